@@ -1,0 +1,75 @@
+import type { workflowservice } from '../../common/proto';
+import { requireBlobWithinLimit, requireField, requireId, requireTaskToken } from '../validation';
+import type { HandlerContext } from './context';
+
+export async function pollActivityTaskQueue(
+  ctx: HandlerContext,
+  req: workflowservice.IPollActivityTaskQueueRequest,
+): Promise<workflowservice.IPollActivityTaskQueueResponse> {
+  const ns = await ctx.namespaces.resolve(req.namespace);
+  requireField(req.taskQueue?.name, 'TaskQueue is not set on request.');
+  return ctx.engine.pollActivityTaskQueue(ns, req, ctx.signal);
+}
+
+export async function respondActivityTaskCompleted(ctx: HandlerContext, req: workflowservice.IRespondActivityTaskCompletedRequest): Promise<workflowservice.IRespondActivityTaskCompletedResponse> {
+  requireTaskToken(req.taskToken);
+  requireBlobWithinLimit(req.result, 'Result');
+  await ctx.engine.respondActivityTaskCompleted(req.taskToken, req.result, req.identity ?? '');
+  return {};
+}
+
+export async function respondActivityTaskFailed(ctx: HandlerContext, req: workflowservice.IRespondActivityTaskFailedRequest): Promise<workflowservice.IRespondActivityTaskFailedResponse> {
+  requireTaskToken(req.taskToken);
+  await ctx.engine.respondActivityTaskFailed(req.taskToken, req.failure, req.lastHeartbeatDetails, req.identity ?? '');
+  return { failures: [] };
+}
+
+export async function respondActivityTaskCanceled(ctx: HandlerContext, req: workflowservice.IRespondActivityTaskCanceledRequest): Promise<workflowservice.IRespondActivityTaskCanceledResponse> {
+  requireTaskToken(req.taskToken);
+  await ctx.engine.respondActivityTaskCanceled(req.taskToken, req.details, req.identity ?? '');
+  return {};
+}
+
+export async function recordActivityTaskHeartbeat(ctx: HandlerContext, req: workflowservice.IRecordActivityTaskHeartbeatRequest): Promise<workflowservice.IRecordActivityTaskHeartbeatResponse> {
+  requireTaskToken(req.taskToken);
+  requireBlobWithinLimit(req.details, 'Details');
+  const { cancelRequested } = await ctx.engine.recordActivityTaskHeartbeat(req.taskToken, req.details);
+  return { cancelRequested, activityPaused: false, activityReset: false };
+}
+
+interface ByIdRequest {
+  namespace?: string | null;
+  workflowId?: string | null;
+  runId?: string | null;
+  activityId?: string | null;
+  identity?: string | null;
+}
+
+async function tokenById(ctx: HandlerContext, req: ByIdRequest): Promise<Uint8Array> {
+  const ns = await ctx.namespaces.resolve(req.namespace);
+  requireId(req.workflowId, 'WorkflowId');
+  requireId(req.activityId, 'ActivityId');
+  return ctx.engine.activityTokenById(ns, req.workflowId ?? '', req.runId ?? '', req.activityId ?? '', req.identity ?? '');
+}
+
+export async function respondActivityTaskCompletedById(ctx: HandlerContext, req: workflowservice.IRespondActivityTaskCompletedByIdRequest): Promise<workflowservice.IRespondActivityTaskCompletedByIdResponse> {
+  requireBlobWithinLimit(req.result, 'Result');
+  await ctx.engine.respondActivityTaskCompleted(await tokenById(ctx, req), req.result, req.identity ?? '');
+  return {};
+}
+
+export async function respondActivityTaskFailedById(ctx: HandlerContext, req: workflowservice.IRespondActivityTaskFailedByIdRequest): Promise<workflowservice.IRespondActivityTaskFailedByIdResponse> {
+  await ctx.engine.respondActivityTaskFailed(await tokenById(ctx, req), req.failure, req.lastHeartbeatDetails, req.identity ?? '');
+  return { failures: [] };
+}
+
+export async function respondActivityTaskCanceledById(ctx: HandlerContext, req: workflowservice.IRespondActivityTaskCanceledByIdRequest): Promise<workflowservice.IRespondActivityTaskCanceledByIdResponse> {
+  await ctx.engine.respondActivityTaskCanceled(await tokenById(ctx, req), req.details, req.identity ?? '');
+  return {};
+}
+
+export async function recordActivityTaskHeartbeatById(ctx: HandlerContext, req: workflowservice.IRecordActivityTaskHeartbeatByIdRequest): Promise<workflowservice.IRecordActivityTaskHeartbeatByIdResponse> {
+  requireBlobWithinLimit(req.details, 'Details');
+  const { cancelRequested } = await ctx.engine.recordActivityTaskHeartbeat(await tokenById(ctx, req), req.details);
+  return { cancelRequested, activityPaused: false, activityReset: false };
+}

@@ -1,0 +1,39 @@
+import * as activityTask from './handlers/activity-task';
+import * as namespace from './handlers/namespace';
+import * as system from './handlers/system';
+import * as workflowExecution from './handlers/workflow-execution';
+import * as workflowTask from './handlers/workflow-task';
+import type { HandlerTable } from './grpc-server';
+
+/** RPC name → handler. Anything not listed answers UNIMPLEMENTED. */
+export const workflowServiceHandlers: HandlerTable = {
+  GetSystemInfo: system.getSystemInfo,
+  GetClusterInfo: system.getClusterInfo,
+  RegisterNamespace: namespace.registerNamespace,
+  DescribeNamespace: namespace.describeNamespace,
+  ListNamespaces: namespace.listNamespaces,
+  UpdateNamespace: namespace.updateNamespace,
+  StartWorkflowExecution: workflowExecution.startWorkflowExecution,
+  DescribeWorkflowExecution: workflowExecution.describeWorkflowExecution,
+  GetWorkflowExecutionHistory: workflowExecution.getWorkflowExecutionHistory,
+  GetWorkflowExecutionHistoryReverse: workflowExecution.getWorkflowExecutionHistoryReverse,
+  PollWorkflowTaskQueue: workflowTask.pollWorkflowTaskQueue,
+  RespondWorkflowTaskCompleted: workflowTask.respondWorkflowTaskCompleted,
+  RespondWorkflowTaskFailed: workflowTask.respondWorkflowTaskFailed,
+  ShutdownWorker: workflowTask.shutdownWorker,
+  PollActivityTaskQueue: activityTask.pollActivityTaskQueue,
+  RespondActivityTaskCompleted: activityTask.respondActivityTaskCompleted,
+  RespondActivityTaskFailed: activityTask.respondActivityTaskFailed,
+  RespondActivityTaskCanceled: activityTask.respondActivityTaskCanceled,
+  RecordActivityTaskHeartbeat: activityTask.recordActivityTaskHeartbeat,
+  RespondActivityTaskCompletedById: activityTask.respondActivityTaskCompletedById,
+  RespondActivityTaskFailedById: activityTask.respondActivityTaskFailedById,
+  RespondActivityTaskCanceledById: activityTask.respondActivityTaskCanceledById,
+  RecordActivityTaskHeartbeatById: activityTask.recordActivityTaskHeartbeatById,
+};
+
+export const operatorHandlers: HandlerTable = {};
+
+export const healthHandlers: HandlerTable = {
+  Check: () => Promise.resolve({ status: 1 /* SERVING */ }),
+};

@@ -1,0 +1,354 @@
+/**
+ * Command-line parsing for `hourglass`. Pure (no I/O, no process access) so it can be unit-tested.
+ *
+ * The flags of `hourglass server start-dev` mirror the Temporal CLI's `temporal server start-dev`, so tools that
+ * spawn the Temporal dev server (the SDKs' `TestWorkflowEnvironment.createLocal`, via sdk-core) can spawn Hourglass
+ * instead. Both `--flag value` and `--flag=value` forms are accepted, as are `-p 7233`, `-p=7233` and `-p7233`.
+ */
+import type { LogFormat, LogLevel } from '../common/logger';
+
+/** A command-line mistake: the CLI prints the message (plus a usage hint) to stderr and exits with code 2. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const SEARCH_ATTRIBUTE_TYPES = ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'] as const;
+export type SearchAttributeType = (typeof SEARCH_ATTRIBUTE_TYPES)[number];
+
+export interface SearchAttributeSpec {
+  name: string;
+  type: SearchAttributeType;
+}
+
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'fatal', 'never'];
+export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json', 'pretty'];
+
+export interface StartDevOptions {
+  ip: string;
+  port: number;
+  /** Namespaces given with --namespace, in order, without duplicates (may include `default`). */
+  namespaces: string[];
+  /** Absent: in-memory database. */
+  dbFilename?: string;
+  headless: boolean;
+  /** Only set when --ui-port was given explicitly. */
+  uiPort?: number;
+  uiIp?: string;
+  logFormat: LogFormat;
+  logLevel: LogLevel;
+  /** Raw `KEY=VALUE` strings; accepted and ignored. */
+  dynamicConfigValues: string[];
+  searchAttributes: SearchAttributeSpec[];
+  httpPort?: number;
+  metricsPort?: number;
+  /** Raw `KEY=VALUE` strings; accepted, not applied yet. */
+  sqlitePragmas: string[];
+}
+
+export type Command =
+  | { kind: 'help'; topic: 'root' | 'server' | 'start-dev' }
+  | { kind: 'version' }
+  | { kind: 'start-dev'; options: StartDevOptions };
+
+export const DEFAULT_PORT = 7233;
+export const DEFAULT_IP = '127.0.0.1';
+
+type FlagName =
+  | 'port'
+  | 'ip'
+  | 'namespace'
+  | 'db-filename'
+  | 'headless'
+  | 'ui-port'
+  | 'ui-ip'
+  | 'log-format'
+  | 'log-level'
+  | 'dynamic-config-value'
+  | 'search-attribute'
+  | 'http-port'
+  | 'metrics-port'
+  | 'sqlite-pragma'
+  | 'help';
+
+/** Long flags of `server start-dev`; `true` means the flag takes a value. */
+const START_DEV_FLAGS: Record<FlagName, boolean> = {
+  port: true,
+  ip: true,
+  namespace: true,
+  'db-filename': true,
+  headless: false,
+  'ui-port': true,
+  'ui-ip': true,
+  'log-format': true,
+  'log-level': true,
+  'dynamic-config-value': true,
+  'search-attribute': true,
+  'http-port': true,
+  'metrics-port': true,
+  'sqlite-pragma': true,
+  help: false,
+};
+
+const SHORT_FLAGS: Record<string, FlagName> = { p: 'port', n: 'namespace', f: 'db-filename', h: 'help' };
+
+function isFlagName(name: string): name is FlagName {
+  return Object.prototype.hasOwnProperty.call(START_DEV_FLAGS, name);
+}
+
+function parsePort(flag: string, value: string): number {
+  if (!/^\d+$/.test(value)) {
+    throw new UsageError(`invalid value "${value}" for --${flag}: expected a port number (0-65535)`);
+  }
+  const port = Number(value);
+  if (port > 65535) {
+    throw new UsageError(`invalid value "${value}" for --${flag}: expected a port number (0-65535)`);
+  }
+  return port;
+}
+
+function parseChoice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+  const found = choices.find((c) => c === value.toLowerCase());
+  if (found === undefined) {
+    throw new UsageError(`invalid value "${value}" for --${flag}: expected one of ${choices.join(', ')}`);
+  }
+  return found;
+}
+
+function parseBool(flag: string, value: string): boolean {
+  switch (value.toLowerCase()) {
+    case 'true':
+    case '1':
+    case 't':
+      return true;
+    case 'false':
+    case '0':
+    case 'f':
+      return false;
+    default:
+      throw new UsageError(`invalid value "${value}" for --${flag}: expected true or false`);
+  }
+}
+
+function requireKeyValue(flag: string, value: string): string {
+  const eq = value.indexOf('=');
+  if (eq <= 0) {
+    throw new UsageError(`invalid value "${value}" for --${flag}: expected KEY=VALUE`);
+  }
+  return value;
+}
+
+/** Parses `name=Type` as the Temporal CLI does; the type is matched case-insensitively and normalized. */
+export function parseSearchAttribute(value: string): SearchAttributeSpec {
+  const eq = value.indexOf('=');
+  const name = eq < 0 ? '' : value.slice(0, eq).trim();
+  const rawType = eq < 0 ? '' : value.slice(eq + 1).trim();
+  if (name === '' || rawType === '') {
+    throw new UsageError(`invalid value "${value}" for --search-attribute: expected NAME=TYPE`);
+  }
+  const type = SEARCH_ATTRIBUTE_TYPES.find((t) => t.toLowerCase() === rawType.toLowerCase());
+  if (type === undefined) {
+    throw new UsageError(
+      `invalid search attribute type "${rawType}" for "${name}": expected one of ${SEARCH_ATTRIBUTE_TYPES.join(', ')}`,
+    );
+  }
+  return { name, type };
+}
+
+/** Parses the arguments after `hourglass` (i.e. `process.argv.slice(2)`). Throws {@link UsageError}. */
+export function parseArgs(argv: readonly string[]): Command {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    return { kind: 'help', topic: 'root' };
+  }
+  if (first === '--version' || first === '-v' || first === 'version') {
+    return { kind: 'version' };
+  }
+  if (first !== 'server') {
+    throw new UsageError(first.startsWith('-') ? `unknown flag: ${first}` : `unknown command "${first}"`);
+  }
+  const [sub, ...flags] = rest;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    return { kind: 'help', topic: 'server' };
+  }
+  if (sub !== 'start-dev') {
+    throw new UsageError(sub.startsWith('-') ? `unknown flag: ${sub}` : `unknown command "server ${sub}"`);
+  }
+  return parseStartDev(flags);
+}
+
+function parseStartDev(argv: readonly string[]): Command {
+  const options: StartDevOptions = {
+    ip: DEFAULT_IP,
+    port: DEFAULT_PORT,
+    namespaces: [],
+    headless: false,
+    logFormat: 'text',
+    // The Temporal CLI defaults to "warn" for `server start-dev`.
+    logLevel: 'warn',
+    dynamicConfigValues: [],
+    searchAttributes: [],
+    sqlitePragmas: [],
+  };
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    let name: string;
+    let inline: string | undefined;
+    let shown: string;
+
+    if (arg === '--') {
+      const extra = argv[i + 1];
+      if (extra !== undefined) {
+        throw new UsageError(`unexpected argument "${extra}"`);
+      }
+      break;
+    } else if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      inline = eq < 0 ? undefined : arg.slice(eq + 1);
+      shown = `--${name}`;
+    } else if (arg.startsWith('-') && arg.length > 1) {
+      const letter = arg.charAt(1);
+      const long = SHORT_FLAGS[letter];
+      if (long === undefined) {
+        throw new UsageError(`unknown shorthand flag: '${letter}' in ${arg}`);
+      }
+      name = long;
+      shown = `-${letter}`;
+      const tail = arg.slice(2);
+      inline = tail === '' ? undefined : tail.startsWith('=') ? tail.slice(1) : tail;
+    } else {
+      throw new UsageError(`unexpected argument "${arg}"`);
+    }
+
+    if (!isFlagName(name)) {
+      throw new UsageError(`unknown flag: ${shown}`);
+    }
+
+    let value: string;
+    if (START_DEV_FLAGS[name]) {
+      if (inline !== undefined) {
+        value = inline;
+      } else {
+        const next = argv[i + 1];
+        if (next === undefined) {
+          throw new UsageError(`flag needs an argument: ${shown}`);
+        }
+        value = next;
+        i++;
+      }
+    } else {
+      // Boolean flags take a value only in the `--flag=value` form.
+      value = inline ?? 'true';
+    }
+
+    switch (name) {
+      case 'help':
+        if (parseBool(name, value)) {
+          return { kind: 'help', topic: 'start-dev' };
+        }
+        break;
+      case 'port':
+        options.port = parsePort(name, value);
+        break;
+      case 'ip':
+        if (value === '') {
+          throw new UsageError('invalid value "" for --ip');
+        }
+        options.ip = value;
+        break;
+      case 'namespace':
+        if (value === '') {
+          throw new UsageError('invalid value "" for --namespace');
+        }
+        if (!options.namespaces.includes(value)) {
+          options.namespaces.push(value);
+        }
+        break;
+      case 'db-filename':
+        if (value === '') {
+          throw new UsageError('invalid value "" for --db-filename');
+        }
+        options.dbFilename = value;
+        break;
+      case 'headless':
+        options.headless = parseBool(name, value);
+        break;
+      case 'ui-port':
+        options.uiPort = parsePort(name, value);
+        break;
+      case 'ui-ip':
+        options.uiIp = value;
+        break;
+      case 'log-format':
+        options.logFormat = parseChoice(name, value, LOG_FORMATS);
+        break;
+      case 'log-level':
+        options.logLevel = parseChoice(name, value, LOG_LEVELS);
+        break;
+      case 'dynamic-config-value':
+        options.dynamicConfigValues.push(requireKeyValue(name, value));
+        break;
+      case 'search-attribute':
+        options.searchAttributes.push(parseSearchAttribute(value));
+        break;
+      case 'http-port':
+        options.httpPort = parsePort(name, value);
+        break;
+      case 'metrics-port':
+        options.metricsPort = parsePort(name, value);
+        break;
+      case 'sqlite-pragma':
+        options.sqlitePragmas.push(requireKeyValue(name, value));
+        break;
+    }
+  }
+  return { kind: 'start-dev', options };
+}
+
+export const ROOT_USAGE = `Hourglass: a Temporal-compatible server.
+
+Usage:
+  hourglass server start-dev [flags]   Start a development server (same flags as "temporal server start-dev")
+  hourglass --help                     Show this help
+  hourglass --version                  Show the version
+
+Run "hourglass server start-dev --help" for the server's flags.
+`;
+
+export const SERVER_USAGE = `Usage:
+  hourglass server start-dev [flags]
+
+Commands:
+  start-dev   Start a development server
+
+Run "hourglass server start-dev --help" for the server's flags.
+`;
+
+export const START_DEV_USAGE = `Start a Temporal-compatible development server.
+
+Usage:
+  hourglass server start-dev [flags]
+
+Flags:
+  -p, --port int                     gRPC frontend port; 0 picks a free port (default ${DEFAULT_PORT})
+      --ip string                    IP address to bind to (default ${DEFAULT_IP})
+  -n, --namespace string             Namespace to create besides "default" (repeatable)
+  -f, --db-filename string           SQLite file to persist to (default: in-memory)
+      --headless                     Disable the Web UI
+      --ui-port int                  Web UI port (no UI yet: accepted, a warning is logged)
+      --ui-ip string                 Web UI IP (accepted, unused)
+      --log-format string            text, json or pretty (default "text")
+      --log-level string             debug, info, warn, error, fatal or never (default "warn")
+      --dynamic-config-value string  KEY=VALUE dynamic config (repeatable; accepted and ignored)
+      --search-attribute string      NAME=TYPE search attribute (repeatable); TYPE is one of
+                                     ${SEARCH_ATTRIBUTE_TYPES.join(', ')}
+      --http-port int                HTTP API port (accepted, unused)
+      --metrics-port int             Metrics port (accepted, unused)
+      --sqlite-pragma string         KEY=VALUE SQLite pragma (repeatable; accepted, not applied yet)
+  -h, --help                         Show this help
+`;

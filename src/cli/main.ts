@@ -1,0 +1,143 @@
+/**
+ * `hourglass` command-line entry point; `bin/hourglass.js` calls {@link main} with `process.argv.slice(2)`.
+ *
+ * Startup must be fast (sdk-core waits ~5 s for the gRPC port), so only the argument parser and the logger are loaded
+ * up front; the server (gRPC, protobuf, SQLite) is loaded only when `server start-dev` actually runs.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Logger } from '../common/logger';
+import { createLogger } from '../common/logger';
+import type { HourglassServer } from '../server';
+import type { StartDevOptions } from './args';
+import { parseArgs, ROOT_USAGE, SERVER_USAGE, START_DEV_USAGE, UsageError } from './args';
+
+/** Runs the CLI. Sets `process.exitCode`; for `server start-dev` it resolves once the server is listening. */
+export async function main(argv: readonly string[]): Promise<void> {
+  let command;
+  try {
+    command = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      const helpCommand = argv[0] === 'server' && argv[1] === 'start-dev' ? 'hourglass server start-dev --help' : 'hourglass --help';
+      process.stderr.write(`hourglass: ${err.message}\nRun "${helpCommand}" for usage.\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    throw err;
+  }
+
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(
+        command.topic === 'root' ? ROOT_USAGE : command.topic === 'server' ? SERVER_USAGE : START_DEV_USAGE,
+      );
+      process.exitCode = 0;
+      return;
+    case 'version':
+      process.stdout.write(`hourglass version ${readVersion()}\n`);
+      process.exitCode = 0;
+      return;
+    case 'start-dev':
+      await startDev(command.options);
+      return;
+  }
+}
+
+function readVersion(): string {
+  // Walk up from this file (dist/src/cli when compiled) to the package root.
+  let dir = __dirname;
+  for (;;) {
+    const candidate = path.join(dir, 'package.json');
+    if (fs.existsSync(candidate)) {
+      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'hourglass' && typeof pkg.version === 'string') {
+        return pkg.version;
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      return 'unknown';
+    }
+    dir = parent;
+  }
+}
+
+async function startDev(options: StartDevOptions): Promise<void> {
+  const logger: Logger = createLogger(options.logLevel, options.logFormat);
+
+  for (const value of options.dynamicConfigValues) {
+    logger.debug('ignoring dynamic config value', { value });
+  }
+  if (options.sqlitePragmas.length > 0) {
+    logger.debug('SQLite pragmas are accepted but not applied yet', { pragmas: options.sqlitePragmas });
+  }
+  // Search attributes are parsed and validated here, but nothing is passed to the server yet: registering them
+  // comes with the visibility work (ListWorkflowExecutions & co).
+  if (options.searchAttributes.length > 0) {
+    logger.debug('search attributes accepted, not registered yet', {
+      searchAttributes: options.searchAttributes.map((sa) => `${sa.name}=${sa.type}`),
+    });
+  }
+  if (options.uiPort !== undefined && !options.headless) {
+    logger.warn('UI is not available yet', { uiPort: options.uiPort });
+  }
+
+  const namespaces = options.namespaces.filter((ns) => ns !== 'default');
+  let server: HourglassServer;
+  try {
+    const { HourglassServer } = await import('../server.js');
+    server = await HourglassServer.start({
+      ip: options.ip,
+      port: options.port,
+      dbFilename: options.dbFilename,
+      namespaces,
+      logger,
+    });
+  } catch (err) {
+    process.stderr.write(`hourglass: cannot start the server: ${describeStartError(err, options)}\n`);
+    process.exitCode = 1;
+    return;
+  }
+
+  process.stdout.write(
+    `Hourglass server listening on ${options.ip}:${server.port} ` +
+      `(namespace: ${['default', ...namespaces].join(', ')}; database: ${options.dbFilename ?? 'in-memory'})\n`,
+  );
+
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (closing) {
+      // A second signal while closing: give up waiting.
+      logger.warn('second signal received, exiting immediately', { signal });
+      process.exit(1);
+    }
+    closing = true;
+    logger.info('shutting down', { signal });
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`hourglass: error while shutting down: ${errorMessage(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function describeStartError(err: unknown, options: StartDevOptions): string {
+  const message = errorMessage(err);
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  if (code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(message)) {
+    return `${options.ip}:${options.port} is already in use (${message})`;
+  }
+  if (code === 'EADDRNOTAVAIL' || /EADDRNOTAVAIL/i.test(message)) {
+    return `${options.ip} is not an address of this machine (${message})`;
+  }
+  return `${message} (address ${options.ip}:${options.port})`;
+}

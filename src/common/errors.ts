@@ -1,0 +1,71 @@
+/**
+ * Typed errors of the engine and store. Each names the Temporal failure it stands for; the API layer
+ * (`src/api/status.ts`) is the only place that turns them into a gRPC status and failure details.
+ */
+
+export type ServiceErrorDetail =
+  | { type: 'NamespaceNotFound'; namespace: string }
+  | { type: 'NamespaceAlreadyExists' }
+  | { type: 'WorkflowExecutionAlreadyStarted'; startRequestId: string; runId: string }
+  | { type: 'WorkflowNotReady' };
+
+export type ServiceErrorCode =
+  | 'NOT_FOUND'
+  | 'INVALID_ARGUMENT'
+  | 'ALREADY_EXISTS'
+  | 'FAILED_PRECONDITION'
+  | 'RESOURCE_EXHAUSTED'
+  | 'UNIMPLEMENTED'
+  | 'INTERNAL'
+  | 'UNAVAILABLE';
+
+export class ServiceError extends Error {
+  constructor(
+    readonly code: ServiceErrorCode,
+    message: string,
+    readonly detail?: ServiceErrorDetail,
+  ) {
+    super(message);
+    this.name = 'ServiceError';
+  }
+}
+
+export function invalidArgument(message: string): ServiceError {
+  return new ServiceError('INVALID_ARGUMENT', message);
+}
+
+export function notFound(message: string): ServiceError {
+  return new ServiceError('NOT_FOUND', message);
+}
+
+export function namespaceNotFound(namespace: string): ServiceError {
+  return new ServiceError('NOT_FOUND', `Namespace ${namespace} is not found.`, {
+    type: 'NamespaceNotFound',
+    namespace,
+  });
+}
+
+export function namespaceAlreadyExists(namespace: string): ServiceError {
+  return new ServiceError('ALREADY_EXISTS', `Namespace ${namespace} already exists.`, {
+    type: 'NamespaceAlreadyExists',
+  });
+}
+
+export function workflowAlreadyStarted(workflowId: string, runId: string, startRequestId: string): ServiceError {
+  return new ServiceError('ALREADY_EXISTS', `Workflow execution is already running. WorkflowId: ${workflowId}, RunId: ${runId}.`, {
+    type: 'WorkflowExecutionAlreadyStarted',
+    startRequestId,
+    runId,
+  });
+}
+
+export function workflowNotFound(workflowId: string, runId?: string): ServiceError {
+  return notFound(
+    runId ? `workflow execution not found for workflow ID "${workflowId}" and run ID "${runId}"` : `workflow execution not found for workflow ID "${workflowId}"`,
+  );
+}
+
+/** A task token that no longer matches the task it named: the task was completed, timed out or retried. */
+export function taskNotFound(what: string): ServiceError {
+  return notFound(`${what} not found: the task was already completed, timed out or superseded`);
+}

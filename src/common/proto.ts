@@ -1,0 +1,82 @@
+/**
+ * One door to the protobuf types of `@temporalio/proto`, with short aliases, so the rest of the
+ * code never imports the generated root directly and never hand-copies a .proto file.
+ */
+import { google, temporal } from '@temporalio/proto';
+import Long from 'long';
+
+export { Long };
+
+export { google, temporal };
+
+export const api = temporal.api;
+export import enums = temporal.api.enums.v1;
+export import common = temporal.api.common.v1;
+export import history = temporal.api.history.v1;
+export import failure = temporal.api.failure.v1;
+export import workflowservice = temporal.api.workflowservice.v1;
+export import taskqueue = temporal.api.taskqueue.v1;
+export import namespace = temporal.api.namespace.v1;
+export import command = temporal.api.command.v1;
+export import workflow = temporal.api.workflow.v1;
+export import errordetails = temporal.api.errordetails.v1;
+export import sdk = temporal.api.sdk.v1;
+
+export type IHistoryEvent = temporal.api.history.v1.IHistoryEvent;
+export type IPayloads = temporal.api.common.v1.IPayloads;
+export type IPayload = temporal.api.common.v1.IPayload;
+export type IFailure = temporal.api.failure.v1.IFailure;
+export type IDuration = google.protobuf.IDuration;
+export type ITimestamp = google.protobuf.ITimestamp;
+
+/** int64 fields decode as Long (or number when built locally); the engine works in plain numbers. */
+export function toNumber(value: Long | number | string | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') return Number(value);
+  return value.toNumber();
+}
+
+/** A plain number as the Long that the generated int64 fields are typed with. */
+export function int64(n: number): Long {
+  return Long.fromNumber(n);
+}
+
+/** Duration → milliseconds; an absent duration is 0, which Temporal reads as "unset". */
+export function durationToMs(d: IDuration | null | undefined): number {
+  if (!d) return 0;
+  return toNumber(d.seconds) * 1000 + Math.floor((d.nanos ?? 0) / 1e6);
+}
+
+export function msToDuration(ms: number): IDuration {
+  const seconds = Math.floor(ms / 1000);
+  return { seconds: int64(seconds), nanos: Math.round((ms - seconds * 1000) * 1e6) };
+}
+
+export function timestampToMs(t: ITimestamp | null | undefined): number {
+  if (!t) return 0;
+  return toNumber(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
+}
+
+export function msToTimestamp(ms: number): ITimestamp {
+  const seconds = Math.floor(ms / 1000);
+  return { seconds: int64(seconds), nanos: Math.round((ms - seconds * 1000) * 1e6) };
+}
+
+/** Payloads and failures kept inside mutable state are stored as base64 protobuf. */
+export function encodePayloads(p: IPayloads | null | undefined): string | undefined {
+  if (!p || !p.payloads || p.payloads.length === 0) return undefined;
+  return Buffer.from(common.Payloads.encode(p).finish()).toString('base64');
+}
+
+export function decodePayloads(s: string | undefined): common.Payloads | undefined {
+  return s === undefined ? undefined : common.Payloads.decode(Buffer.from(s, 'base64'));
+}
+
+export function encodeFailure(f: IFailure | null | undefined): string | undefined {
+  return f ? Buffer.from(failure.Failure.encode(f).finish()).toString('base64') : undefined;
+}
+
+export function decodeFailure(s: string | undefined): failure.Failure | undefined {
+  return s === undefined ? undefined : failure.Failure.decode(Buffer.from(s, 'base64'));
+}

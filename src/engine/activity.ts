@@ -1,0 +1,239 @@
+import { invalidArgument } from '../common/errors';
+import {
+  command,
+  decodeFailure,
+  decodePayloads,
+  durationToMs,
+  encodeFailure,
+  enums,
+  failure as failureProto,
+  int64,
+  msToDuration,
+  type IFailure,
+  type IPayloads,
+} from '../common/proto';
+import type { ActivityInfo, RetryPolicyRecord } from '../store/records';
+import type { RunMutator } from './mutator';
+import {
+  DEFAULT_BACKOFF_COEFFICIENT,
+  DEFAULT_INITIAL_INTERVAL_MS,
+  DEFAULT_MAXIMUM_INTERVAL_FACTOR,
+  decideRetry,
+} from './retry';
+
+/**
+ * Activity state in mutable state. Attempts, retries and dispatch change only mutable state;
+ * ActivityTaskStarted is written once, right before the event that closes the activity, carrying
+ * the final attempt and the previous attempt's failure.
+ */
+
+export interface NormalizedTimeouts {
+  scheduleToCloseMs: number;
+  scheduleToStartMs: number;
+  startToCloseMs: number;
+  heartbeatMs: number;
+}
+
+/** Fills and caps the four timeouts as Temporal's command validator does. */
+export function normalizeActivityTimeouts(
+  attrs: command.IScheduleActivityTaskCommandAttributes,
+  runTimeoutMs: number,
+): NormalizedTimeouts {
+  let scheduleToClose = durationToMs(attrs.scheduleToCloseTimeout);
+  let scheduleToStart = durationToMs(attrs.scheduleToStartTimeout);
+  let startToClose = durationToMs(attrs.startToCloseTimeout);
+  let heartbeat = durationToMs(attrs.heartbeatTimeout);
+  if ([scheduleToClose, scheduleToStart, startToClose, heartbeat].some((v) => v < 0)) {
+    throw invalidArgument('A valid timeout may not be negative.');
+  }
+  const cap = (v: number, limit: number): number => (limit > 0 && (v === 0 || v > limit) ? limit : v);
+  scheduleToClose = cap(scheduleToClose, runTimeoutMs);
+  if (scheduleToClose > 0) {
+    scheduleToStart = cap(scheduleToStart, scheduleToClose);
+    startToClose = cap(startToClose, scheduleToClose);
+  } else if (startToClose > 0) {
+    scheduleToClose = runTimeoutMs;
+    scheduleToStart = cap(scheduleToStart, runTimeoutMs);
+  } else {
+    throw invalidArgument('A valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand.');
+  }
+  heartbeat = cap(heartbeat, startToClose);
+  return { scheduleToCloseMs: scheduleToClose, scheduleToStartMs: scheduleToStart, startToCloseMs: startToClose, heartbeatMs: heartbeat };
+}
+
+export function normalizeRetryPolicy(p: command.IScheduleActivityTaskCommandAttributes['retryPolicy']): RetryPolicyRecord {
+  const initial = durationToMs(p?.initialInterval) || DEFAULT_INITIAL_INTERVAL_MS;
+  const coefficient = p?.backoffCoefficient || DEFAULT_BACKOFF_COEFFICIENT;
+  const maximum = durationToMs(p?.maximumInterval) || initial * DEFAULT_MAXIMUM_INTERVAL_FACTOR;
+  const attempts = p?.maximumAttempts ?? 0;
+  if (coefficient < 1) throw invalidArgument('BackoffCoefficient cannot be less than 1.');
+  if (maximum < initial) throw invalidArgument('MaximumInterval cannot be less than InitialInterval on retry policy.');
+  if (attempts < 0) throw invalidArgument('MaximumAttempts cannot be negative on retry policy.');
+  if (initial < 0) throw invalidArgument('InitialInterval cannot be negative on retry policy.');
+  return {
+    initialIntervalMs: initial,
+    backoffCoefficient: coefficient,
+    maximumIntervalMs: maximum,
+    maximumAttempts: attempts,
+    nonRetryableErrorTypes: [...(p?.nonRetryableErrorTypes ?? [])],
+  };
+}
+
+export function retryPolicyToProto(p: RetryPolicyRecord): NonNullable<command.IScheduleActivityTaskCommandAttributes['retryPolicy']> {
+  return {
+    initialInterval: msToDuration(p.initialIntervalMs),
+    backoffCoefficient: p.backoffCoefficient,
+    maximumInterval: msToDuration(p.maximumIntervalMs),
+    maximumAttempts: p.maximumAttempts,
+    nonRetryableErrorTypes: p.nonRetryableErrorTypes,
+  };
+}
+
+/** Whether the attempt has started and not yet ended. */
+export function isStarted(a: ActivityInfo): boolean {
+  return a.startedTime !== undefined;
+}
+
+export function startActivityAttempt(m: RunMutator, a: ActivityInfo, requestId: string, identity: string): void {
+  a.startedTime = m.now;
+  a.startedRequestId = requestId;
+  a.startedIdentity = identity;
+  a.lastWorkerIdentity = identity;
+}
+
+/** ActivityTaskStarted, written once when the activity closes; returns its event (id fixed on flush). */
+function addStartedEvent(m: RunMutator, a: ActivityInfo): void {
+  if (!isStarted(a)) return;
+  m.add(
+    {
+      activityTaskStartedEventAttributes: {
+        scheduledEventId: int64(a.scheduledEventId),
+        identity: a.startedIdentity ?? '',
+        requestId: a.startedRequestId ?? '',
+        attempt: a.attempt,
+        lastFailure: decodeFailure(a.lastFailure) ?? null,
+      },
+    },
+    a.startedTime,
+  );
+}
+
+function removeActivity(m: RunMutator, a: ActivityInfo): void {
+  delete m.ms.activities[String(a.scheduledEventId)];
+}
+
+export function completeActivity(m: RunMutator, a: ActivityInfo, result: IPayloads | null | undefined, identity: string): void {
+  addStartedEvent(m, a);
+  m.add({
+    activityTaskCompletedEventAttributes: { scheduledEventId: int64(a.scheduledEventId), result: result ?? null, identity },
+  });
+  removeActivity(m, a);
+}
+
+export function cancelActivity(m: RunMutator, a: ActivityInfo, details: IPayloads | null | undefined, identity: string): void {
+  addStartedEvent(m, a);
+  m.add({
+    activityTaskCanceledEventAttributes: {
+      scheduledEventId: int64(a.scheduledEventId),
+      latestCancelRequestedEventId: int64(a.cancelRequestedEventId ?? 0),
+      details: details ?? null,
+      identity,
+    },
+  });
+  removeActivity(m, a);
+}
+
+/**
+ * An attempt failed (by the worker, or by a start-to-close or heartbeat timeout). Either schedules
+ * the next attempt after the backoff, writing nothing, or closes the activity.
+ */
+export function failActivityAttempt(
+  m: RunMutator,
+  a: ActivityInfo,
+  failure: IFailure,
+  identity: string,
+  timeoutType?: enums.TimeoutType,
+): void {
+  const deadline = a.scheduleToCloseMs > 0 ? a.scheduledTime + a.scheduleToCloseMs : 0;
+  const decision = a.cancelRequested
+    ? ({ retry: false, retryState: enums.RetryState.RETRY_STATE_CANCEL_REQUESTED } as const)
+    : decideRetry(a.retryPolicy, a.attempt, failure, m.now, deadline);
+  if (decision.retry) {
+    a.attempt += 1;
+    a.currentAttemptScheduledTime = m.now + decision.delayMs;
+    a.lastFailure = encodeFailure(failure);
+    a.startedTime = undefined;
+    a.startedIdentity = undefined;
+    a.startedRequestId = undefined;
+    a.lastHeartbeatTime = undefined;
+    return;
+  }
+  addStartedEvent(m, a);
+  if (timeoutType === undefined) {
+    m.add({
+      activityTaskFailedEventAttributes: {
+        scheduledEventId: int64(a.scheduledEventId),
+        failure,
+        identity,
+        retryState: decision.retryState,
+      },
+    });
+  } else {
+    // Out of time for another attempt: Temporal reports the whole activity as schedule-to-close.
+    const reported = decision.retryState === enums.RetryState.RETRY_STATE_TIMEOUT ? enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE : timeoutType;
+    m.add({
+      activityTaskTimedOutEventAttributes: {
+        scheduledEventId: int64(a.scheduledEventId),
+        failure: timeoutFailure(reported, a, decodeFailure(a.lastFailure)),
+        retryState: decision.retryState,
+      },
+    });
+  }
+  removeActivity(m, a);
+}
+
+/** A timeout that is never retried (schedule-to-start, schedule-to-close). */
+export function timeOutActivity(m: RunMutator, a: ActivityInfo, timeoutType: enums.TimeoutType): void {
+  addStartedEvent(m, a);
+  m.add({
+    activityTaskTimedOutEventAttributes: {
+      scheduledEventId: int64(a.scheduledEventId),
+      failure: timeoutFailure(timeoutType, a, decodeFailure(a.lastFailure)),
+      retryState: enums.RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE,
+    },
+  });
+  removeActivity(m, a);
+}
+
+export function timeoutFailure(timeoutType: enums.TimeoutType, a: ActivityInfo, cause?: IFailure): failureProto.IFailure {
+  const name = enums.TimeoutType[timeoutType].replace('TIMEOUT_TYPE_', '');
+  return {
+    message: `activity ${name} timeout`,
+    source: '',
+    timeoutFailureInfo: { timeoutType, lastHeartbeatDetails: decodePayloads(a.heartbeatDetails) ?? null },
+    cause: cause ?? null,
+  };
+}
+
+
+export function newActivityInfo(
+  scheduledEventId: number,
+  attrs: command.IScheduleActivityTaskCommandAttributes,
+  taskQueue: string,
+  timeouts: NormalizedTimeouts,
+  retryPolicy: RetryPolicyRecord,
+  now: number,
+): ActivityInfo {
+  return {
+    scheduledEventId,
+    activityId: attrs.activityId ?? '',
+    activityType: attrs.activityType?.name ?? '',
+    taskQueue,
+    scheduledTime: now,
+    attempt: 1,
+    currentAttemptScheduledTime: now,
+    ...timeouts,
+    retryPolicy,
+    cancelRequested: false,
+  };
+}

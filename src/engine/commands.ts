@@ -1,0 +1,179 @@
+import { ServiceError } from '../common/errors';
+import { command, durationToMs, enums, int64, msToDuration } from '../common/proto';
+import { newActivityInfo, normalizeActivityTimeouts, normalizeRetryPolicy, retryPolicyToProto, isStarted, cancelActivity } from './activity';
+import { closeExecution, decodeMemo, decodeSearchAttributes, encodeMemo, encodeSearchAttributes, mergePayloadMap } from './execution';
+import type { RunMutator } from './mutator';
+
+const C = enums.CommandType;
+const Cause = enums.WorkflowTaskFailedCause;
+
+/** A command the server refuses: the whole completion is rolled back and the task fails with `cause`. */
+export class BadCommandError extends Error {
+  constructor(
+    readonly failedCause: enums.WorkflowTaskFailedCause,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BadCommandError';
+  }
+}
+
+export interface CommandOutcome {
+  /** A command asked for a new workflow task even with nothing new in history. */
+  needsWorkflowTask: boolean;
+}
+
+/**
+ * Applies a completion's commands in order, each writing its event right away so command events
+ * follow WorkflowTaskCompleted in command order. Throws BadCommandError to reject the completion.
+ */
+export function applyCommands(m: RunMutator, commands: command.ICommand[], completedEventId: number): CommandOutcome {
+  const outcome: CommandOutcome = { needsWorkflowTask: false };
+  for (const cmd of commands) {
+    if (!m.isRunning()) break; // a second close command, or anything after one, is ignored
+    applyCommand(m, cmd, completedEventId, outcome);
+  }
+  return outcome;
+}
+
+function applyCommand(m: RunMutator, cmd: command.ICommand, completedEventId: number, outcome: CommandOutcome): void {
+  const wftCompleted = int64(completedEventId);
+  switch (cmd.commandType) {
+    case C.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK:
+      return scheduleActivity(m, cmd.scheduleActivityTaskCommandAttributes ?? {}, completedEventId);
+    case C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {
+      const scheduledEventId = Number(cmd.requestCancelActivityTaskCommandAttributes?.scheduledEventId ?? 0);
+      const a = m.ms.activities[String(scheduledEventId)];
+      if (!a) {
+        throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES, `no pending activity with scheduled event id ${scheduledEventId}`);
+      }
+      const requested = m.add({
+        activityTaskCancelRequestedEventAttributes: { scheduledEventId: int64(scheduledEventId), workflowTaskCompletedEventId: wftCompleted },
+      });
+      a.cancelRequested = true;
+      a.cancelRequestedEventId = Number(requested.eventId);
+      if (!isStarted(a)) {
+        // Nobody holds it: it is cancelled at once, and the workflow hears of it in a new task.
+        cancelActivity(m, a, null, '');
+        outcome.needsWorkflowTask = true;
+      }
+      return;
+    }
+    case C.COMMAND_TYPE_START_TIMER: {
+      const attrs = cmd.startTimerCommandAttributes ?? {};
+      const timerId = attrs.timerId ?? '';
+      const fireAfter = durationToMs(attrs.startToFireTimeout);
+      if (!timerId) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, 'TimerId is not set on StartTimerCommand.');
+      if (fireAfter <= 0) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, 'A valid StartToFireTimeout is not set on StartTimerCommand.');
+      if (m.ms.timers[timerId]) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID, `Timer with ID ${timerId} is already started.`);
+      const event = m.add({
+        timerStartedEventAttributes: { timerId, startToFireTimeout: msToDuration(fireAfter), workflowTaskCompletedEventId: wftCompleted },
+      });
+      m.ms.timers[timerId] = { timerId, startedEventId: Number(event.eventId), expiryTime: m.now + fireAfter };
+      return;
+    }
+    case C.COMMAND_TYPE_CANCEL_TIMER: {
+      const timerId = cmd.cancelTimerCommandAttributes?.timerId ?? '';
+      const timer = m.ms.timers[timerId];
+      if (!timer) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES, `Timer with ID ${timerId} is not started.`);
+      m.add({
+        timerCanceledEventAttributes: { timerId, startedEventId: int64(timer.startedEventId), workflowTaskCompletedEventId: wftCompleted, identity: '' },
+      });
+      delete m.ms.timers[timerId];
+      return;
+    }
+    case C.COMMAND_TYPE_RECORD_MARKER: {
+      const attrs = cmd.recordMarkerCommandAttributes ?? {};
+      if (!attrs.markerName) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES, 'MarkerName is not set on RecordMarkerCommand.');
+      m.add({
+        markerRecordedEventAttributes: {
+          markerName: attrs.markerName,
+          details: attrs.details ?? {},
+          header: attrs.header ?? null,
+          failure: attrs.failure ?? null,
+          workflowTaskCompletedEventId: wftCompleted,
+        },
+      });
+      return;
+    }
+    case C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
+      const searchAttributes = cmd.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes ?? {};
+      m.add({ upsertWorkflowSearchAttributesEventAttributes: { searchAttributes, workflowTaskCompletedEventId: wftCompleted } });
+      m.ms.searchAttributes = encodeSearchAttributes(mergePayloadMap(decodeSearchAttributes(m.ms.searchAttributes), searchAttributes.indexedFields));
+      return;
+    }
+    case C.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES: {
+      const upsertedMemo = cmd.modifyWorkflowPropertiesCommandAttributes?.upsertedMemo ?? {};
+      m.add({ workflowPropertiesModifiedEventAttributes: { upsertedMemo, workflowTaskCompletedEventId: wftCompleted } });
+      m.ms.memo = encodeMemo(mergePayloadMap(decodeMemo(m.ms.memo), upsertedMemo.fields));
+      return;
+    }
+    case C.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
+      m.add({
+        workflowExecutionCompletedEventAttributes: {
+          result: cmd.completeWorkflowExecutionCommandAttributes?.result ?? null,
+          workflowTaskCompletedEventId: wftCompleted,
+        },
+      });
+      return closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
+    case C.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION:
+      m.add({
+        workflowExecutionFailedEventAttributes: {
+          failure: cmd.failWorkflowExecutionCommandAttributes?.failure ?? null,
+          retryState: enums.RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET,
+          workflowTaskCompletedEventId: wftCompleted,
+        },
+      });
+      return closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED);
+    case C.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
+      m.add({
+        workflowExecutionCanceledEventAttributes: {
+          details: cmd.cancelWorkflowExecutionCommandAttributes?.details ?? null,
+          workflowTaskCompletedEventId: wftCompleted,
+        },
+      });
+      return closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
+    default: {
+      const name = cmd.commandType === null || cmd.commandType === undefined ? 'unspecified' : (C[cmd.commandType] ?? String(cmd.commandType));
+      throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, `Command ${name} is not supported by this server yet.`);
+    }
+  }
+}
+
+function scheduleActivity(m: RunMutator, attrs: command.IScheduleActivityTaskCommandAttributes, completedEventId: number): void {
+  const bad = (message: string): BadCommandError => new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, message);
+  if (!attrs.activityId) throw bad('ActivityId is not set on ScheduleActivityTaskCommand.');
+  if (!attrs.activityType?.name) throw bad('ActivityType is not set on ScheduleActivityTaskCommand.');
+  if (Object.values(m.ms.activities).some((a) => a.activityId === attrs.activityId)) {
+    throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID, `Activity with ID ${attrs.activityId} is already scheduled.`);
+  }
+  let timeouts;
+  let retryPolicy;
+  try {
+    timeouts = normalizeActivityTimeouts(attrs, m.ms.workflowRunTimeoutMs);
+    retryPolicy = normalizeRetryPolicy(attrs.retryPolicy);
+  } catch (err) {
+    if (err instanceof ServiceError) throw bad(err.message);
+    throw err;
+  }
+  const taskQueue = attrs.taskQueue?.name || m.ms.taskQueue;
+  const event = m.add({
+    activityTaskScheduledEventAttributes: {
+      activityId: attrs.activityId,
+      activityType: attrs.activityType,
+      taskQueue: { name: taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      header: attrs.header ?? null,
+      input: attrs.input ?? null,
+      scheduleToCloseTimeout: msToDuration(timeouts.scheduleToCloseMs),
+      scheduleToStartTimeout: msToDuration(timeouts.scheduleToStartMs),
+      startToCloseTimeout: msToDuration(timeouts.startToCloseMs),
+      heartbeatTimeout: msToDuration(timeouts.heartbeatMs),
+      workflowTaskCompletedEventId: int64(completedEventId),
+      retryPolicy: retryPolicyToProto(retryPolicy),
+      useWorkflowBuildId: attrs.useWorkflowBuildId ?? false,
+      priority: attrs.priority ?? null,
+    },
+  });
+  const scheduledEventId = Number(event.eventId);
+  m.ms.activities[String(scheduledEventId)] = newActivityInfo(scheduledEventId, attrs, taskQueue, timeouts, retryPolicy, m.now);
+}

@@ -1,0 +1,48 @@
+import { common, enums, type IPayload } from '../common/proto';
+import type { RunMutator } from './mutator';
+
+/** Run-level transitions and the memo / search-attribute maps kept in mutable state. */
+
+/** Closes the run: no task, timer or activity outlives it, and late events are dropped. */
+export function closeExecution(m: RunMutator, status: enums.WorkflowExecutionStatus): void {
+  m.ms.status = status;
+  m.ms.closeTime = m.now;
+  m.ms.workflowTask = undefined;
+  m.ms.activities = {};
+  m.ms.timers = {};
+}
+
+export function isRunning(status: number): boolean {
+  return status === enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+}
+
+type PayloadMap = Record<string, IPayload>;
+
+/** Upserted keys replace stored ones; an empty or JSON-null payload removes the key, as in Temporal. */
+export function mergePayloadMap(current: PayloadMap, upsert: { [k: string]: IPayload } | null | undefined): PayloadMap {
+  const merged: PayloadMap = { ...current };
+  for (const [key, value] of Object.entries(upsert ?? {})) {
+    const data = value.data ? Buffer.from(value.data).toString() : '';
+    if (data === '' || data === 'null') delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+export function encodeSearchAttributes(fields: PayloadMap): string | undefined {
+  if (Object.keys(fields).length === 0) return undefined;
+  return Buffer.from(common.SearchAttributes.encode({ indexedFields: fields }).finish()).toString('base64');
+}
+
+export function decodeSearchAttributes(stored: string | undefined): PayloadMap {
+  return stored ? common.SearchAttributes.decode(Buffer.from(stored, 'base64')).indexedFields : {};
+}
+
+export function encodeMemo(fields: PayloadMap): string | undefined {
+  if (Object.keys(fields).length === 0) return undefined;
+  return Buffer.from(common.Memo.encode({ fields }).finish()).toString('base64');
+}
+
+export function decodeMemo(stored: string | undefined): PayloadMap {
+  return stored ? common.Memo.decode(Buffer.from(stored, 'base64')).fields : {};
+}

@@ -1,0 +1,704 @@
+import { randomUUID } from 'node:crypto';
+import { ServiceError, invalidArgument, taskNotFound, workflowAlreadyStarted, workflowNotFound } from '../common/errors';
+import type { Logger } from '../common/logger';
+import {
+  decodeFailure,
+  decodePayloads,
+  durationToMs,
+  encodePayloads,
+  enums,
+  int64,
+  msToDuration,
+  msToTimestamp,
+  toNumber,
+  workflowservice,
+  type history,
+  type IFailure,
+  type IPayloads,
+} from '../common/proto';
+import type { ActivityInfo, CurrentExecution, MutableState, NamespaceRecord, RunMutation } from '../store/records';
+import { ConditionFailedError, type Store } from '../store/store';
+import { cancelActivity, completeActivity, failActivityAttempt, isStarted, retryPolicyToProto, startActivityAttempt } from './activity';
+import type { Clock } from './clock';
+import { BadCommandError, applyCommands } from './commands';
+import { closeExecution, decodeMemo, decodeSearchAttributes, encodeMemo, encodeSearchAttributes, isRunning } from './execution';
+import { HistoryNotifier } from './history-notifier';
+import { KeyedMutex } from './keyed-mutex';
+import { Matching } from './matching';
+import { RunMutator, decodeEvent } from './mutator';
+import { dispatchableTasks, nextDeadline, type DispatchTask } from './task-generator';
+import { decodeActivityTaskToken, decodeWorkflowTaskToken, encodeTaskToken } from './task-token';
+import { fireDueTimeouts } from './timeouts';
+import { TimerQueue } from './timer-queue';
+import {
+  completeWorkflowTask,
+  failWorkflowTask,
+  retryWorkflowTask,
+  scheduleWorkflowTask,
+  startWorkflowTask,
+  transientWorkflowTaskEvents,
+} from './workflow-task';
+
+const S = enums.WorkflowExecutionStatus;
+const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
+const MAX_WORKFLOW_TASK_TIMEOUT_MS = 120_000;
+
+export interface RunRef {
+  namespaceId: string;
+  workflowId: string;
+  runId: string;
+}
+
+export interface EngineOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  /** How long an empty task poll is held (Temporal: ~60 s). */
+  longPollTimeoutMs?: number;
+  /** How long a history long poll is held before an empty page (Temporal: ~20 s). */
+  historyLongPollTimeoutMs?: number;
+}
+
+type Reply<T> = { value: T } | { error: ServiceError };
+
+/**
+ * The history engine: owns every run's mutable state. Each operation takes the workflow's lock,
+ * applies one change through a RunMutator, commits it in one transaction, and only then updates the
+ * derived indexes (matching, timer queue) and wakes history long polls.
+ */
+export class HistoryEngine {
+  readonly matching = new Matching();
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly locks = new KeyedMutex();
+  private readonly notifier = new HistoryNotifier();
+  private readonly timers: TimerQueue;
+  private readonly longPollTimeoutMs: number;
+  private readonly historyLongPollTimeoutMs: number;
+  private readonly runs = new Map<string, RunRef>();
+
+  constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.logger = options.logger;
+    this.longPollTimeoutMs = options.longPollTimeoutMs ?? 60_000;
+    this.historyLongPollTimeoutMs = options.historyLongPollTimeoutMs ?? 20_000;
+    this.timers = new TimerQueue(this.clock, (runId) => void this.onTimer(runId));
+  }
+
+  /** Rebuilds matching and the timer queue from every open run (start-up and crash recovery). */
+  async recover(): Promise<void> {
+    const open = await this.store.listOpenMutableStates();
+    for (const ms of open) this.index(ms);
+    if (open.length > 0) this.logger.info('resumed open workflows', { count: open.length });
+  }
+
+  close(): void {
+    this.timers.close();
+    this.matching.close();
+    this.notifier.wakeAll();
+  }
+
+  // ---------------------------------------------------------------- workflow executions
+
+  async startWorkflowExecution(
+    ns: NamespaceRecord,
+    req: workflowservice.IStartWorkflowExecutionRequest,
+  ): Promise<{ runId: string; started: boolean }> {
+    const workflowId = req.workflowId ?? '';
+    return this.locks.run(`${ns.id}/${workflowId}`, async () => {
+      const requestId = req.requestId || randomUUID();
+      const current = await this.store.getCurrentExecution(ns.id, workflowId);
+      const runs: RunMutation[] = [];
+      if (current) {
+        if (current.startRequestId === requestId) return { runId: current.runId, started: true };
+        const decision = reuseDecision(current, req);
+        if (decision === 'use-existing') return { runId: current.runId, started: false };
+        if (decision === 'reject') throw workflowAlreadyStarted(workflowId, current.runId, current.startRequestId);
+        if (decision === 'terminate') {
+          const terminated = await this.terminateCurrent(current, req.identity ?? '', 'TerminateIfRunning WorkflowIdReusePolicy Policy');
+          if (terminated) runs.push(terminated.toRunMutation());
+        }
+      }
+      const m = this.newRun(ns, req, requestId);
+      this.finishTransaction(m);
+      runs.push(m.toRunMutation());
+      const currentRow: CurrentExecution = { namespaceId: ns.id, workflowId, runId: m.ms.runId, startRequestId: requestId, status: m.ms.status };
+      await this.store.commit({ runs, current: currentRow });
+      for (const run of runs) this.afterCommit(run.mutableState);
+      return { runId: m.ms.runId, started: true };
+    });
+  }
+
+  private newRun(ns: NamespaceRecord, req: workflowservice.IStartWorkflowExecutionRequest, requestId: string): RunMutator {
+    const now = this.clock.now();
+    const runId = randomUUID();
+    const executionTimeoutMs = durationToMs(req.workflowExecutionTimeout);
+    let runTimeoutMs = durationToMs(req.workflowRunTimeout) || executionTimeoutMs;
+    if (executionTimeoutMs > 0) runTimeoutMs = Math.min(runTimeoutMs, executionTimeoutMs);
+    let taskTimeoutMs = Math.min(durationToMs(req.workflowTaskTimeout) || DEFAULT_WORKFLOW_TASK_TIMEOUT_MS, MAX_WORKFLOW_TASK_TIMEOUT_MS);
+    if (runTimeoutMs > 0) taskTimeoutMs = Math.min(taskTimeoutMs, runTimeoutMs);
+    const taskQueue = req.taskQueue?.name ?? '';
+    const ms: MutableState = {
+      namespaceId: ns.id,
+      workflowId: req.workflowId ?? '',
+      runId,
+      firstExecutionRunId: runId,
+      workflowType: req.workflowType?.name ?? '',
+      taskQueue,
+      status: S.WORKFLOW_EXECUTION_STATUS_RUNNING,
+      startTime: now,
+      executionTime: now,
+      startRequestId: requestId,
+      attempt: 1,
+      workflowRunTimeoutMs: runTimeoutMs,
+      workflowExecutionTimeoutMs: executionTimeoutMs,
+      workflowTaskTimeoutMs: taskTimeoutMs,
+      runExpirationTime: runTimeoutMs > 0 ? now + runTimeoutMs : undefined,
+      executionExpirationTime: executionTimeoutMs > 0 ? now + executionTimeoutMs : undefined,
+      nextEventId: 1,
+      lastCompletedWorkflowTaskStartedEventId: 0,
+      bufferedEvents: [],
+      activities: {},
+      timers: {},
+      memo: encodeMemo(req.memo?.fields ?? {}),
+      searchAttributes: encodeSearchAttributes(req.searchAttributes?.indexedFields ?? {}),
+      historySizeBytes: 0,
+      dbVersion: 0,
+    };
+    const m = new RunMutator(ms, now, true);
+    m.add({
+      workflowExecutionStartedEventAttributes: {
+        workflowId: ms.workflowId,
+        workflowType: req.workflowType ?? null,
+        taskQueue: { name: taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        header: req.header ?? null,
+        input: req.input ?? null,
+        workflowExecutionTimeout: msToDuration(executionTimeoutMs),
+        workflowRunTimeout: msToDuration(runTimeoutMs),
+        workflowTaskTimeout: msToDuration(taskTimeoutMs),
+        originalExecutionRunId: runId,
+        firstExecutionRunId: runId,
+        identity: req.identity ?? '',
+        attempt: 1,
+        workflowExecutionExpirationTime: ms.executionExpirationTime ? msToTimestamp(ms.executionExpirationTime) : null,
+        cronSchedule: req.cronSchedule ?? '',
+        retryPolicy: req.retryPolicy ?? null,
+        memo: req.memo ?? null,
+        searchAttributes: req.searchAttributes ?? null,
+        priority: req.priority ?? null,
+      },
+    });
+    if (req.userMetadata) {
+      const started = m.events[0];
+      if (started) started.userMetadata = req.userMetadata as history.HistoryEvent['userMetadata'];
+    }
+    scheduleWorkflowTask(m);
+    return m;
+  }
+
+  /** Terminates the current run inside the caller's transaction (reuse policy TERMINATE_EXISTING). */
+  private async terminateCurrent(current: CurrentExecution, identity: string, reason: string): Promise<RunMutator | undefined> {
+    const ms = await this.store.getMutableState(current.namespaceId, current.workflowId, current.runId);
+    if (!ms || !isRunning(ms.status)) return undefined;
+    const m = new RunMutator(ms, this.clock.now());
+    if (m.hasStartedWorkflowTask()) {
+      failWorkflowTask(m, enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND, null, identity);
+    }
+    m.flushBuffer();
+    m.add({ workflowExecutionTerminatedEventAttributes: { reason, identity } });
+    closeExecution(m, S.WORKFLOW_EXECUTION_STATUS_TERMINATED);
+    return m;
+  }
+
+  async describeWorkflowExecution(ns: NamespaceRecord, execution: { workflowId?: string | null; runId?: string | null }): Promise<workflowservice.IDescribeWorkflowExecutionResponse> {
+    const ms = await this.load(ns.id, execution.workflowId ?? '', execution.runId ?? '');
+    return describe(ms, this.clock.now());
+  }
+
+  // ---------------------------------------------------------------- history
+
+  async getWorkflowExecutionHistory(
+    ns: NamespaceRecord,
+    req: workflowservice.IGetWorkflowExecutionHistoryRequest,
+    signal?: AbortSignal,
+  ): Promise<workflowservice.IGetWorkflowExecutionHistoryResponse> {
+    const workflowId = req.execution?.workflowId ?? '';
+    let ms = await this.load(ns.id, workflowId, req.execution?.runId ?? '');
+    const token = decodePageToken(req.nextPageToken, ms.runId);
+    const closeOnly = req.historyEventFilterType === enums.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT;
+    if (req.waitNewEvent) {
+      // Long poll: until the run closes (close-event filter) or grows past the caller's position.
+      const deadline = this.clock.now() + this.historyLongPollTimeoutMs;
+      const ready = (s: MutableState): boolean => (closeOnly ? !isRunning(s.status) : s.nextEventId > token);
+      while (!ready(ms)) {
+        const remaining = deadline - this.clock.now();
+        if (remaining <= 0 || signal?.aborted) {
+          return { history: { events: [] }, nextPageToken: encodePageToken(ms.runId, closeOnly ? 1 : token), archived: false };
+        }
+        await this.notifier.wait(ms.runId, remaining, signal);
+        ms = await this.load(ns.id, workflowId, ms.runId);
+      }
+    }
+    if (closeOnly) {
+      const last = await this.store.readHistoryReverse(ms.runId, ms.nextEventId - 1, 1);
+      return { history: { events: last.map(decodeEvent) }, nextPageToken: new Uint8Array(), archived: false };
+    }
+    const pageSize = req.maximumPageSize && req.maximumPageSize > 0 ? req.maximumPageSize : 1000;
+    const rows = await this.store.readHistory(ms.runId, token, ms.nextEventId, pageSize);
+    const events = rows.map(decodeEvent);
+    const lastId = events.length > 0 ? toNumber(events[events.length - 1]?.eventId) : token - 1;
+    const more = lastId + 1 < ms.nextEventId;
+    return { history: { events }, nextPageToken: more ? encodePageToken(ms.runId, lastId + 1) : new Uint8Array(), archived: false };
+  }
+
+  async getWorkflowExecutionHistoryReverse(
+    ns: NamespaceRecord,
+    req: workflowservice.IGetWorkflowExecutionHistoryReverseRequest,
+  ): Promise<workflowservice.IGetWorkflowExecutionHistoryReverseResponse> {
+    const ms = await this.load(ns.id, req.execution?.workflowId ?? '', req.execution?.runId ?? '');
+    const from = req.nextPageToken && req.nextPageToken.length > 0 ? decodePageToken(req.nextPageToken, ms.runId) : ms.nextEventId - 1;
+    const pageSize = req.maximumPageSize && req.maximumPageSize > 0 ? req.maximumPageSize : 1000;
+    const events = (await this.store.readHistoryReverse(ms.runId, from, pageSize)).map(decodeEvent);
+    const lastId = events.length > 0 ? toNumber(events[events.length - 1]?.eventId) : 1;
+    return { history: { events }, nextPageToken: lastId > 1 ? encodePageToken(ms.runId, lastId - 1) : new Uint8Array() };
+  }
+
+  // ---------------------------------------------------------------- workflow tasks
+
+  async pollWorkflowTaskQueue(
+    ns: NamespaceRecord,
+    req: workflowservice.IPollWorkflowTaskQueueRequest,
+    signal?: AbortSignal,
+  ): Promise<workflowservice.IPollWorkflowTaskQueueResponse> {
+    const queue = req.taskQueue?.name ?? '';
+    const deadline = this.clock.now() + this.longPollTimeoutMs;
+    for (;;) {
+      const task = await this.matching.poll(ns.id, 'workflow', queue, Math.max(0, deadline - this.clock.now()), signal);
+      if (!task) return {};
+      if (signal?.aborted) {
+        this.matching.offer(task); // the poller left: the task must not be lost with it
+        return {};
+      }
+      const response = await this.recordWorkflowTaskStarted(task, req);
+      if (response) return response;
+    }
+  }
+
+  private async recordWorkflowTaskStarted(
+    task: DispatchTask,
+    req: workflowservice.IPollWorkflowTaskQueueRequest,
+  ): Promise<workflowservice.IPollWorkflowTaskQueueResponse | undefined> {
+    const result = await this.tryUpdate(task, (m) => {
+      const wt = m.ms.workflowTask;
+      if (!m.isRunning() || !wt || wt.startedEventId !== undefined || wt.attempt !== task.attempt || wt.scheduledEventId !== task.scheduledEventId) {
+        return undefined;
+      }
+      return startWorkflowTask(m, randomUUID(), req.identity ?? '');
+    });
+    if (!result) return undefined;
+    const { ms, value: wt } = result;
+    if (!wt || wt.startedEventId === undefined) return undefined;
+    const persisted = (await this.store.readHistory(ms.runId, 1, ms.nextEventId, Number.MAX_SAFE_INTEGER)).map(decodeEvent);
+    const events: history.IHistoryEvent[] = [...persisted, ...transientWorkflowTaskEvents({ ms }, wt)];
+    return {
+      taskToken: encodeTaskToken({
+        kind: 'workflow',
+        namespaceId: ms.namespaceId,
+        workflowId: ms.workflowId,
+        runId: ms.runId,
+        scheduledEventId: wt.scheduledEventId,
+        attempt: wt.attempt,
+        startedEventId: wt.startedEventId,
+      }),
+      workflowExecution: { workflowId: ms.workflowId, runId: ms.runId },
+      workflowType: { name: ms.workflowType },
+      previousStartedEventId: int64(ms.lastCompletedWorkflowTaskStartedEventId),
+      startedEventId: int64(wt.startedEventId),
+      attempt: wt.attempt,
+      backlogCountHint: int64(0),
+      history: { events },
+      nextPageToken: new Uint8Array(),
+      workflowExecutionTaskQueue: { name: ms.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      scheduledTime: msToTimestamp(wt.scheduledTime),
+      startedTime: msToTimestamp(wt.startedTime ?? wt.scheduledTime),
+      queries: {},
+      messages: [],
+    };
+  }
+
+  async respondWorkflowTaskCompleted(
+    req: workflowservice.IRespondWorkflowTaskCompletedRequest,
+  ): Promise<workflowservice.IRespondWorkflowTaskCompletedResponse> {
+    const token = decodeWorkflowTaskToken(req.taskToken);
+    const identity = req.identity ?? '';
+    const reply = await this.update<Reply<workflowservice.IRespondWorkflowTaskCompletedResponse>>(token, (m) => {
+      const wt = requireStartedWorkflowTask(m, token);
+      const commands = req.commands ?? [];
+      const closes = commands.some((c) => CLOSE_COMMANDS.has(c.commandType ?? 0));
+      if (closes && m.hasBufferedEvents()) {
+        // New events arrived while the worker decided to close: it must see them first.
+        return this.rejectCompletion(m, wt.attempt, enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, 'UnhandledCommand', identity);
+      }
+      const completedId = completeWorkflowTask(m, {
+        identity,
+        binaryChecksum: req.binaryChecksum,
+        sdkMetadata: req.sdkMetadata,
+        meteringMetadata: req.meteringMetadata,
+        workerVersion: req.workerVersionStamp,
+      });
+      const outcome = applyCommands(m, commands, completedId);
+      if (outcome.needsWorkflowTask || req.forceCreateNewWorkflowTask) {
+        m.flushBuffer();
+        scheduleWorkflowTask(m);
+      }
+      return { value: {} };
+    }).catch(async (err: unknown) => {
+      if (!(err instanceof BadCommandError)) throw err;
+      // A rejected command rolls back the whole completion: only the task failure is written.
+      return this.update<Reply<workflowservice.IRespondWorkflowTaskCompletedResponse>>(token, (m) => {
+        const wt = requireStartedWorkflowTask(m, token);
+        return this.rejectCompletion(m, wt.attempt, err.failedCause, err.message, identity);
+      });
+    });
+    if ('error' in reply) throw reply.error;
+    return reply.value;
+  }
+
+  /**
+   * Fails the task for a completion the server will not apply. Attempt 1 writes WorkflowTaskFailed
+   * and a new task follows; later attempts are left to time out, as Temporal does.
+   */
+  private rejectCompletion(m: RunMutator, attempt: number, cause: enums.WorkflowTaskFailedCause, message: string, identity: string): Reply<never> {
+    if (attempt === 1 || m.hasBufferedEvents()) {
+      const next = failWorkflowTask(m, cause, { message, source: 'Hourglass' }, identity);
+      retryWorkflowTask(m, next);
+    }
+    return { error: invalidArgument(message) };
+  }
+
+  async respondWorkflowTaskFailed(req: workflowservice.IRespondWorkflowTaskFailedRequest): Promise<void> {
+    const token = decodeWorkflowTaskToken(req.taskToken);
+    await this.update(token, (m) => {
+      requireStartedWorkflowTask(m, token);
+      const cause = req.cause ?? enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED;
+      retryWorkflowTask(m, failWorkflowTask(m, cause, req.failure, req.identity ?? ''));
+    });
+  }
+
+  // ---------------------------------------------------------------- activity tasks
+
+  async pollActivityTaskQueue(
+    ns: NamespaceRecord,
+    req: workflowservice.IPollActivityTaskQueueRequest,
+    signal?: AbortSignal,
+  ): Promise<workflowservice.IPollActivityTaskQueueResponse> {
+    const queue = req.taskQueue?.name ?? '';
+    const deadline = this.clock.now() + this.longPollTimeoutMs;
+    for (;;) {
+      const task = await this.matching.poll(ns.id, 'activity', queue, Math.max(0, deadline - this.clock.now()), signal);
+      if (!task) return {};
+      if (signal?.aborted) {
+        this.matching.offer(task);
+        return {};
+      }
+      const response = await this.recordActivityTaskStarted(ns, task, req.identity ?? '');
+      if (response) return response;
+    }
+  }
+
+  private async recordActivityTaskStarted(
+    ns: NamespaceRecord,
+    task: DispatchTask,
+    identity: string,
+  ): Promise<workflowservice.IPollActivityTaskQueueResponse | undefined> {
+    const result = await this.tryUpdate(task, (m) => {
+      const a = m.ms.activities[String(task.scheduledEventId)];
+      if (!m.isRunning() || !a || isStarted(a) || a.cancelRequested || a.attempt !== task.attempt) return undefined;
+      startActivityAttempt(m, a, randomUUID(), identity);
+      return { ...a };
+    });
+    const a = result?.value;
+    if (!result || !a || a.startedTime === undefined) return undefined;
+    const { ms } = result;
+    const [scheduledRow] = await this.store.readHistory(ms.runId, a.scheduledEventId, a.scheduledEventId + 1, 1);
+    const scheduled = scheduledRow ? decodeEvent(scheduledRow).activityTaskScheduledEventAttributes : undefined;
+    return {
+      taskToken: encodeTaskToken({
+        kind: 'activity',
+        namespaceId: ms.namespaceId,
+        workflowId: ms.workflowId,
+        runId: ms.runId,
+        scheduledEventId: a.scheduledEventId,
+        attempt: a.attempt,
+        activityId: a.activityId,
+      }),
+      workflowNamespace: ns.name,
+      workflowType: { name: ms.workflowType },
+      workflowExecution: { workflowId: ms.workflowId, runId: ms.runId },
+      activityType: { name: a.activityType },
+      activityId: a.activityId,
+      header: scheduled?.header ?? null,
+      input: scheduled?.input ?? null,
+      heartbeatDetails: decodePayloads(a.heartbeatDetails) ?? null,
+      scheduledTime: msToTimestamp(a.scheduledTime),
+      currentAttemptScheduledTime: msToTimestamp(a.currentAttemptScheduledTime),
+      startedTime: msToTimestamp(a.startedTime),
+      attempt: a.attempt,
+      scheduleToCloseTimeout: msToDuration(a.scheduleToCloseMs),
+      startToCloseTimeout: msToDuration(a.startToCloseMs),
+      heartbeatTimeout: msToDuration(a.heartbeatMs),
+      retryPolicy: retryPolicyToProto(a.retryPolicy),
+      priority: scheduled?.priority ?? null,
+    };
+  }
+
+  respondActivityTaskCompleted(taskToken: Uint8Array | null | undefined, result: IPayloads | null | undefined, identity: string): Promise<void> {
+    return this.updateActivity(taskToken, (m, a) => completeActivity(m, a, result, identity));
+  }
+
+  respondActivityTaskFailed(taskToken: Uint8Array | null | undefined, failure: IFailure | null | undefined, lastHeartbeatDetails: IPayloads | null | undefined, identity: string): Promise<void> {
+    return this.updateActivity(taskToken, (m, a) => {
+      if (lastHeartbeatDetails?.payloads?.length) a.heartbeatDetails = encodePayloads(lastHeartbeatDetails);
+      failActivityAttempt(m, a, failure ?? { message: 'activity failed' }, identity);
+    });
+  }
+
+  respondActivityTaskCanceled(taskToken: Uint8Array | null | undefined, details: IPayloads | null | undefined, identity: string): Promise<void> {
+    return this.updateActivity(taskToken, (m, a) => cancelActivity(m, a, details, identity));
+  }
+
+  /** Records progress and tells the worker whether the activity was asked to cancel. */
+  async recordActivityTaskHeartbeat(taskToken: Uint8Array | null | undefined, details: IPayloads | null | undefined): Promise<{ cancelRequested: boolean }> {
+    let cancelRequested = false;
+    await this.updateActivity(taskToken, (m, a) => {
+      a.lastHeartbeatTime = m.now;
+      if (details) a.heartbeatDetails = encodePayloads(details);
+      cancelRequested = a.cancelRequested;
+    });
+    return { cancelRequested };
+  }
+
+  /** The *ById variants address the activity by workflow and activity id instead of a token. */
+  async activityTokenById(ns: NamespaceRecord, workflowId: string, runId: string, activityId: string, identity: string): Promise<Uint8Array> {
+    const ms = await this.load(ns.id, workflowId, runId);
+    const a = Object.values(ms.activities).find((x) => x.activityId === activityId);
+    if (!a) throw taskNotFound('Activity task');
+    if (!isStarted(a)) {
+      // Completing a never-started activity by id: record it as started by the caller first.
+      await this.update(ms, (m) => {
+        const pending = m.ms.activities[String(a.scheduledEventId)];
+        if (pending && !isStarted(pending)) startActivityAttempt(m, pending, randomUUID(), identity);
+      });
+    }
+    return encodeTaskToken({ kind: 'activity', namespaceId: ns.id, workflowId: ms.workflowId, runId: ms.runId, scheduledEventId: a.scheduledEventId, attempt: a.attempt, activityId });
+  }
+
+  private async updateActivity(taskToken: Uint8Array | null | undefined, fn: (m: RunMutator, a: ActivityInfo) => void): Promise<void> {
+    const token = decodeActivityTaskToken(taskToken);
+    await this.update(token, (m) => {
+      const a = m.ms.activities[String(token.scheduledEventId)];
+      if (!m.isRunning() || !a || a.attempt !== token.attempt || !isStarted(a)) throw taskNotFound('Activity task');
+      fn(m, a);
+    });
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private async onTimer(runId: string): Promise<void> {
+    const ref = this.runs.get(runId);
+    if (!ref) return;
+    try {
+      await this.update(ref, (m) => fireDueTimeouts(m));
+    } catch (err) {
+      if (err instanceof ServiceError && err.code === 'NOT_FOUND') return;
+      this.logger.error('timer processing failed', { runId, error: String(err) });
+      // Try again shortly rather than lose the deadline.
+      this.timers.set(runId, this.clock.now() + 1000);
+    }
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  /** Loads a run (the current one when runId is empty) or throws NOT_FOUND. */
+  async load(namespaceId: string, workflowId: string, runId: string): Promise<MutableState> {
+    let id = runId;
+    if (!id) {
+      const current = await this.store.getCurrentExecution(namespaceId, workflowId);
+      if (!current) throw workflowNotFound(workflowId);
+      id = current.runId;
+    }
+    const ms = await this.store.getMutableState(namespaceId, workflowId, id);
+    if (!ms) throw workflowNotFound(workflowId, runId);
+    return ms;
+  }
+
+  /** One read-modify-commit of a run under its workflow's lock. */
+  private async update<T>(ref: RunRef, fn: (m: RunMutator) => T): Promise<T> {
+    const result = await this.tryUpdate(ref, fn, true);
+    if (!result) throw workflowNotFound(ref.workflowId, ref.runId);
+    return result.value;
+  }
+
+  /** Like update, but a missing run yields undefined, and a fn result of undefined commits nothing. */
+  private tryUpdate<T>(ref: RunRef, fn: (m: RunMutator) => T, commitAlways = false): Promise<{ ms: MutableState; value: T } | undefined> {
+    return this.locks.run(`${ref.namespaceId}/${ref.workflowId}`, async () => {
+      for (let attempt = 0; ; attempt++) {
+        const ms = await this.store.getMutableState(ref.namespaceId, ref.workflowId, ref.runId);
+        if (!ms) return undefined;
+        const m = new RunMutator(ms, this.clock.now());
+        const value = fn(m);
+        if (value === undefined && !commitAlways) return { ms, value };
+        this.finishTransaction(m);
+        const mutation = m.toRunMutation();
+        if (mutation.newEvents.length === 0 && JSON.stringify(ms) === JSON.stringify({ ...mutation.mutableState, dbVersion: ms.dbVersion })) {
+          return { ms, value };
+        }
+        try {
+          await this.store.commit({ runs: [mutation] });
+        } catch (err) {
+          if (err instanceof ConditionFailedError && attempt < 3) continue;
+          throw err;
+        }
+        this.afterCommit(mutation.mutableState);
+        return { ms: mutation.mutableState, value };
+      }
+    });
+  }
+
+  /** The end of every transaction: buffered events are written (unless a task is started) and a task follows them. */
+  private finishTransaction(m: RunMutator): void {
+    if (m.flushBuffer() > 0) scheduleWorkflowTask(m);
+  }
+
+  private afterCommit(ms: MutableState): void {
+    this.index(ms);
+    this.notifier.notify(ms.runId);
+  }
+
+  /** Brings matching and the timer queue in line with the run's state. */
+  private index(ms: MutableState): void {
+    if (!isRunning(ms.status)) {
+      this.runs.delete(ms.runId);
+      this.timers.set(ms.runId, undefined);
+      return;
+    }
+    this.runs.set(ms.runId, { namespaceId: ms.namespaceId, workflowId: ms.workflowId, runId: ms.runId });
+    for (const task of dispatchableTasks(ms, this.clock.now())) this.matching.offer(task);
+    this.timers.set(ms.runId, nextDeadline(ms));
+  }
+}
+
+const CLOSE_COMMANDS = new Set<number>([
+  enums.CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
+  enums.CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION,
+  enums.CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION,
+  enums.CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION,
+]);
+
+function requireStartedWorkflowTask(m: RunMutator, token: { scheduledEventId: number; attempt: number; startedEventId: number }): NonNullable<MutableState['workflowTask']> {
+  const wt = m.ms.workflowTask;
+  if (!m.isRunning() || !wt || wt.startedEventId !== token.startedEventId || wt.attempt !== token.attempt || wt.scheduledEventId !== token.scheduledEventId) {
+    throw taskNotFound('Workflow task');
+  }
+  return wt;
+}
+
+type ReuseDecision = 'start' | 'reject' | 'use-existing' | 'terminate';
+
+/** Workflow ID conflict policy (current run open) and reuse policy (current run closed). */
+function reuseDecision(current: CurrentExecution, req: workflowservice.IStartWorkflowExecutionRequest): ReuseDecision {
+  const Reuse = enums.WorkflowIdReusePolicy;
+  const Conflict = enums.WorkflowIdConflictPolicy;
+  const reuse = req.workflowIdReusePolicy ?? Reuse.WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED;
+  if (isRunning(current.status)) {
+    const conflict = req.workflowIdConflictPolicy ?? Conflict.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED;
+    if (conflict === Conflict.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) return 'use-existing';
+    if (conflict === Conflict.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING) return 'terminate';
+    if (reuse === Reuse.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING) return 'terminate';
+    return 'reject';
+  }
+  switch (reuse) {
+    case Reuse.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE:
+      return 'reject';
+    case Reuse.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY:
+      return current.status === S.WORKFLOW_EXECUTION_STATUS_COMPLETED ? 'reject' : 'start';
+    default:
+      return 'start';
+  }
+}
+
+function describe(ms: MutableState, now: number): workflowservice.IDescribeWorkflowExecutionResponse {
+  const PendingState = enums.PendingActivityState;
+  return {
+    executionConfig: {
+      taskQueue: { name: ms.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      workflowExecutionTimeout: msToDuration(ms.workflowExecutionTimeoutMs),
+      workflowRunTimeout: msToDuration(ms.workflowRunTimeoutMs),
+      defaultWorkflowTaskTimeout: msToDuration(ms.workflowTaskTimeoutMs),
+    },
+    workflowExecutionInfo: {
+      execution: { workflowId: ms.workflowId, runId: ms.runId },
+      type: { name: ms.workflowType },
+      startTime: msToTimestamp(ms.startTime),
+      closeTime: ms.closeTime ? msToTimestamp(ms.closeTime) : null,
+      executionTime: msToTimestamp(ms.executionTime),
+      status: ms.status,
+      historyLength: int64(ms.nextEventId - 1),
+      historySizeBytes: int64(ms.historySizeBytes),
+      taskQueue: ms.taskQueue,
+      memo: { fields: decodeMemo(ms.memo) },
+      searchAttributes: { indexedFields: decodeSearchAttributes(ms.searchAttributes) },
+      firstRunId: ms.firstExecutionRunId,
+      stateTransitionCount: int64(ms.dbVersion),
+    },
+    pendingActivities: Object.values(ms.activities).map((a) => ({
+      activityId: a.activityId,
+      activityType: { name: a.activityType },
+      state: a.cancelRequested
+        ? PendingState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
+        : isStarted(a)
+          ? PendingState.PENDING_ACTIVITY_STATE_STARTED
+          : PendingState.PENDING_ACTIVITY_STATE_SCHEDULED,
+      heartbeatDetails: decodePayloads(a.heartbeatDetails) ?? null,
+      lastHeartbeatTime: a.lastHeartbeatTime ? msToTimestamp(a.lastHeartbeatTime) : null,
+      lastStartedTime: a.startedTime ? msToTimestamp(a.startedTime) : null,
+      attempt: a.attempt,
+      maximumAttempts: a.retryPolicy.maximumAttempts,
+      scheduledTime: msToTimestamp(a.currentAttemptScheduledTime),
+      expirationTime: a.scheduleToCloseMs > 0 ? msToTimestamp(a.scheduledTime + a.scheduleToCloseMs) : null,
+      lastFailure: decodeFailure(a.lastFailure) ?? null,
+      lastWorkerIdentity: a.lastWorkerIdentity ?? '',
+      currentRetryInterval: a.currentAttemptScheduledTime > now ? msToDuration(a.currentAttemptScheduledTime - now) : null,
+    })),
+    pendingWorkflowTask: ms.workflowTask
+      ? {
+          state:
+            ms.workflowTask.startedEventId === undefined
+              ? enums.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED
+              : enums.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED,
+          scheduledTime: msToTimestamp(ms.workflowTask.scheduledTime),
+          originalScheduledTime: msToTimestamp(ms.workflowTask.scheduledTime),
+          startedTime: ms.workflowTask.startedTime ? msToTimestamp(ms.workflowTask.startedTime) : null,
+          attempt: ms.workflowTask.attempt,
+        }
+      : null,
+  };
+}
+
+/** History page tokens carry the run and the next event id to read. */
+function encodePageToken(runId: string, nextEventId: number): Uint8Array {
+  return Buffer.from(JSON.stringify({ runId, nextEventId }));
+}
+
+function decodePageToken(bytes: Uint8Array | null | undefined, runId: string): number {
+  if (!bytes || bytes.length === 0) return 1;
+  try {
+    const parsed = JSON.parse(Buffer.from(bytes).toString()) as { runId?: unknown; nextEventId?: unknown };
+    if (parsed.runId === runId && typeof parsed.nextEventId === 'number' && parsed.nextEventId >= 1) return parsed.nextEventId;
+  } catch {
+    // fall through
+  }
+  throw invalidArgument('Invalid NextPageToken.');
+}

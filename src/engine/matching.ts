@@ -1,0 +1,85 @@
+import { dispatchKey, type DispatchTask } from './task-generator';
+
+/**
+ * Matching: task queues with long-poll waiters. A task offered while a poller waits is handed over
+ * at once (sync match); otherwise it waits in the queue's in-memory backlog. Nothing here is
+ * persisted: the backlog is rebuilt from mutable state at start-up (`task-generator.ts`).
+ */
+
+interface Waiter {
+  resolve(task: DispatchTask | undefined): void;
+}
+
+interface TaskQueue {
+  backlog: DispatchTask[];
+  waiters: Waiter[];
+}
+
+export class Matching {
+  private readonly queues = new Map<string, TaskQueue>();
+  /** Keys of tasks in a backlog, so re-offering the same task is a no-op. */
+  private readonly queued = new Set<string>();
+  private closed = false;
+
+  /** Offers a task; returns false if the same task is already queued. */
+  offer(task: DispatchTask): boolean {
+    const key = dispatchKey(task);
+    if (this.queued.has(key)) return false;
+    const queue = this.queue(task.namespaceId, task.kind, task.taskQueue);
+    const waiter = queue.waiters.shift();
+    if (waiter) {
+      waiter.resolve(task);
+    } else {
+      queue.backlog.push(task);
+      this.queued.add(key);
+    }
+    return true;
+  }
+
+  /** Waits up to `timeoutMs` for a task; resolves undefined on timeout, abort or close. */
+  poll(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string, timeoutMs: number, signal?: AbortSignal): Promise<DispatchTask | undefined> {
+    const queue = this.queue(namespaceId, kind, taskQueue);
+    const ready = queue.backlog.shift();
+    if (ready) {
+      this.queued.delete(dispatchKey(ready));
+      return Promise.resolve(ready);
+    }
+    if (this.closed || signal?.aborted) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        resolve: (task) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(task);
+        },
+      };
+      const leave = (): void => {
+        const i = queue.waiters.indexOf(waiter);
+        if (i >= 0) queue.waiters.splice(i, 1);
+        waiter.resolve(undefined);
+      };
+      const onAbort = (): void => leave();
+      const timer = setTimeout(leave, timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      queue.waiters.push(waiter);
+    });
+  }
+
+  /** Ends every waiting poll with an empty result. */
+  close(): void {
+    this.closed = true;
+    for (const queue of this.queues.values()) {
+      for (const waiter of queue.waiters.splice(0)) waiter.resolve(undefined);
+    }
+  }
+
+  private queue(namespaceId: string, kind: DispatchTask['kind'], name: string): TaskQueue {
+    const key = `${namespaceId}/${kind}/${name}`;
+    let queue = this.queues.get(key);
+    if (!queue) {
+      queue = { backlog: [], waiters: [] };
+      this.queues.set(key, queue);
+    }
+    return queue;
+  }
+}

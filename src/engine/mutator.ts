@@ -1,0 +1,179 @@
+import { enums, history, int64, msToTimestamp, toNumber, type IHistoryEvent } from '../common/proto';
+import type { MutableState, RunMutation } from '../store/records';
+
+const E = enums.EventType;
+
+/** The attributes part of a HistoryEvent: exactly one `...EventAttributes` key is expected. */
+export type EventAttributes = Omit<IHistoryEvent, 'eventId' | 'eventTime' | 'eventType' | 'version' | 'taskId'>;
+
+/** Event types Temporal holds back while a workflow task is started (signals, results, timer fires…). */
+const BUFFERABLE = new Set<enums.EventType>([
+  E.EVENT_TYPE_ACTIVITY_TASK_STARTED,
+  E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+  E.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+  E.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+  E.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+  E.EVENT_TYPE_TIMER_FIRED,
+  E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+  E.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
+  E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED,
+  E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED,
+  E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED,
+  E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED,
+  E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT,
+  E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED,
+  E.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED,
+  E.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED,
+  E.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED,
+  E.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
+  E.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED,
+]);
+
+/** `activityTaskScheduledEventAttributes` → EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, derived once from the enum. */
+const EVENT_TYPE_BY_ATTRIBUTES_KEY: ReadonlyMap<string, enums.EventType> = new Map(
+  Object.entries(E)
+    .filter((entry): entry is [string, number] => typeof entry[1] === 'number' && entry[0] !== 'EVENT_TYPE_UNSPECIFIED')
+    .map(([name, value]) => {
+      const camel = name
+        .slice('EVENT_TYPE_'.length)
+        .toLowerCase()
+        .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      return [`${camel}EventAttributes`, value as enums.EventType];
+    }),
+);
+
+export function eventTypeOf(attributes: EventAttributes): enums.EventType {
+  for (const key of Object.keys(attributes)) {
+    const type = EVENT_TYPE_BY_ATTRIBUTES_KEY.get(key);
+    if (type !== undefined) return type;
+  }
+  throw new Error(`no event attributes in ${Object.keys(attributes).join(',')}`);
+}
+
+export function decodeEvent(data: Uint8Array): history.HistoryEvent {
+  return history.HistoryEvent.decode(data);
+}
+
+/**
+ * One transaction's worth of change to a run: a private copy of its mutable state plus the events
+ * appended to it. Bufferable events always go through the buffer and are flushed at `finish()`,
+ * after the command events, unless a workflow task is then started, exactly as Temporal's history
+ * builder orders them.
+ */
+export class RunMutator {
+  readonly ms: MutableState;
+  readonly isNew: boolean;
+  private readonly expectedDbVersion: number;
+  private readonly appended: history.HistoryEvent[] = [];
+  private readonly pendingBuffer: history.HistoryEvent[] = [];
+
+  constructor(
+    loaded: MutableState,
+    readonly now: number,
+    isNew = false,
+  ) {
+    this.ms = structuredClone(loaded);
+    this.isNew = isNew;
+    this.expectedDbVersion = isNew ? 0 : loaded.dbVersion;
+  }
+
+  get events(): readonly history.HistoryEvent[] {
+    return this.appended;
+  }
+
+  isRunning(): boolean {
+    return this.ms.status === enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  }
+
+  hasStartedWorkflowTask(): boolean {
+    return this.ms.workflowTask?.startedEventId !== undefined;
+  }
+
+  /** Events that arrived while the current workflow task was started (already persisted in the buffer). */
+  hasBufferedEvents(): boolean {
+    return this.ms.bufferedEvents.length > 0 || this.pendingBuffer.length > 0;
+  }
+
+  /** Appends an event now, or buffers it if its type is bufferable. Returns it (id 0 while buffered). */
+  add(attributes: EventAttributes, eventTime = this.now): history.HistoryEvent {
+    const event = history.HistoryEvent.create({
+      ...attributes,
+      eventType: eventTypeOf(attributes),
+      eventTime: msToTimestamp(eventTime),
+    });
+    if (BUFFERABLE.has(event.eventType)) {
+      this.pendingBuffer.push(event);
+    } else {
+      this.assignAndAppend(event);
+    }
+    return event;
+  }
+
+  /** Drops a buffered event that a command made moot (a TimerFired for a timer the workflow cancelled). */
+  dropBuffered(predicate: (e: history.HistoryEvent) => boolean): void {
+    const keep = this.ms.bufferedEvents.filter((b) => !predicate(decodeEvent(Buffer.from(b, 'base64'))));
+    this.ms.bufferedEvents = keep;
+    for (let i = this.pendingBuffer.length - 1; i >= 0; i--) {
+      const e = this.pendingBuffer[i];
+      if (e && predicate(e)) this.pendingBuffer.splice(i, 1);
+    }
+  }
+
+  /**
+   * Writes buffered events into history if no workflow task is started, else persists them in the
+   * buffer. Returns how many events were flushed; the caller schedules a workflow task for them.
+   */
+  flushBuffer(): number {
+    if (this.hasStartedWorkflowTask() && this.isRunning()) {
+      for (const e of this.pendingBuffer) this.ms.bufferedEvents.push(encodeBase64(e));
+      this.pendingBuffer.length = 0;
+      return 0;
+    }
+    const toFlush = [...this.ms.bufferedEvents.map((b) => decodeEvent(Buffer.from(b, 'base64'))), ...this.pendingBuffer];
+    this.ms.bufferedEvents = [];
+    this.pendingBuffer.length = 0;
+    if (!this.isRunning()) return 0;
+    const startedIdBySchedule = new Map<number, number>();
+    for (const e of toFlush) {
+      this.assignAndAppend(e);
+      const started = e.activityTaskStartedEventAttributes;
+      if (started) startedIdBySchedule.set(toNumber(started.scheduledEventId), toNumber(e.eventId));
+      patchStartedEventId(e, startedIdBySchedule);
+    }
+    return toFlush.length;
+  }
+
+  private assignAndAppend(event: history.HistoryEvent): void {
+    event.eventId = int64(this.ms.nextEventId);
+    event.taskId = int64(this.ms.nextEventId);
+    this.ms.nextEventId += 1;
+    this.appended.push(event);
+  }
+
+  /** Seals the change for the store. */
+  toRunMutation(): RunMutation {
+    const newEvents = this.appended.map((e) => {
+      const data = history.HistoryEvent.encode(e).finish();
+      this.ms.historySizeBytes += data.length;
+      return { eventId: toNumber(e.eventId), data };
+    });
+    this.ms.dbVersion = this.expectedDbVersion + 1;
+    return { mutableState: this.ms, expectedDbVersion: this.expectedDbVersion, newEvents };
+  }
+}
+
+function encodeBase64(e: history.HistoryEvent): string {
+  return Buffer.from(history.HistoryEvent.encode(e).finish()).toString('base64');
+}
+
+/** Activity results buffered with their Started event learn its id only when flushed. */
+function patchStartedEventId(e: history.HistoryEvent, startedIdBySchedule: Map<number, number>): void {
+  const attrs =
+    e.activityTaskCompletedEventAttributes ??
+    e.activityTaskFailedEventAttributes ??
+    e.activityTaskTimedOutEventAttributes ??
+    e.activityTaskCanceledEventAttributes;
+  if (!attrs) return;
+  const startedId = startedIdBySchedule.get(toNumber(attrs.scheduledEventId));
+  if (startedId !== undefined) attrs.startedEventId = int64(startedId);
+}

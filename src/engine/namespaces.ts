@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { invalidArgument, namespaceNotFound } from '../common/errors';
+import { enums } from '../common/proto';
+import type { NamespaceRecord } from '../store/records';
+import type { Store } from '../store/store';
+
+const DEFAULT_RETENTION_MS = 24 * 3600 * 1000;
+
+/** Namespaces, read through a small cache: every namespaced RPC resolves its namespace first. */
+export class NamespaceRegistry {
+  private readonly byName = new Map<string, NamespaceRecord>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number,
+  ) {}
+
+  /** Creates the namespace unless it exists (start-up: `default` and `--namespace`). */
+  async ensure(name: string): Promise<NamespaceRecord> {
+    const existing = await this.store.getNamespaceByName(name);
+    if (existing) return existing;
+    return this.register({ name, description: '', ownerEmail: '', retentionMs: DEFAULT_RETENTION_MS, data: {} });
+  }
+
+  async register(fields: Pick<NamespaceRecord, 'name' | 'description' | 'ownerEmail' | 'retentionMs' | 'data'>): Promise<NamespaceRecord> {
+    if (!fields.name) throw invalidArgument('Namespace is not set on request.');
+    const record: NamespaceRecord = {
+      id: randomUUID(),
+      state: enums.NamespaceState.NAMESPACE_STATE_REGISTERED,
+      createdTime: this.now(),
+      ...fields,
+      retentionMs: fields.retentionMs || DEFAULT_RETENTION_MS,
+    };
+    await this.store.createNamespace(record);
+    this.byName.set(record.name, record);
+    return record;
+  }
+
+  /** The namespace by name, or NOT_FOUND with NamespaceNotFoundFailure details. */
+  async resolve(name: string | null | undefined): Promise<NamespaceRecord> {
+    if (!name) throw invalidArgument('Namespace is not set on request.');
+    const cached = this.byName.get(name);
+    if (cached) return cached;
+    const record = await this.store.getNamespaceByName(name);
+    if (!record) throw namespaceNotFound(name);
+    this.byName.set(name, record);
+    return record;
+  }
+
+  async update(record: NamespaceRecord): Promise<void> {
+    await this.store.updateNamespace(record);
+    this.byName.set(record.name, record);
+  }
+
+  list(): Promise<NamespaceRecord[]> {
+    return this.store.listNamespaces();
+  }
+}

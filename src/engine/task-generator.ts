@@ -1,0 +1,64 @@
+import type { MutableState } from '../store/records';
+import { isRunning } from './execution';
+
+/**
+ * Derives, from mutable state alone, what the run needs from matching (tasks to dispatch) and from
+ * the timer queue (its next deadline). Pure, so the same answer comes after a commit and after a
+ * restart: nothing else has to be persisted for tasks and timers to survive a crash.
+ */
+
+export interface DispatchTask {
+  kind: 'workflow' | 'activity';
+  namespaceId: string;
+  taskQueue: string;
+  workflowId: string;
+  runId: string;
+  scheduledEventId: number;
+  attempt: number;
+}
+
+export function dispatchKey(t: DispatchTask): string {
+  return `${t.runId}/${t.kind}/${t.scheduledEventId}/${t.attempt}`;
+}
+
+export function dispatchableTasks(ms: MutableState, now: number): DispatchTask[] {
+  if (!isRunning(ms.status)) return [];
+  const ref = { namespaceId: ms.namespaceId, workflowId: ms.workflowId, runId: ms.runId };
+  const tasks: DispatchTask[] = [];
+  const wt = ms.workflowTask;
+  if (wt && wt.startedEventId === undefined) {
+    tasks.push({ ...ref, kind: 'workflow', taskQueue: wt.taskQueue, scheduledEventId: wt.scheduledEventId, attempt: wt.attempt });
+  }
+  for (const a of Object.values(ms.activities)) {
+    if (a.startedTime === undefined && !a.cancelRequested && a.currentAttemptScheduledTime <= now) {
+      tasks.push({ ...ref, kind: 'activity', taskQueue: a.taskQueue, scheduledEventId: a.scheduledEventId, attempt: a.attempt });
+    }
+  }
+  return tasks;
+}
+
+/** Every instant at which something about this run is due: timers, timeouts, retry backoffs. */
+export function deadlines(ms: MutableState): number[] {
+  if (!isRunning(ms.status)) return [];
+  const out: number[] = [];
+  if (ms.runExpirationTime) out.push(ms.runExpirationTime);
+  const wt = ms.workflowTask;
+  if (wt?.startedTime !== undefined && wt.timeoutMs > 0) out.push(wt.startedTime + wt.timeoutMs);
+  for (const t of Object.values(ms.timers)) out.push(t.expiryTime);
+  for (const a of Object.values(ms.activities)) {
+    if (a.scheduleToCloseMs > 0) out.push(a.scheduledTime + a.scheduleToCloseMs);
+    if (a.startedTime === undefined) {
+      if (a.currentAttemptScheduledTime > a.scheduledTime) out.push(a.currentAttemptScheduledTime);
+      if (a.scheduleToStartMs > 0) out.push(a.currentAttemptScheduledTime + a.scheduleToStartMs);
+    } else {
+      if (a.startToCloseMs > 0) out.push(a.startedTime + a.startToCloseMs);
+      if (a.heartbeatMs > 0) out.push((a.lastHeartbeatTime ?? a.startedTime) + a.heartbeatMs);
+    }
+  }
+  return out;
+}
+
+export function nextDeadline(ms: MutableState): number | undefined {
+  const all = deadlines(ms);
+  return all.length === 0 ? undefined : Math.min(...all);
+}

@@ -1,0 +1,69 @@
+import { enums, int64 } from '../common/proto';
+import type { ActivityInfo } from '../store/records';
+import { failActivityAttempt, timeOutActivity, timeoutFailure } from './activity';
+import { closeExecution } from './execution';
+import type { RunMutator } from './mutator';
+import { failWorkflowTask, retryWorkflowTask, timeOutWorkflowTask } from './workflow-task';
+
+const T = enums.TimeoutType;
+
+/**
+ * Applies everything that is due at `m.now`: the run timeout, the workflow task timeout, user
+ * timers and activity timeouts. Each check re-reads mutable state, so a deadline that was met in
+ * the meantime (a completed task, a cancelled timer) is simply not found.
+ */
+export function fireDueTimeouts(m: RunMutator): void {
+  const ms = m.ms;
+  const now = m.now;
+  if (!m.isRunning()) return;
+
+  if (ms.runExpirationTime && now >= ms.runExpirationTime) {
+    timeOutRun(m);
+    return;
+  }
+
+  const wt = ms.workflowTask;
+  if (wt?.startedTime !== undefined && wt.timeoutMs > 0 && now >= wt.startedTime + wt.timeoutMs) {
+    retryWorkflowTask(m, timeOutWorkflowTask(m));
+  }
+
+  const fired = Object.values(ms.timers)
+    .filter((t) => now >= t.expiryTime)
+    .sort((a, b) => a.startedEventId - b.startedEventId);
+  for (const t of fired) {
+    m.add({ timerFiredEventAttributes: { timerId: t.timerId, startedEventId: int64(t.startedEventId) } });
+    delete ms.timers[t.timerId];
+  }
+
+  const activities = Object.values(ms.activities).sort((a, b) => a.scheduledEventId - b.scheduledEventId);
+  for (const a of activities) fireActivityTimeout(m, a);
+}
+
+function fireActivityTimeout(m: RunMutator, a: ActivityInfo): void {
+  const now = m.now;
+  if (a.scheduleToCloseMs > 0 && now >= a.scheduledTime + a.scheduleToCloseMs) {
+    timeOutActivity(m, a, T.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE);
+    return;
+  }
+  if (a.startedTime === undefined) {
+    if (a.scheduleToStartMs > 0 && now >= a.currentAttemptScheduledTime + a.scheduleToStartMs) {
+      timeOutActivity(m, a, T.TIMEOUT_TYPE_SCHEDULE_TO_START);
+    }
+    return;
+  }
+  let timeoutType: enums.TimeoutType | undefined;
+  if (a.startToCloseMs > 0 && now >= a.startedTime + a.startToCloseMs) timeoutType = T.TIMEOUT_TYPE_START_TO_CLOSE;
+  else if (a.heartbeatMs > 0 && now >= (a.lastHeartbeatTime ?? a.startedTime) + a.heartbeatMs) timeoutType = T.TIMEOUT_TYPE_HEARTBEAT;
+  if (timeoutType !== undefined) failActivityAttempt(m, a, timeoutFailure(timeoutType, a), a.startedIdentity ?? '', timeoutType);
+}
+
+function timeOutRun(m: RunMutator): void {
+  if (m.hasStartedWorkflowTask()) {
+    failWorkflowTask(m, enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND, null, '');
+  }
+  m.flushBuffer();
+  m.add({
+    workflowExecutionTimedOutEventAttributes: { retryState: enums.RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET },
+  });
+  closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT);
+}

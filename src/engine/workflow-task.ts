@@ -1,0 +1,196 @@
+import { enums, int64, msToDuration, msToTimestamp, type IFailure, type history } from '../common/proto';
+import type { WorkflowTaskInfo } from '../store/records';
+import type { RunMutator } from './mutator';
+
+/**
+ * The workflow task state machine of one run: at most one task, scheduled or started. Attempts
+ * after a failure are "transient": their Scheduled/Started events are synthesised for the poll
+ * response and written only if that attempt completes, so a crash-looping workflow does not grow
+ * its history.
+ */
+
+const E = enums.EventType;
+
+export function scheduleWorkflowTask(m: RunMutator, attempt = 1): void {
+  const ms = m.ms;
+  if (ms.workflowTask || !m.isRunning()) return;
+  const info: WorkflowTaskInfo = {
+    scheduledEventId: ms.nextEventId,
+    attempt,
+    scheduledTime: m.now,
+    taskQueue: ms.taskQueue,
+    timeoutMs: ms.workflowTaskTimeoutMs,
+    transient: attempt > 1,
+  };
+  if (!info.transient) {
+    const event = m.add({
+      workflowTaskScheduledEventAttributes: {
+        taskQueue: { name: ms.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        startToCloseTimeout: msToDuration(info.timeoutMs),
+        attempt,
+      },
+    });
+    info.scheduledEventId = Number(event.eventId);
+  }
+  ms.workflowTask = info;
+}
+
+/** Marks the scheduled task started; for a transient attempt assigns the ids its events will get. */
+export function startWorkflowTask(m: RunMutator, requestId: string, identity: string): WorkflowTaskInfo {
+  const wt = m.ms.workflowTask;
+  if (!wt || wt.startedEventId !== undefined) throw new Error('no scheduled workflow task to start');
+  wt.requestId = requestId;
+  wt.identity = identity;
+  wt.startedTime = m.now;
+  if (wt.transient) {
+    wt.scheduledEventId = m.ms.nextEventId;
+    wt.startedEventId = m.ms.nextEventId + 1;
+  } else {
+    const event = m.add({
+      workflowTaskStartedEventAttributes: {
+        scheduledEventId: int64(wt.scheduledEventId),
+        identity,
+        requestId,
+        historySizeBytes: int64(m.ms.historySizeBytes),
+      },
+    });
+    wt.startedEventId = Number(event.eventId);
+  }
+  return wt;
+}
+
+/** The Scheduled/Started pair of a transient attempt, as sent to the worker and as written on completion. */
+export function transientWorkflowTaskEvents(m: { ms: RunMutator['ms'] }, wt: WorkflowTaskInfo): history.IHistoryEvent[] {
+  if (!wt.transient || wt.startedEventId === undefined) return [];
+  return [
+    {
+      eventId: int64(wt.scheduledEventId),
+      eventTime: msToTimestamp(wt.scheduledTime),
+      eventType: E.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      workflowTaskScheduledEventAttributes: {
+        taskQueue: { name: wt.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        startToCloseTimeout: msToDuration(wt.timeoutMs),
+        attempt: wt.attempt,
+      },
+    },
+    {
+      eventId: int64(wt.startedEventId),
+      eventTime: msToTimestamp(wt.startedTime ?? wt.scheduledTime),
+      eventType: E.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      workflowTaskStartedEventAttributes: {
+        scheduledEventId: int64(wt.scheduledEventId),
+        identity: wt.identity ?? '',
+        requestId: wt.requestId ?? '',
+        historySizeBytes: int64(m.ms.historySizeBytes),
+      },
+    },
+  ];
+}
+
+/** Writes a transient attempt's Scheduled/Started for real, now that it completes. */
+function persistTransientEvents(m: RunMutator, wt: WorkflowTaskInfo): void {
+  if (!wt.transient) return;
+  m.add(
+    {
+      workflowTaskScheduledEventAttributes: {
+        taskQueue: { name: wt.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        startToCloseTimeout: msToDuration(wt.timeoutMs),
+        attempt: wt.attempt,
+      },
+    },
+    wt.scheduledTime,
+  );
+  m.add(
+    {
+      workflowTaskStartedEventAttributes: {
+        scheduledEventId: int64(wt.scheduledEventId),
+        identity: wt.identity ?? '',
+        requestId: wt.requestId ?? '',
+        historySizeBytes: int64(m.ms.historySizeBytes),
+      },
+    },
+    wt.startedTime,
+  );
+}
+
+export interface CompletionMetadata {
+  identity: string;
+  binaryChecksum?: string | null;
+  sdkMetadata?: history.IWorkflowTaskCompletedEventAttributes['sdkMetadata'];
+  meteringMetadata?: history.IWorkflowTaskCompletedEventAttributes['meteringMetadata'];
+  workerVersion?: history.IWorkflowTaskCompletedEventAttributes['workerVersion'];
+}
+
+/** Appends WorkflowTaskCompleted and clears the task; returns the Completed event id for command events. */
+export function completeWorkflowTask(m: RunMutator, meta: CompletionMetadata): number {
+  const wt = m.ms.workflowTask;
+  if (!wt || wt.startedEventId === undefined) throw new Error('no started workflow task to complete');
+  persistTransientEvents(m, wt);
+  const event = m.add({
+    workflowTaskCompletedEventAttributes: {
+      scheduledEventId: int64(wt.scheduledEventId),
+      startedEventId: int64(wt.startedEventId),
+      identity: meta.identity,
+      binaryChecksum: meta.binaryChecksum ?? '',
+      sdkMetadata: meta.sdkMetadata ?? null,
+      meteringMetadata: meta.meteringMetadata ?? null,
+      workerVersion: meta.workerVersion ?? null,
+    },
+  });
+  m.ms.lastCompletedWorkflowTaskStartedEventId = wt.startedEventId;
+  m.ms.workflowTask = undefined;
+  return Number(event.eventId);
+}
+
+/**
+ * Fails the started task (worker failure, rejected completion, forced close). Only the first attempt
+ * writes WorkflowTaskFailed; later attempts fail silently. Returns the next attempt number.
+ */
+export function failWorkflowTask(
+  m: RunMutator,
+  cause: enums.WorkflowTaskFailedCause,
+  failure: IFailure | null | undefined,
+  identity: string,
+): number {
+  const wt = m.ms.workflowTask;
+  if (!wt || wt.startedEventId === undefined) throw new Error('no started workflow task to fail');
+  if (!wt.transient) {
+    m.add({
+      workflowTaskFailedEventAttributes: {
+        scheduledEventId: int64(wt.scheduledEventId),
+        startedEventId: int64(wt.startedEventId),
+        cause,
+        failure: failure ?? null,
+        identity,
+      },
+    });
+  }
+  m.ms.workflowTask = undefined;
+  return wt.attempt + 1;
+}
+
+/** START_TO_CLOSE timeout of a started task; the same attempt rules as a failure. */
+export function timeOutWorkflowTask(m: RunMutator): number {
+  const wt = m.ms.workflowTask;
+  if (!wt || wt.startedEventId === undefined) throw new Error('no started workflow task to time out');
+  if (!wt.transient) {
+    m.add({
+      workflowTaskTimedOutEventAttributes: {
+        scheduledEventId: int64(wt.scheduledEventId),
+        startedEventId: int64(wt.startedEventId),
+        timeoutType: enums.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
+      },
+    });
+  }
+  m.ms.workflowTask = undefined;
+  return wt.attempt + 1;
+}
+
+/**
+ * After a failed or timed-out task: flush what was buffered and schedule the next attempt. New
+ * events make it a fresh attempt 1 (written to history); otherwise it is a transient retry.
+ */
+export function retryWorkflowTask(m: RunMutator, nextAttempt: number): void {
+  const flushed = m.flushBuffer();
+  scheduleWorkflowTask(m, flushed > 0 ? 1 : nextAttempt);
+}

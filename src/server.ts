@@ -1,0 +1,70 @@
+import { GrpcFrontend } from './api/grpc-server';
+import { silentLogger, type Logger } from './common/logger';
+import { systemClock } from './engine/clock';
+import { HistoryEngine } from './engine/history-engine';
+import { NamespaceRegistry } from './engine/namespaces';
+import { SqliteStore } from './store/sqlite/sqlite-store';
+import type { Store } from './store/store';
+import { version } from './version';
+
+export interface HourglassServerOptions {
+  /** Address to listen on. Default 127.0.0.1. */
+  ip?: string;
+  /** Port for the gRPC frontend. Default 7233; 0 picks a free port. */
+  port?: number;
+  /** SQLite file; absent means an in-memory database (as the Temporal CLI's dev server does). */
+  dbFilename?: string;
+  /** Namespaces to create besides `default`. */
+  namespaces?: string[];
+  /** Where logs go; silent by default. */
+  logger?: Logger;
+}
+
+/** The embeddable server: `await HourglassServer.start()`, use `address`, `await close()`. */
+export class HourglassServer {
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    /** host:port, ready to pass to `Connection.connect({ address })`. */
+    readonly address: string,
+    readonly port: number,
+    private readonly frontend: GrpcFrontend,
+    private readonly engine: HistoryEngine,
+    private readonly store: Store,
+  ) {}
+
+  static async start(options: HourglassServerOptions = {}): Promise<HourglassServer> {
+    const ip = options.ip ?? '127.0.0.1';
+    const logger = options.logger ?? silentLogger;
+    const store = new SqliteStore({ filename: options.dbFilename });
+    try {
+      const namespaces = new NamespaceRegistry(store, () => systemClock.now());
+      for (const name of ['default', ...(options.namespaces ?? [])]) await namespaces.ensure(name);
+      const engine = new HistoryEngine({ store, clock: systemClock, logger });
+      await engine.recover();
+      const frontend = new GrpcFrontend({ logger, context: { engine, namespaces, serverVersion: version } });
+      let port: number;
+      try {
+        port = await frontend.listen(ip, options.port ?? 7233);
+      } catch (err) {
+        engine.close();
+        throw err;
+      }
+      const host = ip.includes(':') ? `[${ip}]` : ip;
+      return new HourglassServer(`${host}:${port}`, port, frontend, engine, store);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  /** Ends open polls, stops listening and closes the database. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.engine.close();
+      await this.frontend.close();
+      await this.store.close();
+    })();
+    return this.closing;
+  }
+}

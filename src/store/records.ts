@@ -1,0 +1,139 @@
+/**
+ * What the store persists. Mutable state is the single source of truth for a run: the timer queue
+ * and the task queues of matching are indexes derived from it (see `engine/task-generator.ts`), so
+ * a restart rebuilds them by reading every open run.
+ *
+ * Times are epoch milliseconds; durations are milliseconds with 0 meaning "unset/unlimited", as in
+ * Temporal. Payloads and failures kept here are base64 protobuf (see `common/proto.ts`).
+ */
+
+export interface NamespaceRecord {
+  id: string;
+  name: string;
+  description: string;
+  ownerEmail: string;
+  retentionMs: number;
+  data: Record<string, string>;
+  /** temporal.api.enums.v1.NamespaceState */
+  state: number;
+  createdTime: number;
+}
+
+/** The run a workflow ID currently points at (Temporal's `current_executions`). */
+export interface CurrentExecution {
+  namespaceId: string;
+  workflowId: string;
+  runId: string;
+  startRequestId: string;
+  /** temporal.api.enums.v1.WorkflowExecutionStatus */
+  status: number;
+}
+
+export interface RetryPolicyRecord {
+  initialIntervalMs: number;
+  backoffCoefficient: number;
+  maximumIntervalMs: number;
+  /** 0 = unlimited */
+  maximumAttempts: number;
+  nonRetryableErrorTypes: string[];
+}
+
+export interface WorkflowTaskInfo {
+  /** For a transient task (attempt > 1) these ids are assigned when it starts and written when it completes. */
+  scheduledEventId: number;
+  attempt: number;
+  scheduledTime: number;
+  /** The queue the task was dispatched to. */
+  taskQueue: string;
+  timeoutMs: number;
+  startedEventId?: number;
+  startedTime?: number;
+  requestId?: string;
+  identity?: string;
+  /** Attempt > 1 after a failure: Scheduled/Started are not in history until the attempt completes. */
+  transient: boolean;
+}
+
+export interface ActivityInfo {
+  scheduledEventId: number;
+  activityId: string;
+  activityType: string;
+  taskQueue: string;
+  /** First scheduled time; schedule-to-close counts from here across attempts. */
+  scheduledTime: number;
+  attempt: number;
+  /** When the current attempt becomes dispatchable (after a retry backoff it lies in the future). */
+  currentAttemptScheduledTime: number;
+  scheduleToCloseMs: number;
+  scheduleToStartMs: number;
+  startToCloseMs: number;
+  heartbeatMs: number;
+  retryPolicy: RetryPolicyRecord;
+  startedTime?: number;
+  startedIdentity?: string;
+  startedRequestId?: string;
+  lastHeartbeatTime?: number;
+  heartbeatDetails?: string;
+  lastFailure?: string;
+  lastWorkerIdentity?: string;
+  cancelRequested: boolean;
+  cancelRequestedEventId?: number;
+}
+
+export interface TimerInfo {
+  timerId: string;
+  startedEventId: number;
+  expiryTime: number;
+}
+
+export interface MutableState {
+  namespaceId: string;
+  workflowId: string;
+  runId: string;
+  firstExecutionRunId: string;
+  workflowType: string;
+  taskQueue: string;
+  /** temporal.api.enums.v1.WorkflowExecutionStatus */
+  status: number;
+  startTime: number;
+  executionTime: number;
+  closeTime?: number;
+  startRequestId: string;
+  attempt: number;
+  workflowRunTimeoutMs: number;
+  workflowExecutionTimeoutMs: number;
+  workflowTaskTimeoutMs: number;
+  runExpirationTime?: number;
+  executionExpirationTime?: number;
+  nextEventId: number;
+  /** The started event id of the last completed workflow task (`previous_started_event_id`). */
+  lastCompletedWorkflowTaskStartedEventId: number;
+  workflowTask?: WorkflowTaskInfo;
+  stickyTaskQueue?: string;
+  stickyScheduleToStartTimeoutMs?: number;
+  /** Events held back while a workflow task is started; base64 HistoryEvent without an id. */
+  bufferedEvents: string[];
+  activities: Record<string, ActivityInfo>;
+  timers: Record<string, TimerInfo>;
+  /** base64 temporal.api.common.v1.Memo / SearchAttributes, as given and as upserted. */
+  memo?: string;
+  searchAttributes?: string;
+  historySizeBytes: number;
+  /** Optimistic concurrency: bumped by every commit. */
+  dbVersion: number;
+}
+
+/** One run's part of a transaction. */
+export interface RunMutation {
+  mutableState: MutableState;
+  /** The dbVersion read before the change; 0 when the run is new. */
+  expectedDbVersion: number;
+  /** Encoded temporal.api.history.v1.HistoryEvent, ids contiguous from the run's previous nextEventId. */
+  newEvents: { eventId: number; data: Uint8Array }[];
+}
+
+/** Everything a state change writes, committed atomically. */
+export interface Transaction {
+  runs: RunMutation[];
+  current?: CurrentExecution;
+}
