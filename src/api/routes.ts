@@ -15,6 +15,7 @@ export const workflowServiceHandlers: HandlerTable = {
   UpdateNamespace: namespace.updateNamespace,
   StartWorkflowExecution: workflowExecution.startWorkflowExecution,
   DescribeWorkflowExecution: workflowExecution.describeWorkflowExecution,
+  TerminateWorkflowExecution: workflowExecution.terminateWorkflowExecution,
   GetWorkflowExecutionHistory: workflowExecution.getWorkflowExecutionHistory,
   GetWorkflowExecutionHistoryReverse: workflowExecution.getWorkflowExecutionHistoryReverse,
   PollWorkflowTaskQueue: workflowTask.pollWorkflowTaskQueue,

@@ -1,5 +1,6 @@
-import { common, enums, type IPayload } from '../common/proto';
+import { common, enums, type IPayload, type IPayloads } from '../common/proto';
 import type { RunMutator } from './mutator';
+import { failWorkflowTask } from './workflow-task';
 
 /** Run-level transitions and the memo / search-attribute maps kept in mutable state. */
 
@@ -10,6 +11,19 @@ export function closeExecution(m: RunMutator, status: enums.WorkflowExecutionSta
   m.ms.workflowTask = undefined;
   m.ms.activities = {};
   m.ms.timers = {};
+}
+
+/**
+ * Terminates the run: a started workflow task is force-failed, buffered events are written, then
+ * WorkflowExecutionTerminated closes the run.
+ */
+export function terminateExecution(m: RunMutator, reason: string, details: IPayloads | null | undefined, identity: string): void {
+  if (m.hasStartedWorkflowTask()) {
+    failWorkflowTask(m, enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND, null, identity);
+  }
+  m.flushBuffer();
+  m.add({ workflowExecutionTerminatedEventAttributes: { reason, details: details ?? null, identity } });
+  closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED);
 }
 
 export function isRunning(status: number): boolean {

@@ -21,7 +21,7 @@ import { ConditionFailedError, type Store } from '../store/store';
 import { cancelActivity, completeActivity, failActivityAttempt, isStarted, retryPolicyToProto, startActivityAttempt } from './activity';
 import type { Clock } from './clock';
 import { BadCommandError, applyCommands } from './commands';
-import { closeExecution, decodeMemo, decodeSearchAttributes, encodeMemo, encodeSearchAttributes, isRunning } from './execution';
+import { decodeMemo, decodeSearchAttributes, encodeMemo, encodeSearchAttributes, isRunning, terminateExecution } from './execution';
 import { HistoryNotifier } from './history-notifier';
 import { KeyedMutex } from './keyed-mutex';
 import { Matching } from './matching';
@@ -203,13 +203,17 @@ export class HistoryEngine {
     const ms = await this.store.getMutableState(current.namespaceId, current.workflowId, current.runId);
     if (!ms || !isRunning(ms.status)) return undefined;
     const m = new RunMutator(ms, this.clock.now());
-    if (m.hasStartedWorkflowTask()) {
-      failWorkflowTask(m, enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND, null, identity);
-    }
-    m.flushBuffer();
-    m.add({ workflowExecutionTerminatedEventAttributes: { reason, identity } });
-    closeExecution(m, S.WORKFLOW_EXECUTION_STATUS_TERMINATED);
+    terminateExecution(m, reason, null, identity);
     return m;
+  }
+
+  async terminateWorkflowExecution(ns: NamespaceRecord, req: workflowservice.ITerminateWorkflowExecutionRequest): Promise<void> {
+    const ms = await this.load(ns.id, req.workflowExecution?.workflowId ?? '', req.workflowExecution?.runId ?? '');
+    if (req.firstExecutionRunId && ms.firstExecutionRunId !== req.firstExecutionRunId) throw workflowNotFound(ms.workflowId, req.firstExecutionRunId);
+    await this.update(ms, (m) => {
+      if (!m.isRunning()) throw new ServiceError('NOT_FOUND', 'workflow execution already completed');
+      terminateExecution(m, req.reason ?? '', req.details, req.identity ?? '');
+    });
   }
 
   async describeWorkflowExecution(ns: NamespaceRecord, execution: { workflowId?: string | null; runId?: string | null }): Promise<workflowservice.IDescribeWorkflowExecutionResponse> {
@@ -552,9 +556,6 @@ export class HistoryEngine {
         if (value === undefined && !commitAlways) return { ms, value };
         this.finishTransaction(m);
         const mutation = m.toRunMutation();
-        if (mutation.newEvents.length === 0 && JSON.stringify(ms) === JSON.stringify({ ...mutation.mutableState, dbVersion: ms.dbVersion })) {
-          return { ms, value };
-        }
         try {
           await this.store.commit({ runs: [mutation] });
         } catch (err) {

@@ -45,3 +45,13 @@ export async function getWorkflowExecutionHistoryReverse(
   requireId(req.execution?.workflowId, 'WorkflowId');
   return ctx.engine.getWorkflowExecutionHistoryReverse(ns, req);
 }
+
+export async function terminateWorkflowExecution(
+  ctx: HandlerContext,
+  req: workflowservice.ITerminateWorkflowExecutionRequest,
+): Promise<workflowservice.ITerminateWorkflowExecutionResponse> {
+  const ns = await ctx.namespaces.resolve(req.namespace);
+  requireId(req.workflowExecution?.workflowId, 'WorkflowId');
+  await ctx.engine.terminateWorkflowExecution(ns, req);
+  return {};
+}

@@ -1,0 +1,133 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import type { Command, StartDevOptions } from '../src/cli/args';
+import { parseArgs, parseSearchAttribute, UsageError } from '../src/cli/args';
+
+function startDev(argv: string[]): StartDevOptions {
+  const command: Command = parseArgs(['server', 'start-dev', ...argv]);
+  assert.equal(command.kind, 'start-dev');
+  if (command.kind !== 'start-dev') {
+    throw new Error('unreachable');
+  }
+  return command.options;
+}
+
+function usageError(argv: string[], pattern: RegExp): void {
+  assert.throws(
+    () => parseArgs(argv),
+    (err: unknown) => err instanceof UsageError && err.exitCode === 2 && pattern.test(err.message),
+  );
+}
+
+test('defaults match the Temporal CLI dev server', () => {
+  assert.deepEqual(startDev([]), {
+    ip: '127.0.0.1',
+    port: 7233,
+    namespaces: [],
+    headless: false,
+    logFormat: 'text',
+    logLevel: 'warn',
+    dynamicConfigValues: [],
+    searchAttributes: [],
+    sqlitePragmas: [],
+  });
+});
+
+test('parses the command line the Rust SDK (sdk-core) spawns', () => {
+  const options = startDev([
+    '--port', '40123',
+    '--namespace', 'default',
+    '--ip', '127.0.0.1',
+    '--log-format', 'pretty',
+    '--log-level', 'warn',
+    '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
+    '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true',
+    '--search-attribute', 'CustomKeywordField=Keyword',
+    '--db-filename', '/tmp/x.db',
+    '--headless',
+  ]);
+  assert.equal(options.port, 40123);
+  assert.deepEqual(options.namespaces, ['default']);
+  assert.equal(options.ip, '127.0.0.1');
+  assert.equal(options.logFormat, 'pretty');
+  assert.equal(options.logLevel, 'warn');
+  assert.deepEqual(options.dynamicConfigValues, [
+    'frontend.enableServerVersionCheck=false',
+    'system.forceSearchAttributesCacheRefreshOnRead=true',
+  ]);
+  assert.deepEqual(options.searchAttributes, [{ name: 'CustomKeywordField', type: 'Keyword' }]);
+  assert.equal(options.dbFilename, '/tmp/x.db');
+  assert.equal(options.headless, true);
+  assert.equal(options.uiPort, undefined);
+});
+
+test('accepts --flag=value and short forms', () => {
+  const options = startDev(['--port=7000', '-n', 'a', '-n=b', '-nc', '-f=db.sqlite', '--ui-port=8233', '--ui-ip=0.0.0.0', '--log-level=debug', '--log-format=json']);
+  assert.equal(options.port, 7000);
+  assert.deepEqual(options.namespaces, ['a', 'b', 'c']);
+  assert.equal(options.dbFilename, 'db.sqlite');
+  assert.equal(options.uiPort, 8233);
+  assert.equal(options.uiIp, '0.0.0.0');
+  assert.equal(options.logLevel, 'debug');
+  assert.equal(options.logFormat, 'json');
+  assert.equal(startDev(['-p', '0']).port, 0);
+  assert.equal(startDev(['-p7234']).port, 7234);
+});
+
+test('repeated namespaces are de-duplicated, order kept', () => {
+  assert.deepEqual(startDev(['-n', 'x', '--namespace', 'y', '--namespace=x']).namespaces, ['x', 'y']);
+});
+
+test('boolean --headless accepts an explicit value only in = form', () => {
+  assert.equal(startDev(['--headless=false']).headless, false);
+  assert.equal(startDev(['--headless=true']).headless, true);
+  usageError(['server', 'start-dev', '--headless', 'false'], /unexpected argument "false"/);
+});
+
+test('accepted-but-unused flags are parsed', () => {
+  const options = startDev(['--http-port', '7243', '--metrics-port=9090', '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma=synchronous=full']);
+  assert.equal(options.httpPort, 7243);
+  assert.equal(options.metricsPort, 9090);
+  assert.deepEqual(options.sqlitePragmas, ['journal_mode=wal', 'synchronous=full']);
+});
+
+test('search attributes: every Temporal type, case-insensitive, normalized', () => {
+  for (const type of ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList']) {
+    assert.deepEqual(parseSearchAttribute(`Attr=${type}`), { name: 'Attr', type });
+  }
+  assert.deepEqual(parseSearchAttribute('Attr=keywordlist'), { name: 'Attr', type: 'KeywordList' });
+  usageError(['server', 'start-dev', '--search-attribute', 'Attr=Blob'], /invalid search attribute type "Blob".*Keyword, Text/);
+  usageError(['server', 'start-dev', '--search-attribute', 'Attr'], /expected NAME=TYPE/);
+  usageError(['server', 'start-dev', '--search-attribute', '=Int'], /expected NAME=TYPE/);
+});
+
+test('rejects bad values', () => {
+  usageError(['server', 'start-dev', '--port', 'abc'], /invalid value "abc" for --port/);
+  usageError(['server', 'start-dev', '--port', '70000'], /invalid value "70000" for --port/);
+  usageError(['server', 'start-dev', '--log-level', 'verbose'], /--log-level: expected one of debug, info, warn, error, fatal, never/);
+  usageError(['server', 'start-dev', '--log-format', 'xml'], /--log-format/);
+  usageError(['server', 'start-dev', '--dynamic-config-value', 'nokey'], /expected KEY=VALUE/);
+  usageError(['server', 'start-dev', '--port'], /flag needs an argument: --port/);
+  usageError(['server', 'start-dev', '-p'], /flag needs an argument: -p/);
+});
+
+test('unknown flags, commands and arguments are usage errors (exit code 2)', () => {
+  usageError(['server', 'start-dev', '--bogus'], /unknown flag: --bogus/);
+  usageError(['server', 'start-dev', '--bogus=1'], /unknown flag: --bogus/);
+  usageError(['server', 'start-dev', '-x'], /unknown shorthand flag: 'x'/);
+  usageError(['server', 'start-dev', 'extra'], /unexpected argument "extra"/);
+  usageError(['server', 'stop'], /unknown command "server stop"/);
+  usageError(['serve'], /unknown command "serve"/);
+  usageError(['--bogus'], /unknown flag: --bogus/);
+});
+
+test('help and version', () => {
+  assert.deepEqual(parseArgs([]), { kind: 'help', topic: 'root' });
+  assert.deepEqual(parseArgs(['--help']), { kind: 'help', topic: 'root' });
+  assert.deepEqual(parseArgs(['-h']), { kind: 'help', topic: 'root' });
+  assert.deepEqual(parseArgs(['server']), { kind: 'help', topic: 'server' });
+  assert.deepEqual(parseArgs(['server', '--help']), { kind: 'help', topic: 'server' });
+  assert.deepEqual(parseArgs(['server', 'start-dev', '--help']), { kind: 'help', topic: 'start-dev' });
+  assert.deepEqual(parseArgs(['server', 'start-dev', '--port', '1', '-h']), { kind: 'help', topic: 'start-dev' });
+  assert.deepEqual(parseArgs(['--version']), { kind: 'version' });
+});

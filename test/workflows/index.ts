@@ -1,0 +1,3 @@
+export * from './activity-workflows';
+export * from './basic-workflows';
+export * from './replay-workflows';
