@@ -25,6 +25,8 @@ export default tseslint.config(
       ],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
+      // Temporal activities and workflows are async by contract, whether or not they await.
+      '@typescript-eslint/require-await': 'off',
       eqeqeq: 'error',
       curly: ['error', 'multi-line'],
     },

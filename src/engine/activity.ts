@@ -1,12 +1,13 @@
 import { invalidArgument } from '../common/errors';
-import {
+import type {
   command,
+  failure as failureProto} from '../common/proto';
+import {
   decodeFailure,
   decodePayloads,
   durationToMs,
   encodeFailure,
   enums,
-  failure as failureProto,
   int64,
   msToDuration,
   type IFailure,

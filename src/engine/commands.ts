@@ -1,5 +1,6 @@
 import { ServiceError } from '../common/errors';
-import { command, durationToMs, enums, int64, msToDuration } from '../common/proto';
+import type { command} from '../common/proto';
+import { durationToMs, enums, int64, msToDuration } from '../common/proto';
 import { newActivityInfo, normalizeActivityTimeouts, normalizeRetryPolicy, retryPolicyToProto, isStarted, cancelActivity } from './activity';
 import { closeExecution, decodeMemo, decodeSearchAttributes, encodeMemo, encodeSearchAttributes, mergePayloadMap } from './execution';
 import type { RunMutator } from './mutator';

@@ -26,7 +26,7 @@ export function terminateExecution(m: RunMutator, reason: string, details: IPayl
   closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED);
 }
 
-export function isRunning(status: number): boolean {
+export function isRunning(status: enums.WorkflowExecutionStatus): boolean {
   return status === enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 }
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ServiceError, invalidArgument, taskNotFound, workflowAlreadyStarted, workflowNotFound } from '../common/errors';
 import type { Logger } from '../common/logger';
+import type {
+  workflowservice} from '../common/proto';
 import {
   decodeFailure,
   decodePayloads,
@@ -11,7 +13,6 @@ import {
   msToDuration,
   msToTimestamp,
   toNumber,
-  workflowservice,
   type history,
   type IFailure,
   type IPayloads,
@@ -192,7 +193,7 @@ export class HistoryEngine {
     });
     if (req.userMetadata) {
       const started = m.events[0];
-      if (started) started.userMetadata = req.userMetadata as history.HistoryEvent['userMetadata'];
+      if (started) started.userMetadata = req.userMetadata;
     }
     scheduleWorkflowTask(m);
     return m;

@@ -38,7 +38,7 @@ const EVENT_TYPE_BY_ATTRIBUTES_KEY: ReadonlyMap<string, enums.EventType> = new M
         .slice('EVENT_TYPE_'.length)
         .toLowerCase()
         .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-      return [`${camel}EventAttributes`, value as enums.EventType];
+      return [`${camel}EventAttributes`, value];
     }),
 );
 

@@ -1,3 +1,5 @@
+import type { enums } from '../common/proto';
+
 /**
  * What the store persists. Mutable state is the single source of truth for a run: the timer queue
  * and the task queues of matching are indexes derived from it (see `engine/task-generator.ts`), so
@@ -14,8 +16,7 @@ export interface NamespaceRecord {
   ownerEmail: string;
   retentionMs: number;
   data: Record<string, string>;
-  /** temporal.api.enums.v1.NamespaceState */
-  state: number;
+  state: enums.NamespaceState;
   createdTime: number;
 }
 
@@ -25,8 +26,7 @@ export interface CurrentExecution {
   workflowId: string;
   runId: string;
   startRequestId: string;
-  /** temporal.api.enums.v1.WorkflowExecutionStatus */
-  status: number;
+  status: enums.WorkflowExecutionStatus;
 }
 
 export interface RetryPolicyRecord {
@@ -93,8 +93,7 @@ export interface MutableState {
   firstExecutionRunId: string;
   workflowType: string;
   taskQueue: string;
-  /** temporal.api.enums.v1.WorkflowExecutionStatus */
-  status: number;
+  status: enums.WorkflowExecutionStatus;
   startTime: number;
   executionTime: number;
   closeTime?: number;
