@@ -58,6 +58,11 @@ export class HourglassServer {
     }
   }
 
+  /** Counters for tests and operators, e.g. how many workflow tasks carried the full history. */
+  get stats(): Readonly<HistoryEngine['stats']> {
+    return this.engine.stats;
+  }
+
   /** Ends open polls, stops listening and closes the database. Safe to call twice. */
   close(): Promise<void> {
     this.closing ??= (async () => {

@@ -69,7 +69,8 @@ export async function failWithType(message: string, type: string): Promise<never
  * Later attempts return what they saw as heartbeat details.
  */
 export async function heartbeatThenStall(stallMs: number): Promise<{ attempt: number; details: unknown }> {
-  const { attempt, heartbeatDetails } = Context.current().info;
+  const { attempt } = Context.current().info;
+  const heartbeatDetails: unknown = Context.current().info.heartbeatDetails;
   if (attempt === 1) {
     Context.current().heartbeat({ progress: 5 });
     await stubbornSleep(stallMs);

@@ -33,6 +33,11 @@ function encodeDetail(detail: ServiceErrorDetail): google.protobuf.IAny | undefi
         'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
         errordetails.WorkflowExecutionAlreadyStartedFailure.encode({ startRequestId: detail.startRequestId, runId: detail.runId }).finish(),
       );
+    case 'QueryFailed':
+      return any(
+        'temporal.api.errordetails.v1.QueryFailedFailure',
+        errordetails.QueryFailedFailure.encode({ failure: detail.failure ?? null }).finish(),
+      );
     case 'WorkflowNotReady':
       return any('temporal.api.errordetails.v1.WorkflowNotReadyFailure', errordetails.WorkflowNotReadyFailure.encode({}).finish());
   }

@@ -1,3 +1,5 @@
+import type { IFailure } from './proto';
+
 /**
  * Typed errors of the engine and store. Each names the Temporal failure it stands for; the API layer
  * (`src/api/status.ts`) is the only place that turns them into a gRPC status and failure details.
@@ -7,7 +9,8 @@ export type ServiceErrorDetail =
   | { type: 'NamespaceNotFound'; namespace: string }
   | { type: 'NamespaceAlreadyExists' }
   | { type: 'WorkflowExecutionAlreadyStarted'; startRequestId: string; runId: string }
-  | { type: 'WorkflowNotReady' };
+  | { type: 'WorkflowNotReady' }
+  | { type: 'QueryFailed'; failure?: IFailure | null };
 
 export type ServiceErrorCode =
   | 'NOT_FOUND'
@@ -17,7 +20,8 @@ export type ServiceErrorCode =
   | 'RESOURCE_EXHAUSTED'
   | 'UNIMPLEMENTED'
   | 'INTERNAL'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'DEADLINE_EXCEEDED';
 
 export class ServiceError extends Error {
   constructor(

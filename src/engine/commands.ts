@@ -28,10 +28,19 @@ export interface CommandOutcome {
  * Applies a completion's commands in order, each writing its event right away so command events
  * follow WorkflowTaskCompleted in command order. Throws BadCommandError to reject the completion.
  */
-export function applyCommands(m: RunMutator, commands: command.ICommand[], completedEventId: number): CommandOutcome {
+/** Applies a protocol message (an update's acceptance or response) at its command's position. */
+export type ProtocolMessageHandler = (messageId: string) => void;
+
+export function applyCommands(m: RunMutator, commands: command.ICommand[], completedEventId: number, onProtocolMessage: ProtocolMessageHandler): CommandOutcome {
   const outcome: CommandOutcome = { needsWorkflowTask: false };
   for (const cmd of commands) {
     if (!m.isRunning()) break; // a second close command, or anything after one, is ignored
+    if (cmd.commandType === C.COMMAND_TYPE_PROTOCOL_MESSAGE) {
+      const messageId = cmd.protocolMessageCommandAttributes?.messageId;
+      if (!messageId) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE, 'MessageId is not set on ProtocolMessageCommand.');
+      onProtocolMessage(messageId);
+      continue;
+    }
     applyCommand(m, cmd, completedEventId, outcome);
   }
   return outcome;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ServiceError, invalidArgument, taskNotFound, workflowAlreadyStarted, workflowNotFound } from '../common/errors';
+import { ServiceError, invalidArgument, notFound, taskNotFound, workflowAlreadyStarted, workflowNotFound } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type {
   workflowservice} from '../common/proto';
@@ -12,6 +12,7 @@ import {
   int64,
   msToDuration,
   msToTimestamp,
+  temporal,
   toNumber,
   type history,
   type IFailure,
@@ -28,9 +29,12 @@ import { KeyedMutex } from './keyed-mutex';
 import { Matching } from './matching';
 import { RunMutator, decodeEvent } from './mutator';
 import { dispatchableTasks, nextDeadline, type DispatchTask } from './task-generator';
-import { decodeActivityTaskToken, decodeWorkflowTaskToken, encodeTaskToken } from './task-token';
+import { decodeActivityTaskToken, decodeQueryTaskToken, decodeWorkflowTaskToken, encodeTaskToken } from './task-token';
 import { fireDueTimeouts } from './timeouts';
 import { TimerQueue } from './timer-queue';
+import { QueryRegistry } from './query-registry';
+import { UpdateRegistry } from './update-registry';
+import { UpdateProtocol } from './update-protocol';
 import {
   completeWorkflowTask,
   failWorkflowTask,
@@ -58,9 +62,11 @@ export interface EngineOptions {
   longPollTimeoutMs?: number;
   /** How long a history long poll is held before an empty page (Temporal: ~20 s). */
   historyLongPollTimeoutMs?: number;
+  /** How long a query waits for a worker's answer. */
+  queryTimeoutMs?: number;
 }
 
-type Reply<T> = { value: T } | { error: ServiceError };
+type Reply<T> = { value: T; effects: () => void } | { error: ServiceError };
 
 /**
  * The history engine: owns every run's mutable state. Each operation takes the workflow's lock,
@@ -77,7 +83,13 @@ export class HistoryEngine {
   private readonly timers: TimerQueue;
   private readonly longPollTimeoutMs: number;
   private readonly historyLongPollTimeoutMs: number;
+  /** Server-side cap on a query's wait, since the SDK's query call has no deadline. */
+  private readonly queryTimeoutMs: number;
   private readonly runs = new Map<string, RunRef>();
+  private readonly queries = new QueryRegistry();
+  private readonly updates = new UpdateRegistry();
+  /** Counters tests and operators can read. */
+  readonly stats = { fullHistoryWorkflowTasks: 0 };
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -85,6 +97,7 @@ export class HistoryEngine {
     this.logger = options.logger;
     this.longPollTimeoutMs = options.longPollTimeoutMs ?? 60_000;
     this.historyLongPollTimeoutMs = options.historyLongPollTimeoutMs ?? 20_000;
+    this.queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
     this.timers = new TimerQueue(this.clock, (runId) => void this.onTimer(runId));
   }
 
@@ -106,6 +119,7 @@ export class HistoryEngine {
   async startWorkflowExecution(
     ns: NamespaceRecord,
     req: workflowservice.IStartWorkflowExecutionRequest,
+    beforeFirstTask?: (m: RunMutator) => void,
   ): Promise<{ runId: string; started: boolean }> {
     const workflowId = req.workflowId ?? '';
     return this.locks.run(`${ns.id}/${workflowId}`, async () => {
@@ -122,7 +136,7 @@ export class HistoryEngine {
           if (terminated) runs.push(terminated.toRunMutation());
         }
       }
-      const m = this.newRun(ns, req, requestId);
+      const m = this.newRun(ns, req, requestId, beforeFirstTask);
       this.finishTransaction(m);
       runs.push(m.toRunMutation());
       const currentRow: CurrentExecution = { namespaceId: ns.id, workflowId, runId: m.ms.runId, startRequestId: requestId, status: m.ms.status };
@@ -132,7 +146,12 @@ export class HistoryEngine {
     });
   }
 
-  private newRun(ns: NamespaceRecord, req: workflowservice.IStartWorkflowExecutionRequest, requestId: string): RunMutator {
+  private newRun(
+    ns: NamespaceRecord,
+    req: workflowservice.IStartWorkflowExecutionRequest,
+    requestId: string,
+    beforeFirstTask?: (m: RunMutator) => void,
+  ): RunMutator {
     const now = this.clock.now();
     const runId = randomUUID();
     const executionTimeoutMs = durationToMs(req.workflowExecutionTimeout);
@@ -166,6 +185,9 @@ export class HistoryEngine {
       memo: encodeMemo(req.memo?.fields ?? {}),
       searchAttributes: encodeSearchAttributes(req.searchAttributes?.indexedFields ?? {}),
       historySizeBytes: 0,
+      cancelRequested: false,
+      requestIds: [requestId],
+      updates: {},
       dbVersion: 0,
     };
     const m = new RunMutator(ms, now, true);
@@ -195,6 +217,8 @@ export class HistoryEngine {
       const started = m.events[0];
       if (started) started.userMetadata = req.userMetadata;
     }
+    beforeFirstTask?.(m);
+    m.flushBuffer();
     scheduleWorkflowTask(m);
     return m;
   }
@@ -220,6 +244,187 @@ export class HistoryEngine {
   async describeWorkflowExecution(ns: NamespaceRecord, execution: { workflowId?: string | null; runId?: string | null }): Promise<workflowservice.IDescribeWorkflowExecutionResponse> {
     const ms = await this.load(ns.id, execution.workflowId ?? '', execution.runId ?? '');
     return describe(ms, this.clock.now());
+  }
+
+  // ---------------------------------------------------------------- signals, cancellation
+
+  async signalWorkflowExecution(ns: NamespaceRecord, req: workflowservice.ISignalWorkflowExecutionRequest): Promise<void> {
+    const ms = await this.load(ns.id, req.workflowExecution?.workflowId ?? '', req.workflowExecution?.runId ?? '');
+    await this.update(ms, (m) => {
+      if (!m.isRunning()) throw new ServiceError('NOT_FOUND', 'workflow execution already completed');
+      if (isDuplicateRequest(m, req.requestId)) return;
+      addSignal(m, req.signalName ?? '', req.input, req.header, req.identity ?? '');
+    });
+  }
+
+  /**
+   * Signals the running workflow, or starts one with the signal as its first event
+   * (Started, Signaled, WorkflowTaskScheduled), in one transaction.
+   */
+  async signalWithStartWorkflowExecution(
+    ns: NamespaceRecord,
+    req: workflowservice.ISignalWithStartWorkflowExecutionRequest,
+  ): Promise<{ runId: string; started: boolean }> {
+    const workflowId = req.workflowId ?? '';
+    const signal = (m: RunMutator): void => addSignal(m, req.signalName ?? '', req.signalInput, req.header, req.identity ?? '');
+    const current = await this.store.getCurrentExecution(ns.id, workflowId);
+    const Conflict = enums.WorkflowIdConflictPolicy;
+    const conflict = req.workflowIdConflictPolicy ?? Conflict.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED;
+    if (current && isRunning(current.status) && conflict !== Conflict.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING && conflict !== Conflict.WORKFLOW_ID_CONFLICT_POLICY_FAIL) {
+      const signaled = await this.tryUpdate(current, (m) => {
+        if (!m.isRunning()) return undefined;
+        if (!isDuplicateRequest(m, req.requestId)) signal(m);
+        return true;
+      });
+      if (signaled?.value) return { runId: current.runId, started: false };
+    }
+    return this.startWorkflowExecution(ns, { ...req, input: req.input, workflowIdConflictPolicy: conflict || Conflict.WORKFLOW_ID_CONFLICT_POLICY_FAIL }, signal);
+  }
+
+  async requestCancelWorkflowExecution(ns: NamespaceRecord, req: workflowservice.IRequestCancelWorkflowExecutionRequest): Promise<void> {
+    const ms = await this.load(ns.id, req.workflowExecution?.workflowId ?? '', req.workflowExecution?.runId ?? '');
+    if (req.firstExecutionRunId && ms.firstExecutionRunId !== req.firstExecutionRunId) throw workflowNotFound(ms.workflowId, req.firstExecutionRunId);
+    await this.update(ms, (m) => {
+      if (!m.isRunning()) throw new ServiceError('NOT_FOUND', 'workflow execution already completed');
+      // A repeated request is a no-op, as in current Temporal.
+      if (m.ms.cancelRequested || isDuplicateRequest(m, req.requestId)) return;
+      m.ms.cancelRequested = true;
+      m.add({ workflowExecutionCancelRequestedEventAttributes: { cause: req.reason ?? '', identity: req.identity ?? '' } });
+    });
+  }
+
+  // ---------------------------------------------------------------- sticky queues
+
+  /** A worker went away: its sticky queue is retired and the runs waiting on it move to the normal queue. */
+  shutdownWorker(ns: NamespaceRecord, stickyTaskQueue: string): void {
+    if (!stickyTaskQueue) return;
+    for (const task of this.matching.retire(ns.id, 'workflow', stickyTaskQueue)) this.timers.set(task.runId, this.clock.now());
+  }
+
+  async resetStickyTaskQueue(ns: NamespaceRecord, execution: { workflowId?: string | null; runId?: string | null }): Promise<void> {
+    const ms = await this.load(ns.id, execution.workflowId ?? '', execution.runId ?? '');
+    await this.update(ms, (m) => {
+      m.ms.stickyTaskQueue = undefined;
+    });
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /**
+   * Answers a query through a worker: attached to the run's pending workflow task when there is one
+   * (so the answer reflects its events), else as a query task of its own. History is never touched.
+   */
+  async queryWorkflow(ns: NamespaceRecord, req: workflowservice.IQueryWorkflowRequest, signal?: AbortSignal): Promise<workflowservice.IQueryWorkflowResponse> {
+    const workflowId = req.execution?.workflowId ?? '';
+    const registered = await this.locks.run(`${ns.id}/${workflowId}`, async () => {
+      const ms = await this.load(ns.id, workflowId, req.execution?.runId ?? '');
+      const rejected = queryRejection(ms, req.queryRejectCondition);
+      if (rejected !== undefined) return { rejected };
+      if (ms.lastCompletedWorkflowTaskStartedEventId === 0 && !isRunning(ms.status)) {
+        throw new ServiceError('FAILED_PRECONDITION', 'workflow closed before a workflow task completed', { type: 'WorkflowNotReady' });
+      }
+      const pending = this.queries.add(ms.runId, req.query ?? {}, 'buffered');
+      if (!isRunning(ms.status) || !ms.workflowTask) this.dispatchBufferedQueries(ms);
+      return { pending };
+    });
+    if ('rejected' in registered) return { queryRejected: { status: registered.rejected } };
+    const { query, outcome } = registered.pending;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      const timer = setTimeout(() => resolve('timeout'), this.queryTimeoutMs);
+      signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve('timeout');
+      });
+      void outcome.then(() => clearTimeout(timer));
+    });
+    const result = await Promise.race([outcome, timeout]);
+    if (result === 'timeout') {
+      this.queries.remove(query.id);
+      throw new ServiceError('DEADLINE_EXCEEDED', 'query timed out: no worker answered; is a worker polling the task queue?');
+    }
+    if ('failed' in result) throw new ServiceError('INVALID_ARGUMENT', result.failed, { type: 'QueryFailed', failure: result.failure ?? null });
+    return { queryResult: result.answered ?? { payloads: [] } };
+  }
+
+  respondQueryTaskCompleted(req: workflowservice.IRespondQueryTaskCompletedRequest): void {
+    const token = decodeQueryTaskToken(req.taskToken);
+    const q = this.queries.get(token.queryId);
+    if (!q) throw taskNotFound('Query task');
+    if (req.completedType === enums.QueryResultType.QUERY_RESULT_TYPE_ANSWERED) q.settle({ answered: req.queryResult });
+    else q.settle({ failed: req.errorMessage || req.failure?.message || 'query failed', failure: req.failure });
+  }
+
+  // ---------------------------------------------------------------- updates
+
+  /** Admits an update (a workflow task carries it to the worker) and waits for the requested stage. */
+  async updateWorkflowExecution(
+    ns: NamespaceRecord,
+    req: workflowservice.IUpdateWorkflowExecutionRequest,
+    signal?: AbortSignal,
+  ): Promise<workflowservice.IUpdateWorkflowExecutionResponse> {
+    const workflowId = req.workflowExecution?.workflowId ?? '';
+    const updateId = req.request?.meta?.updateId ?? '';
+    const found = await this.locks.run(`${ns.id}/${workflowId}`, async () => {
+      const ms = await this.load(ns.id, workflowId, req.workflowExecution?.runId ?? '');
+      if (req.firstExecutionRunId && ms.firstExecutionRunId !== req.firstExecutionRunId) throw workflowNotFound(workflowId, req.firstExecutionRunId);
+      if (ms.updates[updateId]) return { ms };
+      const inFlight = this.updates.get(ms.runId, updateId);
+      if (inFlight) return { ms, inFlight };
+      if (!isRunning(ms.status)) throw new ServiceError('NOT_FOUND', 'workflow execution already completed');
+      return { ms, inFlight: this.updates.admit(ms.runId, updateId, req.request ?? {}), admitted: true };
+    });
+    if (found.admitted) {
+      await this.update(found.ms, (m) => scheduleWorkflowTask(m));
+    }
+    return this.awaitUpdate(ns, found.ms, updateId, req.waitPolicy?.lifecycleStage, signal);
+  }
+
+  async pollWorkflowExecutionUpdate(
+    ns: NamespaceRecord,
+    req: workflowservice.IPollWorkflowExecutionUpdateRequest,
+    signal?: AbortSignal,
+  ): Promise<workflowservice.IPollWorkflowExecutionUpdateResponse> {
+    const ref = req.updateRef;
+    const ms = await this.load(ns.id, ref?.workflowExecution?.workflowId ?? '', ref?.workflowExecution?.runId ?? '');
+    const updateId = ref?.updateId ?? '';
+    if (!ms.updates[updateId] && !this.updates.get(ms.runId, updateId)) throw notFound(`update ${updateId} not found`);
+    const { stage, outcome } = await this.awaitUpdate(ns, ms, updateId, req.waitPolicy?.lifecycleStage, signal);
+    return { stage, outcome, updateRef: { workflowExecution: { workflowId: ms.workflowId, runId: ms.runId }, updateId } };
+  }
+
+  private async awaitUpdate(
+    ns: NamespaceRecord,
+    ms: MutableState,
+    updateId: string,
+    wanted: enums.UpdateWorkflowExecutionLifecycleStage | null | undefined,
+    signal?: AbortSignal,
+  ): Promise<workflowservice.IUpdateWorkflowExecutionResponse> {
+    const Stage = enums.UpdateWorkflowExecutionLifecycleStage;
+    const want = wanted || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
+    const updateRef = { workflowExecution: { workflowId: ms.workflowId, runId: ms.runId }, updateId };
+    const deadline = this.clock.now() + this.historyLongPollTimeoutMs;
+    for (;;) {
+      const inFlight = this.updates.get(ms.runId, updateId);
+      if (inFlight?.error) throw inFlight.error;
+      if (!inFlight || inFlight.stage === 'completed') {
+        const outcome = inFlight?.outcome ?? (await this.readUpdateOutcome(ns, ms, updateId));
+        if (outcome) return { updateRef, stage: Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED, outcome };
+      }
+      const accepted = inFlight ? inFlight.stage === 'accepted' : (await this.load(ns.id, ms.workflowId, ms.runId)).updates[updateId] !== undefined;
+      const stage = accepted ? Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED : Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED;
+      const remaining = deadline - this.clock.now();
+      if (stage >= want || remaining <= 0 || signal?.aborted || !inFlight) return { updateRef, stage };
+      await this.updates.waitForChange(inFlight, remaining, signal);
+    }
+  }
+
+  /** The outcome of an update that history holds as completed. */
+  private async readUpdateOutcome(ns: NamespaceRecord, ms: MutableState, updateId: string): Promise<temporal.api.update.v1.IOutcome | undefined> {
+    const fresh = await this.load(ns.id, ms.workflowId, ms.runId);
+    const completedEventId = fresh.updates[updateId]?.completedEventId;
+    if (!completedEventId) return undefined;
+    const [row] = await this.store.readHistory(ms.runId, completedEventId, completedEventId + 1, 1);
+    return row ? (decodeEvent(row).workflowExecutionUpdateCompletedEventAttributes?.outcome ?? undefined) : undefined;
   }
 
   // ---------------------------------------------------------------- history
@@ -286,7 +491,7 @@ export class HistoryEngine {
         this.matching.offer(task); // the poller left: the task must not be lost with it
         return {};
       }
-      const response = await this.recordWorkflowTaskStarted(task, req);
+      const response = task.queryId ? await this.queryTaskResponse(task) : await this.recordWorkflowTaskStarted(task, req);
       if (response) return response;
     }
   }
@@ -305,9 +510,27 @@ export class HistoryEngine {
     if (!result) return undefined;
     const { ms, value: wt } = result;
     if (!wt || wt.startedEventId === undefined) return undefined;
-    const persisted = (await this.store.readHistory(ms.runId, 1, ms.nextEventId, Number.MAX_SAFE_INTEGER)).map(decodeEvent);
+    // A sticky worker has the run cached up to its last task: it gets only what is new.
+    const firstEventId = wt.sticky ? ms.lastCompletedWorkflowTaskStartedEventId + 1 : 1;
+    if (firstEventId === 1) this.stats.fullHistoryWorkflowTasks++;
+    const persisted = (await this.store.readHistory(ms.runId, firstEventId, ms.nextEventId, Number.MAX_SAFE_INTEGER)).map(decodeEvent);
     const events: history.IHistoryEvent[] = [...persisted, ...transientWorkflowTaskEvents({ ms }, wt)];
+    const queries: Record<string, temporal.api.query.v1.IWorkflowQuery> = {};
+    for (const q of this.queries.forRun(ms.runId, 'buffered')) {
+      q.state = 'attached';
+      queries[q.id] = q.query;
+    }
+    const messages = this.updates.forRun(ms.runId, 'admitted').map((u) => {
+      u.stage = 'sent';
+      return {
+        id: `${u.updateId}/request`,
+        protocolInstanceId: u.updateId,
+        eventId: int64(wt.startedEventId! - 1),
+        body: { type_url: 'type.googleapis.com/temporal.api.update.v1.Request', value: temporal.api.update.v1.Request.encode(u.request).finish() },
+      };
+    });
     return {
+      ...this.workflowTaskIdentity(ms),
       taskToken: encodeTaskToken({
         kind: 'workflow',
         namespaceId: ms.namespaceId,
@@ -317,19 +540,43 @@ export class HistoryEngine {
         attempt: wt.attempt,
         startedEventId: wt.startedEventId,
       }),
+      startedEventId: int64(wt.startedEventId),
+      attempt: wt.attempt,
+      history: { events },
+      scheduledTime: msToTimestamp(wt.scheduledTime),
+      startedTime: msToTimestamp(wt.startedTime ?? wt.scheduledTime),
+      queries,
+      messages,
+    };
+  }
+
+  /** The fields a workflow task and a query task share. */
+  private workflowTaskIdentity(ms: MutableState): workflowservice.IPollWorkflowTaskQueueResponse {
+    return {
       workflowExecution: { workflowId: ms.workflowId, runId: ms.runId },
       workflowType: { name: ms.workflowType },
       previousStartedEventId: int64(ms.lastCompletedWorkflowTaskStartedEventId),
-      startedEventId: int64(wt.startedEventId),
-      attempt: wt.attempt,
       backlogCountHint: int64(0),
-      history: { events },
       nextPageToken: new Uint8Array(),
       workflowExecutionTaskQueue: { name: ms.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-      scheduledTime: msToTimestamp(wt.scheduledTime),
-      startedTime: msToTimestamp(wt.startedTime ?? wt.scheduledTime),
-      queries: {},
-      messages: [],
+    };
+  }
+
+  /** A legacy query task: full history, `query` set, its own token; answered by RespondQueryTaskCompleted. */
+  private async queryTaskResponse(task: DispatchTask): Promise<workflowservice.IPollWorkflowTaskQueueResponse | undefined> {
+    const q = this.queries.get(task.queryId ?? '');
+    if (!q || q.state !== 'dispatched') return undefined;
+    const ms = await this.store.getMutableState(task.namespaceId, task.workflowId, task.runId);
+    if (!ms) return undefined;
+    const events = (await this.store.readHistory(ms.runId, 1, ms.nextEventId, Number.MAX_SAFE_INTEGER)).map(decodeEvent);
+    this.stats.fullHistoryWorkflowTasks++;
+    return {
+      ...this.workflowTaskIdentity(ms),
+      taskToken: encodeTaskToken({ kind: 'query', namespaceId: ms.namespaceId, queryId: q.id }),
+      startedEventId: int64(0),
+      attempt: 1,
+      history: { events },
+      query: q.query,
     };
   }
 
@@ -353,12 +600,17 @@ export class HistoryEngine {
         meteringMetadata: req.meteringMetadata,
         workerVersion: req.workerVersionStamp,
       });
-      const outcome = applyCommands(m, commands, completedId);
-      if (outcome.needsWorkflowTask || req.forceCreateNewWorkflowTask) {
+      const stickyQueue = req.stickyAttributes?.workerTaskQueue?.name;
+      m.ms.stickyTaskQueue = stickyQueue || undefined;
+      m.ms.stickyScheduleToStartTimeoutMs = stickyQueue ? durationToMs(req.stickyAttributes?.scheduleToStartTimeout) || 10_000 : undefined;
+      const protocol = new UpdateProtocol(m, this.updates, req.messages ?? []);
+      const outcome = applyCommands(m, commands, completedId, (id) => protocol.apply(id));
+      protocol.applyRemaining();
+      if (outcome.needsWorkflowTask || req.forceCreateNewWorkflowTask || this.updates.forRun(m.ms.runId, 'admitted').length > 0) {
         m.flushBuffer();
         scheduleWorkflowTask(m);
       }
-      return { value: {} };
+      return { value: {}, effects: () => protocol.commit(!req.forceCreateNewWorkflowTask) };
     }).catch(async (err: unknown) => {
       if (!(err instanceof BadCommandError)) throw err;
       // A rejected command rolls back the whole completion: only the task failure is written.
@@ -367,8 +619,29 @@ export class HistoryEngine {
         return this.rejectCompletion(m, wt.attempt, err.failedCause, err.message, identity);
       });
     });
-    if ('error' in reply) throw reply.error;
+    this.answerQueries(req.queryResults);
+    if ('effects' in reply) reply.effects();
+    if ('error' in reply) {
+      this.afterTaskFailure(token.runId);
+      throw reply.error;
+    }
     return reply.value;
+  }
+
+  /** Answers queries that rode on the completed task. */
+  private answerQueries(results: workflowservice.IRespondWorkflowTaskCompletedRequest['queryResults']): void {
+    for (const [id, result] of Object.entries(results ?? {})) {
+      const q = this.queries.get(id);
+      if (!q) continue;
+      if (result.resultType === enums.QueryResultType.QUERY_RESULT_TYPE_ANSWERED) q.settle({ answered: result.answer });
+      else q.settle({ failed: result.errorMessage ?? 'query failed', failure: result.failure });
+    }
+  }
+
+  /** Queries and updates that rode on a failed task wait for the next attempt. */
+  private afterTaskFailure(runId: string): void {
+    this.queries.detach(runId);
+    for (const u of this.updates.forRun(runId, 'sent')) u.stage = 'admitted';
   }
 
   /**
@@ -390,6 +663,7 @@ export class HistoryEngine {
       const cause = req.cause ?? enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED;
       retryWorkflowTask(m, failWorkflowTask(m, cause, req.failure, req.identity ?? ''));
     });
+    this.afterTaskFailure(token.runId);
   }
 
   // ---------------------------------------------------------------- activity tasks
@@ -515,7 +789,12 @@ export class HistoryEngine {
     const ref = this.runs.get(runId);
     if (!ref) return;
     try {
-      await this.update(ref, (m) => fireDueTimeouts(m));
+      const timedOutTask = await this.update(ref, (m) => {
+        const before = m.ms.workflowTask;
+        fireDueTimeouts(m, (queue) => this.matching.isLive(m.ms.namespaceId, 'workflow', queue));
+        return before?.startedEventId !== undefined && m.ms.workflowTask !== before;
+      });
+      if (timedOutTask) this.afterTaskFailure(runId);
     } catch (err) {
       if (err instanceof ServiceError && err.code === 'NOT_FOUND') return;
       this.logger.error('timer processing failed', { runId, error: String(err) });
@@ -579,16 +858,49 @@ export class HistoryEngine {
     this.notifier.notify(ms.runId);
   }
 
-  /** Brings matching and the timer queue in line with the run's state. */
+  /** Brings matching, the timer queue, and in-flight queries and updates in line with the run's state. */
   private index(ms: MutableState): void {
     if (!isRunning(ms.status)) {
       this.runs.delete(ms.runId);
       this.timers.set(ms.runId, undefined);
+      this.abortUpdates(ms);
+      this.dispatchBufferedQueries(ms);
       return;
     }
     this.runs.set(ms.runId, { namespaceId: ms.namespaceId, workflowId: ms.workflowId, runId: ms.runId });
     for (const task of dispatchableTasks(ms, this.clock.now())) this.matching.offer(task);
-    this.timers.set(ms.runId, nextDeadline(ms));
+    const wt = ms.workflowTask;
+    const stickyGone = wt?.sticky && wt.startedEventId === undefined && !this.matching.isLive(ms.namespaceId, 'workflow', wt.taskQueue);
+    this.timers.set(ms.runId, stickyGone ? this.clock.now() : nextDeadline(ms));
+    if (!wt) this.dispatchBufferedQueries(ms);
+  }
+
+  /** With no workflow task to ride on, buffered queries go to a worker as query tasks. */
+  private dispatchBufferedQueries(ms: MutableState): void {
+    for (const q of this.queries.forRun(ms.runId, 'buffered')) {
+      q.state = 'dispatched';
+      this.matching.offer({
+        kind: 'workflow',
+        namespaceId: ms.namespaceId,
+        taskQueue: ms.taskQueue,
+        workflowId: ms.workflowId,
+        runId: ms.runId,
+        scheduledEventId: 0,
+        attempt: 0,
+        queryId: q.id,
+      });
+    }
+  }
+
+  /** A closed run will never accept what it was sent: callers get an error, as from Temporal. */
+  private abortUpdates(ms: MutableState): void {
+    for (const u of this.updates.forRun(ms.runId)) {
+      if (u.stage === 'accepted') {
+        this.updates.advance(u, 'completed', { failure: { message: 'Workflow Update failed because the Workflow completed before the Update completed.', source: 'Hourglass' } });
+      } else {
+        this.updates.advance(u, 'completed', undefined, new ServiceError('NOT_FOUND', 'workflow execution already completed'));
+      }
+    }
   }
 }
 
@@ -703,4 +1015,26 @@ function decodePageToken(bytes: Uint8Array | null | undefined, runId: string): n
     // fall through
   }
   throw invalidArgument('Invalid NextPageToken.');
+}
+
+/** Signals and cancel requests carry a request id so a client's retry is applied once. */
+function isDuplicateRequest(m: RunMutator, requestId: string | null | undefined): boolean {
+  if (!requestId) return false;
+  if (m.ms.requestIds.includes(requestId)) return true;
+  m.ms.requestIds.push(requestId);
+  if (m.ms.requestIds.length > 1000) m.ms.requestIds.shift();
+  return false;
+}
+
+function addSignal(m: RunMutator, signalName: string, input: IPayloads | null | undefined, header: temporal.api.common.v1.IHeader | null | undefined, identity: string): void {
+  m.add({ workflowExecutionSignaledEventAttributes: { signalName, input: input ?? null, header: header ?? null, identity } });
+}
+
+/** A closed run may refuse queries, per the caller's reject condition. */
+function queryRejection(ms: MutableState, condition: enums.QueryRejectCondition | null | undefined): enums.WorkflowExecutionStatus | undefined {
+  if (isRunning(ms.status)) return undefined;
+  const C = enums.QueryRejectCondition;
+  if (condition === C.QUERY_REJECT_CONDITION_NOT_OPEN) return ms.status;
+  if (condition === C.QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY && ms.status !== S.WORKFLOW_EXECUTION_STATUS_COMPLETED) return ms.status;
+  return undefined;
 }

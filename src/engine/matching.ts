@@ -13,7 +13,14 @@ interface Waiter {
 interface TaskQueue {
   backlog: DispatchTask[];
   waiters: Waiter[];
+  /** When a poller last left this queue (Date.now); with waiters present the queue is live anyway. */
+  lastPollEnd: number;
+  /** A worker said it shut down (its sticky queue is gone). */
+  retired: boolean;
 }
+
+/** A sticky queue nobody polled for this long is treated as gone, as Temporal's matching does. */
+const POLLER_LIVENESS_MS = 10_000;
 
 export class Matching {
   private readonly queues = new Map<string, TaskQueue>();
@@ -39,6 +46,7 @@ export class Matching {
   /** Waits up to `timeoutMs` for a task; resolves undefined on timeout, abort or close. */
   poll(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string, timeoutMs: number, signal?: AbortSignal): Promise<DispatchTask | undefined> {
     const queue = this.queue(namespaceId, kind, taskQueue);
+    queue.retired = false;
     const ready = queue.backlog.shift();
     if (ready) {
       this.queued.delete(dispatchKey(ready));
@@ -48,6 +56,7 @@ export class Matching {
     return new Promise((resolve) => {
       const waiter: Waiter = {
         resolve: (task) => {
+          queue.lastPollEnd = Date.now();
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
           resolve(task);
@@ -65,6 +74,23 @@ export class Matching {
     });
   }
 
+  /** Whether a worker is polling this queue now or did so recently, and has not shut down. */
+  isLive(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string): boolean {
+    const queue = this.queues.get(`${namespaceId}/${kind}/${taskQueue}`);
+    if (!queue || queue.retired) return false;
+    return queue.waiters.length > 0 || Date.now() - queue.lastPollEnd < POLLER_LIVENESS_MS;
+  }
+
+  /** A worker shut down: its queue is gone; returns the tasks that were waiting in it. */
+  retire(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string): DispatchTask[] {
+    const queue = this.queue(namespaceId, kind, taskQueue);
+    queue.retired = true;
+    for (const waiter of queue.waiters.splice(0)) waiter.resolve(undefined);
+    const orphaned = queue.backlog.splice(0);
+    for (const task of orphaned) this.queued.delete(dispatchKey(task));
+    return orphaned;
+  }
+
   /** Ends every waiting poll with an empty result. */
   close(): void {
     this.closed = true;
@@ -77,7 +103,7 @@ export class Matching {
     const key = `${namespaceId}/${kind}/${name}`;
     let queue = this.queues.get(key);
     if (!queue) {
-      queue = { backlog: [], waiters: [] };
+      queue = { backlog: [], waiters: [], lastPollEnd: 0, retired: false };
       this.queues.set(key, queue);
     }
     return queue;

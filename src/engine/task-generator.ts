@@ -15,10 +15,12 @@ export interface DispatchTask {
   runId: string;
   scheduledEventId: number;
   attempt: number;
+  /** Set for a query task: delivered on the workflow task queue, answered outside history. */
+  queryId?: string;
 }
 
 export function dispatchKey(t: DispatchTask): string {
-  return `${t.runId}/${t.kind}/${t.scheduledEventId}/${t.attempt}`;
+  return t.queryId ? `query/${t.queryId}` : `${t.runId}/${t.kind}/${t.scheduledEventId}/${t.attempt}`;
 }
 
 export function dispatchableTasks(ms: MutableState, now: number): DispatchTask[] {
@@ -44,6 +46,7 @@ export function deadlines(ms: MutableState): number[] {
   if (ms.runExpirationTime) out.push(ms.runExpirationTime);
   const wt = ms.workflowTask;
   if (wt?.startedTime !== undefined && wt.timeoutMs > 0) out.push(wt.startedTime + wt.timeoutMs);
+  if (wt && wt.startedTime === undefined && wt.sticky) out.push(wt.scheduledTime + (ms.stickyScheduleToStartTimeoutMs ?? 0));
   for (const t of Object.values(ms.timers)) out.push(t.expiryTime);
   for (const a of Object.values(ms.activities)) {
     if (a.scheduleToCloseMs > 0) out.push(a.scheduledTime + a.scheduleToCloseMs);

@@ -25,7 +25,14 @@ export interface ActivityTaskToken {
   activityId: string;
 }
 
-export type TaskToken = WorkflowTaskToken | ActivityTaskToken;
+/** A query task: answered by RespondQueryTaskCompleted, never written to history. */
+export interface QueryTaskToken {
+  kind: 'query';
+  namespaceId: string;
+  queryId: string;
+}
+
+export type TaskToken = WorkflowTaskToken | ActivityTaskToken | QueryTaskToken;
 
 const PREFIX = 'hg1:';
 
@@ -49,6 +56,7 @@ export function decodeTaskToken(bytes: Uint8Array | null | undefined): TaskToken
 function isTaskToken(v: unknown): v is TaskToken {
   if (typeof v !== 'object' || v === null) return false;
   const t = v as Record<string, unknown>;
+  if (t.kind === 'query') return typeof t.namespaceId === 'string' && typeof t.queryId === 'string';
   const common =
     typeof t.namespaceId === 'string' &&
     typeof t.workflowId === 'string' &&
@@ -70,5 +78,11 @@ export function decodeWorkflowTaskToken(bytes: Uint8Array | null | undefined): W
 export function decodeActivityTaskToken(bytes: Uint8Array | null | undefined): ActivityTaskToken {
   const token = decodeTaskToken(bytes);
   if (token.kind !== 'activity') throw invalidArgument('Task token is not an activity task token');
+  return token;
+}
+
+export function decodeQueryTaskToken(bytes: Uint8Array | null | undefined): QueryTaskToken {
+  const token = decodeTaskToken(bytes);
+  if (token.kind !== 'query') throw invalidArgument('Task token is not a query task token');
   return token;
 }

@@ -3,7 +3,7 @@ import type { ActivityInfo } from '../store/records';
 import { failActivityAttempt, timeOutActivity, timeoutFailure } from './activity';
 import { closeExecution } from './execution';
 import type { RunMutator } from './mutator';
-import { failWorkflowTask, retryWorkflowTask, timeOutWorkflowTask } from './workflow-task';
+import { failWorkflowTask, retryWorkflowTask, stickyTaskTimedOut, timeOutWorkflowTask } from './workflow-task';
 
 const T = enums.TimeoutType;
 
@@ -12,10 +12,16 @@ const T = enums.TimeoutType;
  * timers and activity timeouts. Each check re-reads mutable state, so a deadline that was met in
  * the meantime (a completed task, a cancelled timer) is simply not found.
  */
-export function fireDueTimeouts(m: RunMutator): void {
+export function fireDueTimeouts(m: RunMutator, isStickyQueueLive: (queue: string) => boolean): void {
   const ms = m.ms;
   const now = m.now;
   if (!m.isRunning()) return;
+
+  const pending = ms.workflowTask;
+  if (pending?.sticky && pending.startedTime === undefined) {
+    const expired = now >= pending.scheduledTime + (ms.stickyScheduleToStartTimeoutMs ?? 0);
+    if (expired || !isStickyQueueLive(pending.taskQueue)) stickyTaskTimedOut(m);
+  }
 
   if (ms.runExpirationTime && now >= ms.runExpirationTime) {
     timeOutRun(m);

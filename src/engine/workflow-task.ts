@@ -11,21 +11,29 @@ import type { RunMutator } from './mutator';
 
 const E = enums.EventType;
 
+function taskQueueProto(normalName: string, wt: Pick<WorkflowTaskInfo, 'taskQueue' | 'sticky'>): { name: string; kind: enums.TaskQueueKind; normalName: string } {
+  return wt.sticky
+    ? { name: wt.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName }
+    : { name: normalName, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL, normalName: '' };
+}
+
 export function scheduleWorkflowTask(m: RunMutator, attempt = 1): void {
   const ms = m.ms;
   if (ms.workflowTask || !m.isRunning()) return;
+  const sticky = ms.stickyTaskQueue !== undefined;
   const info: WorkflowTaskInfo = {
     scheduledEventId: ms.nextEventId,
     attempt,
     scheduledTime: m.now,
-    taskQueue: ms.taskQueue,
+    taskQueue: ms.stickyTaskQueue ?? ms.taskQueue,
+    sticky,
     timeoutMs: ms.workflowTaskTimeoutMs,
     transient: attempt > 1,
   };
   if (!info.transient) {
     const event = m.add({
       workflowTaskScheduledEventAttributes: {
-        taskQueue: { name: ms.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueue: taskQueueProto(ms.taskQueue, info),
         startToCloseTimeout: msToDuration(info.timeoutMs),
         attempt,
       },
@@ -68,7 +76,7 @@ export function transientWorkflowTaskEvents(m: { ms: RunMutator['ms'] }, wt: Wor
       eventTime: msToTimestamp(wt.scheduledTime),
       eventType: E.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
       workflowTaskScheduledEventAttributes: {
-        taskQueue: { name: wt.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueue: taskQueueProto(m.ms.taskQueue, wt),
         startToCloseTimeout: msToDuration(wt.timeoutMs),
         attempt: wt.attempt,
       },
@@ -93,7 +101,7 @@ function persistTransientEvents(m: RunMutator, wt: WorkflowTaskInfo): void {
   m.add(
     {
       workflowTaskScheduledEventAttributes: {
-        taskQueue: { name: wt.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueue: taskQueueProto(m.ms.taskQueue, wt),
         startToCloseTimeout: msToDuration(wt.timeoutMs),
         attempt: wt.attempt,
       },
@@ -166,6 +174,8 @@ export function failWorkflowTask(
     });
   }
   m.ms.workflowTask = undefined;
+  // The worker that failed may have dropped the run from its cache: start over on the normal queue.
+  m.ms.stickyTaskQueue = undefined;
   return wt.attempt + 1;
 }
 
@@ -183,7 +193,29 @@ export function timeOutWorkflowTask(m: RunMutator): number {
     });
   }
   m.ms.workflowTask = undefined;
+  m.ms.stickyTaskQueue = undefined;
   return wt.attempt + 1;
+}
+
+/**
+ * The sticky worker did not pick the task up in time (or is gone): WorkflowTaskTimedOut
+ * (SCHEDULE_TO_START), stickiness cleared, and the same attempt goes to the normal queue.
+ */
+export function stickyTaskTimedOut(m: RunMutator): void {
+  const wt = m.ms.workflowTask;
+  if (!wt || wt.startedEventId !== undefined || !wt.sticky) return;
+  if (!wt.transient) {
+    m.add({
+      workflowTaskTimedOutEventAttributes: {
+        scheduledEventId: int64(wt.scheduledEventId),
+        startedEventId: int64(0),
+        timeoutType: enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+      },
+    });
+  }
+  m.ms.workflowTask = undefined;
+  m.ms.stickyTaskQueue = undefined;
+  scheduleWorkflowTask(m, wt.attempt);
 }
 
 /**

@@ -43,8 +43,9 @@ export interface WorkflowTaskInfo {
   scheduledEventId: number;
   attempt: number;
   scheduledTime: number;
-  /** The queue the task was dispatched to. */
+  /** The queue the task was dispatched to: the run's normal queue or its worker's sticky queue. */
   taskQueue: string;
+  sticky: boolean;
   timeoutMs: number;
   startedEventId?: number;
   startedTime?: number;
@@ -108,8 +109,14 @@ export interface MutableState {
   /** The started event id of the last completed workflow task (`previous_started_event_id`). */
   lastCompletedWorkflowTaskStartedEventId: number;
   workflowTask?: WorkflowTaskInfo;
+  /** The worker queue that caches this run; later tasks go there with only new events. */
   stickyTaskQueue?: string;
   stickyScheduleToStartTimeoutMs?: number;
+  cancelRequested: boolean;
+  /** Request ids of signals and cancel requests already applied, for client retries. */
+  requestIds: string[];
+  /** Accepted updates by update id, for deduplication and PollWorkflowExecutionUpdate. */
+  updates: Record<string, { acceptedEventId: number; completedEventId?: number }>;
   /** Events held back while a workflow task is started; base64 HistoryEvent without an id. */
   bufferedEvents: string[];
   activities: Record<string, ActivityInfo>;

@@ -1,5 +1,6 @@
 import { enums, type workflowservice } from '../../common/proto';
-import { requireBlobWithinLimit, requireField, requireId, requireNonNegativeDuration } from '../validation';
+import { invalidArgument } from '../../common/errors';
+import { MAX_ID_LENGTH, requireBlobWithinLimit, requireField, requireId, requireNonNegativeDuration } from '../validation';
 import type { HandlerContext } from './context';
 
 export async function startWorkflowExecution(
@@ -7,6 +8,13 @@ export async function startWorkflowExecution(
   req: workflowservice.IStartWorkflowExecutionRequest,
 ): Promise<workflowservice.IStartWorkflowExecutionResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
+  validateStart(req);
+  const { runId, started } = await ctx.engine.startWorkflowExecution(ns, req);
+  return { runId, started, status: enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING };
+}
+
+/** The checks StartWorkflowExecution and SignalWithStartWorkflowExecution share. */
+function validateStart(req: workflowservice.IStartWorkflowExecutionRequest | workflowservice.ISignalWithStartWorkflowExecutionRequest): void {
   requireId(req.workflowId, 'WorkflowId');
   requireField(req.workflowType?.name, 'WorkflowType is not set on request.');
   requireField(req.taskQueue?.name, 'TaskQueue is not set on request.');
@@ -14,9 +22,79 @@ export async function startWorkflowExecution(
   requireNonNegativeDuration(req.workflowRunTimeout, 'WorkflowRunTimeout');
   requireNonNegativeDuration(req.workflowTaskTimeout, 'WorkflowTaskTimeout');
   requireBlobWithinLimit(req.input, 'Input');
-  if ((req.requestId?.length ?? 0) > 1000) requireId(req.requestId, 'RequestId');
-  const { runId, started } = await ctx.engine.startWorkflowExecution(ns, req);
-  return { runId, started, status: enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING };
+  if ((req.requestId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('RequestId exceeds length limit.');
+}
+
+export async function signalWithStartWorkflowExecution(
+  ctx: HandlerContext,
+  req: workflowservice.ISignalWithStartWorkflowExecutionRequest,
+): Promise<workflowservice.ISignalWithStartWorkflowExecutionResponse> {
+  const ns = await ctx.namespaces.resolve(req.namespace);
+  validateStart(req);
+  requireField(req.signalName, 'SignalName is not set on request.');
+  requireBlobWithinLimit(req.signalInput, 'Signal input');
+  return ctx.engine.signalWithStartWorkflowExecution(ns, req);
+}
+
+export async function signalWorkflowExecution(
+  ctx: HandlerContext,
+  req: workflowservice.ISignalWorkflowExecutionRequest,
+): Promise<workflowservice.ISignalWorkflowExecutionResponse> {
+  const ns = await ctx.namespaces.resolve(req.namespace);
+  requireId(req.workflowExecution?.workflowId, 'WorkflowId');
+  requireField(req.signalName, 'SignalName is not set on request.');
+  requireBlobWithinLimit(req.input, 'Signal input');
+  await ctx.engine.signalWorkflowExecution(ns, req);
+  return {};
+}
+
+export async function requestCancelWorkflowExecution(
+  ctx: HandlerContext,
+  req: workflowservice.IRequestCancelWorkflowExecutionRequest,
+): Promise<workflowservice.IRequestCancelWorkflowExecutionResponse> {
+  const ns = await ctx.namespaces.resolve(req.namespace);
+  requireId(req.workflowExecution?.workflowId, 'WorkflowId');
+  await ctx.engine.requestCancelWorkflowExecution(ns, req);
+  return {};
+}
+
+export async function queryWorkflow(ctx: HandlerContext, req: workflowservice.IQueryWorkflowRequest): Promise<workflowservice.IQueryWorkflowResponse> {
+  const ns = await ctx.namespaces.resolve(req.namespace);
+  requireId(req.execution?.workflowId, 'WorkflowId');
+  requireField(req.query?.queryType, 'QueryType is not set on request.');
+  return ctx.engine.queryWorkflow(ns, req, ctx.signal);
+}
+
+export async function updateWorkflowExecution(
+  ctx: HandlerContext,
+  req: workflowservice.IUpdateWorkflowExecutionRequest,
+): Promise<workflowservice.IUpdateWorkflowExecutionResponse> {
+  const ns = await ctx.namespaces.resolve(req.namespace);
+  requireId(req.workflowExecution?.workflowId, 'WorkflowId');
+  requireId(req.request?.meta?.updateId, 'UpdateId');
+  requireField(req.request?.input?.name, 'Update name is not set on request.');
+  requireBlobWithinLimit(req.request?.input?.args, 'Update input');
+  return ctx.engine.updateWorkflowExecution(ns, req, ctx.signal);
+}
+
+export async function pollWorkflowExecutionUpdate(
+  ctx: HandlerContext,
+  req: workflowservice.IPollWorkflowExecutionUpdateRequest,
+): Promise<workflowservice.IPollWorkflowExecutionUpdateResponse> {
+  const ns = await ctx.namespaces.resolve(req.namespace);
+  requireId(req.updateRef?.workflowExecution?.workflowId, 'WorkflowId');
+  requireId(req.updateRef?.updateId, 'UpdateId');
+  return ctx.engine.pollWorkflowExecutionUpdate(ns, req, ctx.signal);
+}
+
+export async function resetStickyTaskQueue(
+  ctx: HandlerContext,
+  req: workflowservice.IResetStickyTaskQueueRequest,
+): Promise<workflowservice.IResetStickyTaskQueueResponse> {
+  const ns = await ctx.namespaces.resolve(req.namespace);
+  requireId(req.execution?.workflowId, 'WorkflowId');
+  await ctx.engine.resetStickyTaskQueue(ns, req.execution ?? {});
+  return {};
 }
 
 export async function describeWorkflowExecution(

@@ -28,7 +28,19 @@ export async function respondWorkflowTaskFailed(
   return {};
 }
 
-/** Accepted so workers shut down cleanly; without sticky queues there is nothing to hand back. */
-export function shutdownWorker(): Promise<workflowservice.IShutdownWorkerResponse> {
-  return Promise.resolve({});
+/** The worker's sticky queue goes away with it; runs cached there move back to the normal queue. */
+export async function shutdownWorker(ctx: HandlerContext, req: workflowservice.IShutdownWorkerRequest): Promise<workflowservice.IShutdownWorkerResponse> {
+  const ns = await ctx.namespaces.resolve(req.namespace);
+  ctx.engine.shutdownWorker(ns, req.stickyTaskQueue ?? '');
+  return {};
+}
+
+export async function respondQueryTaskCompleted(
+  ctx: HandlerContext,
+  req: workflowservice.IRespondQueryTaskCompletedRequest,
+): Promise<workflowservice.IRespondQueryTaskCompletedResponse> {
+  requireTaskToken(req.taskToken);
+  await ctx.namespaces.resolve(req.namespace);
+  ctx.engine.respondQueryTaskCompleted(req);
+  return {};
 }

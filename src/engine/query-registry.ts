@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import type { IFailure, IPayloads, temporal } from '../common/proto';
+
+type IWorkflowQuery = temporal.api.query.v1.IWorkflowQuery;
+
+export type QueryOutcome = { answered: IPayloads | null | undefined } | { failed: string; failure?: IFailure | null };
+
+/**
+ * Queries in flight. Nothing here is persisted: a query never changes history. A query waits
+ * "buffered" while its run has a workflow task pending, rides on the next task ("attached"), or goes
+ * to a worker as a query task of its own ("dispatched").
+ */
+export interface PendingQuery {
+  id: string;
+  runId: string;
+  query: IWorkflowQuery;
+  state: 'buffered' | 'attached' | 'dispatched';
+  settle(outcome: QueryOutcome): void;
+}
+
+export class QueryRegistry {
+  private readonly byId = new Map<string, PendingQuery>();
+
+  add(runId: string, query: IWorkflowQuery, state: PendingQuery['state']): { query: PendingQuery; outcome: Promise<QueryOutcome> } {
+    let settle!: (o: QueryOutcome) => void;
+    const outcome = new Promise<QueryOutcome>((resolve) => (settle = resolve));
+    const pending: PendingQuery = {
+      id: randomUUID(),
+      runId,
+      query,
+      state,
+      settle: (o) => {
+        this.byId.delete(pending.id);
+        settle(o);
+      },
+    };
+    this.byId.set(pending.id, pending);
+    return { query: pending, outcome };
+  }
+
+  get(id: string): PendingQuery | undefined {
+    return this.byId.get(id);
+  }
+
+  remove(id: string): void {
+    this.byId.delete(id);
+  }
+
+  forRun(runId: string, state: PendingQuery['state']): PendingQuery[] {
+    return [...this.byId.values()].filter((q) => q.runId === runId && q.state === state);
+  }
+
+  /** Queries attached to a task that failed or timed out wait for the next one. */
+  detach(runId: string): void {
+    for (const q of this.forRun(runId, 'attached')) q.state = 'buffered';
+  }
+}
