@@ -33,7 +33,7 @@ import { decodeActivityTaskToken, decodeQueryTaskToken, decodeWorkflowTaskToken,
 import { fireDueTimeouts } from './timeouts';
 import { TimerQueue } from './timer-queue';
 import { QueryRegistry } from './query-registry';
-import { UpdateRegistry } from './update-registry';
+import { UpdateRegistry, type InFlightUpdate } from './update-registry';
 import { UpdateProtocol } from './update-protocol';
 import {
   completeWorkflowTask,
@@ -66,7 +66,7 @@ export interface EngineOptions {
   queryTimeoutMs?: number;
 }
 
-type Reply<T> = { value: T; effects: () => void } | { error: ServiceError };
+type Reply<T> = { value: T } | { error: ServiceError };
 
 /**
  * The history engine: owns every run's mutable state. Each operation takes the workflow's lock,
@@ -376,7 +376,7 @@ export class HistoryEngine {
     if (found.admitted) {
       await this.update(found.ms, (m) => scheduleWorkflowTask(m));
     }
-    return this.awaitUpdate(ns, found.ms, updateId, req.waitPolicy?.lifecycleStage, signal);
+    return this.awaitUpdate(ns, found.ms, updateId, found.inFlight, req.waitPolicy?.lifecycleStage, signal);
   }
 
   async pollWorkflowExecutionUpdate(
@@ -387,15 +387,22 @@ export class HistoryEngine {
     const ref = req.updateRef;
     const ms = await this.load(ns.id, ref?.workflowExecution?.workflowId ?? '', ref?.workflowExecution?.runId ?? '');
     const updateId = ref?.updateId ?? '';
-    if (!ms.updates[updateId] && !this.updates.get(ms.runId, updateId)) throw notFound(`update ${updateId} not found`);
-    const { stage, outcome } = await this.awaitUpdate(ns, ms, updateId, req.waitPolicy?.lifecycleStage, signal);
+    const inFlight = this.updates.get(ms.runId, updateId);
+    if (!ms.updates[updateId] && !inFlight) throw notFound(`update ${updateId} not found`);
+    const { stage, outcome } = await this.awaitUpdate(ns, ms, updateId, inFlight, req.waitPolicy?.lifecycleStage, signal);
     return { stage, outcome, updateRef: { workflowExecution: { workflowId: ms.workflowId, runId: ms.runId }, updateId } };
   }
 
+  /**
+   * Waits (at most one long-poll period) for an update to reach the wanted stage. An in-flight update
+   * is followed through its registry entry, which keeps the outcome even after it leaves the
+   * registry; an update known only from history is read from there.
+   */
   private async awaitUpdate(
     ns: NamespaceRecord,
     ms: MutableState,
     updateId: string,
+    inFlight: InFlightUpdate | undefined,
     wanted: enums.UpdateWorkflowExecutionLifecycleStage | null | undefined,
     signal?: AbortSignal,
   ): Promise<workflowservice.IUpdateWorkflowExecutionResponse> {
@@ -404,16 +411,19 @@ export class HistoryEngine {
     const updateRef = { workflowExecution: { workflowId: ms.workflowId, runId: ms.runId }, updateId };
     const deadline = this.clock.now() + this.historyLongPollTimeoutMs;
     for (;;) {
-      const inFlight = this.updates.get(ms.runId, updateId);
-      if (inFlight?.error) throw inFlight.error;
-      if (!inFlight || inFlight.stage === 'completed') {
-        const outcome = inFlight?.outcome ?? (await this.readUpdateOutcome(ns, ms, updateId));
+      let stage: enums.UpdateWorkflowExecutionLifecycleStage;
+      if (inFlight) {
+        if (inFlight.error) throw inFlight.error;
+        if (inFlight.stage === 'completed') return { updateRef, stage: Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED, outcome: inFlight.outcome ?? null };
+        stage = inFlight.stage === 'accepted' ? Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED : Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED;
+      } else {
+        const outcome = await this.readUpdateOutcome(ns, ms, updateId);
         if (outcome) return { updateRef, stage: Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED, outcome };
+        // Accepted before a restart: its completion will come with a later task; the caller polls again.
+        return { updateRef, stage: Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED };
       }
-      const accepted = inFlight ? inFlight.stage === 'accepted' : (await this.load(ns.id, ms.workflowId, ms.runId)).updates[updateId] !== undefined;
-      const stage = accepted ? Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED : Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED;
       const remaining = deadline - this.clock.now();
-      if (stage >= want || remaining <= 0 || signal?.aborted || !inFlight) return { updateRef, stage };
+      if (stage >= want || remaining <= 0 || signal?.aborted) return { updateRef, stage };
       await this.updates.waitForChange(inFlight, remaining, signal);
     }
   }
@@ -610,7 +620,8 @@ export class HistoryEngine {
         m.flushBuffer();
         scheduleWorkflowTask(m);
       }
-      return { value: {}, effects: () => protocol.commit(!req.forceCreateNewWorkflowTask) };
+      m.onCommit(() => protocol.commit(!req.forceCreateNewWorkflowTask));
+      return { value: {} };
     }).catch(async (err: unknown) => {
       if (!(err instanceof BadCommandError)) throw err;
       // A rejected command rolls back the whole completion: only the task failure is written.
@@ -620,7 +631,6 @@ export class HistoryEngine {
       });
     });
     this.answerQueries(req.queryResults);
-    if ('effects' in reply) reply.effects();
     if ('error' in reply) {
       this.afterTaskFailure(token.runId);
       throw reply.error;
@@ -842,6 +852,7 @@ export class HistoryEngine {
           if (err instanceof ConditionFailedError && attempt < 3) continue;
           throw err;
         }
+        m.runCommitHooks();
         this.afterCommit(mutation.mutableState);
         return { ms: mutation.mutableState, value };
       }

@@ -66,6 +66,7 @@ export class RunMutator {
   private readonly expectedDbVersion: number;
   private readonly appended: history.HistoryEvent[] = [];
   private readonly pendingBuffer: history.HistoryEvent[] = [];
+  private readonly commitHooks: (() => void)[] = [];
 
   constructor(
     loaded: MutableState,
@@ -148,6 +149,15 @@ export class RunMutator {
     event.taskId = int64(this.ms.nextEventId);
     this.ms.nextEventId += 1;
     this.appended.push(event);
+  }
+
+  /** Runs `fn` once the change is durable (in-memory notifications must never run ahead of the store). */
+  onCommit(fn: () => void): void {
+    this.commitHooks.push(fn);
+  }
+
+  runCommitHooks(): void {
+    for (const fn of this.commitHooks.splice(0)) fn();
   }
 
   /** Seals the change for the store. */
