@@ -1,6 +1,7 @@
 import { GrpcFrontend } from './api/grpc-server';
 import { silentLogger, type Logger } from './common/logger';
-import { systemClock } from './engine/clock';
+import { VirtualClock, systemClock } from './engine/clock';
+import { TimeSkipper } from './engine/time-skipping';
 import { HistoryEngine } from './engine/history-engine';
 import { NamespaceRegistry } from './engine/namespaces';
 import { SqliteStore } from './store/sqlite/sqlite-store';
@@ -18,6 +19,11 @@ export interface HourglassServerOptions {
   namespaces?: string[];
   /** Where logs go; silent by default. */
   logger?: Logger;
+  /**
+   * Time-skipping test mode: a virtual clock that jumps to the next timer whenever nothing is in
+   * flight and the TestService lock is released. `initialTime` sets where the clock starts.
+   */
+  timeSkipping?: boolean | { initialTime?: Date | number };
 }
 
 /** The embeddable server: `await HourglassServer.start()`, use `address`, `await close()`. */
@@ -40,9 +46,11 @@ export class HourglassServer {
     try {
       const namespaces = new NamespaceRegistry(store, () => systemClock.now());
       for (const name of ['default', ...(options.namespaces ?? [])]) await namespaces.ensure(name);
-      const engine = new HistoryEngine({ store, clock: systemClock, logger });
+      const skipping = options.timeSkipping;
+      const timeSkipper = skipping ? new TimeSkipper(new VirtualClock(skipping === true ? undefined : toMs(skipping.initialTime))) : undefined;
+      const engine = new HistoryEngine({ store, clock: timeSkipper?.clock ?? systemClock, logger, timeSkipper });
       await engine.recover();
-      const frontend = new GrpcFrontend({ logger, context: { engine, namespaces, serverVersion: version } });
+      const frontend = new GrpcFrontend({ logger, context: { engine, namespaces, serverVersion: version, timeSkipper } });
       let port: number;
       try {
         port = await frontend.listen(ip, options.port ?? 7233);
@@ -72,4 +80,8 @@ export class HourglassServer {
     })();
     return this.closing;
   }
+}
+
+function toMs(time: Date | number | undefined): number | undefined {
+  return time instanceof Date ? time.getTime() : time;
 }

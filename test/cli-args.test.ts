@@ -30,6 +30,7 @@ test('defaults match the Temporal CLI dev server', () => {
     dynamicConfigValues: [],
     searchAttributes: [],
     sqlitePragmas: [],
+    timeSkipping: false,
   });
 });
 

@@ -165,3 +165,14 @@ export function grpcDetails(err: unknown): string {
   const e = err as { details?: unknown; message?: unknown };
   return typeof e.details === 'string' ? e.details : String(e.message ?? err);
 }
+
+/** Waits for `promise` to settle and returns what it rejected with; throws if it resolved instead. */
+export async function rejectionOf(promise: Promise<unknown>, what = 'the call'): Promise<unknown> {
+  let value: unknown;
+  try {
+    value = await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error(`${what} should have failed but returned ${JSON.stringify(value)}`);
+}

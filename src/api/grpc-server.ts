@@ -9,7 +9,7 @@ import {
 } from '@grpc/grpc-js';
 import jsonRoot from '@temporalio/proto/protos/json-module';
 import type { Logger } from '../common/logger';
-import { healthHandlers, operatorHandlers, workflowServiceHandlers } from './routes';
+import { healthHandlers, operatorHandlers, testServiceHandlers, workflowServiceHandlers } from './routes';
 import type { Handler, HandlerContext } from './handlers/context';
 import { toGrpcError } from './status';
 
@@ -54,6 +54,7 @@ export class GrpcFrontend {
     });
     this.addService('temporal.api.workflowservice.v1.WorkflowService', workflowServiceHandlers);
     this.addService('temporal.api.operatorservice.v1.OperatorService', operatorHandlers);
+    this.addService('temporal.api.testservice.v1.TestService', testServiceHandlers);
     this.addService('grpc.health.v1.Health', healthHandlers);
   }
 

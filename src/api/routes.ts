@@ -1,6 +1,7 @@
 import * as activityTask from './handlers/activity-task';
 import * as namespace from './handlers/namespace';
 import * as system from './handlers/system';
+import * as testService from './handlers/test-service';
 import * as workflowExecution from './handlers/workflow-execution';
 import * as workflowTask from './handlers/workflow-task';
 import type { HandlerTable } from './grpc-server';
@@ -45,4 +46,13 @@ export const operatorHandlers: HandlerTable = {};
 
 export const healthHandlers: HandlerTable = {
   Check: () => Promise.resolve({ status: 1 /* SERVING */ }),
+};
+
+export const testServiceHandlers: HandlerTable = {
+  LockTimeSkipping: testService.lockTimeSkipping,
+  UnlockTimeSkipping: testService.unlockTimeSkipping,
+  Sleep: testService.sleep,
+  SleepUntil: testService.sleepUntil,
+  UnlockTimeSkippingWithSleep: testService.unlockTimeSkippingWithSleep,
+  GetCurrentTime: testService.getCurrentTime,
 };

@@ -47,6 +47,8 @@ export interface StartDevOptions {
   metricsPort?: number;
   /** Raw `KEY=VALUE` strings; accepted, not applied yet. */
   sqlitePragmas: string[];
+  /** Virtual clock with Temporal's TestService (time-skipping test server mode). */
+  timeSkipping: boolean;
 }
 
 export type Command =
@@ -72,6 +74,7 @@ type FlagName =
   | 'http-port'
   | 'metrics-port'
   | 'sqlite-pragma'
+  | 'time-skipping'
   | 'help';
 
 /** Long flags of `server start-dev`; `true` means the flag takes a value. */
@@ -90,6 +93,7 @@ const START_DEV_FLAGS: Record<FlagName, boolean> = {
   'http-port': true,
   'metrics-port': true,
   'sqlite-pragma': true,
+  'time-skipping': false,
   help: false,
 };
 
@@ -167,6 +171,11 @@ export function parseArgs(argv: readonly string[]): Command {
   if (first === '--version' || first === '-v' || first === 'version') {
     return { kind: 'version' };
   }
+  if (/^\d+$/.test(first)) {
+    // Temporal's time-skipping test server is started as `temporal-test-server <port> [args…]`
+    // (sdk-core's ephemeral server does exactly this), so our bin is a drop-in replacement.
+    return { kind: 'start-dev', options: testServerOptions(Number(first), rest) };
+  }
   if (first !== 'server') {
     throw new UsageError(first.startsWith('-') ? `unknown flag: ${first}` : `unknown command "${first}"`);
   }
@@ -192,6 +201,7 @@ function parseStartDev(argv: readonly string[]): Command {
     dynamicConfigValues: [],
     searchAttributes: [],
     sqlitePragmas: [],
+    timeSkipping: false,
   };
 
   for (let i = 0; i < argv.length; i++) {
@@ -278,6 +288,9 @@ function parseStartDev(argv: readonly string[]): Command {
       case 'headless':
         options.headless = parseBool(name, value);
         break;
+      case 'time-skipping':
+        options.timeSkipping = parseBool(name, value);
+        break;
       case 'ui-port':
         options.uiPort = parsePort(name, value);
         break;
@@ -310,10 +323,18 @@ function parseStartDev(argv: readonly string[]): Command {
   return { kind: 'start-dev', options };
 }
 
+function testServerOptions(port: number, extraArgs: readonly string[]): StartDevOptions {
+  if (port > 65535) throw new UsageError(`invalid port: ${port}`);
+  const options = parseStartDev(['--port', String(port), '--headless', '--log-level', 'warn']);
+  if (options.kind !== 'start-dev') throw new UsageError('invalid test-server invocation');
+  return { ...options.options, timeSkipping: true, dynamicConfigValues: [...extraArgs] };
+}
+
 export const ROOT_USAGE = `Hourglass: a Temporal-compatible server.
 
 Usage:
   hourglass server start-dev [flags]   Start a development server (same flags as "temporal server start-dev")
+  hourglass <port> [args]              Start a time-skipping test server (as "temporal-test-server <port>")
   hourglass --help                     Show this help
   hourglass --version                  Show the version
 
@@ -350,5 +371,6 @@ Flags:
       --http-port int                HTTP API port (accepted, unused)
       --metrics-port int             Metrics port (accepted, unused)
       --sqlite-pragma string         KEY=VALUE SQLite pragma (repeatable; accepted, not applied yet)
+      --time-skipping                Virtual clock that skips to the next timer when idle, with Temporal's TestService
   -h, --help                         Show this help
 `;

@@ -93,6 +93,7 @@ async function startDev(options: StartDevOptions): Promise<void> {
       dbFilename: options.dbFilename,
       namespaces,
       logger,
+      timeSkipping: options.timeSkipping,
     });
   } catch (err) {
     process.stderr.write(`hourglass: cannot start the server: ${describeStartError(err, options)}\n`);

@@ -28,10 +28,11 @@ import { HistoryNotifier } from './history-notifier';
 import { KeyedMutex } from './keyed-mutex';
 import { Matching } from './matching';
 import { RunMutator, decodeEvent } from './mutator';
-import { dispatchableTasks, nextDeadline, type DispatchTask } from './task-generator';
+import { busyUntil, dispatchableTasks, nextDeadline, type DispatchTask } from './task-generator';
 import { decodeActivityTaskToken, decodeQueryTaskToken, decodeWorkflowTaskToken, encodeTaskToken } from './task-token';
 import { fireDueTimeouts } from './timeouts';
 import { TimerQueue } from './timer-queue';
+import type { TimeSkipper } from './time-skipping';
 import { QueryRegistry } from './query-registry';
 import { UpdateRegistry, type InFlightUpdate } from './update-registry';
 import { UpdateProtocol } from './update-protocol';
@@ -64,6 +65,10 @@ export interface EngineOptions {
   historyLongPollTimeoutMs?: number;
   /** How long a query waits for a worker's answer. */
   queryTimeoutMs?: number;
+  /** Time-skipping mode: the engine tells the skipper when it is idle and what is due next. */
+  timeSkipper?: TimeSkipper;
+  /** Time-skipping mode: how long a started activity holds time still before time may skip past it. */
+  activityGraceMs?: number;
 }
 
 type Reply<T> = { value: T } | { error: ServiceError };
@@ -88,6 +93,11 @@ export class HistoryEngine {
   private readonly runs = new Map<string, RunRef>();
   private readonly queries = new QueryRegistry();
   private readonly updates = new UpdateRegistry();
+  /** Time-skipping mode: per run, until when its work in flight holds the clock (see `busyUntil`). */
+  private readonly busy = new Map<string, number>();
+  private timerCallbacksInFlight = 0;
+  private readonly timeSkipper: TimeSkipper | undefined;
+  private readonly activityGraceMs: number;
   /** Counters tests and operators can read. */
   readonly stats = { fullHistoryWorkflowTasks: 0 };
 
@@ -99,6 +109,13 @@ export class HistoryEngine {
     this.historyLongPollTimeoutMs = options.historyLongPollTimeoutMs ?? 20_000;
     this.queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
     this.timers = new TimerQueue(this.clock, (runId) => void this.onTimer(runId));
+    this.timeSkipper = options.timeSkipper;
+    this.activityGraceMs = options.activityGraceMs ?? 1000;
+    this.timeSkipper?.attach({
+      nextDeadline: () => this.timers.peek(),
+      busyUntil: () => (this.timerCallbacksInFlight > 0 ? Infinity : Math.max(0, ...this.busy.values())),
+      fireDue: () => this.timers.fireDue(),
+    });
   }
 
   /** Rebuilds matching and the timer queue from every open run (start-up and crash recovery). */
@@ -109,6 +126,7 @@ export class HistoryEngine {
   }
 
   close(): void {
+    this.timeSkipper?.close();
     this.timers.close();
     this.matching.close();
     this.notifier.wakeAll();
@@ -798,6 +816,7 @@ export class HistoryEngine {
   private async onTimer(runId: string): Promise<void> {
     const ref = this.runs.get(runId);
     if (!ref) return;
+    this.timerCallbacksInFlight++;
     try {
       const timedOutTask = await this.update(ref, (m) => {
         const before = m.ms.workflowTask;
@@ -810,6 +829,9 @@ export class HistoryEngine {
       this.logger.error('timer processing failed', { runId, error: String(err) });
       // Try again shortly rather than lose the deadline.
       this.timers.set(runId, this.clock.now() + 1000);
+    } finally {
+      this.timerCallbacksInFlight--;
+      this.timeSkipper?.poke();
     }
   }
 
@@ -871,6 +893,11 @@ export class HistoryEngine {
 
   /** Brings matching, the timer queue, and in-flight queries and updates in line with the run's state. */
   private index(ms: MutableState): void {
+    if (this.timeSkipper) {
+      this.busy.set(ms.runId, isRunning(ms.status) ? busyUntil(ms, this.clock.now(), this.activityGraceMs) : 0);
+      if (!isRunning(ms.status)) this.busy.delete(ms.runId);
+      this.timeSkipper.poke();
+    }
     if (!isRunning(ms.status)) {
       this.runs.delete(ms.runId);
       this.timers.set(ms.runId, undefined);

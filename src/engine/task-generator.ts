@@ -65,3 +65,22 @@ export function nextDeadline(ms: MutableState): number | undefined {
   const all = deadlines(ms);
   return all.length === 0 ? undefined : Math.min(...all);
 }
+
+/**
+ * Time-skipping mode: until when the run's work in flight holds the clock still. A workflow task or
+ * a queued activity waits for a worker: Infinity. A started activity holds it for a grace period
+ * after it starts or heartbeats, so quick activities finish in real time while one that hangs lets
+ * its timeouts be skipped to. Retry backoffs and timers do not hold time.
+ */
+export function busyUntil(ms: MutableState, now: number, activityGraceMs: number): number {
+  if (ms.workflowTask) return Infinity;
+  let until = 0;
+  for (const a of Object.values(ms.activities)) {
+    if (a.startedTime === undefined) {
+      if (a.currentAttemptScheduledTime <= now && !a.cancelRequested) return Infinity;
+    } else {
+      until = Math.max(until, (a.lastHeartbeatTime ?? a.startedTime) + activityGraceMs);
+    }
+  }
+  return until;
+}

@@ -28,6 +28,21 @@ export class TimerQueue {
     this.arm();
   }
 
+  /** The earliest live deadline, if any. */
+  peek(): number | undefined {
+    for (let top = this.heap[0]; top; top = this.heap[0]) {
+      if (this.deadlines.get(top.key) === top.at) return top.at;
+      this.pop(); // superseded entry
+    }
+    return undefined;
+  }
+
+  /** Fires what is due now; used after the virtual clock jumped past the armed Node timer. */
+  fireDue(): void {
+    if (this.armed) clearTimeout(this.armed.handle);
+    this.fire();
+  }
+
   close(): void {
     this.closed = true;
     if (this.armed) clearTimeout(this.armed.handle);

@@ -1,3 +1,5 @@
 export * from './activity-workflows';
 export * from './basic-workflows';
 export * from './replay-workflows';
+export * from './interaction-workflows';
+export * from './time-skipping-workflows';

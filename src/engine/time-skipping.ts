@@ -1,0 +1,117 @@
+import { ServiceError } from '../common/errors';
+import type { VirtualClock } from './clock';
+import { TimerQueue } from './timer-queue';
+
+/** What the skipper needs to know of the engine. */
+export interface SkippableWork {
+  /** The earliest deadline of any run (timers, timeouts, backoffs), if any. */
+  nextDeadline(): number | undefined;
+  /** Until when work in flight holds time still: 0 when idle, Infinity while a task waits for a worker. */
+  busyUntil(): number;
+  /** Fires everything due at the (new) current time. */
+  fireDue(): void;
+}
+
+/**
+ * The time-skipping test mode (Temporal's TestService). While unlocked and nothing is in flight,
+ * the virtual clock jumps to the next deadline instead of waiting for it. The lock counter starts
+ * at 1, as in Temporal's test server: the SDK unlocks while it awaits a result or sleeps.
+ */
+export class TimeSkipper {
+  private lockCount = 1;
+  private readonly sleepers: TimerQueue;
+  private readonly wakeups = new Map<string, () => void>();
+  private nextSleeperId = 0;
+  private checkScheduled = false;
+  private recheck: NodeJS.Timeout | undefined;
+  private work: SkippableWork | undefined;
+  private closed = false;
+
+  constructor(readonly clock: VirtualClock) {
+    this.sleepers = new TimerQueue(clock, (key) => this.wake(key));
+  }
+
+  attach(work: SkippableWork): void {
+    this.work = work;
+  }
+
+  lock(): void {
+    this.lockCount++;
+  }
+
+  unlock(): void {
+    if (this.lockCount === 0) throw new ServiceError('FAILED_PRECONDITION', 'Time skipping is not locked: unbalanced UnlockTimeSkipping call.');
+    this.lockCount--;
+    this.poke();
+  }
+
+  /** Resolves once virtual time reaches `time` (by skipping, or by waiting while locked). */
+  sleepUntil(time: number): Promise<void> {
+    if (time <= this.clock.now()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const key = `sleep-${this.nextSleeperId++}`;
+      this.wakeups.set(key, resolve);
+      this.sleepers.set(key, time);
+      this.poke();
+    });
+  }
+
+  /** Unlocks, lets time pass until `time`, then locks again before returning (`env.sleep`). */
+  async unlockAndSleepUntil(time: number): Promise<void> {
+    const sleeping = this.sleepUntil(time).then(() => this.lock());
+    this.unlock();
+    await sleeping;
+  }
+
+  /** Asks for a skip check soon; called whenever in-flight work or deadlines may have changed. */
+  poke(): void {
+    if (this.checkScheduled || this.closed) return;
+    this.checkScheduled = true;
+    setImmediate(() => {
+      this.checkScheduled = false;
+      this.check();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.sleepers.close();
+    if (this.recheck) clearTimeout(this.recheck);
+  }
+
+  private check(): void {
+    const work = this.work;
+    if (!work || this.lockCount > 0 || this.closed) return;
+    const now = this.clock.now();
+    const busyUntil = work.busyUntil();
+    if (busyUntil > now) {
+      // A running activity's grace period ends by itself: look again then.
+      if (Number.isFinite(busyUntil)) this.scheduleRecheck(busyUntil - now);
+      return;
+    }
+    const next = minDefined(work.nextDeadline(), this.sleepers.peek());
+    if (next === undefined) return; // nothing to skip to: real time flows
+    if (next > now) this.clock.advanceTo(next);
+    work.fireDue();
+    this.sleepers.fireDue();
+  }
+
+  private scheduleRecheck(delayMs: number): void {
+    if (this.recheck) clearTimeout(this.recheck);
+    this.recheck = setTimeout(() => this.poke(), delayMs + 1);
+    this.recheck.unref();
+  }
+
+  private wake(key: string): void {
+    const resolve = this.wakeups.get(key);
+    this.wakeups.delete(key);
+    resolve?.();
+    this.poke();
+  }
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}

@@ -1,0 +1,149 @@
+/**
+ * Time skipping: the virtual clock jumps to the next deadline while the test awaits a result and
+ * nothing is in flight, so days of workflow time pass in milliseconds — in-process, no download.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Context } from '@temporalio/activity';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createTestWorkflowEnvironment } from '../src/testing';
+import { activities, installQuietRuntime, repoRoot, uniqueName, workflowBundle } from './helpers';
+import * as interactionActivities from './interaction-activities';
+import {
+  approvalOrTimeout,
+  approveSignal,
+  awaitHangingActivity,
+  getStatusQuery,
+  longRunningProcess,
+  pauseSignal,
+  processOrder,
+  resumeSignal,
+  sleepThirtyDays,
+  type OrderActivities,
+} from './workflows';
+
+const DAY = 24 * 3600 * 1000;
+
+const mockedOrderActivities: OrderActivities = {
+  validateOrder: async (_orderId, amount) => amount > 0,
+  processPayment: async (orderId) => `tx-${orderId}`,
+  // Hangs until the server times it out; honours cancellation so the worker can shut down.
+  neverCompletes: () => Context.current().cancelled,
+};
+
+async function run<R>(env: TestWorkflowEnvironment, taskQueue: string, fn: () => Promise<R>): Promise<R> {
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: { ...activities, ...interactionActivities, ...mockedOrderActivities },
+  });
+  return worker.runUntil(fn);
+}
+
+describe('time skipping', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    installQuietRuntime();
+    env = await createTestWorkflowEnvironment();
+  });
+  after(async () => {
+    await env.teardown();
+  });
+
+  test('a workflow that sleeps 30 days completes in seconds, and workflow time shows the skip', async (t) => {
+    const taskQueue = uniqueName(t);
+    const started = Date.now();
+    const result = await run(env, taskQueue, () => env.client.workflow.execute(sleepThirtyDays, { taskQueue, workflowId: taskQueue }));
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms of wall time`);
+    assert.ok(result.elapsedMs >= 30 * DAY, `workflow saw ${result.elapsedMs} ms pass`);
+    assert.ok(result.now - result.runStartTime >= 30 * DAY);
+  });
+
+  test('an activity that never completes times out after a virtual 24 hours', async (t) => {
+    const taskQueue = uniqueName(t);
+    const started = Date.now();
+    const result = await run(env, taskQueue, () => env.client.workflow.execute(awaitHangingActivity, { taskQueue, workflowId: taskQueue }));
+    assert.equal(result.failure, 'TimeoutFailure');
+    assert.ok(result.elapsedHours >= 24, `workflow saw ${result.elapsedHours} h pass`);
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms of wall time`);
+  });
+
+  test('env.sleep advances the environment clock', async () => {
+    const before = await env.currentTimeMs();
+    await env.sleep('1 day');
+    assert.ok((await env.currentTimeMs()) - before >= DAY);
+  });
+
+  test('a signal sent before a 24 h timer wins the race; without it the timer fires', async (t) => {
+    const taskQueue = uniqueName(t);
+    await run(env, taskQueue, async () => {
+      const approved = await env.client.workflow.start(approvalOrTimeout, { taskQueue, workflowId: `${taskQueue}-a` });
+      await approved.signal(approveSignal);
+      assert.equal(await approved.result(), 'approved');
+      const ignored = await env.client.workflow.start(approvalOrTimeout, { taskQueue, workflowId: `${taskQueue}-b` });
+      assert.equal(await ignored.result(), 'timed out');
+    });
+  });
+
+  test("the guide's order processing unit test: mocked validation and payment, a day's wait skipped", async (t) => {
+    const taskQueue = uniqueName(t);
+    const [ok, rejected] = await run(env, taskQueue, () =>
+      Promise.all([
+        env.client.workflow.execute(processOrder, { taskQueue, workflowId: `${taskQueue}-ok`, args: ['order-1', 99.5] }),
+        env.client.workflow.execute(processOrder, { taskQueue, workflowId: `${taskQueue}-bad`, args: ['order-2', 0] }),
+      ]),
+    );
+    assert.deepEqual(ok, { status: 'completed', transactionId: 'tx-order-1' });
+    assert.deepEqual(rejected, { status: 'rejected' });
+  });
+
+  test("the guide's long-running process unit test: pause, status query, resume, completion", async (t) => {
+    const taskQueue = uniqueName(t);
+    const result = await run(env, taskQueue, async () => {
+      const handle = await env.client.workflow.start(longRunningProcess, { taskQueue, workflowId: taskQueue, args: [5, 0] });
+      await handle.signal(pauseSignal);
+      const status = await handle.query(getStatusQuery);
+      assert.equal(status.status, 'paused');
+      assert.equal(status.paused, true);
+      await handle.signal(resumeSignal);
+      return handle.result();
+    });
+    assert.equal(result.status, 'completed');
+    assert.equal(result.progress, 100);
+  });
+});
+
+describe('time-skipping environments', () => {
+  test('start at a chosen instant, and two environments in one process keep separate clocks', async () => {
+    installQuietRuntime();
+    const initialTime = Date.UTC(2030, 0, 1);
+    const [a, b] = await Promise.all([createTestWorkflowEnvironment({ initialTime }), createTestWorkflowEnvironment()]);
+    try {
+      assert.ok(Math.abs((await a.currentTimeMs()) - initialTime) < 60_000);
+      const bBefore = await b.currentTimeMs();
+      await a.sleep('10 days');
+      assert.ok((await a.currentTimeMs()) - initialTime >= 10 * DAY);
+      assert.ok((await b.currentTimeMs()) - bBefore < 60_000, 'the other environment did not move');
+    } finally {
+      await Promise.all([a.teardown(), b.teardown()]);
+    }
+  });
+
+  test('createTimeSkipping with existing-path pointing at our bin runs a workflow test', async (t) => {
+    const env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: path.join(repoRoot, 'node_modules', '.bin', 'hourglass') } },
+    });
+    try {
+      const taskQueue = uniqueName(t);
+      const started = Date.now();
+      const result = await run(env, taskQueue, () => env.client.workflow.execute(sleepThirtyDays, { taskQueue, workflowId: taskQueue }));
+      assert.ok(result.elapsedMs >= 30 * DAY);
+      assert.ok(Date.now() - started < 5000);
+    } finally {
+      await env.teardown();
+    }
+  });
+});
