@@ -45,10 +45,11 @@ export class HourglassServer {
     const store = new SqliteStore({ filename: options.dbFilename });
     try {
       const namespaces = new NamespaceRegistry(store, () => systemClock.now());
+      await namespaces.load();
       for (const name of ['default', ...(options.namespaces ?? [])]) await namespaces.ensure(name);
       const skipping = options.timeSkipping;
       const timeSkipper = skipping ? new TimeSkipper(new VirtualClock(skipping === true ? undefined : toMs(skipping.initialTime))) : undefined;
-      const engine = new HistoryEngine({ store, clock: timeSkipper?.clock ?? systemClock, logger, timeSkipper });
+      const engine = new HistoryEngine({ store, namespaces, clock: timeSkipper?.clock ?? systemClock, logger, timeSkipper });
       await engine.recover();
       const frontend = new GrpcFrontend({ logger, context: { engine, namespaces, serverVersion: version, timeSkipper } });
       let port: number;

@@ -4,6 +4,7 @@ import { durationToMs, enums, int64, msToDuration } from '../common/proto';
 import { newActivityInfo, normalizeActivityTimeouts, normalizeRetryPolicy, retryPolicyToProto, isStarted, cancelActivity } from './activity';
 import { closeExecution, decodeMemo, decodeSearchAttributes, encodeMemo, encodeSearchAttributes, mergePayloadMap } from './execution';
 import type { RunMutator } from './mutator';
+import { planAfterCompletion, planAfterFailure, planContinueAsNew } from './successor';
 
 const C = enums.CommandType;
 const Cause = enums.WorkflowTaskFailedCause;
@@ -118,23 +119,22 @@ function applyCommand(m: RunMutator, cmd: command.ICommand, completedEventId: nu
       m.ms.memo = encodeMemo(mergePayloadMap(decodeMemo(m.ms.memo), upsertedMemo.fields));
       return;
     }
-    case C.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
-      m.add({
-        workflowExecutionCompletedEventAttributes: {
-          result: cmd.completeWorkflowExecutionCommandAttributes?.result ?? null,
-          workflowTaskCompletedEventId: wftCompleted,
-        },
-      });
+    case C.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION: {
+      const result = cmd.completeWorkflowExecutionCommandAttributes?.result ?? null;
+      const plan = planAfterCompletion(m.ms, result, m.now);
+      m.add({ workflowExecutionCompletedEventAttributes: { result, workflowTaskCompletedEventId: wftCompleted, newExecutionRunId: plan?.runId ?? '' } });
+      m.successor = plan;
       return closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
-    case C.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION:
+    }
+    case C.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION: {
+      const failure = cmd.failWorkflowExecutionCommandAttributes?.failure ?? { message: 'workflow failed' };
+      const { plan, retryState } = planAfterFailure(m.ms, failure, m.now);
       m.add({
-        workflowExecutionFailedEventAttributes: {
-          failure: cmd.failWorkflowExecutionCommandAttributes?.failure ?? null,
-          retryState: enums.RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET,
-          workflowTaskCompletedEventId: wftCompleted,
-        },
+        workflowExecutionFailedEventAttributes: { failure, retryState, workflowTaskCompletedEventId: wftCompleted, newExecutionRunId: plan?.runId ?? '' },
       });
+      m.successor = plan;
       return closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED);
+    }
     case C.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
       m.add({
         workflowExecutionCanceledEventAttributes: {
@@ -143,6 +143,87 @@ function applyCommand(m: RunMutator, cmd: command.ICommand, completedEventId: nu
         },
       });
       return closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
+    case C.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION: {
+      const attrs = cmd.continueAsNewWorkflowExecutionCommandAttributes ?? {};
+      const plan = planContinueAsNew(attrs);
+      m.add({
+        workflowExecutionContinuedAsNewEventAttributes: {
+          newExecutionRunId: plan.runId,
+          workflowType: attrs.workflowType?.name ? attrs.workflowType : { name: m.ms.workflowType },
+          taskQueue: { name: attrs.taskQueue?.name || m.ms.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          input: attrs.input ?? null,
+          workflowRunTimeout: attrs.workflowRunTimeout ?? null,
+          workflowTaskTimeout: attrs.workflowTaskTimeout ?? null,
+          workflowTaskCompletedEventId: wftCompleted,
+          backoffStartInterval: attrs.backoffStartInterval ?? null,
+          initiator: plan.initiator,
+          failure: attrs.failure ?? null,
+          lastCompletionResult: attrs.lastCompletionResult ?? null,
+          header: attrs.header ?? null,
+          memo: attrs.memo ?? null,
+          searchAttributes: attrs.searchAttributes ?? null,
+        },
+      });
+      m.successor = plan;
+      return closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW);
+    }
+    case C.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION: {
+      const attrs = cmd.startChildWorkflowExecutionCommandAttributes ?? {};
+      const bad = (message: string): BadCommandError => new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, message);
+      if (!attrs.workflowId) throw bad('WorkflowId is not set on StartChildWorkflowExecutionCommand.');
+      if (!attrs.workflowType?.name) throw bad('WorkflowType is not set on StartChildWorkflowExecutionCommand.');
+      const namespace = attrs.namespace || m.namespaceName;
+      const taskQueue = attrs.taskQueue?.name || m.ms.taskQueue;
+      const parentClosePolicy = attrs.parentClosePolicy || enums.ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE;
+      const event = m.add({
+        startChildWorkflowExecutionInitiatedEventAttributes: {
+          ...attrs,
+          namespace,
+          taskQueue: { name: taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          parentClosePolicy,
+          workflowIdReusePolicy: attrs.workflowIdReusePolicy || enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+          workflowTaskCompletedEventId: wftCompleted,
+        },
+      });
+      const initiatedEventId = Number(event.eventId);
+      m.ms.children[String(initiatedEventId)] = {
+        initiatedEventId,
+        namespace,
+        workflowId: attrs.workflowId,
+        workflowType: attrs.workflowType.name,
+        parentClosePolicy,
+      };
+      return;
+    }
+    case C.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION: {
+      const attrs = cmd.signalExternalWorkflowExecutionCommandAttributes ?? {};
+      if (!attrs.execution?.workflowId) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'Execution is not set on SignalExternalWorkflowExecutionCommand.');
+      if (!attrs.signalName) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'SignalName is not set on SignalExternalWorkflowExecutionCommand.');
+      const namespace = attrs.namespace || m.namespaceName;
+      const event = m.add({
+        signalExternalWorkflowExecutionInitiatedEventAttributes: { ...attrs, namespace, workflowTaskCompletedEventId: wftCompleted },
+      });
+      addExternalRequest(m, 'signal', Number(event.eventId), namespace, attrs.execution, attrs.childWorkflowOnly ?? false);
+      return;
+    }
+    case C.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION: {
+      const attrs = cmd.requestCancelExternalWorkflowExecutionCommandAttributes ?? {};
+      if (!attrs.workflowId) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'WorkflowId is not set on RequestCancelExternalWorkflowExecutionCommand.');
+      const namespace = attrs.namespace || m.namespaceName;
+      const execution = { workflowId: attrs.workflowId, runId: attrs.runId ?? '' };
+      const event = m.add({
+        requestCancelExternalWorkflowExecutionInitiatedEventAttributes: {
+          namespace,
+          workflowExecution: execution,
+          control: attrs.control ?? '',
+          childWorkflowOnly: attrs.childWorkflowOnly ?? false,
+          reason: attrs.reason ?? '',
+          workflowTaskCompletedEventId: wftCompleted,
+        },
+      });
+      addExternalRequest(m, 'cancel', Number(event.eventId), namespace, execution, attrs.childWorkflowOnly ?? false);
+      return;
+    }
     default: {
       const name = cmd.commandType === null || cmd.commandType === undefined ? 'unspecified' : (C[cmd.commandType] ?? String(cmd.commandType));
       throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, `Command ${name} is not supported by this server yet.`);
@@ -186,4 +267,22 @@ function scheduleActivity(m: RunMutator, attrs: command.IScheduleActivityTaskCom
   });
   const scheduledEventId = Number(event.eventId);
   m.ms.activities[String(scheduledEventId)] = newActivityInfo(scheduledEventId, attrs, taskQueue, timeouts, retryPolicy, m.now);
+}
+
+function addExternalRequest(
+  m: RunMutator,
+  kind: 'signal' | 'cancel',
+  initiatedEventId: number,
+  namespace: string,
+  execution: { workflowId?: string | null; runId?: string | null },
+  childWorkflowOnly: boolean,
+): void {
+  m.ms.externalRequests[String(initiatedEventId)] = {
+    kind,
+    initiatedEventId,
+    namespace,
+    workflowId: execution.workflowId ?? '',
+    runId: execution.runId ?? '',
+    childWorkflowOnly,
+  };
 }

@@ -32,6 +32,10 @@ import { busyUntil, dispatchableTasks, nextDeadline, type DispatchTask } from '.
 import { decodeActivityTaskToken, decodeQueryTaskToken, decodeWorkflowTaskToken, encodeTaskToken } from './task-token';
 import { fireDueTimeouts } from './timeouts';
 import { TimerQueue } from './timer-queue';
+import type { NamespaceRegistry } from './namespaces';
+import { TransferTasks } from './transfer-tasks';
+import { createRun } from './run-factory';
+import { cronBackoffMs, successorSpec } from './successor';
 import type { TimeSkipper } from './time-skipping';
 import { QueryRegistry } from './query-registry';
 import { UpdateRegistry, type InFlightUpdate } from './update-registry';
@@ -65,6 +69,8 @@ export interface EngineOptions {
   historyLongPollTimeoutMs?: number;
   /** How long a query waits for a worker's answer. */
   queryTimeoutMs?: number;
+  /** Namespace names and ids (children and external requests may name another namespace). */
+  namespaces: NamespaceRegistry;
   /** Time-skipping mode: the engine tells the skipper when it is idle and what is due next. */
   timeSkipper?: TimeSkipper;
   /** Time-skipping mode: how long a started activity holds time still before time may skip past it. */
@@ -81,6 +87,7 @@ type Reply<T> = { value: T } | { error: ServiceError };
 export class HistoryEngine {
   readonly matching = new Matching();
   private readonly store: Store;
+  private readonly namespaces: NamespaceRegistry;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly locks = new KeyedMutex();
@@ -97,12 +104,14 @@ export class HistoryEngine {
   private readonly busy = new Map<string, number>();
   private timerCallbacksInFlight = 0;
   private readonly timeSkipper: TimeSkipper | undefined;
+  private readonly transfers: TransferTasks;
   private readonly activityGraceMs: number;
   /** Counters tests and operators can read. */
   readonly stats = { fullHistoryWorkflowTasks: 0 };
 
   constructor(options: EngineOptions) {
     this.store = options.store;
+    this.namespaces = options.namespaces;
     this.clock = options.clock;
     this.logger = options.logger;
     this.longPollTimeoutMs = options.longPollTimeoutMs ?? 60_000;
@@ -110,6 +119,25 @@ export class HistoryEngine {
     this.queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
     this.timers = new TimerQueue(this.clock, (runId) => void this.onTimer(runId));
     this.timeSkipper = options.timeSkipper;
+    this.transfers = new TransferTasks({
+      store: this.store,
+      logger: this.logger,
+      namespaces: this.namespaces,
+      locks: this.locks,
+      now: () => this.clock.now(),
+      mutate: (ms) => this.mutate(ms),
+      commitRuns: (mutators, current) => this.commitRuns(mutators, current),
+      updateRun: async (ref, fn) => (await this.tryUpdate(ref, fn))?.value,
+      signal: async (namespaceId, workflowId, runId, apply) => {
+        const target = await this.load(namespaceId, workflowId, runId);
+        const done = await this.tryUpdate(target, (m) => {
+          if (!m.isRunning()) return false;
+          apply(m);
+          return true;
+        });
+        return done?.value === true;
+      },
+    });
     this.activityGraceMs = options.activityGraceMs ?? 1000;
     this.timeSkipper?.attach({
       nextDeadline: () => this.timers.peek(),
@@ -121,7 +149,10 @@ export class HistoryEngine {
   /** Rebuilds matching and the timer queue from every open run (start-up and crash recovery). */
   async recover(): Promise<void> {
     const open = await this.store.listOpenMutableStates();
-    for (const ms of open) this.index(ms);
+    for (const ms of open) {
+      this.index(ms);
+      await this.transfers.recoverChildren(ms);
+    }
     if (open.length > 0) this.logger.info('resumed open workflows', { count: open.length });
   }
 
@@ -143,7 +174,7 @@ export class HistoryEngine {
     return this.locks.run(`${ns.id}/${workflowId}`, async () => {
       const requestId = req.requestId || randomUUID();
       const current = await this.store.getCurrentExecution(ns.id, workflowId);
-      const runs: RunMutation[] = [];
+      const runs: RunMutator[] = [];
       if (current) {
         if (current.startRequestId === requestId) return { runId: current.runId, started: true };
         const decision = reuseDecision(current, req);
@@ -151,101 +182,24 @@ export class HistoryEngine {
         if (decision === 'reject') throw workflowAlreadyStarted(workflowId, current.runId, current.startRequestId);
         if (decision === 'terminate') {
           const terminated = await this.terminateCurrent(current, req.identity ?? '', 'TerminateIfRunning WorkflowIdReusePolicy Policy');
-          if (terminated) runs.push(terminated.toRunMutation());
+          if (terminated) runs.push(terminated);
         }
       }
-      const m = this.newRun(ns, req, requestId, beforeFirstTask);
-      this.finishTransaction(m);
-      runs.push(m.toRunMutation());
+      const now = this.clock.now();
+      const backoffMs = req.cronSchedule ? cronBackoffMs(req.cronSchedule, now) : durationToMs(req.workflowStartDelay);
+      const m = createRun({ namespaceId: ns.id, request: req, requestId, firstWorkflowTaskBackoffMs: backoffMs }, now, beforeFirstTask);
+      m.namespaceName = ns.name;
       const currentRow: CurrentExecution = { namespaceId: ns.id, workflowId, runId: m.ms.runId, startRequestId: requestId, status: m.ms.status };
-      await this.store.commit({ runs, current: currentRow });
-      for (const run of runs) this.afterCommit(run.mutableState);
+      await this.commitRuns([...runs, m], currentRow);
       return { runId: m.ms.runId, started: true };
     });
-  }
-
-  private newRun(
-    ns: NamespaceRecord,
-    req: workflowservice.IStartWorkflowExecutionRequest,
-    requestId: string,
-    beforeFirstTask?: (m: RunMutator) => void,
-  ): RunMutator {
-    const now = this.clock.now();
-    const runId = randomUUID();
-    const executionTimeoutMs = durationToMs(req.workflowExecutionTimeout);
-    let runTimeoutMs = durationToMs(req.workflowRunTimeout) || executionTimeoutMs;
-    if (executionTimeoutMs > 0) runTimeoutMs = Math.min(runTimeoutMs, executionTimeoutMs);
-    let taskTimeoutMs = Math.min(durationToMs(req.workflowTaskTimeout) || DEFAULT_WORKFLOW_TASK_TIMEOUT_MS, MAX_WORKFLOW_TASK_TIMEOUT_MS);
-    if (runTimeoutMs > 0) taskTimeoutMs = Math.min(taskTimeoutMs, runTimeoutMs);
-    const taskQueue = req.taskQueue?.name ?? '';
-    const ms: MutableState = {
-      namespaceId: ns.id,
-      workflowId: req.workflowId ?? '',
-      runId,
-      firstExecutionRunId: runId,
-      workflowType: req.workflowType?.name ?? '',
-      taskQueue,
-      status: S.WORKFLOW_EXECUTION_STATUS_RUNNING,
-      startTime: now,
-      executionTime: now,
-      startRequestId: requestId,
-      attempt: 1,
-      workflowRunTimeoutMs: runTimeoutMs,
-      workflowExecutionTimeoutMs: executionTimeoutMs,
-      workflowTaskTimeoutMs: taskTimeoutMs,
-      runExpirationTime: runTimeoutMs > 0 ? now + runTimeoutMs : undefined,
-      executionExpirationTime: executionTimeoutMs > 0 ? now + executionTimeoutMs : undefined,
-      nextEventId: 1,
-      lastCompletedWorkflowTaskStartedEventId: 0,
-      bufferedEvents: [],
-      activities: {},
-      timers: {},
-      memo: encodeMemo(req.memo?.fields ?? {}),
-      searchAttributes: encodeSearchAttributes(req.searchAttributes?.indexedFields ?? {}),
-      historySizeBytes: 0,
-      cancelRequested: false,
-      requestIds: [requestId],
-      updates: {},
-      dbVersion: 0,
-    };
-    const m = new RunMutator(ms, now, true);
-    m.add({
-      workflowExecutionStartedEventAttributes: {
-        workflowId: ms.workflowId,
-        workflowType: req.workflowType ?? null,
-        taskQueue: { name: taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        header: req.header ?? null,
-        input: req.input ?? null,
-        workflowExecutionTimeout: msToDuration(executionTimeoutMs),
-        workflowRunTimeout: msToDuration(runTimeoutMs),
-        workflowTaskTimeout: msToDuration(taskTimeoutMs),
-        originalExecutionRunId: runId,
-        firstExecutionRunId: runId,
-        identity: req.identity ?? '',
-        attempt: 1,
-        workflowExecutionExpirationTime: ms.executionExpirationTime ? msToTimestamp(ms.executionExpirationTime) : null,
-        cronSchedule: req.cronSchedule ?? '',
-        retryPolicy: req.retryPolicy ?? null,
-        memo: req.memo ?? null,
-        searchAttributes: req.searchAttributes ?? null,
-        priority: req.priority ?? null,
-      },
-    });
-    if (req.userMetadata) {
-      const started = m.events[0];
-      if (started) started.userMetadata = req.userMetadata;
-    }
-    beforeFirstTask?.(m);
-    m.flushBuffer();
-    scheduleWorkflowTask(m);
-    return m;
   }
 
   /** Terminates the current run inside the caller's transaction (reuse policy TERMINATE_EXISTING). */
   private async terminateCurrent(current: CurrentExecution, identity: string, reason: string): Promise<RunMutator | undefined> {
     const ms = await this.store.getMutableState(current.namespaceId, current.workflowId, current.runId);
     if (!ms || !isRunning(ms.status)) return undefined;
-    const m = new RunMutator(ms, this.clock.now());
+    const m = this.mutate(ms);
     terminateExecution(m, reason, null, identity);
     return m;
   }
@@ -858,27 +812,59 @@ export class HistoryEngine {
   }
 
   /** Like update, but a missing run yields undefined, and a fn result of undefined commits nothing. */
-  private tryUpdate<T>(ref: RunRef, fn: (m: RunMutator) => T, commitAlways = false): Promise<{ ms: MutableState; value: T } | undefined> {
+  private tryUpdate<T>(ref: RunRef, fn: (m: RunMutator) => T | Promise<T>, commitAlways = false): Promise<{ ms: MutableState; value: T } | undefined> {
     return this.locks.run(`${ref.namespaceId}/${ref.workflowId}`, async () => {
       for (let attempt = 0; ; attempt++) {
         const ms = await this.store.getMutableState(ref.namespaceId, ref.workflowId, ref.runId);
         if (!ms) return undefined;
-        const m = new RunMutator(ms, this.clock.now());
-        const value = fn(m);
+        const m = this.mutate(ms);
+        const value = await fn(m);
         if (value === undefined && !commitAlways) return { ms, value };
-        this.finishTransaction(m);
-        const mutation = m.toRunMutation();
         try {
-          await this.store.commit({ runs: [mutation] });
+          const [committed] = await this.commitRuns([m]);
+          return { ms: committed ?? ms, value };
         } catch (err) {
           if (err instanceof ConditionFailedError && attempt < 3) continue;
           throw err;
         }
-        m.runCommitHooks();
-        this.afterCommit(mutation.mutableState);
-        return { ms: mutation.mutableState, value };
       }
     });
+  }
+
+  private mutate(ms: MutableState): RunMutator {
+    const m = new RunMutator(ms, this.clock.now());
+    m.namespaceName = this.namespaces.nameOf(ms.namespaceId);
+    return m;
+  }
+
+  /**
+   * Commits the mutators as one transaction, with the successor runs they planned (continue-as-new,
+   * retry, cron) created in it and the current-run pointer moved to them; then updates the indexes.
+   * Returns the committed states, in order.
+   */
+  private async commitRuns(mutators: RunMutator[], current?: CurrentExecution): Promise<MutableState[]> {
+    const all = [...mutators];
+    let currentRow = current;
+    for (const m of mutators) {
+      this.finishTransaction(m);
+      const plan = m.successor;
+      if (!plan) continue;
+      const [firstRow] = await this.store.readHistory(m.ms.runId, 1, 2, 1);
+      const started = firstRow ? decodeEvent(firstRow).workflowExecutionStartedEventAttributes : undefined;
+      const next = createRun(successorSpec(m.ms, plan, started ?? {}), m.now);
+      next.namespaceName = m.namespaceName;
+      m.ms.newExecutionRunId = plan.runId;
+      all.push(next);
+      currentRow = { namespaceId: next.ms.namespaceId, workflowId: next.ms.workflowId, runId: next.ms.runId, startRequestId: next.ms.startRequestId, status: next.ms.status };
+    }
+    const mutations = all.map((m) => m.toRunMutation());
+    await this.store.commit({ runs: mutations, current: currentRow });
+    for (const m of all) m.runCommitHooks();
+    all.forEach((m, i) => {
+      const state = mutations[i]?.mutableState;
+      if (state) this.afterCommit(state, m.wasRunning && !isRunning(state.status));
+    });
+    return mutations.map((x) => x.mutableState);
   }
 
   /** The end of every transaction: buffered events are written (unless a task is started) and a task follows them. */
@@ -886,9 +872,10 @@ export class HistoryEngine {
     if (m.flushBuffer() > 0) scheduleWorkflowTask(m);
   }
 
-  private afterCommit(ms: MutableState): void {
+  private afterCommit(ms: MutableState, justClosed: boolean): void {
     this.index(ms);
     this.notifier.notify(ms.runId);
+    if (justClosed) this.transfers.afterClose(ms);
   }
 
   /** Brings matching, the timer queue, and in-flight queries and updates in line with the run's state. */
@@ -906,6 +893,7 @@ export class HistoryEngine {
       return;
     }
     this.runs.set(ms.runId, { namespaceId: ms.namespaceId, workflowId: ms.workflowId, runId: ms.runId });
+    this.transfers.dispatch(ms);
     for (const task of dispatchableTasks(ms, this.clock.now())) this.matching.offer(task);
     const wt = ms.workflowTask;
     const stickyGone = wt?.sticky && wt.startedEventId === undefined && !this.matching.isLive(ms.namespaceId, 'workflow', wt.taskQueue);

@@ -1,5 +1,6 @@
 import { enums, history, int64, msToTimestamp, toNumber, type IHistoryEvent } from '../common/proto';
 import type { MutableState, RunMutation } from '../store/records';
+import type { SuccessorPlan } from './successor';
 
 const E = enums.EventType;
 
@@ -63,10 +64,17 @@ export function decodeEvent(data: Uint8Array): history.HistoryEvent {
 export class RunMutator {
   readonly ms: MutableState;
   readonly isNew: boolean;
+  /** Whether the run was open when this change began (a close in this change triggers close tasks). */
+  readonly wasRunning: boolean;
   private readonly expectedDbVersion: number;
   private readonly appended: history.HistoryEvent[] = [];
   private readonly pendingBuffer: history.HistoryEvent[] = [];
   private readonly commitHooks: (() => void)[] = [];
+  /** The run that follows this one in its chain, created in the same transaction by the engine. */
+  successor?: SuccessorPlan;
+
+  /** The run's namespace name (commands default other namespaces to it). */
+  namespaceName = '';
 
   constructor(
     loaded: MutableState,
@@ -75,6 +83,7 @@ export class RunMutator {
   ) {
     this.ms = structuredClone(loaded);
     this.isNew = isNew;
+    this.wasRunning = loaded.status === enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
     this.expectedDbVersion = isNew ? 0 : loaded.dbVersion;
   }
 
@@ -139,6 +148,9 @@ export class RunMutator {
       this.assignAndAppend(e);
       const started = e.activityTaskStartedEventAttributes;
       if (started) startedIdBySchedule.set(toNumber(started.scheduledEventId), toNumber(e.eventId));
+      const childStarted = e.childWorkflowExecutionStartedEventAttributes;
+      const child = childStarted && this.ms.children[String(toNumber(childStarted.initiatedEventId))];
+      if (child) child.startedEventId = toNumber(e.eventId);
       patchStartedEventId(e, startedIdBySchedule);
     }
     return toFlush.length;

@@ -9,6 +9,7 @@ const DEFAULT_RETENTION_MS = 24 * 3600 * 1000;
 /** Namespaces, read through a small cache: every namespaced RPC resolves its namespace first. */
 export class NamespaceRegistry {
   private readonly byName = new Map<string, NamespaceRecord>();
+  private readonly nameById = new Map<string, string>();
 
   constructor(
     private readonly store: Store,
@@ -18,7 +19,10 @@ export class NamespaceRegistry {
   /** Creates the namespace unless it exists (start-up: `default` and `--namespace`). */
   async ensure(name: string): Promise<NamespaceRecord> {
     const existing = await this.store.getNamespaceByName(name);
-    if (existing) return existing;
+    if (existing) {
+      this.remember(existing);
+      return existing;
+    }
     return this.register({ name, description: '', ownerEmail: '', retentionMs: DEFAULT_RETENTION_MS, data: {} });
   }
 
@@ -32,7 +36,7 @@ export class NamespaceRegistry {
       retentionMs: fields.retentionMs || DEFAULT_RETENTION_MS,
     };
     await this.store.createNamespace(record);
-    this.byName.set(record.name, record);
+    this.remember(record);
     return record;
   }
 
@@ -43,13 +47,27 @@ export class NamespaceRegistry {
     if (cached) return cached;
     const record = await this.store.getNamespaceByName(name);
     if (!record) throw namespaceNotFound(name);
-    this.byName.set(name, record);
+    this.remember(record);
     return record;
   }
 
   async update(record: NamespaceRecord): Promise<void> {
     await this.store.updateNamespace(record);
+    this.remember(record);
+  }
+
+  /** Loads every namespace into the cache, so `nameOf` answers synchronously. */
+  async load(): Promise<void> {
+    for (const record of await this.store.listNamespaces()) this.remember(record);
+  }
+
+  nameOf(namespaceId: string): string {
+    return this.nameById.get(namespaceId) ?? '';
+  }
+
+  private remember(record: NamespaceRecord): void {
     this.byName.set(record.name, record);
+    this.nameById.set(record.id, record.name);
   }
 
   list(): Promise<NamespaceRecord[]> {

@@ -44,6 +44,7 @@ export function deadlines(ms: MutableState): number[] {
   if (!isRunning(ms.status)) return [];
   const out: number[] = [];
   if (ms.runExpirationTime) out.push(ms.runExpirationTime);
+  if (ms.firstWorkflowTaskBackoffUntil !== undefined) out.push(ms.firstWorkflowTaskBackoffUntil);
   const wt = ms.workflowTask;
   if (wt?.startedTime !== undefined && wt.timeoutMs > 0) out.push(wt.startedTime + wt.timeoutMs);
   if (wt && wt.startedTime === undefined && wt.sticky) out.push(wt.scheduledTime + (ms.stickyScheduleToStartTimeoutMs ?? 0));

@@ -2,6 +2,8 @@ import { enums, int64 } from '../common/proto';
 import type { ActivityInfo } from '../store/records';
 import { failActivityAttempt, timeOutActivity, timeoutFailure } from './activity';
 import { closeExecution } from './execution';
+import { scheduleBackedOffFirstTask } from './run-factory';
+import { planAfterFailure } from './successor';
 import type { RunMutator } from './mutator';
 import { failWorkflowTask, retryWorkflowTask, stickyTaskTimedOut, timeOutWorkflowTask } from './workflow-task';
 
@@ -16,6 +18,7 @@ export function fireDueTimeouts(m: RunMutator, isStickyQueueLive: (queue: string
   const ms = m.ms;
   const now = m.now;
   if (!m.isRunning()) return;
+  scheduleBackedOffFirstTask(m);
 
   const pending = ms.workflowTask;
   if (pending?.sticky && pending.startedTime === undefined) {
@@ -68,8 +71,11 @@ function timeOutRun(m: RunMutator): void {
     failWorkflowTask(m, enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND, null, '');
   }
   m.flushBuffer();
-  m.add({
-    workflowExecutionTimedOutEventAttributes: { retryState: enums.RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET },
-  });
+  const expired = m.ms.executionExpirationTime !== undefined && m.now >= m.ms.executionExpirationTime;
+  const timeout = { message: 'workflow run timed out', timeoutFailureInfo: { timeoutType: enums.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE } };
+  // The execution timeout ends the whole chain; a run timeout may be retried like a failure.
+  const { plan, retryState } = expired ? { plan: undefined, retryState: enums.RetryState.RETRY_STATE_TIMEOUT } : planAfterFailure(m.ms, timeout, m.now);
+  m.add({ workflowExecutionTimedOutEventAttributes: { retryState, newExecutionRunId: plan?.runId ?? '' } });
+  m.successor = plan;
   closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT);
 }

@@ -81,6 +81,35 @@ export interface ActivityInfo {
   cancelRequestedEventId?: number;
 }
 
+export interface ParentInfo {
+  namespaceId: string;
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  initiatedEventId: number;
+}
+
+export interface ChildInfo {
+  initiatedEventId: number;
+  namespace: string;
+  workflowId: string;
+  workflowType: string;
+  /** temporal.api.enums.v1.ParentClosePolicy */
+  parentClosePolicy: number;
+  /** Set once ChildWorkflowExecutionStarted is written. */
+  startedEventId?: number;
+  runId?: string;
+}
+
+export interface ExternalRequestInfo {
+  kind: 'signal' | 'cancel';
+  initiatedEventId: number;
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  childWorkflowOnly: boolean;
+}
+
 export interface TimerInfo {
   timerId: string;
   startedEventId: number;
@@ -115,6 +144,21 @@ export interface MutableState {
   cancelRequested: boolean;
   /** Request ids of signals and cancel requests already applied, for client retries. */
   requestIds: string[];
+  /** The workflow's own retry policy (none unless the starter gave one) and cron schedule. */
+  retryPolicy?: RetryPolicyRecord;
+  cronSchedule?: string;
+  /** The first workflow task waits until then (retry/cron backoff, start delay). */
+  firstWorkflowTaskBackoffUntil?: number;
+  /** Set when the run closed into a successor (continue-as-new, retry, cron): only the chain's last run reports to a parent. */
+  newExecutionRunId?: string;
+  /** Set on a child run: where its close is reported. */
+  parent?: ParentInfo;
+  /** Set once the parent has recorded this run's close (crash recovery re-delivers until then). */
+  parentNotified?: boolean;
+  /** Children by initiated event id. */
+  children: Record<string, ChildInfo>;
+  /** Signal/cancel requests to other workflows by initiated event id, until delivered. */
+  externalRequests: Record<string, ExternalRequestInfo>;
   /** Accepted updates by update id, for deduplication and PollWorkflowExecutionUpdate. */
   updates: Record<string, { acceptedEventId: number; completedEventId?: number }>;
   /** Events held back while a workflow task is started; base64 HistoryEvent without an id. */

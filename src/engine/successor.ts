@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { CronExpressionParser } from 'cron-parser';
+import { invalidArgument } from '../common/errors';
+import { durationToMs, enums, msToDuration, type command, type history, type IFailure, type IPayloads, type workflowservice } from '../common/proto';
+import type { MutableState } from '../store/records';
+import { retryPolicyToProto } from './activity';
+import { decodeMemo, decodeSearchAttributes } from './execution';
+import { decideRetry } from './retry';
+import type { RunSpec } from './run-factory';
+
+/**
+ * The run that follows a closing one in the same chain: continue-as-new, a workflow retry, or the
+ * next cron run. Planned when the close event is written (it names the new run id) and created in
+ * the same transaction.
+ */
+export interface SuccessorPlan {
+  runId: string;
+  initiator: enums.ContinueAsNewInitiator;
+  backoffMs: number;
+  attempt: number;
+  lastCompletionResult?: IPayloads | null;
+  continuedFailure?: IFailure | null;
+  continueAsNew?: command.IContinueAsNewWorkflowExecutionCommandAttributes;
+}
+
+/** A failed or timed-out run: retried per its retry policy, else the next cron run, else nothing. */
+export function planAfterFailure(ms: MutableState, failure: IFailure, now: number): { plan?: SuccessorPlan; retryState: enums.RetryState } {
+  if (ms.retryPolicy) {
+    const decision = decideRetry(ms.retryPolicy, ms.attempt, failure, now, ms.executionExpirationTime ?? 0);
+    if (decision.retry) {
+      return {
+        plan: { runId: randomUUID(), initiator: enums.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY, backoffMs: decision.delayMs, attempt: ms.attempt + 1, continuedFailure: failure },
+        retryState: enums.RetryState.RETRY_STATE_IN_PROGRESS,
+      };
+    }
+    const cron = planCron(ms, now, { continuedFailure: failure });
+    return { plan: cron, retryState: decision.retryState };
+  }
+  return { plan: planCron(ms, now, { continuedFailure: failure }), retryState: enums.RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET };
+}
+
+export function planAfterCompletion(ms: MutableState, result: IPayloads | null | undefined, now: number): SuccessorPlan | undefined {
+  return planCron(ms, now, { lastCompletionResult: result ?? null });
+}
+
+function planCron(ms: MutableState, now: number, carry: Pick<SuccessorPlan, 'lastCompletionResult' | 'continuedFailure'>): SuccessorPlan | undefined {
+  if (!ms.cronSchedule) return undefined;
+  return {
+    runId: randomUUID(),
+    initiator: enums.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE,
+    backoffMs: cronBackoffMs(ms.cronSchedule, now),
+    attempt: 1,
+    ...carry,
+  };
+}
+
+export function planContinueAsNew(attrs: command.IContinueAsNewWorkflowExecutionCommandAttributes): SuccessorPlan {
+  return {
+    runId: randomUUID(),
+    initiator: attrs.initiator || enums.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_WORKFLOW,
+    backoffMs: durationToMs(attrs.backoffStartInterval),
+    attempt: 1,
+    lastCompletionResult: attrs.lastCompletionResult ?? null,
+    continuedFailure: attrs.failure ?? null,
+    continueAsNew: attrs,
+  };
+}
+
+/** Time from `now` to the schedule's next instant (UTC; `@every <duration>` too). */
+export function cronBackoffMs(schedule: string, now: number): number {
+  const every = /^@every\s+(.+)$/.exec(schedule.trim());
+  if (every?.[1]) {
+    const period = parseGoDuration(every[1]);
+    return period - (now % period);
+  }
+  try {
+    const next = CronExpressionParser.parse(schedule, { currentDate: new Date(now), tz: 'UTC' }).next();
+    return next.getTime() - now;
+  } catch (err) {
+    throw invalidArgument(`Invalid CronSchedule: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function parseGoDuration(text: string): number {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let consumed = 0;
+  for (let match = re.exec(text); match; match = re.exec(text)) {
+    total += Number(match[1]) * (units[match[2] ?? 's'] ?? 0);
+    consumed += match[0].length;
+  }
+  if (consumed !== text.trim().length || total <= 0) throw invalidArgument(`Invalid CronSchedule duration: ${text}`);
+  return total;
+}
+
+/** The successor's spec: the closing run's own settings, overridden by a continue-as-new command. */
+export function successorSpec(ms: MutableState, plan: SuccessorPlan, started: history.IWorkflowExecutionStartedEventAttributes): RunSpec {
+  const can = plan.continueAsNew;
+  const request: workflowservice.IStartWorkflowExecutionRequest = {
+    workflowId: ms.workflowId,
+    workflowType: can?.workflowType?.name ? can.workflowType : started.workflowType,
+    taskQueue: can?.taskQueue?.name ? can.taskQueue : started.taskQueue,
+    input: can ? can.input : started.input,
+    workflowExecutionTimeout: started.workflowExecutionTimeout,
+    workflowRunTimeout: can?.workflowRunTimeout && durationToMs(can.workflowRunTimeout) > 0 ? can.workflowRunTimeout : msToDuration(ms.workflowRunTimeoutMs),
+    workflowTaskTimeout: can?.workflowTaskTimeout && durationToMs(can.workflowTaskTimeout) > 0 ? can.workflowTaskTimeout : msToDuration(ms.workflowTaskTimeoutMs),
+    header: can?.header ?? started.header,
+    memo: can?.memo ?? { fields: decodeMemo(ms.memo) },
+    searchAttributes: can?.searchAttributes ?? { indexedFields: decodeSearchAttributes(ms.searchAttributes) },
+    retryPolicy: can?.retryPolicy ?? (ms.retryPolicy ? retryPolicyToProto(ms.retryPolicy) : null),
+    cronSchedule: can?.cronSchedule ?? ms.cronSchedule ?? '',
+    identity: started.identity,
+  };
+  return {
+    namespaceId: ms.namespaceId,
+    request,
+    requestId: randomUUID(),
+    runId: plan.runId,
+    firstExecutionRunId: ms.firstExecutionRunId,
+    continuedExecutionRunId: ms.runId,
+    initiator: plan.initiator,
+    attempt: plan.attempt,
+    firstWorkflowTaskBackoffMs: plan.backoffMs,
+    lastCompletionResult: plan.lastCompletionResult,
+    continuedFailure: plan.continuedFailure,
+    executionExpirationTime: ms.executionExpirationTime,
+    parent: ms.parent,
+    rootExecution: undefined,
+  };
+}

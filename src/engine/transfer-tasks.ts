@@ -1,0 +1,283 @@
+import { ServiceError } from '../common/errors';
+import type { Logger } from '../common/logger';
+import { enums, int64, type history } from '../common/proto';
+import type { ChildInfo, CurrentExecution, ExternalRequestInfo, MutableState } from '../store/records';
+import type { Store } from '../store/store';
+import { isRunning, terminateExecution } from './execution';
+import type { KeyedMutex } from './keyed-mutex';
+import { decodeEvent, type RunMutator } from './mutator';
+import type { NamespaceRegistry } from './namespaces';
+import { createRun } from './run-factory';
+
+/** What the transfer tasks need from the engine: locked read-modify-commit of runs. */
+export interface TransferHost {
+  store: Store;
+  logger: Logger;
+  namespaces: NamespaceRegistry;
+  locks: KeyedMutex;
+  now(): number;
+  mutate(ms: MutableState): RunMutator;
+  commitRuns(mutators: RunMutator[], current?: CurrentExecution): Promise<MutableState[]>;
+  /** Locked update of one run; `fn` returning undefined commits nothing. */
+  updateRun<T>(ref: { namespaceId: string; workflowId: string; runId: string }, fn: (m: RunMutator) => T | undefined): Promise<T | undefined>;
+  /** Signal or cancel a run by id, as SignalWorkflowExecution / RequestCancelWorkflowExecution do. */
+  signal(namespaceId: string, workflowId: string, runId: string, apply: (m: RunMutator) => void): Promise<boolean>;
+}
+
+/**
+ * Work a committed change leaves for other runs (Temporal's transfer tasks): starting children,
+ * delivering signals and cancel requests to other workflows, reporting a child's close to its
+ * parent, and applying parent close policies. Each is derived from mutable state, so it is retried
+ * after a crash, and each is idempotent.
+ */
+export class TransferTasks {
+  private readonly inProgress = new Set<string>();
+
+  constructor(private readonly host: TransferHost) {}
+
+  /** Kicks off whatever the run's state still owes to other runs. */
+  dispatch(ms: MutableState): void {
+    if (!isRunning(ms.status)) return;
+    for (const child of Object.values(ms.children)) {
+      if (!child.runId) this.once(`${ms.runId}/child/${child.initiatedEventId}`, () => this.startChild(ms, child));
+    }
+    for (const request of Object.values(ms.externalRequests)) {
+      this.once(`${ms.runId}/external/${request.initiatedEventId}`, () => this.deliverExternal(ms, request));
+    }
+  }
+
+  /** A run closed: report to its parent (if it ends its chain) and apply its children's parent close policies. */
+  afterClose(ms: MutableState): void {
+    if (ms.parent && !ms.newExecutionRunId && !ms.parentNotified) this.once(`${ms.runId}/parent`, () => this.notifyParent(ms));
+    for (const child of Object.values(ms.children)) {
+      if (child.runId) this.once(`${ms.runId}/close-policy/${child.initiatedEventId}`, () => this.applyParentClosePolicy(ms, child));
+    }
+  }
+
+  /** At start-up: children that closed while the server was down still have to be reported. */
+  async recoverChildren(parent: MutableState): Promise<void> {
+    for (const child of Object.values(parent.children)) {
+      if (!child.runId) continue;
+      const ns = await this.host.namespaces.resolve(child.namespace).catch(() => undefined);
+      const current = ns && (await this.host.store.getCurrentExecution(ns.id, child.workflowId));
+      const last = current && (await this.host.store.getMutableState(ns.id, child.workflowId, current.runId));
+      if (last && !isRunning(last.status) && last.parent?.runId === parent.runId) this.afterClose(last);
+    }
+  }
+
+  private once(key: string, task: () => Promise<void>): void {
+    if (this.inProgress.has(key)) return;
+    this.inProgress.add(key);
+    task()
+      .catch((err: unknown) => this.host.logger.error('transfer task failed', { task: key, error: String(err) }))
+      .finally(() => this.inProgress.delete(key));
+  }
+
+  private async startChild(parent: MutableState, child: ChildInfo): Promise<void> {
+    const { host } = this;
+    const ns = await host.namespaces.resolve(child.namespace).catch(() => undefined);
+    const parentKey = `${parent.namespaceId}/${parent.workflowId}`;
+    const childKey = `${ns?.id ?? child.namespace}/${child.workflowId}`;
+    const run = async (): Promise<void> => {
+      const current = ns ? await host.store.getCurrentExecution(ns.id, child.workflowId) : undefined;
+      const parentMs = await host.store.getMutableState(parent.namespaceId, parent.workflowId, parent.runId);
+      const entry = parentMs?.children[String(child.initiatedEventId)];
+      if (!parentMs || !isRunning(parentMs.status) || !entry || entry.runId) return;
+      const pm = host.mutate(parentMs);
+      const [initiatedRow] = await host.store.readHistory(parent.runId, child.initiatedEventId, child.initiatedEventId + 1, 1);
+      const attrs = initiatedRow ? decodeEvent(initiatedRow).startChildWorkflowExecutionInitiatedEventAttributes : undefined;
+      const conflict = !ns || childKey === parentKey || (current && (isRunning(current.status) || attrs?.workflowIdReusePolicy === enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE));
+      if (conflict || !attrs || !ns) {
+        pm.add({
+          startChildWorkflowExecutionFailedEventAttributes: {
+            namespace: child.namespace,
+            workflowId: child.workflowId,
+            workflowType: { name: child.workflowType },
+            cause: ns
+              ? enums.StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS
+              : enums.StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_NAMESPACE_NOT_FOUND,
+            initiatedEventId: int64(child.initiatedEventId),
+            control: attrs?.control ?? '',
+          },
+        });
+        delete pm.ms.children[String(child.initiatedEventId)];
+        await host.commitRuns([pm]);
+        return;
+      }
+      const requestId = `${parent.runId}/${child.initiatedEventId}`;
+      const cm = createRun(
+        {
+          namespaceId: ns.id,
+          request: { ...attrs, workflowId: child.workflowId, identity: '', requestId },
+          requestId,
+          parent: { namespaceId: parent.namespaceId, namespace: pm.namespaceName, workflowId: parent.workflowId, runId: parent.runId, initiatedEventId: child.initiatedEventId },
+          rootExecution: parentRoot(parentMs, await firstEvent(host.store, parentMs)),
+        },
+        host.now(),
+      );
+      cm.namespaceName = ns.name;
+      const entryNow = pm.ms.children[String(child.initiatedEventId)];
+      if (entryNow) entryNow.runId = cm.ms.runId;
+      pm.add({
+        childWorkflowExecutionStartedEventAttributes: {
+          namespace: ns.name,
+          namespaceId: ns.id,
+          initiatedEventId: int64(child.initiatedEventId),
+          workflowExecution: { workflowId: child.workflowId, runId: cm.ms.runId },
+          workflowType: { name: child.workflowType },
+          header: attrs.header ?? null,
+        },
+      });
+      const currentRow: CurrentExecution = { namespaceId: ns.id, workflowId: child.workflowId, runId: cm.ms.runId, startRequestId: requestId, status: cm.ms.status };
+      await host.commitRuns([cm, pm], currentRow);
+    };
+    // Child before parent, always: the close report path takes the parent's lock without the child's.
+    if (childKey === parentKey) await host.locks.run(parentKey, run);
+    else await host.locks.run(childKey, () => host.locks.run(parentKey, run));
+  }
+
+  private async notifyParent(child: MutableState): Promise<void> {
+    const { host } = this;
+    const parent = child.parent;
+    if (!parent) return;
+    const [lastRow] = await host.store.readHistoryReverse(child.runId, child.nextEventId - 1, 1);
+    const closeEvent = lastRow ? decodeEvent(lastRow) : undefined;
+    await host.updateRun({ namespaceId: parent.namespaceId, workflowId: parent.workflowId, runId: parent.runId }, (m) => {
+      const entry = m.ms.children[String(parent.initiatedEventId)];
+      if (!m.isRunning() || !entry) return undefined;
+      const common = {
+        namespace: entry.namespace,
+        workflowExecution: { workflowId: child.workflowId, runId: child.runId },
+        workflowType: { name: child.workflowType },
+        initiatedEventId: int64(parent.initiatedEventId),
+        startedEventId: int64(entry.startedEventId ?? 0),
+      };
+      m.add(childCloseEvent(child.status, closeEvent, common));
+      delete m.ms.children[String(parent.initiatedEventId)];
+      return true;
+    });
+    await host.updateRun(child, (m) => {
+      m.ms.parentNotified = true;
+      return true;
+    });
+  }
+
+  private async applyParentClosePolicy(parent: MutableState, child: ChildInfo): Promise<void> {
+    const P = enums.ParentClosePolicy;
+    if (child.parentClosePolicy === P.PARENT_CLOSE_POLICY_ABANDON || !child.runId) return;
+    const ns = await this.host.namespaces.resolve(child.namespace).catch(() => undefined);
+    if (!ns) return;
+    await this.host.signal(ns.id, child.workflowId, child.runId, (m) => {
+      if (child.parentClosePolicy === P.PARENT_CLOSE_POLICY_REQUEST_CANCEL) {
+        if (m.ms.cancelRequested) return;
+        m.ms.cancelRequested = true;
+        m.add({ workflowExecutionCancelRequestedEventAttributes: { cause: 'by parent close policy', identity: 'history-service' } });
+      } else {
+        terminateExecution(m, 'by parent close policy', null, 'history-service');
+      }
+    });
+  }
+
+  private async deliverExternal(initiator: MutableState, request: ExternalRequestInfo): Promise<void> {
+    const { host } = this;
+    const ns = await host.namespaces.resolve(request.namespace).catch(() => undefined);
+    const requestId = `${initiator.runId}/${request.initiatedEventId}`;
+    const [initiatedRow] = await host.store.readHistory(initiator.runId, request.initiatedEventId, request.initiatedEventId + 1, 1);
+    const signal = initiatedRow ? decodeEvent(initiatedRow).signalExternalWorkflowExecutionInitiatedEventAttributes : undefined;
+    let delivered = false;
+    if (ns) {
+      delivered = await host
+        .signal(ns.id, request.workflowId, request.runId, (m) => {
+          if (request.childWorkflowOnly && m.ms.parent?.runId !== initiator.runId) throw new ServiceError('NOT_FOUND', 'not a child of the initiator');
+          if (m.ms.requestIds.includes(requestId)) return;
+          m.ms.requestIds.push(requestId);
+          const external = { workflowId: initiator.workflowId, runId: initiator.runId };
+          if (request.kind === 'signal') {
+            m.add({
+              workflowExecutionSignaledEventAttributes: {
+                signalName: signal?.signalName ?? '',
+                input: signal?.input ?? null,
+                header: signal?.header ?? null,
+                identity: 'history-service',
+                externalWorkflowExecution: external,
+              },
+            });
+            return;
+          }
+          if (m.ms.cancelRequested) return;
+          m.ms.cancelRequested = true;
+          m.add({
+            workflowExecutionCancelRequestedEventAttributes: {
+              externalInitiatedEventId: int64(request.initiatedEventId),
+              externalWorkflowExecution: external,
+              identity: 'history-service',
+            },
+          });
+        })
+        .catch(() => false);
+    }
+    await host.updateRun(initiator, (m) => {
+      if (!m.ms.externalRequests[String(request.initiatedEventId)]) return undefined;
+      delete m.ms.externalRequests[String(request.initiatedEventId)];
+      const target = { workflowId: request.workflowId, runId: request.runId };
+      const common = { initiatedEventId: int64(request.initiatedEventId), namespace: request.namespace, workflowExecution: target };
+      const notFound = enums.CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND;
+      if (request.kind === 'signal') {
+        m.add(
+          delivered
+            ? { externalWorkflowExecutionSignaledEventAttributes: { ...common, control: signal?.control ?? '' } }
+            : { signalExternalWorkflowExecutionFailedEventAttributes: { ...common, cause: enums.SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND, control: '' } },
+        );
+      } else {
+        m.add(
+          delivered
+            ? { externalWorkflowExecutionCancelRequestedEventAttributes: common }
+            : { requestCancelExternalWorkflowExecutionFailedEventAttributes: { ...common, cause: notFound, control: '' } },
+        );
+      }
+      return true;
+    });
+  }
+}
+
+function childCloseEvent(
+  status: enums.WorkflowExecutionStatus,
+  close: history.HistoryEvent | undefined,
+  common: Record<string, unknown>,
+): Parameters<RunMutator['add']>[0] {
+  const S = enums.WorkflowExecutionStatus;
+  switch (status) {
+    case S.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+      return { childWorkflowExecutionCompletedEventAttributes: { ...common, result: close?.workflowExecutionCompletedEventAttributes?.result ?? null } };
+    case S.WORKFLOW_EXECUTION_STATUS_FAILED:
+      return {
+        childWorkflowExecutionFailedEventAttributes: {
+          ...common,
+          failure: close?.workflowExecutionFailedEventAttributes?.failure ?? null,
+          retryState: close?.workflowExecutionFailedEventAttributes?.retryState ?? enums.RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET,
+        },
+      };
+    case S.WORKFLOW_EXECUTION_STATUS_CANCELED:
+      return { childWorkflowExecutionCanceledEventAttributes: { ...common, details: close?.workflowExecutionCanceledEventAttributes?.details ?? null } };
+    case S.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
+      return {
+        childWorkflowExecutionTimedOutEventAttributes: {
+          ...common,
+          retryState: close?.workflowExecutionTimedOutEventAttributes?.retryState ?? enums.RetryState.RETRY_STATE_TIMEOUT,
+        },
+      };
+    default:
+      return { childWorkflowExecutionTerminatedEventAttributes: common };
+  }
+}
+
+async function firstEvent(store: Store, ms: MutableState): Promise<history.IWorkflowExecutionStartedEventAttributes | undefined> {
+  const [row] = await store.readHistory(ms.runId, 1, 2, 1);
+  return row ? (decodeEvent(row).workflowExecutionStartedEventAttributes ?? undefined) : undefined;
+}
+
+function parentRoot(parent: MutableState, started: history.IWorkflowExecutionStartedEventAttributes | undefined): { workflowId: string; runId: string } {
+  const root = started?.rootWorkflowExecution;
+  return root?.workflowId ? { workflowId: root.workflowId, runId: root.runId ?? '' } : { workflowId: parent.workflowId, runId: parent.runId };
+}
+

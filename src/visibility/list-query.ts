@@ -1,0 +1,353 @@
+import { invalidArgument } from '../common/errors';
+import { compileListQueryAst } from './list-query-sql';
+
+/**
+ * Temporal's visibility list filter (the `query` of ListWorkflowExecutions / CountWorkflowExecutions):
+ * a SQL-like WHERE clause, with the semantics of Temporal's `common/persistence/visibility/store/query`.
+ * This file holds the tokenizer and the recursive-descent parser; `list-query-sql.ts` compiles the
+ * tree to SQLite SQL over `executions_visibility`.
+ *
+ * Grammar (keywords case-insensitive):
+ *   query      := [expr] [GROUP BY name {, name}] EOF          (ORDER BY, LIMIT are rejected)
+ *   expr       := and {OR and}
+ *   and        := unary {AND unary}
+ *   unary      := NOT unary | '(' expr ')' | predicate
+ *   predicate  := name ( cmpOp value | [NOT] IN '(' value {, value} ')' | [NOT] BETWEEN value AND value
+ *                      | IS [NOT] NULL | [NOT] STARTS_WITH value )
+ *   value      := 'string' | "string" | number | TRUE | FALSE
+ *   name       := identifier | `quoted identifier`
+ */
+
+export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
+/** Custom attributes registered in the namespace (name → type). */
+export type CustomAttributes = ReadonlyMap<string, SearchAttributeType>;
+
+export interface CompiledListQuery {
+  /** SQL boolean expression over the table below ('1' when the query is empty), with `?` placeholders. */
+  where: string;
+  params: (string | number)[];
+  /** Set when the query ends with GROUP BY ExecutionStatus (only that grouping is supported). */
+  groupBy?: 'ExecutionStatus';
+}
+
+/** `position` is 1-based, in characters of the query string. */
+export type ListQueryValue =
+  | { kind: 'string'; value: string; position: number }
+  | { kind: 'number'; value: number; raw: string; position: number }
+  | { kind: 'bool'; value: boolean; position: number };
+
+export interface ListQueryAttribute {
+  name: string;
+  position: number;
+}
+
+export type ComparisonOperator = '=' | '!=' | '<' | '>' | '<=' | '>=';
+
+export type ListQueryExpr =
+  | { kind: 'and'; left: ListQueryExpr; right: ListQueryExpr }
+  | { kind: 'or'; left: ListQueryExpr; right: ListQueryExpr }
+  | { kind: 'not'; expr: ListQueryExpr }
+  | { kind: 'compare'; attribute: ListQueryAttribute; op: ComparisonOperator; value: ListQueryValue }
+  | { kind: 'in'; attribute: ListQueryAttribute; negated: boolean; values: ListQueryValue[] }
+  | { kind: 'between'; attribute: ListQueryAttribute; negated: boolean; low: ListQueryValue; high: ListQueryValue }
+  | { kind: 'isNull'; attribute: ListQueryAttribute; negated: boolean }
+  | { kind: 'startsWith'; attribute: ListQueryAttribute; negated: boolean; value: ListQueryValue };
+
+export interface ListQueryAst {
+  /** Undefined when the query has no filter (empty, or only a GROUP BY). */
+  filter?: ListQueryExpr;
+  /** The GROUP BY names, as written; the compiler accepts only `['ExecutionStatus']`. */
+  groupBy?: ListQueryAttribute[];
+}
+
+/** Parses and compiles in one step; every user error is an INVALID_ARGUMENT ServiceError. */
+export function compileListQuery(query: string, custom: CustomAttributes): CompiledListQuery {
+  return compileListQueryAst(parseListQuery(query), custom);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Tokenizer
+
+type TokenKind = 'word' | 'quotedName' | 'string' | 'number' | 'op' | '(' | ')' | ',' | 'eof';
+
+interface Token {
+  kind: TokenKind;
+  /** The word, the unquoted name / string contents, the number's source text, or the operator. */
+  text: string;
+  /** 1-based. */
+  position: number;
+}
+
+const OPERATORS = ['<=', '>=', '<>', '!=', '=', '<', '>'];
+
+function syntaxError(message: string): Error {
+  return invalidArgument(`invalid query: ${message}`);
+}
+
+function tokenize(query: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < query.length) {
+    const c = query[i] as string;
+    const position = i + 1;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '(' || c === ')' || c === ',') {
+      tokens.push({ kind: c, text: c, position });
+      i++;
+    } else if (c === "'" || c === '"' || c === '`') {
+      const [text, end] = readQuoted(query, i);
+      tokens.push({ kind: c === '`' ? 'quotedName' : 'string', text, position });
+      i = end;
+    } else if (/[0-9.]/.test(c) || (c === '-' && /[0-9.]/.test(query[i + 1] ?? ''))) {
+      const match = /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(query.slice(i));
+      if (!match) {
+        throw syntaxError(`invalid number at position ${position}`);
+      }
+      tokens.push({ kind: 'number', text: match[0], position });
+      i += match[0].length;
+    } else if (/[A-Za-z_]/.test(c)) {
+      const match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(query.slice(i)) as RegExpExecArray;
+      tokens.push({ kind: 'word', text: match[0], position });
+      i += match[0].length;
+    } else {
+      const op = OPERATORS.find((o) => query.startsWith(o, i));
+      if (!op) {
+        throw syntaxError(`unexpected character '${c}' at position ${position}`);
+      }
+      tokens.push({ kind: 'op', text: op === '<>' ? '!=' : op, position });
+      i += op.length;
+    }
+  }
+  tokens.push({ kind: 'eof', text: '', position: query.length + 1 });
+  return tokens;
+}
+
+/**
+ * Reads a quoted string or backtick name starting at `start` (the opening quote). A doubled quote
+ * stands for one quote; in strings, a backslash before the quote character or another backslash
+ * escapes it (as in the MySQL dialect Temporal parses), any other backslash is kept as written.
+ */
+function readQuoted(query: string, start: number): [string, number] {
+  const quote = query[start] as string;
+  let text = '';
+  let i = start + 1;
+  while (i < query.length) {
+    const c = query[i] as string;
+    if (c === quote) {
+      if (query[i + 1] === quote) {
+        text += quote;
+        i += 2;
+        continue;
+      }
+      return [text, i + 1];
+    }
+    const next = query[i + 1];
+    if (c === '\\' && quote !== '`' && (next === quote || next === '\\')) {
+      text += next;
+      i += 2;
+      continue;
+    }
+    text += c;
+    i++;
+  }
+  const what = quote === '`' ? 'quoted name' : 'string';
+  throw syntaxError(`unterminated ${what} starting at position ${start + 1}`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Parser
+
+const RESERVED = new Set(['AND', 'OR', 'NOT', 'IN', 'BETWEEN', 'IS', 'NULL', 'STARTS_WITH', 'ORDER', 'GROUP', 'BY', 'LIMIT', 'TRUE', 'FALSE']);
+
+function describe(token: Token): string {
+  switch (token.kind) {
+    case 'eof':
+      return 'end of query';
+    case 'string':
+      return `string '${token.text}'`;
+    case 'quotedName':
+      return `name \`${token.text}\``;
+    default:
+      return `token '${token.text}'`;
+  }
+}
+
+/** Parses a list filter into its tree; throws INVALID_ARGUMENT naming the position of a syntax error. */
+export function parseListQuery(query: string): ListQueryAst {
+  return new Parser(tokenize(query)).parseQuery();
+}
+
+class Parser {
+  private index = 0;
+
+  constructor(private readonly tokens: Token[]) {}
+
+  parseQuery(): ListQueryAst {
+    const ast: ListQueryAst = {};
+    if (!this.atClauseEnd()) {
+      ast.filter = this.parseOr();
+    }
+    if (this.isKeyword('GROUP')) {
+      this.next();
+      this.expectKeyword('BY');
+      const names = [this.parseAttribute()];
+      while (this.peek().kind === ',') {
+        this.next();
+        names.push(this.parseAttribute());
+      }
+      ast.groupBy = names;
+    }
+    if (this.isKeyword('ORDER')) {
+      throw syntaxError('ORDER BY is not supported');
+    }
+    if (this.isKeyword('LIMIT')) {
+      throw syntaxError('LIMIT is not supported');
+    }
+    if (this.peek().kind !== 'eof') {
+      this.fail(ast.groupBy ? "',' or end of query" : 'AND, OR, GROUP BY or end of query');
+    }
+    return ast;
+  }
+
+  private atClauseEnd(): boolean {
+    return this.peek().kind === 'eof' || this.isKeyword('GROUP') || this.isKeyword('ORDER') || this.isKeyword('LIMIT');
+  }
+
+  private parseOr(): ListQueryExpr {
+    let left = this.parseAnd();
+    while (this.isKeyword('OR')) {
+      this.next();
+      left = { kind: 'or', left, right: this.parseAnd() };
+    }
+    return left;
+  }
+
+  private parseAnd(): ListQueryExpr {
+    let left = this.parseUnary();
+    while (this.isKeyword('AND')) {
+      this.next();
+      left = { kind: 'and', left, right: this.parseUnary() };
+    }
+    return left;
+  }
+
+  private parseUnary(): ListQueryExpr {
+    if (this.isKeyword('NOT')) {
+      this.next();
+      return { kind: 'not', expr: this.parseUnary() };
+    }
+    if (this.peek().kind === '(') {
+      this.next();
+      const expr = this.parseOr();
+      this.expect(')', "')'");
+      return expr;
+    }
+    return this.parsePredicate();
+  }
+
+  private parsePredicate(): ListQueryExpr {
+    const attribute = this.parseAttribute();
+    const token = this.peek();
+    if (token.kind === 'op') {
+      this.next();
+      return { kind: 'compare', attribute, op: token.text as ComparisonOperator, value: this.parseValue() };
+    }
+    if (this.isKeyword('IS')) {
+      this.next();
+      const negated = this.acceptKeyword('NOT');
+      this.expectKeyword('NULL');
+      return { kind: 'isNull', attribute, negated };
+    }
+    const negated = this.acceptKeyword('NOT');
+    if (this.acceptKeyword('IN')) {
+      this.expect('(', "'('");
+      const values = [this.parseValue()];
+      while (this.peek().kind === ',') {
+        this.next();
+        values.push(this.parseValue());
+      }
+      this.expect(')', "',' or ')'");
+      return { kind: 'in', attribute, negated, values };
+    }
+    if (this.acceptKeyword('BETWEEN')) {
+      const low = this.parseValue();
+      this.expectKeyword('AND');
+      return { kind: 'between', attribute, negated, low, high: this.parseValue() };
+    }
+    if (this.acceptKeyword('STARTS_WITH')) {
+      return { kind: 'startsWith', attribute, negated, value: this.parseValue() };
+    }
+    return this.fail(negated ? 'IN, BETWEEN or STARTS_WITH' : 'an operator');
+  }
+
+  private parseAttribute(): ListQueryAttribute {
+    const token = this.peek();
+    if (token.kind === 'quotedName' || (token.kind === 'word' && !RESERVED.has(token.text.toUpperCase()))) {
+      this.next();
+      return { name: token.text, position: token.position };
+    }
+    return this.fail('a search attribute name');
+  }
+
+  private parseValue(): ListQueryValue {
+    const token = this.peek();
+    const position = token.position;
+    if (token.kind === 'string') {
+      this.next();
+      return { kind: 'string', value: token.text, position };
+    }
+    if (token.kind === 'number') {
+      this.next();
+      return { kind: 'number', value: Number(token.text), raw: token.text, position };
+    }
+    if (this.isKeyword('TRUE') || this.isKeyword('FALSE')) {
+      this.next();
+      return { kind: 'bool', value: token.text.toUpperCase() === 'TRUE', position };
+    }
+    return this.fail('a value');
+  }
+
+  private peek(): Token {
+    return this.tokens[this.index] as Token;
+  }
+
+  private next(): Token {
+    const token = this.peek();
+    if (token.kind !== 'eof') {
+      this.index++;
+    }
+    return token;
+  }
+
+  private isKeyword(keyword: string): boolean {
+    const token = this.peek();
+    return token.kind === 'word' && token.text.toUpperCase() === keyword;
+  }
+
+  private acceptKeyword(keyword: string): boolean {
+    if (this.isKeyword(keyword)) {
+      this.next();
+      return true;
+    }
+    return false;
+  }
+
+  private expectKeyword(keyword: string): void {
+    if (!this.acceptKeyword(keyword)) {
+      this.fail(keyword);
+    }
+  }
+
+  private expect(kind: TokenKind, expected: string): void {
+    if (this.peek().kind !== kind) {
+      this.fail(expected);
+    }
+    this.next();
+  }
+
+  private fail(expected: string): never {
+    const token = this.peek();
+    throw syntaxError(`unexpected ${describe(token)} at position ${token.position}, expected ${expected}`);
+  }
+}
