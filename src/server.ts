@@ -5,7 +5,8 @@ import { TimeSkipper } from './engine/time-skipping';
 import { HistoryEngine } from './engine/history-engine';
 import { NamespaceRegistry } from './engine/namespaces';
 import { SqliteStore } from './store/sqlite/sqlite-store';
-import type { Store } from './store/store';
+import type { SearchAttributeType, Store } from './store/store';
+import { DEV_SERVER_ATTRIBUTES, SearchAttributeRegistry } from './engine/search-attributes';
 import { version } from './version';
 
 export interface HourglassServerOptions {
@@ -24,6 +25,8 @@ export interface HourglassServerOptions {
    * flight and the TestService lock is released. `initialTime` sets where the clock starts.
    */
   timeSkipping?: boolean | { initialTime?: Date | number };
+  /** Custom search attributes to register in every namespace at start (`--search-attribute`). */
+  searchAttributes?: { name: string; type: SearchAttributeType }[];
 }
 
 /** The embeddable server: `await HourglassServer.start()`, use `address`, `await close()`. */
@@ -46,12 +49,17 @@ export class HourglassServer {
     try {
       const namespaces = new NamespaceRegistry(store, () => systemClock.now());
       await namespaces.load();
-      for (const name of ['default', ...(options.namespaces ?? [])]) await namespaces.ensure(name);
+      const searchAttributes = new SearchAttributeRegistry(store);
+      const declared = new Map([...DEV_SERVER_ATTRIBUTES, ...(options.searchAttributes ?? []).map((a): [string, SearchAttributeType] => [a.name, a.type])]);
+      for (const name of ['default', ...(options.namespaces ?? [])]) {
+        const ns = await namespaces.ensure(name);
+        await searchAttributes.add(ns.id, declared);
+      }
       const skipping = options.timeSkipping;
       const timeSkipper = skipping ? new TimeSkipper(new VirtualClock(skipping === true ? undefined : toMs(skipping.initialTime))) : undefined;
-      const engine = new HistoryEngine({ store, namespaces, clock: timeSkipper?.clock ?? systemClock, logger, timeSkipper });
+      const engine = new HistoryEngine({ store, namespaces, searchAttributes, clock: timeSkipper?.clock ?? systemClock, logger, timeSkipper });
       await engine.recover();
-      const frontend = new GrpcFrontend({ logger, context: { engine, namespaces, serverVersion: version, timeSkipper } });
+      const frontend = new GrpcFrontend({ logger, context: { engine, namespaces, searchAttributes, store, serverVersion: version, timeSkipper } });
       let port: number;
       try {
         port = await frontend.listen(ip, options.port ?? 7233);
@@ -60,11 +68,23 @@ export class HourglassServer {
         throw err;
       }
       const host = ip.includes(':') ? `[${ip}]` : ip;
-      return new HourglassServer(`${host}:${port}`, port, frontend, engine, store);
+      const server = new HourglassServer(`${host}:${port}`, port, frontend, engine, store);
+      server.startRetentionSweeps(logger);
+      return server;
     } catch (err) {
       await store.close();
       throw err;
     }
+  }
+
+  private retention: NodeJS.Timeout | undefined;
+
+  /** Closed workflows leave after their namespace's retention period, checked every minute. */
+  private startRetentionSweeps(logger: Logger): void {
+    const sweep = (): void => void this.engine.sweepRetention().catch((err: unknown) => logger.error('retention sweep failed', { error: String(err) }));
+    sweep();
+    this.retention = setInterval(sweep, 60_000);
+    this.retention.unref();
   }
 
   /** Counters for tests and operators, e.g. how many workflow tasks carried the full history. */
@@ -75,6 +95,7 @@ export class HourglassServer {
   /** Ends open polls, stops listening and closes the database. Safe to call twice. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      clearInterval(this.retention);
       this.engine.close();
       await this.frontend.close();
       await this.store.close();

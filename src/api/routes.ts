@@ -2,6 +2,7 @@ import * as activityTask from './handlers/activity-task';
 import * as namespace from './handlers/namespace';
 import * as system from './handlers/system';
 import * as testService from './handlers/test-service';
+import * as visibility from './handlers/visibility';
 import * as workflowExecution from './handlers/workflow-execution';
 import * as workflowTask from './handlers/workflow-task';
 import type { HandlerTable } from './grpc-server';
@@ -24,6 +25,11 @@ export const workflowServiceHandlers: HandlerTable = {
   UpdateWorkflowExecution: workflowExecution.updateWorkflowExecution,
   PollWorkflowExecutionUpdate: workflowExecution.pollWorkflowExecutionUpdate,
   ResetStickyTaskQueue: workflowExecution.resetStickyTaskQueue,
+  DeleteWorkflowExecution: workflowExecution.deleteWorkflowExecution,
+  ListWorkflowExecutions: visibility.listWorkflowExecutions,
+  ScanWorkflowExecutions: visibility.scanWorkflowExecutions,
+  CountWorkflowExecutions: visibility.countWorkflowExecutions,
+  GetSearchAttributes: visibility.getSearchAttributes,
   GetWorkflowExecutionHistory: workflowExecution.getWorkflowExecutionHistory,
   GetWorkflowExecutionHistoryReverse: workflowExecution.getWorkflowExecutionHistoryReverse,
   PollWorkflowTaskQueue: workflowTask.pollWorkflowTaskQueue,
@@ -42,7 +48,11 @@ export const workflowServiceHandlers: HandlerTable = {
   RecordActivityTaskHeartbeatById: activityTask.recordActivityTaskHeartbeatById,
 };
 
-export const operatorHandlers: HandlerTable = {};
+export const operatorHandlers: HandlerTable = {
+  AddSearchAttributes: visibility.addSearchAttributes,
+  RemoveSearchAttributes: visibility.removeSearchAttributes,
+  ListSearchAttributes: visibility.listSearchAttributes,
+};
 
 export const healthHandlers: HandlerTable = {
   Check: () => Promise.resolve({ status: 1 /* SERVING */ }),

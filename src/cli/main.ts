@@ -72,13 +72,6 @@ async function startDev(options: StartDevOptions): Promise<void> {
   if (options.sqlitePragmas.length > 0) {
     logger.debug('SQLite pragmas are accepted but not applied yet', { pragmas: options.sqlitePragmas });
   }
-  // Search attributes are parsed and validated here, but nothing is passed to the server yet: registering them
-  // comes with the visibility work (ListWorkflowExecutions & co).
-  if (options.searchAttributes.length > 0) {
-    logger.debug('search attributes accepted, not registered yet', {
-      searchAttributes: options.searchAttributes.map((sa) => `${sa.name}=${sa.type}`),
-    });
-  }
   if (options.uiPort !== undefined && !options.headless) {
     logger.warn('UI is not available yet', { uiPort: options.uiPort });
   }
@@ -94,6 +87,7 @@ async function startDev(options: StartDevOptions): Promise<void> {
       namespaces,
       logger,
       timeSkipping: options.timeSkipping,
+      searchAttributes: options.searchAttributes,
     });
   } catch (err) {
     process.stderr.write(`hourglass: cannot start the server: ${describeStartError(err, options)}\n`);

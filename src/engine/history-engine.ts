@@ -18,12 +18,12 @@ import {
   type IFailure,
   type IPayloads,
 } from '../common/proto';
-import type { ActivityInfo, CurrentExecution, MutableState, NamespaceRecord, RunMutation } from '../store/records';
+import type { ActivityInfo, CurrentExecution, MutableState, NamespaceRecord } from '../store/records';
 import { ConditionFailedError, type Store } from '../store/store';
 import { cancelActivity, completeActivity, failActivityAttempt, isStarted, retryPolicyToProto, startActivityAttempt } from './activity';
 import type { Clock } from './clock';
 import { BadCommandError, applyCommands } from './commands';
-import { decodeMemo, decodeSearchAttributes, encodeMemo, encodeSearchAttributes, isRunning, terminateExecution } from './execution';
+import { isRunning, terminateExecution } from './execution';
 import { HistoryNotifier } from './history-notifier';
 import { KeyedMutex } from './keyed-mutex';
 import { Matching } from './matching';
@@ -34,6 +34,8 @@ import { fireDueTimeouts } from './timeouts';
 import { TimerQueue } from './timer-queue';
 import type { NamespaceRegistry } from './namespaces';
 import { TransferTasks } from './transfer-tasks';
+import type { SearchAttributeRegistry } from './search-attributes';
+import { executionInfo, visibilityRecord } from './visibility';
 import { createRun } from './run-factory';
 import { cronBackoffMs, successorSpec } from './successor';
 import type { TimeSkipper } from './time-skipping';
@@ -50,8 +52,6 @@ import {
 } from './workflow-task';
 
 const S = enums.WorkflowExecutionStatus;
-const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
-const MAX_WORKFLOW_TASK_TIMEOUT_MS = 120_000;
 
 export interface RunRef {
   namespaceId: string;
@@ -71,6 +71,7 @@ export interface EngineOptions {
   queryTimeoutMs?: number;
   /** Namespace names and ids (children and external requests may name another namespace). */
   namespaces: NamespaceRegistry;
+  searchAttributes: SearchAttributeRegistry;
   /** Time-skipping mode: the engine tells the skipper when it is idle and what is due next. */
   timeSkipper?: TimeSkipper;
   /** Time-skipping mode: how long a started activity holds time still before time may skip past it. */
@@ -88,6 +89,7 @@ export class HistoryEngine {
   readonly matching = new Matching();
   private readonly store: Store;
   private readonly namespaces: NamespaceRegistry;
+  private readonly searchAttributes: SearchAttributeRegistry;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly locks = new KeyedMutex();
@@ -112,6 +114,7 @@ export class HistoryEngine {
   constructor(options: EngineOptions) {
     this.store = options.store;
     this.namespaces = options.namespaces;
+    this.searchAttributes = options.searchAttributes;
     this.clock = options.clock;
     this.logger = options.logger;
     this.longPollTimeoutMs = options.longPollTimeoutMs ?? 60_000;
@@ -407,6 +410,38 @@ export class HistoryEngine {
     if (!completedEventId) return undefined;
     const [row] = await this.store.readHistory(ms.runId, completedEventId, completedEventId + 1, 1);
     return row ? (decodeEvent(row).workflowExecutionUpdateCompletedEventAttributes?.outcome ?? undefined) : undefined;
+  }
+
+  // ---------------------------------------------------------------- deletion and retention
+
+  /** Deletes a run with its history and visibility; a running one is terminated first, as in Temporal. */
+  async deleteWorkflowExecution(ns: NamespaceRecord, execution: { workflowId?: string | null; runId?: string | null }): Promise<void> {
+    const ms = await this.load(ns.id, execution.workflowId ?? '', execution.runId ?? '');
+    await this.locks.run(`${ns.id}/${ms.workflowId}`, async () => {
+      const fresh = await this.store.getMutableState(ns.id, ms.workflowId, ms.runId);
+      if (fresh && isRunning(fresh.status)) {
+        const m = this.mutate(fresh);
+        terminateExecution(m, 'Delete workflow execution', null, 'history-service');
+        await this.commitRuns([m]);
+      }
+      await this.store.deleteExecution(ns.id, ms.workflowId, ms.runId);
+    });
+    this.runs.delete(ms.runId);
+    this.timers.set(ms.runId, undefined);
+  }
+
+  /** Removes closed runs older than their namespace's retention period. */
+  async sweepRetention(): Promise<number> {
+    let removed = 0;
+    for (const ns of await this.namespaces.list()) {
+      const expired = await this.store.listClosedBefore(ns.id, this.clock.now() - ns.retentionMs, 500);
+      for (const run of expired) {
+        await this.locks.run(`${ns.id}/${run.workflowId}`, () => this.store.deleteExecution(ns.id, run.workflowId, run.runId));
+        removed++;
+      }
+    }
+    if (removed > 0) this.logger.info('retention removed closed workflows', { count: removed });
+    return removed;
   }
 
   // ---------------------------------------------------------------- history
@@ -857,7 +892,13 @@ export class HistoryEngine {
       all.push(next);
       currentRow = { namespaceId: next.ms.namespaceId, workflowId: next.ms.workflowId, runId: next.ms.runId, startRequestId: next.ms.startRequestId, status: next.ms.status };
     }
-    const mutations = all.map((m) => m.toRunMutation());
+    const mutations = await Promise.all(
+      all.map(async (m) => {
+        const mutation = m.toRunMutation();
+        mutation.visibility = visibilityRecord(mutation.mutableState, await this.searchAttributes.all(mutation.mutableState.namespaceId));
+        return mutation;
+      }),
+    );
     await this.store.commit({ runs: mutations, current: currentRow });
     for (const m of all) m.runCommitHooks();
     all.forEach((m, i) => {
@@ -978,21 +1019,7 @@ function describe(ms: MutableState, now: number): workflowservice.IDescribeWorkf
       workflowRunTimeout: msToDuration(ms.workflowRunTimeoutMs),
       defaultWorkflowTaskTimeout: msToDuration(ms.workflowTaskTimeoutMs),
     },
-    workflowExecutionInfo: {
-      execution: { workflowId: ms.workflowId, runId: ms.runId },
-      type: { name: ms.workflowType },
-      startTime: msToTimestamp(ms.startTime),
-      closeTime: ms.closeTime ? msToTimestamp(ms.closeTime) : null,
-      executionTime: msToTimestamp(ms.executionTime),
-      status: ms.status,
-      historyLength: int64(ms.nextEventId - 1),
-      historySizeBytes: int64(ms.historySizeBytes),
-      taskQueue: ms.taskQueue,
-      memo: { fields: decodeMemo(ms.memo) },
-      searchAttributes: { indexedFields: decodeSearchAttributes(ms.searchAttributes) },
-      firstRunId: ms.firstExecutionRunId,
-      stateTransitionCount: int64(ms.dbVersion),
-    },
+    workflowExecutionInfo: executionInfo(ms),
     pendingActivities: Object.values(ms.activities).map((a) => ({
       activityId: a.activityId,
       activityType: { name: a.activityType },

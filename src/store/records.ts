@@ -94,8 +94,7 @@ export interface ChildInfo {
   namespace: string;
   workflowId: string;
   workflowType: string;
-  /** temporal.api.enums.v1.ParentClosePolicy */
-  parentClosePolicy: number;
+  parentClosePolicy: enums.ParentClosePolicy;
   /** Set once ChildWorkflowExecutionStarted is written. */
   startedEventId?: number;
   runId?: string;
@@ -173,6 +172,38 @@ export interface MutableState {
   dbVersion: number;
 }
 
+/** A run's row in visibility, written in the same transaction as the run. */
+export interface VisibilityRecord {
+  namespaceId: string;
+  runId: string;
+  workflowId: string;
+  workflowType: string;
+  status: enums.WorkflowExecutionStatus;
+  taskQueue: string;
+  startTime: number;
+  executionTime: number;
+  closeTime?: number;
+  executionDurationMs?: number;
+  historyLength: number;
+  historySizeBytes: number;
+  stateTransitionCount: number;
+  parentWorkflowId?: string;
+  parentRunId?: string;
+  rootWorkflowId?: string;
+  rootRunId?: string;
+  /** Search attributes as JSON values, for filtering (see `visibility/list-query-sql.ts`). */
+  searchAttributes: Record<string, unknown>;
+  /** Encoded temporal.api.workflow.v1.WorkflowExecutionInfo, returned as is by List. */
+  info: Uint8Array;
+}
+
+/** Visibility query, already compiled to a WHERE expression over `executions_visibility`. */
+export interface VisibilityQuery {
+  namespaceId: string;
+  where: string;
+  params: (string | number)[];
+}
+
 /** One run's part of a transaction. */
 export interface RunMutation {
   mutableState: MutableState;
@@ -180,6 +211,7 @@ export interface RunMutation {
   expectedDbVersion: number;
   /** Encoded temporal.api.history.v1.HistoryEvent, ids contiguous from the run's previous nextEventId. */
   newEvents: { eventId: number; data: Uint8Array }[];
+  visibility?: VisibilityRecord;
 }
 
 /** Everything a state change writes, committed atomically. */

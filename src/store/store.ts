@@ -1,4 +1,6 @@
-import type { CurrentExecution, MutableState, NamespaceRecord, Transaction } from './records';
+import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from './records';
+
+export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
 
 /**
  * The one persistence interface. Implementations must make `commit` atomic and durable before it
@@ -23,6 +25,21 @@ export interface Store {
   readHistory(runId: string, firstEventId: number, nextEventId: number, limit: number): Promise<Uint8Array[]>;
   /** Encoded events with id <= lastEventId, descending, at most `limit`. */
   readHistoryReverse(runId: string, lastEventId: number, limit: number): Promise<Uint8Array[]>;
+
+  /** Encoded WorkflowExecutionInfo of matching runs, in Temporal's order (open first, newest first). */
+  listExecutions(query: VisibilityQuery, offset: number, limit: number): Promise<Uint8Array[]>;
+  countExecutions(query: VisibilityQuery): Promise<number>;
+  countExecutionsByStatus(query: VisibilityQuery): Promise<{ status: number; count: number }[]>;
+
+  /** Custom search attributes registered per namespace. */
+  listSearchAttributes(namespaceId: string): Promise<Map<string, SearchAttributeType>>;
+  addSearchAttributes(namespaceId: string, attributes: Map<string, SearchAttributeType>): Promise<void>;
+  removeSearchAttributes(namespaceId: string, names: string[]): Promise<void>;
+
+  /** Removes a run, its history and visibility (and the current pointer if it is the current run). */
+  deleteExecution(namespaceId: string, workflowId: string, runId: string): Promise<void>;
+  /** Closed runs of the namespace closed before `closedBefore` (retention). */
+  listClosedBefore(namespaceId: string, closedBefore: number, limit: number): Promise<{ workflowId: string; runId: string }[]>;
 
   close(): Promise<void>;
 }

@@ -2,11 +2,16 @@ import type { Metadata } from '@grpc/grpc-js';
 import type { HistoryEngine } from '../../engine/history-engine';
 import type { NamespaceRegistry } from '../../engine/namespaces';
 import type { TimeSkipper } from '../../engine/time-skipping';
+import type { SearchAttributeRegistry } from '../../engine/search-attributes';
+import type { Store } from '../../store/store';
 
 /** What every RPC handler gets: the engine, namespaces, and the call's cancellation. */
 export interface HandlerContext {
   engine: HistoryEngine;
   namespaces: NamespaceRegistry;
+  searchAttributes: SearchAttributeRegistry;
+  /** Visibility reads go straight to the store. */
+  store: Store;
   serverVersion: string;
   /** Present in time-skipping mode only. */
   timeSkipper?: TimeSkipper;

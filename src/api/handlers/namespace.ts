@@ -2,17 +2,19 @@ import { durationToMs, enums, msToDuration, type workflowservice } from '../../c
 import type { NamespaceRecord } from '../../store/records';
 import { requireField, requireNonNegativeDuration } from '../validation';
 import type { HandlerContext } from './context';
+import { DEV_SERVER_ATTRIBUTES } from '../../engine/search-attributes';
 
 export async function registerNamespace(ctx: HandlerContext, req: workflowservice.IRegisterNamespaceRequest): Promise<workflowservice.IRegisterNamespaceResponse> {
   requireField(req.namespace, 'Namespace is not set on request.');
   requireNonNegativeDuration(req.workflowExecutionRetentionPeriod, 'WorkflowExecutionRetentionPeriod');
-  await ctx.namespaces.register({
+  const ns = await ctx.namespaces.register({
     name: req.namespace ?? '',
     description: req.description ?? '',
     ownerEmail: req.ownerEmail ?? '',
     retentionMs: durationToMs(req.workflowExecutionRetentionPeriod),
     data: { ...(req.data ?? {}) },
   });
+  await ctx.searchAttributes.add(ns.id, new Map(DEV_SERVER_ATTRIBUTES));
   return {};
 }
 

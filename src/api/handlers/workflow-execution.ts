@@ -9,6 +9,7 @@ export async function startWorkflowExecution(
 ): Promise<workflowservice.IStartWorkflowExecutionResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
   validateStart(req);
+  await ctx.searchAttributes.validate(ns.id, req.searchAttributes?.indexedFields);
   const { runId, started } = await ctx.engine.startWorkflowExecution(ns, req);
   return { runId, started, status: enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING };
 }
@@ -33,6 +34,7 @@ export async function signalWithStartWorkflowExecution(
   validateStart(req);
   requireField(req.signalName, 'SignalName is not set on request.');
   requireBlobWithinLimit(req.signalInput, 'Signal input');
+  await ctx.searchAttributes.validate(ns.id, req.searchAttributes?.indexedFields);
   return ctx.engine.signalWithStartWorkflowExecution(ns, req);
 }
 
@@ -131,5 +133,15 @@ export async function terminateWorkflowExecution(
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.workflowExecution?.workflowId, 'WorkflowId');
   await ctx.engine.terminateWorkflowExecution(ns, req);
+  return {};
+}
+
+export async function deleteWorkflowExecution(
+  ctx: HandlerContext,
+  req: workflowservice.IDeleteWorkflowExecutionRequest,
+): Promise<workflowservice.IDeleteWorkflowExecutionResponse> {
+  const ns = await ctx.namespaces.resolve(req.namespace);
+  requireId(req.workflowExecution?.workflowId, 'WorkflowId');
+  await ctx.engine.deleteWorkflowExecution(ns, req.workflowExecution ?? {});
   return {};
 }

@@ -43,4 +43,40 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'visibility and search attributes',
+    sql: `
+      CREATE TABLE executions_visibility (
+        namespace_id TEXT NOT NULL,
+        run_id TEXT PRIMARY KEY,
+        workflow_id TEXT NOT NULL,
+        workflow_type TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        task_queue TEXT NOT NULL,
+        start_time INTEGER NOT NULL,
+        execution_time INTEGER NOT NULL,
+        close_time INTEGER,
+        execution_duration INTEGER,
+        history_length INTEGER NOT NULL,
+        history_size_bytes INTEGER NOT NULL,
+        state_transition_count INTEGER NOT NULL,
+        parent_workflow_id TEXT,
+        parent_run_id TEXT,
+        root_workflow_id TEXT,
+        root_run_id TEXT,
+        search_attributes TEXT NOT NULL,
+        info BLOB NOT NULL
+      );
+      CREATE INDEX executions_visibility_order
+        ON executions_visibility (namespace_id, COALESCE(close_time, 9223372036854775807) DESC, start_time DESC, run_id);
+      CREATE INDEX executions_visibility_closed ON executions_visibility (close_time) WHERE close_time IS NOT NULL;
+      CREATE TABLE search_attributes (
+        namespace_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        PRIMARY KEY (namespace_id, name)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { namespaceAlreadyExists } from '../../common/errors';
-import type { CurrentExecution, MutableState, NamespaceRecord, Transaction } from '../records';
-import { ConditionFailedError, type Store } from '../store';
+import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from '../records';
+import { ConditionFailedError, type SearchAttributeType, type Store } from '../store';
 import { migrations } from './migrations';
 
 const RUNNING = 1; // WORKFLOW_EXECUTION_STATUS_RUNNING
@@ -73,6 +73,29 @@ export class SqliteStore implements Store {
       insertEvent: this.db.prepare('INSERT INTO history_events (run_id, event_id, data) VALUES (?, ?, ?)'),
       history: this.db.prepare<[string, number, number, number], EventRow>(
         'SELECT data FROM history_events WHERE run_id = ? AND event_id >= ? AND event_id < ? ORDER BY event_id LIMIT ?',
+      ),
+      upsertVisibility: this.db.prepare(
+        `INSERT INTO executions_visibility (namespace_id, run_id, workflow_id, workflow_type, status, task_queue, start_time,
+           execution_time, close_time, execution_duration, history_length, history_size_bytes, state_transition_count,
+           parent_workflow_id, parent_run_id, root_workflow_id, root_run_id, search_attributes, info)
+         VALUES (@namespaceId, @runId, @workflowId, @workflowType, @status, @taskQueue, @startTime, @executionTime, @closeTime,
+           @executionDurationMs, @historyLength, @historySizeBytes, @stateTransitionCount, @parentWorkflowId, @parentRunId,
+           @rootWorkflowId, @rootRunId, @searchAttributes, @info)
+         ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time,
+           execution_duration = excluded.execution_duration, history_length = excluded.history_length,
+           history_size_bytes = excluded.history_size_bytes, state_transition_count = excluded.state_transition_count,
+           task_queue = excluded.task_queue, execution_time = excluded.execution_time,
+           search_attributes = excluded.search_attributes, info = excluded.info`,
+      ),
+      searchAttributes: this.db.prepare<[string], { name: string; type: string }>('SELECT name, type FROM search_attributes WHERE namespace_id = ?'),
+      addSearchAttribute: this.db.prepare('INSERT OR REPLACE INTO search_attributes (namespace_id, name, type) VALUES (?, ?, ?)'),
+      removeSearchAttribute: this.db.prepare('DELETE FROM search_attributes WHERE namespace_id = ? AND name = ?'),
+      deleteExecution: this.db.prepare('DELETE FROM executions WHERE run_id = ?'),
+      deleteHistory: this.db.prepare('DELETE FROM history_events WHERE run_id = ?'),
+      deleteVisibility: this.db.prepare('DELETE FROM executions_visibility WHERE run_id = ?'),
+      deleteCurrent: this.db.prepare('DELETE FROM current_executions WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?'),
+      closedBefore: this.db.prepare<[string, number, number], { workflow_id: string; run_id: string }>(
+        'SELECT workflow_id, run_id FROM executions_visibility WHERE namespace_id = ? AND close_time IS NOT NULL AND close_time < ? LIMIT ?',
       ),
       historyReverse: this.db.prepare<[string, number, number], EventRow>(
         'SELECT data FROM history_events WHERE run_id = ? AND event_id <= ? ORDER BY event_id DESC LIMIT ?',
@@ -162,6 +185,19 @@ export class SqliteStore implements Store {
           this.stmt.updateCurrentStatus.run(ms.status, ms.namespaceId, ms.workflowId, ms.runId);
         }
         for (const event of run.newEvents) this.stmt.insertEvent.run(ms.runId, event.eventId, event.data);
+        const v = run.visibility;
+        if (v) {
+          this.stmt.upsertVisibility.run({
+            ...v,
+            closeTime: v.closeTime ?? null,
+            executionDurationMs: v.executionDurationMs ?? null,
+            parentWorkflowId: v.parentWorkflowId ?? null,
+            parentRunId: v.parentRunId ?? null,
+            rootWorkflowId: v.rootWorkflowId ?? null,
+            rootRunId: v.rootRunId ?? null,
+            searchAttributes: JSON.stringify(v.searchAttributes),
+          });
+        }
       }
       if (txn.current) this.stmt.upsertCurrent.run(txn.current);
     })();
@@ -174,6 +210,55 @@ export class SqliteStore implements Store {
 
   readHistoryReverse(runId: string, lastEventId: number, limit: number): Promise<Uint8Array[]> {
     return Promise.resolve(this.stmt.historyReverse.all(runId, lastEventId, limit).map((r) => r.data));
+  }
+
+  listExecutions(query: VisibilityQuery, offset: number, limit: number): Promise<Uint8Array[]> {
+    const sql = `SELECT info FROM executions_visibility WHERE namespace_id = ? AND (${query.where})
+      ORDER BY COALESCE(close_time, 9223372036854775807) DESC, start_time DESC, run_id LIMIT ? OFFSET ?`;
+    const rows = this.db.prepare<unknown[], { info: Buffer }>(sql).all(query.namespaceId, ...query.params, limit, offset);
+    return Promise.resolve(rows.map((r) => r.info));
+  }
+
+  countExecutions(query: VisibilityQuery): Promise<number> {
+    const sql = `SELECT COUNT(*) AS n FROM executions_visibility WHERE namespace_id = ? AND (${query.where})`;
+    return Promise.resolve(this.db.prepare<unknown[], { n: number }>(sql).get(query.namespaceId, ...query.params)?.n ?? 0);
+  }
+
+  countExecutionsByStatus(query: VisibilityQuery): Promise<{ status: number; count: number }[]> {
+    const sql = `SELECT status, COUNT(*) AS count FROM executions_visibility WHERE namespace_id = ? AND (${query.where}) GROUP BY status ORDER BY status`;
+    return Promise.resolve(this.db.prepare<unknown[], { status: number; count: number }>(sql).all(query.namespaceId, ...query.params));
+  }
+
+  listSearchAttributes(namespaceId: string): Promise<Map<string, SearchAttributeType>> {
+    return Promise.resolve(new Map(this.stmt.searchAttributes.all(namespaceId).map((r) => [r.name, r.type as SearchAttributeType])));
+  }
+
+  addSearchAttributes(namespaceId: string, attributes: Map<string, SearchAttributeType>): Promise<void> {
+    this.db.transaction(() => {
+      for (const [name, type] of attributes) this.stmt.addSearchAttribute.run(namespaceId, name, type);
+    })();
+    return Promise.resolve();
+  }
+
+  removeSearchAttributes(namespaceId: string, names: string[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const name of names) this.stmt.removeSearchAttribute.run(namespaceId, name);
+    })();
+    return Promise.resolve();
+  }
+
+  deleteExecution(namespaceId: string, workflowId: string, runId: string): Promise<void> {
+    this.db.transaction(() => {
+      this.stmt.deleteExecution.run(runId);
+      this.stmt.deleteHistory.run(runId);
+      this.stmt.deleteVisibility.run(runId);
+      this.stmt.deleteCurrent.run(namespaceId, workflowId, runId);
+    })();
+    return Promise.resolve();
+  }
+
+  listClosedBefore(namespaceId: string, closedBefore: number, limit: number): Promise<{ workflowId: string; runId: string }[]> {
+    return Promise.resolve(this.stmt.closedBefore.all(namespaceId, closedBefore, limit).map((r) => ({ workflowId: r.workflow_id, runId: r.run_id })));
   }
 
   close(): Promise<void> {

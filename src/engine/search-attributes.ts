@@ -1,0 +1,131 @@
+import { invalidArgument } from '../common/errors';
+import { enums, type IPayload } from '../common/proto';
+import type { SearchAttributeType, Store } from '../store/store';
+
+/** Attributes every namespace of Temporal's dev server has, so samples and tests work unregistered. */
+export const DEV_SERVER_ATTRIBUTES: ReadonlyMap<string, SearchAttributeType> = new Map([
+  ['CustomKeywordField', 'Keyword'],
+  ['CustomStringField', 'Text'],
+  ['CustomTextField', 'Text'],
+  ['CustomIntField', 'Int'],
+  ['CustomDoubleField', 'Double'],
+  ['CustomBoolField', 'Bool'],
+  ['CustomDatetimeField', 'Datetime'],
+]);
+
+/** Attributes Temporal itself sets; never registered, always accepted. */
+export const SYSTEM_ATTRIBUTES: ReadonlyMap<string, SearchAttributeType> = new Map([
+  ['TemporalChangeVersion', 'KeywordList'],
+  ['BuildIds', 'KeywordList'],
+  ['TemporalNamespaceDivision', 'Keyword'],
+  ['TemporalScheduledById', 'Keyword'],
+  ['TemporalScheduledStartTime', 'Datetime'],
+  ['TemporalSchedulePaused', 'Bool'],
+]);
+
+const TYPE_BY_INDEXED_VALUE: ReadonlyMap<number, SearchAttributeType> = new Map([
+  [enums.IndexedValueType.INDEXED_VALUE_TYPE_TEXT, 'Text'],
+  [enums.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, 'Keyword'],
+  [enums.IndexedValueType.INDEXED_VALUE_TYPE_INT, 'Int'],
+  [enums.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE, 'Double'],
+  [enums.IndexedValueType.INDEXED_VALUE_TYPE_BOOL, 'Bool'],
+  [enums.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME, 'Datetime'],
+  [enums.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST, 'KeywordList'],
+]);
+
+export function typeFromIndexedValue(value: number): SearchAttributeType {
+  const type = TYPE_BY_INDEXED_VALUE.get(value);
+  if (!type) throw invalidArgument(`Unknown search attribute type ${value}.`);
+  return type;
+}
+
+export function indexedValueOf(type: SearchAttributeType): enums.IndexedValueType {
+  for (const [value, name] of TYPE_BY_INDEXED_VALUE) if (name === type) return value;
+  return enums.IndexedValueType.INDEXED_VALUE_TYPE_UNSPECIFIED;
+}
+
+/** Custom search attributes per namespace, cached; the store holds the registrations. */
+export class SearchAttributeRegistry {
+  private readonly cache = new Map<string, Map<string, SearchAttributeType>>();
+
+  constructor(private readonly store: Store) {}
+
+  async custom(namespaceId: string): Promise<ReadonlyMap<string, SearchAttributeType>> {
+    let attrs = this.cache.get(namespaceId);
+    if (!attrs) {
+      attrs = await this.store.listSearchAttributes(namespaceId);
+      this.cache.set(namespaceId, attrs);
+    }
+    return attrs;
+  }
+
+  /** Custom plus system attributes: what a list query or a start request may name. */
+  async all(namespaceId: string): Promise<ReadonlyMap<string, SearchAttributeType>> {
+    return new Map([...SYSTEM_ATTRIBUTES, ...(await this.custom(namespaceId))]);
+  }
+
+  async add(namespaceId: string, attributes: Map<string, SearchAttributeType>): Promise<void> {
+    const existing = await this.custom(namespaceId);
+    for (const [name, type] of attributes) {
+      if (SYSTEM_ATTRIBUTES.has(name)) throw invalidArgument(`Search attribute ${name} is reserved by system.`);
+      const current = existing.get(name);
+      if (current && current !== type) throw invalidArgument(`Search attribute ${name} already exists with type ${current}.`);
+    }
+    await this.store.addSearchAttributes(namespaceId, attributes);
+    this.cache.delete(namespaceId);
+  }
+
+  async remove(namespaceId: string, names: string[]): Promise<void> {
+    const existing = await this.custom(namespaceId);
+    for (const name of names) if (!existing.has(name)) throw invalidArgument(`Search attribute ${name} doesn't exist.`);
+    await this.store.removeSearchAttributes(namespaceId, names);
+    this.cache.delete(namespaceId);
+  }
+
+  /** Rejects attributes the namespace does not know, as Temporal's frontend does on start. */
+  async validate(namespaceId: string, fields: { [k: string]: IPayload } | null | undefined): Promise<void> {
+    if (!fields) return;
+    const known = await this.all(namespaceId);
+    for (const name of Object.keys(fields)) {
+      if (!known.has(name)) throw invalidArgument(`Search attribute ${name} is not defined. Register it with the operator service (or --search-attribute) first.`);
+    }
+  }
+}
+
+/**
+ * Search attribute payloads as JSON values for the visibility row: the registered type decides the
+ * shape (the SDK's untyped form sends single values as one-element lists).
+ */
+export function searchAttributesToJson(fields: Record<string, IPayload>, types: ReadonlyMap<string, SearchAttributeType>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, payload] of Object.entries(fields)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(Buffer.from(payload.data ?? new Uint8Array()).toString('utf8'));
+    } catch {
+      continue;
+    }
+    const metaType = payload.metadata?.type ? Buffer.from(payload.metadata.type).toString('utf8') : undefined;
+    const type = types.get(name) ?? (metaType as SearchAttributeType | undefined);
+    if (type === 'KeywordList') {
+      out[name] = Array.isArray(value) ? value : [value];
+      continue;
+    }
+    if (Array.isArray(value)) {
+      if (value.length === 0) continue;
+      value = value[0];
+    }
+    if (value === null || value === undefined) continue;
+    if (type === 'Datetime') {
+      const time = new Date(value as string | number);
+      if (!Number.isNaN(time.getTime())) out[name] = time.toISOString();
+      continue;
+    }
+    if (type === 'Bool' && typeof value === 'boolean') {
+      out[name] = value;
+      continue;
+    }
+    out[name] = value;
+  }
+  return out;
+}
