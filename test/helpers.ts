@@ -22,7 +22,7 @@ export const repoRoot = path.resolve(__dirname, '..', '..');
 export const workflowsPath = require.resolve('./workflows');
 
 /** Warnings the tests provoke on purpose (failing activities and workflows, completions after a timeout). */
-const expectedWarnings = [/^Activity failed/, /^Workflow failed/, /^Activity not found on completion/];
+const expectedWarnings = [/^Activity failed/, /^Workflow failed/, /^Activity not found on completion/, /^Task not found when completing/];
 
 let runtimeInstalled = false;
 /**

@@ -60,3 +60,17 @@ export function encodeMemo(fields: PayloadMap): string | undefined {
 export function decodeMemo(stored: string | undefined): PayloadMap {
   return stored ? common.Memo.decode(Buffer.from(stored, 'base64')).fields : {};
 }
+
+/** Signals and cancel requests carry a request id so a client's retry is applied once. */
+export function isDuplicateRequest(m: RunMutator, requestId: string | null | undefined): boolean {
+  if (!requestId) return false;
+  if (m.ms.requestIds.includes(requestId)) return true;
+  m.ms.requestIds.push(requestId);
+  if (m.ms.requestIds.length > 1000) m.ms.requestIds.shift();
+  return false;
+}
+
+export function addSignal(m: RunMutator, signalName: string, input: IPayloads | null | undefined, header: common.IHeader | null | undefined, identity: string): void {
+  m.add({ workflowExecutionSignaledEventAttributes: { signalName, input: input ?? null, header: header ?? null, identity } });
+}
+

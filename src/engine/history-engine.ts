@@ -4,7 +4,6 @@ import type { Logger } from '../common/logger';
 import type {
   workflowservice} from '../common/proto';
 import {
-  decodeFailure,
   decodePayloads,
   durationToMs,
   encodePayloads,
@@ -23,7 +22,7 @@ import { ConditionFailedError, type Store } from '../store/store';
 import { cancelActivity, completeActivity, failActivityAttempt, isStarted, retryPolicyToProto, startActivityAttempt } from './activity';
 import type { Clock } from './clock';
 import { BadCommandError, applyCommands } from './commands';
-import { isRunning, terminateExecution } from './execution';
+import { addSignal, isDuplicateRequest, isRunning, terminateExecution } from './execution';
 import { HistoryNotifier } from './history-notifier';
 import { KeyedMutex } from './keyed-mutex';
 import { Matching } from './matching';
@@ -35,11 +34,13 @@ import { TimerQueue } from './timer-queue';
 import type { NamespaceRegistry } from './namespaces';
 import { TransferTasks } from './transfer-tasks';
 import type { SearchAttributeRegistry } from './search-attributes';
-import { executionInfo, visibilityRecord } from './visibility';
+import { describeExecution, visibilityRecord } from './visibility';
+import { decodePageToken, encodePageToken } from './history-pages';
+import { reuseDecision } from './id-reuse';
 import { createRun } from './run-factory';
 import { cronBackoffMs, successorSpec } from './successor';
 import type { TimeSkipper } from './time-skipping';
-import { QueryRegistry } from './query-registry';
+import { QueryRegistry, queryRejection } from './query-registry';
 import { UpdateRegistry, type InFlightUpdate } from './update-registry';
 import { UpdateProtocol } from './update-protocol';
 import {
@@ -51,7 +52,6 @@ import {
   transientWorkflowTaskEvents,
 } from './workflow-task';
 
-const S = enums.WorkflowExecutionStatus;
 
 export interface RunRef {
   namespaceId: string;
@@ -218,7 +218,7 @@ export class HistoryEngine {
 
   async describeWorkflowExecution(ns: NamespaceRecord, execution: { workflowId?: string | null; runId?: string | null }): Promise<workflowservice.IDescribeWorkflowExecutionResponse> {
     const ms = await this.load(ns.id, execution.workflowId ?? '', execution.runId ?? '');
-    return describe(ms, this.clock.now());
+    return describeExecution(ms, this.clock.now());
   }
 
   // ---------------------------------------------------------------- signals, cancellation
@@ -986,108 +986,3 @@ function requireStartedWorkflowTask(m: RunMutator, token: { scheduledEventId: nu
   return wt;
 }
 
-type ReuseDecision = 'start' | 'reject' | 'use-existing' | 'terminate';
-
-/** Workflow ID conflict policy (current run open) and reuse policy (current run closed). */
-function reuseDecision(current: CurrentExecution, req: workflowservice.IStartWorkflowExecutionRequest): ReuseDecision {
-  const Reuse = enums.WorkflowIdReusePolicy;
-  const Conflict = enums.WorkflowIdConflictPolicy;
-  const reuse = req.workflowIdReusePolicy ?? Reuse.WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED;
-  if (isRunning(current.status)) {
-    const conflict = req.workflowIdConflictPolicy ?? Conflict.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED;
-    if (conflict === Conflict.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) return 'use-existing';
-    if (conflict === Conflict.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING) return 'terminate';
-    if (reuse === Reuse.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING) return 'terminate';
-    return 'reject';
-  }
-  switch (reuse) {
-    case Reuse.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE:
-      return 'reject';
-    case Reuse.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY:
-      return current.status === S.WORKFLOW_EXECUTION_STATUS_COMPLETED ? 'reject' : 'start';
-    default:
-      return 'start';
-  }
-}
-
-function describe(ms: MutableState, now: number): workflowservice.IDescribeWorkflowExecutionResponse {
-  const PendingState = enums.PendingActivityState;
-  return {
-    executionConfig: {
-      taskQueue: { name: ms.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-      workflowExecutionTimeout: msToDuration(ms.workflowExecutionTimeoutMs),
-      workflowRunTimeout: msToDuration(ms.workflowRunTimeoutMs),
-      defaultWorkflowTaskTimeout: msToDuration(ms.workflowTaskTimeoutMs),
-    },
-    workflowExecutionInfo: executionInfo(ms),
-    pendingActivities: Object.values(ms.activities).map((a) => ({
-      activityId: a.activityId,
-      activityType: { name: a.activityType },
-      state: a.cancelRequested
-        ? PendingState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
-        : isStarted(a)
-          ? PendingState.PENDING_ACTIVITY_STATE_STARTED
-          : PendingState.PENDING_ACTIVITY_STATE_SCHEDULED,
-      heartbeatDetails: decodePayloads(a.heartbeatDetails) ?? null,
-      lastHeartbeatTime: a.lastHeartbeatTime ? msToTimestamp(a.lastHeartbeatTime) : null,
-      lastStartedTime: a.startedTime ? msToTimestamp(a.startedTime) : null,
-      attempt: a.attempt,
-      maximumAttempts: a.retryPolicy.maximumAttempts,
-      scheduledTime: msToTimestamp(a.currentAttemptScheduledTime),
-      expirationTime: a.scheduleToCloseMs > 0 ? msToTimestamp(a.scheduledTime + a.scheduleToCloseMs) : null,
-      lastFailure: decodeFailure(a.lastFailure) ?? null,
-      lastWorkerIdentity: a.lastWorkerIdentity ?? '',
-      currentRetryInterval: a.currentAttemptScheduledTime > now ? msToDuration(a.currentAttemptScheduledTime - now) : null,
-    })),
-    pendingWorkflowTask: ms.workflowTask
-      ? {
-          state:
-            ms.workflowTask.startedEventId === undefined
-              ? enums.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED
-              : enums.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED,
-          scheduledTime: msToTimestamp(ms.workflowTask.scheduledTime),
-          originalScheduledTime: msToTimestamp(ms.workflowTask.scheduledTime),
-          startedTime: ms.workflowTask.startedTime ? msToTimestamp(ms.workflowTask.startedTime) : null,
-          attempt: ms.workflowTask.attempt,
-        }
-      : null,
-  };
-}
-
-/** History page tokens carry the run and the next event id to read. */
-function encodePageToken(runId: string, nextEventId: number): Uint8Array {
-  return Buffer.from(JSON.stringify({ runId, nextEventId }));
-}
-
-function decodePageToken(bytes: Uint8Array | null | undefined, runId: string): number {
-  if (!bytes || bytes.length === 0) return 1;
-  try {
-    const parsed = JSON.parse(Buffer.from(bytes).toString()) as { runId?: unknown; nextEventId?: unknown };
-    if (parsed.runId === runId && typeof parsed.nextEventId === 'number' && parsed.nextEventId >= 1) return parsed.nextEventId;
-  } catch {
-    // fall through
-  }
-  throw invalidArgument('Invalid NextPageToken.');
-}
-
-/** Signals and cancel requests carry a request id so a client's retry is applied once. */
-function isDuplicateRequest(m: RunMutator, requestId: string | null | undefined): boolean {
-  if (!requestId) return false;
-  if (m.ms.requestIds.includes(requestId)) return true;
-  m.ms.requestIds.push(requestId);
-  if (m.ms.requestIds.length > 1000) m.ms.requestIds.shift();
-  return false;
-}
-
-function addSignal(m: RunMutator, signalName: string, input: IPayloads | null | undefined, header: temporal.api.common.v1.IHeader | null | undefined, identity: string): void {
-  m.add({ workflowExecutionSignaledEventAttributes: { signalName, input: input ?? null, header: header ?? null, identity } });
-}
-
-/** A closed run may refuse queries, per the caller's reject condition. */
-function queryRejection(ms: MutableState, condition: enums.QueryRejectCondition | null | undefined): enums.WorkflowExecutionStatus | undefined {
-  if (isRunning(ms.status)) return undefined;
-  const C = enums.QueryRejectCondition;
-  if (condition === C.QUERY_REJECT_CONDITION_NOT_OPEN) return ms.status;
-  if (condition === C.QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY && ms.status !== S.WORKFLOW_EXECUTION_STATUS_COMPLETED) return ms.status;
-  return undefined;
-}

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { IFailure, IPayloads, temporal } from '../common/proto';
+import { enums, type IFailure, type IPayloads, type temporal } from '../common/proto';
+import type { MutableState } from '../store/records';
+import { isRunning } from './execution';
 
 type IWorkflowQuery = temporal.api.query.v1.IWorkflowQuery;
 
@@ -54,4 +56,13 @@ export class QueryRegistry {
   detach(runId: string): void {
     for (const q of this.forRun(runId, 'attached')) q.state = 'buffered';
   }
+}
+
+/** A closed run may refuse queries, per the caller's reject condition. */
+export function queryRejection(ms: MutableState, condition: enums.QueryRejectCondition | null | undefined): enums.WorkflowExecutionStatus | undefined {
+  if (isRunning(ms.status)) return undefined;
+  const C = enums.QueryRejectCondition;
+  if (condition === C.QUERY_REJECT_CONDITION_NOT_OPEN) return ms.status;
+  if (condition === C.QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY && ms.status !== enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) return ms.status;
+  return undefined;
 }

@@ -23,6 +23,26 @@ export const SYSTEM_ATTRIBUTES: ReadonlyMap<string, SearchAttributeType> = new M
   ['TemporalSchedulePaused', 'Bool'],
 ]);
 
+/** Columns every run has; listed as system attributes, queryable, never set by users. */
+export const BUILTIN_ATTRIBUTES: ReadonlyMap<string, SearchAttributeType> = new Map([
+  ['WorkflowId', 'Keyword'],
+  ['RunId', 'Keyword'],
+  ['WorkflowType', 'Keyword'],
+  ['StartTime', 'Datetime'],
+  ['ExecutionTime', 'Datetime'],
+  ['CloseTime', 'Datetime'],
+  ['ExecutionStatus', 'Keyword'],
+  ['TaskQueue', 'Keyword'],
+  ['HistoryLength', 'Int'],
+  ['HistorySizeBytes', 'Int'],
+  ['ExecutionDuration', 'Int'],
+  ['StateTransitionCount', 'Int'],
+  ['ParentWorkflowId', 'Keyword'],
+  ['ParentRunId', 'Keyword'],
+  ['RootWorkflowId', 'Keyword'],
+  ['RootRunId', 'Keyword'],
+]);
+
 const TYPE_BY_INDEXED_VALUE: ReadonlyMap<number, SearchAttributeType> = new Map([
   [enums.IndexedValueType.INDEXED_VALUE_TYPE_TEXT, 'Text'],
   [enums.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, 'Keyword'],

@@ -11,6 +11,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import type { Logger } from '../common/logger';
 import { HourglassServer } from '../server';
+import type { SearchAttributeType } from '../store/store';
 
 export interface HourglassTestEnvironmentOptions {
   /** Virtual time that skips ahead while the test awaits a result or sleeps. Default true. */
@@ -21,6 +22,8 @@ export interface HourglassTestEnvironmentOptions {
   namespace?: string;
   /** More namespaces to create. */
   namespaces?: string[];
+  /** Custom search attributes registered in every namespace before the promise resolves. */
+  searchAttributes?: { name: string; type: SearchAttributeType }[];
   /** Server logs; silent by default. */
   logger?: Logger;
 }
@@ -36,6 +39,7 @@ class HourglassTestWorkflowEnvironment extends TestWorkflowEnvironment {
       port: 0,
       namespaces: [namespace, ...(options.namespaces ?? [])].filter((n) => n !== 'default'),
       logger: options.logger,
+      searchAttributes: options.searchAttributes,
       timeSkipping: timeSkipping ? { initialTime: options.initialTime } : false,
     });
     try {

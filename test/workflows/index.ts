@@ -3,3 +3,4 @@ export * from './basic-workflows';
 export * from './replay-workflows';
 export * from './interaction-workflows';
 export * from './time-skipping-workflows';
+export * from './composition-workflows';

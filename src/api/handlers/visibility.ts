@@ -1,6 +1,6 @@
 import { invalidArgument } from '../../common/errors';
 import { enums, int64, workflow, type common, type operatorservice, type workflowservice } from '../../common/proto';
-import { indexedValueOf, typeFromIndexedValue, SYSTEM_ATTRIBUTES } from '../../engine/search-attributes';
+import { BUILTIN_ATTRIBUTES, indexedValueOf, typeFromIndexedValue, SYSTEM_ATTRIBUTES } from '../../engine/search-attributes';
 import type { VisibilityQuery } from '../../store/records';
 import type { SearchAttributeType } from '../../store/store';
 import { compileListQuery } from '../../visibility/list-query';
@@ -71,7 +71,7 @@ function keywordPayload(value: string): common.IPayload {
 
 export async function getSearchAttributes(ctx: HandlerContext): Promise<workflowservice.IGetSearchAttributesResponse> {
   const ns = await ctx.namespaces.resolve('default');
-  return { keys: keysOf(new Map([...SYSTEM_ATTRIBUTES, ...(await ctx.searchAttributes.custom(ns.id))])) };
+  return { keys: keysOf(new Map([...BUILTIN_ATTRIBUTES, ...SYSTEM_ATTRIBUTES, ...(await ctx.searchAttributes.custom(ns.id))])) };
 }
 
 function keysOf(attrs: ReadonlyMap<string, SearchAttributeType>): Record<string, enums.IndexedValueType> {
@@ -95,7 +95,7 @@ export async function listSearchAttributes(ctx: HandlerContext, req: operatorser
   const ns = await ctx.namespaces.resolve(req.namespace || 'default');
   return {
     customAttributes: keysOf(await ctx.searchAttributes.custom(ns.id)),
-    systemAttributes: keysOf(SYSTEM_ATTRIBUTES),
+    systemAttributes: keysOf(new Map([...BUILTIN_ATTRIBUTES, ...SYSTEM_ATTRIBUTES])),
     storageSchema: {},
   };
 }
