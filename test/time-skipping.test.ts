@@ -13,6 +13,10 @@ import { activities, installQuietRuntime, repoRoot, uniqueName, workflowBundle }
 import * as interactionActivities from './interaction-activities';
 import {
   approvalOrTimeout,
+  cart,
+  closeCartSignal,
+  parentOfSleeper,
+  slowAddItemUpdate,
   approveSignal,
   awaitHangingActivity,
   getStatusQuery,
@@ -113,6 +117,47 @@ describe('time skipping', () => {
     });
     assert.equal(result.status, 'completed');
     assert.equal(result.progress, 100);
+  });
+});
+
+describe('time skipping with updates, children and visibility', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    installQuietRuntime();
+    env = await createTestWorkflowEnvironment();
+  });
+  after(async () => {
+    await env.teardown();
+  });
+
+  test('an update whose handler sleeps a day completes in seconds', async (t) => {
+    const taskQueue = uniqueName(t);
+    const started = Date.now();
+    const total = await run(env, taskQueue, async () => {
+      const handle = await env.client.workflow.start(cart, { taskQueue, workflowId: taskQueue });
+      const value = await handle.executeUpdate(slowAddItemUpdate, { args: [5, DAY] });
+      await handle.signal(closeCartSignal);
+      await handle.result();
+      return value;
+    });
+    assert.equal(total, 5);
+    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms of wall time`);
+  });
+
+  test('a child workflow sleeping 30 days inside a parent completes in seconds', async (t) => {
+    const taskQueue = uniqueName(t);
+    const started = Date.now();
+    const elapsed = await run(env, taskQueue, () => env.client.workflow.execute(parentOfSleeper, { taskQueue, workflowId: taskQueue }));
+    assert.ok(elapsed >= 30 * DAY);
+    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms of wall time`);
+  });
+
+  test('list queries work in a time-skipping environment', async (t) => {
+    const taskQueue = uniqueName(t);
+    await run(env, taskQueue, () => env.client.workflow.execute(sleepThirtyDays, { taskQueue, workflowId: taskQueue }));
+    const found: string[] = [];
+    for await (const w of env.client.workflow.list({ query: `WorkflowId = '${taskQueue}' AND ExecutionStatus = 'Completed'` })) found.push(w.workflowId);
+    assert.deepEqual(found, [taskQueue]);
   });
 });
 

@@ -351,7 +351,8 @@ export class HistoryEngine {
     if (found.admitted) {
       await this.update(found.ms, (m) => scheduleWorkflowTask(m));
     }
-    return this.awaitUpdate(ns, found.ms, updateId, found.inFlight, req.waitPolicy?.lifecycleStage, signal);
+    const wait = (): Promise<workflowservice.IUpdateWorkflowExecutionResponse> => this.awaitUpdate(ns, found.ms, updateId, found.inFlight, req.waitPolicy?.lifecycleStage, signal);
+    return this.timeSkipper ? this.timeSkipper.unlockedWhile(wait) : wait();
   }
 
   async pollWorkflowExecutionUpdate(
@@ -364,7 +365,8 @@ export class HistoryEngine {
     const updateId = ref?.updateId ?? '';
     const inFlight = this.updates.get(ms.runId, updateId);
     if (!ms.updates[updateId] && !inFlight) throw notFound(`update ${updateId} not found`);
-    const { stage, outcome } = await this.awaitUpdate(ns, ms, updateId, inFlight, req.waitPolicy?.lifecycleStage, signal);
+    const wait = (): Promise<workflowservice.IUpdateWorkflowExecutionResponse> => this.awaitUpdate(ns, ms, updateId, inFlight, req.waitPolicy?.lifecycleStage, signal);
+    const { stage, outcome } = await (this.timeSkipper ? this.timeSkipper.unlockedWhile(wait) : wait());
     return { stage, outcome, updateRef: { workflowExecution: { workflowId: ms.workflowId, runId: ms.runId }, updateId } };
   }
 

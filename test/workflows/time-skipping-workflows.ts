@@ -43,3 +43,11 @@ export async function processOrder(orderId: string, amount: number): Promise<{ s
   await sleep('1 day');
   return { status: 'completed', transactionId };
 }
+
+/** A parent whose child sleeps a week: both skip in a time-skipping environment. */
+export async function parentOfSleeper(): Promise<number> {
+  const { executeChild } = await import('@temporalio/workflow');
+  const started = Date.now();
+  await executeChild(sleepThirtyDays, { workflowId: `${workflowInfo().workflowId}-child` });
+  return Date.now() - started;
+}
