@@ -1,0 +1,2 @@
+// Placeholder: the batch-children example's activities (filled in by its pattern).
+export {};

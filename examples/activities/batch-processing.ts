@@ -1,0 +1,2 @@
+// Placeholder: the batch-processing example's activities (filled in by its pattern).
+export {};

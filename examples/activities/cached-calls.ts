@@ -1,0 +1,2 @@
+// Placeholder: the cached-calls example's activities (filled in by its pattern).
+export {};

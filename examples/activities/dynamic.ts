@@ -1,0 +1,2 @@
+// Placeholder: the dynamic example's activities (filled in by its pattern).
+export {};

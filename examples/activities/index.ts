@@ -1,0 +1,14 @@
+/** Every example's activities, registered together by the demo's worker. */
+export * from './deterministic';
+export * from './idempotent';
+export * from './sequential';
+export * from './parallel';
+export * from './saga';
+export * from './long-running';
+export * from './dynamic';
+export * from './versioning';
+export * from './batch-children';
+export * from './errors';
+export * from './circuit-breaker';
+export * from './batch-processing';
+export * from './cached-calls';

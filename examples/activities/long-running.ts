@@ -1,0 +1,2 @@
+// Placeholder: the long-running example's activities (filled in by its pattern).
+export {};

@@ -1,0 +1,2 @@
+// Placeholder: the parallel example's activities (filled in by its pattern).
+export {};

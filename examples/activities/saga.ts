@@ -1,0 +1,2 @@
+// Placeholder: the saga example's activities (filled in by its pattern).
+export {};

@@ -1,0 +1,2 @@
+// Placeholder: the sequential example's activities (filled in by its pattern).
+export {};

@@ -1,0 +1,2 @@
+// Placeholder: the batch-children example's workflows (filled in by its pattern).
+export {};

@@ -1,0 +1,2 @@
+// Placeholder: the batch-processing example's workflows (filled in by its pattern).
+export {};

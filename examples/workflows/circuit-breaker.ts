@@ -1,0 +1,2 @@
+// Placeholder: the circuit-breaker example's workflows (filled in by its pattern).
+export {};

@@ -1,0 +1,2 @@
+// Placeholder: the deterministic example's workflows (filled in by its pattern).
+export {};

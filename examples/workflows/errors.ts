@@ -1,0 +1,2 @@
+// Placeholder: the errors example's workflows (filled in by its pattern).
+export {};

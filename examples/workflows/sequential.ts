@@ -1,0 +1,2 @@
+// Placeholder: the sequential example's workflows (filled in by its pattern).
+export {};
