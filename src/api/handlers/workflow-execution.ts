@@ -64,7 +64,7 @@ export async function queryWorkflow(ctx: HandlerContext, req: workflowservice.IQ
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.execution?.workflowId, 'WorkflowId');
   requireField(req.query?.queryType, 'QueryType is not set on request.');
-  return ctx.engine.queryWorkflow(ns, req, ctx.signal);
+  return ctx.engine.queryHandling.queryWorkflow(ns, req, ctx.signal);
 }
 
 export async function updateWorkflowExecution(
@@ -76,7 +76,7 @@ export async function updateWorkflowExecution(
   requireId(req.request?.meta?.updateId, 'UpdateId');
   requireField(req.request?.input?.name, 'Update name is not set on request.');
   requireBlobWithinLimit(req.request?.input?.args, 'Update input');
-  return ctx.engine.updateWorkflowExecution(ns, req, ctx.signal);
+  return ctx.engine.updateHandling.updateWorkflowExecution(ns, req, ctx.signal);
 }
 
 export async function pollWorkflowExecutionUpdate(
@@ -86,7 +86,7 @@ export async function pollWorkflowExecutionUpdate(
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.updateRef?.workflowExecution?.workflowId, 'WorkflowId');
   requireId(req.updateRef?.updateId, 'UpdateId');
-  return ctx.engine.pollWorkflowExecutionUpdate(ns, req, ctx.signal);
+  return ctx.engine.updateHandling.pollWorkflowExecutionUpdate(ns, req, ctx.signal);
 }
 
 export async function resetStickyTaskQueue(

@@ -8,7 +8,7 @@ export async function pollWorkflowTaskQueue(
 ): Promise<workflowservice.IPollWorkflowTaskQueueResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireField(req.taskQueue?.name, 'TaskQueue is not set on request.');
-  return ctx.engine.pollWorkflowTaskQueue(ns, req, ctx.signal);
+  return ctx.engine.workflowTasks.pollWorkflowTaskQueue(ns, req, ctx.signal);
 }
 
 export async function respondWorkflowTaskCompleted(
@@ -16,7 +16,7 @@ export async function respondWorkflowTaskCompleted(
   req: workflowservice.IRespondWorkflowTaskCompletedRequest,
 ): Promise<workflowservice.IRespondWorkflowTaskCompletedResponse> {
   requireTaskToken(req.taskToken);
-  return ctx.engine.respondWorkflowTaskCompleted(req);
+  return ctx.engine.workflowTasks.respondWorkflowTaskCompleted(req);
 }
 
 export async function respondWorkflowTaskFailed(
@@ -24,7 +24,7 @@ export async function respondWorkflowTaskFailed(
   req: workflowservice.IRespondWorkflowTaskFailedRequest,
 ): Promise<workflowservice.IRespondWorkflowTaskFailedResponse> {
   requireTaskToken(req.taskToken);
-  await ctx.engine.respondWorkflowTaskFailed(req);
+  await ctx.engine.workflowTasks.respondWorkflowTaskFailed(req);
   return {};
 }
 
@@ -41,6 +41,6 @@ export async function respondQueryTaskCompleted(
 ): Promise<workflowservice.IRespondQueryTaskCompletedResponse> {
   requireTaskToken(req.taskToken);
   await ctx.namespaces.resolve(req.namespace);
-  ctx.engine.respondQueryTaskCompleted(req);
+  ctx.engine.queryHandling.respondQueryTaskCompleted(req);
   return {};
 }

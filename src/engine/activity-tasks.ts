@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { taskNotFound } from '../common/errors';
+import { type IFailure, type IPayloads, decodePayloads, encodePayloads, msToDuration, msToTimestamp, type workflowservice } from '../common/proto';
+import type { ActivityInfo, NamespaceRecord } from '../store/records';
+import { cancelActivity, completeActivity, failActivityAttempt, isStarted, retryPolicyToProto, startActivityAttempt } from './activity';
+import type { RunMutator} from './mutator';
+import { decodeEvent } from './mutator';
+import type { DispatchTask } from './task-generator';
+import { decodeActivityTaskToken, encodeTaskToken } from './task-token';
+import type { HistoryEngine } from './history-engine';
+
+/** Activity tasks: dispatch to pollers, completions, failures with retries, heartbeats with cancellation. */
+export class ActivityTasks {
+  constructor(private readonly engine: HistoryEngine) {}
+
+  async pollActivityTaskQueue(
+    ns: NamespaceRecord,
+    req: workflowservice.IPollActivityTaskQueueRequest,
+    signal?: AbortSignal,
+  ): Promise<workflowservice.IPollActivityTaskQueueResponse> {
+    const queue = req.taskQueue?.name ?? '';
+    const deadline = this.engine.clock.now() + this.engine.longPollTimeoutMs;
+    for (;;) {
+      const task = await this.engine.matching.poll(ns.id, 'activity', queue, Math.max(0, deadline - this.engine.clock.now()), signal);
+      if (!task) return {};
+      if (signal?.aborted) {
+        this.engine.matching.offer(task);
+        return {};
+      }
+      const response = await this.recordActivityTaskStarted(ns, task, req.identity ?? '');
+      if (response) return response;
+    }
+  }
+  private async recordActivityTaskStarted(
+    ns: NamespaceRecord,
+    task: DispatchTask,
+    identity: string,
+  ): Promise<workflowservice.IPollActivityTaskQueueResponse | undefined> {
+    const result = await this.engine.tryUpdate(task, (m) => {
+      const a = m.ms.activities[String(task.scheduledEventId)];
+      if (!m.isRunning() || !a || isStarted(a) || a.cancelRequested || a.attempt !== task.attempt) return undefined;
+      startActivityAttempt(m, a, randomUUID(), identity);
+      return { ...a };
+    });
+    const a = result?.value;
+    if (!result || !a || a.startedTime === undefined) return undefined;
+    const { ms } = result;
+    const [scheduledRow] = await this.engine.store.readHistory(ms.runId, a.scheduledEventId, a.scheduledEventId + 1, 1);
+    const scheduled = scheduledRow ? decodeEvent(scheduledRow).activityTaskScheduledEventAttributes : undefined;
+    return {
+      taskToken: encodeTaskToken({
+        kind: 'activity',
+        namespaceId: ms.namespaceId,
+        workflowId: ms.workflowId,
+        runId: ms.runId,
+        scheduledEventId: a.scheduledEventId,
+        attempt: a.attempt,
+        activityId: a.activityId,
+      }),
+      workflowNamespace: ns.name,
+      workflowType: { name: ms.workflowType },
+      workflowExecution: { workflowId: ms.workflowId, runId: ms.runId },
+      activityType: { name: a.activityType },
+      activityId: a.activityId,
+      header: scheduled?.header ?? null,
+      input: scheduled?.input ?? null,
+      heartbeatDetails: decodePayloads(a.heartbeatDetails) ?? null,
+      scheduledTime: msToTimestamp(a.scheduledTime),
+      currentAttemptScheduledTime: msToTimestamp(a.currentAttemptScheduledTime),
+      startedTime: msToTimestamp(a.startedTime),
+      attempt: a.attempt,
+      scheduleToCloseTimeout: msToDuration(a.scheduleToCloseMs),
+      startToCloseTimeout: msToDuration(a.startToCloseMs),
+      heartbeatTimeout: msToDuration(a.heartbeatMs),
+      retryPolicy: retryPolicyToProto(a.retryPolicy),
+      priority: scheduled?.priority ?? null,
+    };
+  }
+  respondActivityTaskCompleted(taskToken: Uint8Array | null | undefined, result: IPayloads | null | undefined, identity: string): Promise<void> {
+    return this.updateActivity(taskToken, (m, a) => completeActivity(m, a, result, identity));
+  }
+  respondActivityTaskFailed(taskToken: Uint8Array | null | undefined, failure: IFailure | null | undefined, lastHeartbeatDetails: IPayloads | null | undefined, identity: string): Promise<void> {
+    return this.updateActivity(taskToken, (m, a) => {
+      if (lastHeartbeatDetails?.payloads?.length) a.heartbeatDetails = encodePayloads(lastHeartbeatDetails);
+      failActivityAttempt(m, a, failure ?? { message: 'activity failed' }, identity);
+    });
+  }
+  respondActivityTaskCanceled(taskToken: Uint8Array | null | undefined, details: IPayloads | null | undefined, identity: string): Promise<void> {
+    return this.updateActivity(taskToken, (m, a) => cancelActivity(m, a, details, identity));
+  }
+  /** Records progress and tells the worker whether the activity was asked to cancel. */
+  async recordActivityTaskHeartbeat(taskToken: Uint8Array | null | undefined, details: IPayloads | null | undefined): Promise<{ cancelRequested: boolean }> {
+    let cancelRequested = false;
+    await this.updateActivity(taskToken, (m, a) => {
+      a.lastHeartbeatTime = m.now;
+      if (details) a.heartbeatDetails = encodePayloads(details);
+      cancelRequested = a.cancelRequested;
+    });
+    return { cancelRequested };
+  }
+
+  /** The *ById variants address the activity by workflow and activity id instead of a token. */
+  async activityTokenById(ns: NamespaceRecord, workflowId: string, runId: string, activityId: string, identity: string): Promise<Uint8Array> {
+    const ms = await this.engine.load(ns.id, workflowId, runId);
+    const a = Object.values(ms.activities).find((x) => x.activityId === activityId);
+    if (!a) throw taskNotFound('Activity task');
+    if (!isStarted(a)) {
+      // Completing a never-started activity by id: record it as started by the caller first.
+      await this.engine.update(ms, (m) => {
+        const pending = m.ms.activities[String(a.scheduledEventId)];
+        if (pending && !isStarted(pending)) startActivityAttempt(m, pending, randomUUID(), identity);
+      });
+    }
+    return encodeTaskToken({ kind: 'activity', namespaceId: ns.id, workflowId: ms.workflowId, runId: ms.runId, scheduledEventId: a.scheduledEventId, attempt: a.attempt, activityId });
+  }
+  private async updateActivity(taskToken: Uint8Array | null | undefined, fn: (m: RunMutator, a: ActivityInfo) => void): Promise<void> {
+    const token = decodeActivityTaskToken(taskToken);
+    await this.engine.update(token, (m) => {
+      const a = m.ms.activities[String(token.scheduledEventId)];
+      if (!m.isRunning() || !a || a.attempt !== token.attempt || !isStarted(a)) throw taskNotFound('Activity task');
+      fn(m, a);
+    });
+  }
+}

@@ -1,0 +1,187 @@
+import { transientWorkflowTaskEvents } from './workflow-task';
+import { randomUUID } from 'node:crypto';
+import type { ServiceError} from '../common/errors';
+import { invalidArgument, taskNotFound } from '../common/errors';
+import { durationToMs, enums, type history, int64, msToTimestamp, temporal, type workflowservice } from '../common/proto';
+import type { MutableState, NamespaceRecord } from '../store/records';
+import { BadCommandError, applyCommands } from './commands';
+import type { RunMutator} from './mutator';
+import { decodeEvent } from './mutator';
+import type { DispatchTask } from './task-generator';
+import { decodeWorkflowTaskToken, encodeTaskToken } from './task-token';
+import { UpdateProtocol } from './update-protocol';
+import { completeWorkflowTask, failWorkflowTask, retryWorkflowTask, scheduleWorkflowTask, startWorkflowTask } from './workflow-task';
+import type { HistoryEngine } from './history-engine';
+
+type Reply<T> = { value: T } | { error: ServiceError };
+
+const CLOSE_COMMANDS = new Set<number>([
+  enums.CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
+  enums.CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION,
+  enums.CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION,
+  enums.CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION,
+]);
+
+function requireStartedWorkflowTask(m: RunMutator, token: { scheduledEventId: number; attempt: number; startedEventId: number }): NonNullable<MutableState['workflowTask']> {
+  const wt = m.ms.workflowTask;
+  if (!m.isRunning() || !wt || wt.startedEventId !== token.startedEventId || wt.attempt !== token.attempt || wt.scheduledEventId !== token.scheduledEventId) {
+    throw taskNotFound('Workflow task');
+  }
+  return wt;
+}
+
+/** Workflow tasks: dispatch to pollers (with sticky partial history, queries and update messages) and completions. */
+export class WorkflowTasks {
+  constructor(private readonly engine: HistoryEngine) {}
+
+  async pollWorkflowTaskQueue(
+    ns: NamespaceRecord,
+    req: workflowservice.IPollWorkflowTaskQueueRequest,
+    signal?: AbortSignal,
+  ): Promise<workflowservice.IPollWorkflowTaskQueueResponse> {
+    const queue = req.taskQueue?.name ?? '';
+    const deadline = this.engine.clock.now() + this.engine.longPollTimeoutMs;
+    for (;;) {
+      const task = await this.engine.matching.poll(ns.id, 'workflow', queue, Math.max(0, deadline - this.engine.clock.now()), signal);
+      if (!task) return {};
+      if (signal?.aborted) {
+        this.engine.matching.offer(task); // the poller left: the task must not be lost with it
+        return {};
+      }
+      const response = task.queryId ? await this.engine.queryHandling.queryTaskResponse(task) : await this.recordWorkflowTaskStarted(task, req);
+      if (response) return response;
+    }
+  }
+  private async recordWorkflowTaskStarted(
+    task: DispatchTask,
+    req: workflowservice.IPollWorkflowTaskQueueRequest,
+  ): Promise<workflowservice.IPollWorkflowTaskQueueResponse | undefined> {
+    const result = await this.engine.tryUpdate(task, (m) => {
+      const wt = m.ms.workflowTask;
+      if (!m.isRunning() || !wt || wt.startedEventId !== undefined || wt.attempt !== task.attempt || wt.scheduledEventId !== task.scheduledEventId) {
+        return undefined;
+      }
+      return startWorkflowTask(m, randomUUID(), req.identity ?? '');
+    });
+    if (!result) return undefined;
+    const { ms, value: wt } = result;
+    if (!wt || wt.startedEventId === undefined) return undefined;
+    // A sticky worker has the run cached up to its last task: it gets only what is new.
+    const firstEventId = wt.sticky ? ms.lastCompletedWorkflowTaskStartedEventId + 1 : 1;
+    if (firstEventId === 1) this.engine.stats.fullHistoryWorkflowTasks++;
+    const persisted = (await this.engine.store.readHistory(ms.runId, firstEventId, ms.nextEventId, Number.MAX_SAFE_INTEGER)).map(decodeEvent);
+    const events: history.IHistoryEvent[] = [...persisted, ...transientWorkflowTaskEvents({ ms }, wt)];
+    const queries: Record<string, temporal.api.query.v1.IWorkflowQuery> = {};
+    for (const q of this.engine.queries.forRun(ms.runId, 'buffered')) {
+      q.state = 'attached';
+      queries[q.id] = q.query;
+    }
+    const messages = this.engine.updates.forRun(ms.runId, 'admitted').map((u) => {
+      u.stage = 'sent';
+      return {
+        id: `${u.updateId}/request`,
+        protocolInstanceId: u.updateId,
+        eventId: int64(wt.startedEventId! - 1),
+        body: { type_url: 'type.googleapis.com/temporal.api.update.v1.Request', value: temporal.api.update.v1.Request.encode(u.request).finish() },
+      };
+    });
+    return {
+      ...workflowTaskIdentity(ms),
+      taskToken: encodeTaskToken({
+        kind: 'workflow',
+        namespaceId: ms.namespaceId,
+        workflowId: ms.workflowId,
+        runId: ms.runId,
+        scheduledEventId: wt.scheduledEventId,
+        attempt: wt.attempt,
+        startedEventId: wt.startedEventId,
+      }),
+      startedEventId: int64(wt.startedEventId),
+      attempt: wt.attempt,
+      history: { events },
+      scheduledTime: msToTimestamp(wt.scheduledTime),
+      startedTime: msToTimestamp(wt.startedTime ?? wt.scheduledTime),
+      queries,
+      messages,
+    };
+  }
+  async respondWorkflowTaskCompleted(
+    req: workflowservice.IRespondWorkflowTaskCompletedRequest,
+  ): Promise<workflowservice.IRespondWorkflowTaskCompletedResponse> {
+    const token = decodeWorkflowTaskToken(req.taskToken);
+    const identity = req.identity ?? '';
+    const reply = await this.engine.update<Reply<workflowservice.IRespondWorkflowTaskCompletedResponse>>(token, (m) => {
+      const wt = requireStartedWorkflowTask(m, token);
+      const commands = req.commands ?? [];
+      const closes = commands.some((c) => CLOSE_COMMANDS.has(c.commandType ?? 0));
+      if (closes && m.hasBufferedEvents()) {
+        // New events arrived while the worker decided to close: it must see them first.
+        return this.rejectCompletion(m, wt.attempt, enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, 'UnhandledCommand', identity);
+      }
+      const completedId = completeWorkflowTask(m, {
+        identity,
+        binaryChecksum: req.binaryChecksum,
+        sdkMetadata: req.sdkMetadata,
+        meteringMetadata: req.meteringMetadata,
+        workerVersion: req.workerVersionStamp,
+      });
+      const stickyQueue = req.stickyAttributes?.workerTaskQueue?.name;
+      m.ms.stickyTaskQueue = stickyQueue || undefined;
+      m.ms.stickyScheduleToStartTimeoutMs = stickyQueue ? durationToMs(req.stickyAttributes?.scheduleToStartTimeout) || 10_000 : undefined;
+      const protocol = new UpdateProtocol(m, this.engine.updates, req.messages ?? []);
+      const outcome = applyCommands(m, commands, completedId, (id) => protocol.apply(id));
+      protocol.applyRemaining();
+      if (outcome.needsWorkflowTask || req.forceCreateNewWorkflowTask || this.engine.updates.forRun(m.ms.runId, 'admitted').length > 0) {
+        m.flushBuffer();
+        scheduleWorkflowTask(m);
+      }
+      m.onCommit(() => protocol.commit(!req.forceCreateNewWorkflowTask));
+      return { value: {} };
+    }).catch(async (err: unknown) => {
+      if (!(err instanceof BadCommandError)) throw err;
+      // A rejected command rolls back the whole completion: only the task failure is written.
+      return this.engine.update<Reply<workflowservice.IRespondWorkflowTaskCompletedResponse>>(token, (m) => {
+        const wt = requireStartedWorkflowTask(m, token);
+        return this.rejectCompletion(m, wt.attempt, err.failedCause, err.message, identity);
+      });
+    });
+    this.engine.queryHandling.answerQueries(req.queryResults);
+    if ('error' in reply) {
+      this.engine.afterTaskFailure(token.runId);
+      throw reply.error;
+    }
+    return reply.value;
+  }
+  /**
+   * Fails the task for a completion the server will not apply. Attempt 1 writes WorkflowTaskFailed
+   * and a new task follows; later attempts are left to time out, as Temporal does.
+   */
+  private rejectCompletion(m: RunMutator, attempt: number, cause: enums.WorkflowTaskFailedCause, message: string, identity: string): Reply<never> {
+    if (attempt === 1 || m.hasBufferedEvents()) {
+      const next = failWorkflowTask(m, cause, { message, source: 'Hourglass' }, identity);
+      retryWorkflowTask(m, next);
+    }
+    return { error: invalidArgument(message) };
+  }
+  async respondWorkflowTaskFailed(req: workflowservice.IRespondWorkflowTaskFailedRequest): Promise<void> {
+    const token = decodeWorkflowTaskToken(req.taskToken);
+    await this.engine.update(token, (m) => {
+      requireStartedWorkflowTask(m, token);
+      const cause = req.cause ?? enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED;
+      retryWorkflowTask(m, failWorkflowTask(m, cause, req.failure, req.identity ?? ''));
+    });
+    this.engine.afterTaskFailure(token.runId);
+  }
+}
+
+/** The fields a workflow task and a query task share. */
+export function workflowTaskIdentity(ms: MutableState): workflowservice.IPollWorkflowTaskQueueResponse {
+  return {
+    workflowExecution: { workflowId: ms.workflowId, runId: ms.runId },
+    workflowType: { name: ms.workflowType },
+    previousStartedEventId: int64(ms.lastCompletedWorkflowTaskStartedEventId),
+    backlogCountHint: int64(0),
+    nextPageToken: new Uint8Array(),
+    workflowExecutionTaskQueue: { name: ms.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+  };
+}
