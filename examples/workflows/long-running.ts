@@ -1,2 +1,33 @@
-// Placeholder: the long-running example's workflows (filled in by its pattern).
-export {};
+/**
+ * Long-running process example: `totalSteps` steps with a durable delay between them, which an
+ * operator can pause, resume or cancel (signals from `patterns/process-control`) and observe
+ * through the `status` query.
+ */
+import type { Duration } from '@temporalio/common';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type * as activities from '../activities/long-running';
+import { useProcessControl, type ProcessState } from '../../patterns/process-control';
+import { elapsedSinceRunStart } from '../../patterns/determinism';
+
+const { longRunningProcessStep } = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
+
+export interface LongRunningInput {
+  totalSteps: number;
+  /** Durable wait between steps, e.g. `'1 hour'`. */
+  delayBetweenSteps?: Duration;
+}
+
+export interface LongRunningResult extends ProcessState {
+  /** Workflow time from start to finish (delays included). */
+  elapsedMs: number;
+}
+
+export async function longRunningProcessWorkflow(input: LongRunningInput): Promise<LongRunningResult> {
+  const control = useProcessControl({ totalSteps: input.totalSteps, delayBetweenSteps: input.delayBetweenSteps });
+  const processId = workflowInfo().workflowId;
+  while (await control.checkpoint()) {
+    await longRunningProcessStep({ processId, step: control.completedSteps });
+    control.stepCompleted();
+  }
+  return { ...control.finish(), elapsedMs: elapsedSinceRunStart() };
+}
