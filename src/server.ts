@@ -87,6 +87,11 @@ export class HourglassServer {
     this.retention.unref();
   }
 
+  /** Runs the retention sweep now (it also runs every minute); returns how many closed runs it removed. */
+  runRetention(): Promise<number> {
+    return this.engine.sweepRetention();
+  }
+
   /** Counters for tests and operators, e.g. how many workflow tasks carried the full history. */
   get stats(): Readonly<HistoryEngine['stats']> {
     return this.engine.stats;
