@@ -18,19 +18,9 @@ export class ActivityTasks {
     req: workflowservice.IPollActivityTaskQueueRequest,
     signal?: AbortSignal,
   ): Promise<workflowservice.IPollActivityTaskQueueResponse> {
-    const queue = req.taskQueue?.name ?? '';
-    const deadline = this.engine.clock.now() + this.engine.longPollTimeoutMs;
-    for (;;) {
-      const task = await this.engine.matching.poll(ns.id, 'activity', queue, Math.max(0, deadline - this.engine.clock.now()), signal);
-      if (!task) return {};
-      if (signal?.aborted) {
-        this.engine.matching.offer(task);
-        return {};
-      }
-      const response = await this.recordActivityTaskStarted(ns, task, req.identity ?? '');
-      if (response) return response;
-    }
+    return this.engine.pollTask(ns, 'activity', req.taskQueue?.name ?? '', signal, (task) => this.recordActivityTaskStarted(ns, task, req.identity ?? ''));
   }
+
   private async recordActivityTaskStarted(
     ns: NamespaceRecord,
     task: DispatchTask,

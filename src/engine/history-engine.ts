@@ -10,7 +10,7 @@ import { HistoryNotifier } from './history-notifier';
 import { KeyedMutex } from './keyed-mutex';
 import { Matching } from './matching';
 import { RunMutator, decodeEvent } from './mutator';
-import { busyUntil, dispatchableTasks, nextDeadline } from './task-generator';
+import { busyUntil, dispatchableTasks, nextDeadline, type DispatchTask } from './task-generator';
 import { fireDueTimeouts } from './timeouts';
 import { TimerQueue } from './timer-queue';
 import type { NamespaceRegistry } from './namespaces';
@@ -373,6 +373,26 @@ export class HistoryEngine {
   }
 
   // ---------------------------------------------------------------- plumbing
+
+  /**
+   * A long poll on a task queue: waits for a task, records it as started (`start`), and answers
+   * empty when the poll period ends. A task whose start turns out stale is skipped; a task taken
+   * by a poller that has just gone away is offered again, never lost.
+   * @internal
+   */
+  async pollTask<R extends object>(ns: NamespaceRecord, kind: DispatchTask['kind'], queue: string, signal: AbortSignal | undefined, start: (task: DispatchTask) => Promise<R | undefined>): Promise<R | Record<string, never>> {
+    const deadline = this.clock.now() + this.longPollTimeoutMs;
+    for (;;) {
+      const task = await this.matching.poll(ns.id, kind, queue, Math.max(0, deadline - this.clock.now()), signal);
+      if (!task) return {};
+      if (signal?.aborted) {
+        this.matching.offer(task);
+        return {};
+      }
+      const response = await start(task);
+      if (response) return response;
+    }
+  }
 
   /** Loads a run (the current one when runId is empty) or throws NOT_FOUND. */
   async load(namespaceId: string, workflowId: string, runId: string): Promise<MutableState> {

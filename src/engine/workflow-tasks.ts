@@ -39,19 +39,11 @@ export class WorkflowTasks {
     req: workflowservice.IPollWorkflowTaskQueueRequest,
     signal?: AbortSignal,
   ): Promise<workflowservice.IPollWorkflowTaskQueueResponse> {
-    const queue = req.taskQueue?.name ?? '';
-    const deadline = this.engine.clock.now() + this.engine.longPollTimeoutMs;
-    for (;;) {
-      const task = await this.engine.matching.poll(ns.id, 'workflow', queue, Math.max(0, deadline - this.engine.clock.now()), signal);
-      if (!task) return {};
-      if (signal?.aborted) {
-        this.engine.matching.offer(task); // the poller left: the task must not be lost with it
-        return {};
-      }
-      const response = task.queryId ? await this.engine.queryHandling.queryTaskResponse(task) : await this.recordWorkflowTaskStarted(task, req);
-      if (response) return response;
-    }
+    return this.engine.pollTask(ns, 'workflow', req.taskQueue?.name ?? '', signal, (task) =>
+      task.queryId ? this.engine.queryHandling.queryTaskResponse(task) : this.recordWorkflowTaskStarted(task, req),
+    );
   }
+
   private async recordWorkflowTaskStarted(
     task: DispatchTask,
     req: workflowservice.IPollWorkflowTaskQueueRequest,
