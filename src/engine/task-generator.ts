@@ -71,10 +71,13 @@ export function nextDeadline(ms: MutableState): number | undefined {
  * Time-skipping mode: until when the run's work in flight holds the clock still. A workflow task or
  * a queued activity waits for a worker: Infinity. A started activity holds it for a grace period
  * after it starts or heartbeats, so quick activities finish in real time while one that hangs lets
- * its timeouts be skipped to. Retry backoffs and timers do not hold time.
+ * its timeouts be skipped to. Retry backoffs and timers do not hold time; child starts and external
+ * signals or cancels not yet delivered do.
  */
 export function busyUntil(ms: MutableState, now: number, activityGraceMs: number): number {
   if (ms.workflowTask) return Infinity;
+  // A child start or an external signal/cancel not yet delivered is work in flight, as in Temporal's test server.
+  if (Object.values(ms.children).some((c) => !c.runId) || Object.keys(ms.externalRequests).length > 0) return Infinity;
   let until = 0;
   for (const a of Object.values(ms.activities)) {
     if (a.startedTime === undefined) {
