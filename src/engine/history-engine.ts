@@ -107,6 +107,7 @@ export class HistoryEngine {
       namespaces: this.namespaces,
       locks: this.locks,
       now: () => this.clock.now(),
+      settled: () => this.timeSkipper?.poke(),
       mutate: (ms) => this.mutate(ms),
       commitRuns: (mutators, current) => this.commitRuns(mutators, current),
       updateRun: async (ref, fn) => (await this.tryUpdate(ref, fn))?.value,
@@ -123,7 +124,7 @@ export class HistoryEngine {
     this.activityGraceMs = options.activityGraceMs ?? 1000;
     this.timeSkipper?.attach({
       nextDeadline: () => this.timers.peek(),
-      busyUntil: () => (this.timerCallbacksInFlight > 0 ? Infinity : Math.max(0, ...this.busy.values())),
+      busyUntil: () => (this.timerCallbacksInFlight > 0 || this.transfers.busy ? Infinity : Math.max(0, ...this.busy.values())),
       fireDue: () => this.timers.fireDue(),
     });
   }

@@ -20,6 +20,8 @@ export interface TransferHost {
   commitRuns(mutators: RunMutator[], current?: CurrentExecution): Promise<MutableState[]>;
   /** Locked update of one run; `fn` returning undefined commits nothing. */
   updateRun<T>(ref: { namespaceId: string; workflowId: string; runId: string }, fn: (m: RunMutator) => T | undefined): Promise<T | undefined>;
+  /** Called when a delivery finishes (time skipping re-checks whether it may skip). */
+  settled(): void;
   /** Signal or cancel a run by id, as SignalWorkflowExecution / RequestCancelWorkflowExecution do. */
   signal(namespaceId: string, workflowId: string, runId: string, apply: (m: RunMutator) => void): Promise<boolean>;
 }
@@ -34,6 +36,11 @@ export class TransferTasks {
   private readonly inProgress = new Set<string>();
 
   constructor(private readonly host: TransferHost) {}
+
+  /** Whether deliveries are under way (time skipping waits for them, as for any work in flight). */
+  get busy(): boolean {
+    return this.inProgress.size > 0;
+  }
 
   /** Kicks off whatever the run's state still owes to other runs. */
   dispatch(ms: MutableState): void {
@@ -70,7 +77,10 @@ export class TransferTasks {
     this.inProgress.add(key);
     task()
       .catch((err: unknown) => this.host.logger.error('transfer task failed', { task: key, error: String(err) }))
-      .finally(() => this.inProgress.delete(key));
+      .finally(() => {
+        this.inProgress.delete(key);
+        this.host.settled();
+      });
   }
 
   private async startChild(parent: MutableState, child: ChildInfo): Promise<void> {
