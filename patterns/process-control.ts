@@ -11,8 +11,13 @@
  *
  * Workflow-safe: imports only `@temporalio/workflow`.
  */
-import type { Duration } from '@temporalio/common';
 import { condition, defineQuery, defineSignal, setHandler } from '@temporalio/workflow';
+
+/**
+ * A duration in milliseconds or in `ms` notation (`'1 hour'`, `'30s'`), as `sleep()` takes it. Declared
+ * here because the SDK's own `Duration` type does not resolve under `node16` module resolution.
+ */
+export type StepDelay = number | string;
 
 export type ProcessStatus = 'running' | 'paused' | 'cancelled' | 'completed';
 
@@ -41,7 +46,7 @@ export const statusQuery = defineQuery<ProcessState>('status');
 export interface ProcessControlOptions {
   totalSteps: number;
   /** Durable wait before every step but the first (e.g. `'1 hour'`); a cancel cuts it short. */
-  delayBetweenSteps?: Duration;
+  delayBetweenSteps?: StepDelay;
   /** Steps already done by an earlier run (continue-as-new); progress starts from here. */
   completedSteps?: number;
 }

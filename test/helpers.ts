@@ -22,7 +22,7 @@ export const repoRoot = path.resolve(__dirname, '..', '..');
 export const workflowsPath = require.resolve('./workflows');
 
 /** Warnings the tests provoke on purpose (failing activities and workflows, completions after a timeout). */
-const expectedWarnings = [/^Activity failed/, /^Workflow failed/, /^Activity not found on completion/, /^Task not found when completing/];
+const expectedWarnings = [/^Activity failed/, /^Workflow failed/, /^Activity not found on completion/, /^Task not found when completing/, /^No workflows registered/, /^Order attempt failed/, /^Saga compensation failed/];
 
 let runtimeInstalled = false;
 /**

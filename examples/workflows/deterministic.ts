@@ -4,7 +4,6 @@
  * - randomness: `Math.random()` is seeded per run and `uuid4()` uses it;
  * - real entropy: produced by an activity, whose result history records.
  */
-import type { Duration } from '@temporalio/common';
 import { proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities/deterministic';
 import { elapsedSinceRunStart, newId, randomInt } from '../../patterns/determinism';
@@ -13,7 +12,7 @@ const { deterministicIssueToken } = proxyActivities<typeof activities>({ startTo
 
 export interface DeterministicInput {
   /** Durable wait between issuing the token and returning, to show workflow time advancing. */
-  wait: Duration;
+  wait: number | string;
 }
 
 export interface DeterministicResult {

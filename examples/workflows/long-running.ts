@@ -3,10 +3,9 @@
  * operator can pause, resume or cancel (signals from `patterns/process-control`) and observe
  * through the `status` query.
  */
-import type { Duration } from '@temporalio/common';
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities/long-running';
-import { useProcessControl, type ProcessState } from '../../patterns/process-control';
+import { useProcessControl, type ProcessState, type StepDelay } from '../../patterns/process-control';
 import { elapsedSinceRunStart } from '../../patterns/determinism';
 
 const { longRunningProcessStep } = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
@@ -14,7 +13,7 @@ const { longRunningProcessStep } = proxyActivities<typeof activities>({ startToC
 export interface LongRunningInput {
   totalSteps: number;
   /** Durable wait between steps, e.g. `'1 hour'`. */
-  delayBetweenSteps?: Duration;
+  delayBetweenSteps?: StepDelay;
 }
 
 export interface LongRunningResult extends ProcessState {

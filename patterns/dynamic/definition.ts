@@ -80,6 +80,16 @@ export const MAX_LOOP_ITERATIONS = 1000;
 const STEP_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DURATION = /^\d+(\.\d+)?\s*(ms|s|m|h|d)$/;
 
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Milliseconds of a validated {@link DurationSpec} (`"30s"` → 30000; numbers are already milliseconds). */
+export function durationToMs(spec: DurationSpec): number {
+  if (typeof spec === 'number') return spec;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(spec);
+  if (!match?.[1] || !match[2]) throw new Error(`invalid duration ${JSON.stringify(spec)}`);
+  return Math.round(Number(match[1]) * (UNIT_MS[match[2]] ?? 1));
+}
+
 const durationSchema = z.union([z.number().int().positive(), z.string().regex(DURATION, 'expected a duration such as "500ms", "30s", "5m"')]);
 const retrySchema = z.strictObject({ maximumAttempts: z.number().int().min(1).optional(), initialInterval: durationSchema.optional() });
 const commonShape = {

@@ -371,17 +371,15 @@ function evaluateNode(node: ExpressionNode, scope: ExpressionScope, source: stri
       if (!comparable) {
         throw new ExpressionEvaluationError(`cannot compare ${typeName(left)} ${node.operator} ${typeName(right)}`, node.position, source);
       }
-      const l = left as number | string;
-      const r = right as number | string;
       switch (node.operator) {
         case '<':
-          return l < r;
+          return left < right;
         case '<=':
-          return l <= r;
+          return left <= right;
         case '>':
-          return l > r;
+          return left > right;
         case '>=':
-          return l >= r;
+          return left >= right;
       }
     }
   }

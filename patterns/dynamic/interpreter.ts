@@ -19,9 +19,8 @@
  */
 import { ApplicationFailure, isCancellation, proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { UntypedActivities } from '@temporalio/common';
-import { formatIssue, MAX_LOOP_ITERATIONS, validateDefinition, type DurationSpec, type RetrySpec, type Step, type ValidationOptions } from './definition';
+import { durationToMs, expressionRoots, formatIssue, MAX_LOOP_ITERATIONS, validateDefinition, type DurationSpec, type RetrySpec, type Step, type ValidationOptions } from './definition';
 import { evaluateExpression, parseExpression, type ExpressionScope } from './expression';
-import { expressionRoots } from './definition';
 
 /** ApplicationFailure types the interpreter throws. */
 export const DynamicFailureTypes = {
@@ -108,8 +107,8 @@ function merge(settings: Settings, step: { timeout?: DurationSpec; retry?: Retry
 function activityOptions(settings: Settings): ActivityOptions {
   const retry: RetryPolicy = {};
   if (settings.retry.maximumAttempts !== undefined) retry.maximumAttempts = settings.retry.maximumAttempts;
-  if (settings.retry.initialInterval !== undefined) retry.initialInterval = settings.retry.initialInterval as RetryPolicy['initialInterval'];
-  return { startToCloseTimeout: settings.timeout as ActivityOptions['startToCloseTimeout'], retry };
+  if (settings.retry.initialInterval !== undefined) retry.initialInterval = durationToMs(settings.retry.initialInterval);
+  return { startToCloseTimeout: durationToMs(settings.timeout), retry };
 }
 
 function collectIds(steps: readonly Step[], out: string[] = []): string[] {
@@ -216,7 +215,7 @@ export async function runDynamicDefinition(definition: unknown, options: Interpr
   const { defaults, steps } = validated.definition;
   const interpreter = new Interpreter();
   const results: Record<string, unknown> = {};
-  const settings: Settings = { timeout: defaults?.timeout ?? options.defaultTimeout ?? '1 minute', retry: { ...defaults?.retry } };
+  const settings: Settings = { timeout: defaults?.timeout ?? options.defaultTimeout ?? 60_000, retry: { ...defaults?.retry } };
   await interpreter.runSteps(steps, 'steps', { results, settings });
   return { results, failures: interpreter.failures };
 }
