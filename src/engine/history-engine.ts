@@ -7,7 +7,7 @@ import { ConditionFailedError, type Store } from '../store/store';
 import type { Clock } from './clock';
 import { addSignal, isDuplicateRequest, isRunning, terminateExecution } from './execution';
 import { HistoryNotifier } from './history-notifier';
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex, workflowLockKey } from './keyed-mutex';
 import { Matching } from './matching';
 import { RunMutator, decodeEvent } from './mutator';
 import { busyUntil, dispatchableTasks, nextDeadline, type DispatchTask } from './task-generator';
@@ -154,7 +154,7 @@ export class HistoryEngine {
     beforeFirstTask?: (m: RunMutator) => void,
   ): Promise<{ runId: string; started: boolean }> {
     const workflowId = req.workflowId ?? '';
-    return this.locks.run(`${ns.id}/${workflowId}`, async () => {
+    return this.locks.run(workflowLockKey(ns.id, workflowId), async () => {
       const requestId = req.requestId || randomUUID();
       const current = await this.store.getCurrentExecution(ns.id, workflowId);
       const runs: RunMutator[] = [];
@@ -268,7 +268,7 @@ export class HistoryEngine {
   /** Deletes a run with its history and visibility; a running one is terminated first, as in Temporal. */
   async deleteWorkflowExecution(ns: NamespaceRecord, execution: { workflowId?: string | null; runId?: string | null }): Promise<void> {
     const ms = await this.load(ns.id, execution.workflowId ?? '', execution.runId ?? '');
-    await this.locks.run(`${ns.id}/${ms.workflowId}`, async () => {
+    await this.locks.run(workflowLockKey(ns.id, ms.workflowId), async () => {
       const fresh = await this.store.getMutableState(ns.id, ms.workflowId, ms.runId);
       if (fresh && isRunning(fresh.status)) {
         const m = this.mutate(fresh);
@@ -287,7 +287,7 @@ export class HistoryEngine {
     for (const ns of await this.namespaces.list()) {
       const expired = await this.store.listClosedBefore(ns.id, this.clock.now() - ns.retentionMs, 500);
       for (const run of expired) {
-        await this.locks.run(`${ns.id}/${run.workflowId}`, () => this.store.deleteExecution(ns.id, run.workflowId, run.runId));
+        await this.locks.run(workflowLockKey(ns.id, run.workflowId), () => this.store.deleteExecution(ns.id, run.workflowId, run.runId));
         removed++;
       }
     }
@@ -417,7 +417,7 @@ export class HistoryEngine {
 
   /** Like update, but a missing run yields undefined, and a fn result of undefined commits nothing. */
   /** @internal */ tryUpdate<T>(ref: RunRef, fn: (m: RunMutator) => T | Promise<T>, commitAlways = false): Promise<{ ms: MutableState; value: T } | undefined> {
-    return this.locks.run(`${ref.namespaceId}/${ref.workflowId}`, async () => {
+    return this.locks.run(workflowLockKey(ref.namespaceId, ref.workflowId), async () => {
       for (let attempt = 0; ; attempt++) {
         const ms = await this.store.getMutableState(ref.namespaceId, ref.workflowId, ref.runId);
         if (!ms) return undefined;

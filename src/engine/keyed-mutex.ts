@@ -20,3 +20,8 @@ export class KeyedMutex {
     }
   }
 }
+
+/** The lock that guards all runs of one workflow ID. */
+export function workflowLockKey(namespaceId: string, workflowId: string): string {
+  return `${namespaceId}/${workflowId}`;
+}

@@ -1,3 +1,4 @@
+import { workflowLockKey } from './keyed-mutex';
 import { workflowTaskIdentity } from './workflow-tasks';
 import { ServiceError, taskNotFound } from '../common/errors';
 import { enums, int64, type workflowservice } from '../common/proto';
@@ -19,7 +20,7 @@ export class QueryHandling {
    */
   async queryWorkflow(ns: NamespaceRecord, req: workflowservice.IQueryWorkflowRequest, signal?: AbortSignal): Promise<workflowservice.IQueryWorkflowResponse> {
     const workflowId = req.execution?.workflowId ?? '';
-    const registered = await this.engine.locks.run(`${ns.id}/${workflowId}`, async () => {
+    const registered = await this.engine.locks.run(workflowLockKey(ns.id, workflowId), async () => {
       const ms = await this.engine.load(ns.id, workflowId, req.execution?.runId ?? '');
       const rejected = queryRejection(ms, req.queryRejectCondition);
       if (rejected !== undefined) return { rejected };

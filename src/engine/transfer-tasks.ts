@@ -4,7 +4,7 @@ import { enums, int64, type history } from '../common/proto';
 import type { ChildInfo, CurrentExecution, ExternalRequestInfo, MutableState } from '../store/records';
 import type { Store } from '../store/store';
 import { isRunning, terminateExecution } from './execution';
-import type { KeyedMutex } from './keyed-mutex';
+import { workflowLockKey, type KeyedMutex } from './keyed-mutex';
 import { decodeEvent, type RunMutator } from './mutator';
 import type { NamespaceRegistry } from './namespaces';
 import { createRun } from './run-factory';
@@ -86,8 +86,8 @@ export class TransferTasks {
   private async startChild(parent: MutableState, child: ChildInfo): Promise<void> {
     const { host } = this;
     const ns = await host.namespaces.resolve(child.namespace).catch(() => undefined);
-    const parentKey = `${parent.namespaceId}/${parent.workflowId}`;
-    const childKey = `${ns?.id ?? child.namespace}/${child.workflowId}`;
+    const parentKey = workflowLockKey(parent.namespaceId, parent.workflowId);
+    const childKey = workflowLockKey(ns?.id ?? child.namespace, child.workflowId);
     const run = async (): Promise<void> => {
       const current = ns ? await host.store.getCurrentExecution(ns.id, child.workflowId) : undefined;
       const parentMs = await host.store.getMutableState(parent.namespaceId, parent.workflowId, parent.runId);

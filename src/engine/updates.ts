@@ -1,3 +1,4 @@
+import { workflowLockKey } from './keyed-mutex';
 import { ServiceError, notFound, workflowNotFound } from '../common/errors';
 import type { temporal} from '../common/proto';
 import { enums, type workflowservice } from '../common/proto';
@@ -20,7 +21,7 @@ export class UpdateHandling {
   ): Promise<workflowservice.IUpdateWorkflowExecutionResponse> {
     const workflowId = req.workflowExecution?.workflowId ?? '';
     const updateId = req.request?.meta?.updateId ?? '';
-    const found = await this.engine.locks.run(`${ns.id}/${workflowId}`, async () => {
+    const found = await this.engine.locks.run(workflowLockKey(ns.id, workflowId), async () => {
       const ms = await this.engine.load(ns.id, workflowId, req.workflowExecution?.runId ?? '');
       if (req.firstExecutionRunId && ms.firstExecutionRunId !== req.firstExecutionRunId) throw workflowNotFound(workflowId, req.firstExecutionRunId);
       if (ms.updates[updateId]) return { ms };
