@@ -101,7 +101,7 @@ describe('queries', () => {
     );
     const elapsed = Date.now() - started;
     assert.ok(err instanceof Error, `expected an error, got ${String(err)}`);
-    assert.ok(elapsed < 3000, `the query took ${elapsed}ms to fail`);
+    assert.ok(elapsed < 30_000, `the query failed at the caller's deadline instead of hanging (${elapsed}ms)`);
     t.diagnostic(`query without a worker failed after ${elapsed}ms: ${err.name}: ${err.message}`);
     await handle.terminate('test done');
   });
