@@ -4,12 +4,10 @@
  * batch ends with exactly one summary.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createTestWorkflowEnvironment } from '../../src/testing';
-import { installQuietRuntime, uniqueName } from '../helpers';
+import { uniqueName } from '../helpers';
+import { usePatternEnvironment } from './pattern-environment';
 import type { BatchItem, BatchRequest } from '../../patterns/domain';
 import type * as exampleActivities from '../../examples/activities/batch-children';
 import type { batchChildrenWorkflow } from '../../examples/workflows/batch-children';
@@ -17,19 +15,7 @@ import type { batchChildrenWorkflow } from '../../examples/workflows/batch-child
 type Activities = typeof exampleActivities;
 
 describe('batch processing with child workflows', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-
-  before(async () => {
-    installQuietRuntime();
-    [env, bundle] = await Promise.all([
-      createTestWorkflowEnvironment(),
-      bundleWorkflowCode({ workflowsPath: require.resolve('../../examples/workflows/batch-children'), logger: new DefaultLogger('ERROR') }),
-    ]);
-  });
-  after(async () => {
-    await env?.teardown();
-  });
+  const pattern = usePatternEnvironment('batch-children');
 
   test('10 items, 2 failing (one rejected, one timing out): exact results and failures, one summary with the counts', async (t) => {
     const taskQueue = uniqueName(t);
@@ -50,9 +36,8 @@ describe('batch processing with child workflows', () => {
       batchChildrenSummarize: async (summary) => void summaries.push(summary),
     };
 
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
-    const outcome = await worker.runUntil(
-      env.client.workflow.execute<typeof batchChildrenWorkflow>('batchChildrenWorkflow', { taskQueue, workflowId: taskQueue, args: [request, 60_000] }),
+    const outcome = await pattern.run(taskQueue, activities, () =>
+      pattern.env.client.workflow.execute<typeof batchChildrenWorkflow>('batchChildrenWorkflow', { taskQueue, workflowId: taskQueue, args: [request, 60_000] }),
     );
 
     const succeeded = [0, 1, 2, 4, 5, 6, 8, 9];
@@ -72,12 +57,12 @@ describe('batch processing with child workflows', () => {
     assert.equal(processed.length, 9);
 
     // Each child ran under its own ID, <parentId>-<itemId>, with the requested execution timeout.
-    const child = await env.client.workflow.getHandle(`${taskQueue}-item-7`).describe();
+    const child = await pattern.env.client.workflow.getHandle(`${taskQueue}-item-7`).describe();
     assert.equal(child.type, 'batchChildrenItemWorkflow');
     assert.equal(child.status.name, 'TIMED_OUT');
     assert.equal(child.parentExecution?.workflowId, taskQueue);
     assert.equal(child.raw.executionConfig?.workflowExecutionTimeout?.seconds?.toString(), '60');
-    const ok = await env.client.workflow.getHandle(`${taskQueue}-item-0`).describe();
+    const ok = await pattern.env.client.workflow.getHandle(`${taskQueue}-item-0`).describe();
     assert.equal(ok.status.name, 'COMPLETED');
   });
 });

@@ -4,33 +4,20 @@
  * summary written by a local activity.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { processWithHeartbeat } from '../../patterns/activities/batch-processing';
 import { chunk, formatProgress, mapWithConcurrency, stepTaskQueue, type BatchProgress } from '../../patterns/batch-processing';
 import type { BatchItem, BatchRequest } from '../../patterns/domain';
 import * as exampleActivities from '../../examples/activities/batch-processing';
 import { batchProcessingWorkflow, type BatchProcessingInput } from '../../examples/workflows/batch-processing';
-import { createTestWorkflowEnvironment } from '../../src/testing';
-import { EventType, countEvents, installQuietRuntime, uniqueName, waitFor } from '../helpers';
+import { EventType, countEvents, uniqueName, waitFor } from '../helpers';
+import { usePatternEnvironment } from './pattern-environment';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-before(async () => {
-  installQuietRuntime();
-  [env, bundle] = await Promise.all([
-    createTestWorkflowEnvironment(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../examples/workflows/batch-processing'), logger: new DefaultLogger('ERROR') }),
-  ]);
-});
-after(async () => {
-  await env?.teardown();
-});
+const pattern = usePatternEnvironment('batch-processing');
 
 function batch(batchId: string, count: number, chunkSize: number, data: (i: number) => Record<string, unknown> = (i) => ({ amount: i })): BatchRequest {
   const items: BatchItem[] = Array.from({ length: count }, (_, i) => ({ id: `item-${i}`, data: data(i) }));
@@ -48,30 +35,24 @@ async function runBatch<R>(
   activities: Pick<Activities, 'batchProcessingValidateChunk' | 'batchProcessingProcessChunk'>,
   fn: () => Promise<R>,
 ): Promise<R> {
-  const main = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: bundle,
-    activities: { batchProcessingSummarize: exampleActivities.batchProcessingSummarize },
-  });
   const validate = await Worker.create({
-    connection: env.nativeConnection,
+    connection: pattern.env.nativeConnection,
     taskQueue: stepTaskQueue(taskQueue, 'validate'),
     activities: { batchProcessingValidateChunk: activities.batchProcessingValidateChunk },
   });
   const processor = await Worker.create({
-    connection: env.nativeConnection,
+    connection: pattern.env.nativeConnection,
     taskQueue: stepTaskQueue(taskQueue, 'process'),
     activities: { batchProcessingProcessChunk: activities.batchProcessingProcessChunk },
     // Flush heartbeats quickly so progress (and cancellation) travel within the test's time budget.
     maxHeartbeatThrottleInterval: '20ms',
     defaultHeartbeatThrottleInterval: '20ms',
   });
-  return validate.runUntil(processor.runUntil(main.runUntil(fn)));
+  return validate.runUntil(processor.runUntil(pattern.run(taskQueue, { batchProcessingSummarize: exampleActivities.batchProcessingSummarize }, fn)));
 }
 
 function start(taskQueue: string, input: Omit<BatchProcessingInput, 'taskQueue'>) {
-  return env.client.workflow.start(batchProcessingWorkflow, { taskQueue, workflowId: taskQueue, args: [{ ...input, taskQueue }] });
+  return pattern.env.client.workflow.start(batchProcessingWorkflow, { taskQueue, workflowId: taskQueue, args: [{ ...input, taskQueue }] });
 }
 
 describe('batch processing (time-skipping env, mocked step activities)', () => {

@@ -4,12 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { cachedCall, cachedCallDetailed, createLruCallCache, type CacheEntry, type CallCache } from '../../patterns/activities/cached-call';
 import * as activities from '../../examples/activities/cached-calls';
 import { cachedCallsQuoteWorkflow } from '../../examples/workflows/cached-calls';
-import { createTestWorkflowEnvironment } from '../../src/testing';
-import { installQuietRuntime, uniqueName } from '../helpers';
+import { uniqueName } from '../helpers';
+import { usePatternEnvironment } from './pattern-environment';
 
 /** A manual clock and an upstream that counts its calls and can be told to fail. */
 function fixture(): { now: () => number; advance: (ms: number) => void; fn: () => Promise<string>; calls: () => number; failNext: (on: boolean) => void } {
@@ -94,29 +93,19 @@ describe('cachedCall (unit, injected clock)', () => {
 });
 
 describe('cached activity in a workflow', () => {
+  const pattern = usePatternEnvironment('cached-calls');
+
   test('the second lookup of the same rate is served from the activity cache', async (t) => {
-    installQuietRuntime();
-    const env = await createTestWorkflowEnvironment();
-    try {
-      const taskQueue = uniqueName(t);
-      const worker = await Worker.create({
-        connection: env.nativeConnection,
-        taskQueue,
-        workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../../examples/workflows/cached-calls'), logger: new DefaultLogger('ERROR') }),
-        activities,
-      });
-      const rates = await worker.runUntil(
-        env.client.workflow.execute(cachedCallsQuoteWorkflow, { taskQueue, workflowId: taskQueue, args: [{ base: 'USD', quote: 'EUR', ttlMs: 60_000 }] }),
-      );
-      assert.deepEqual(
-        rates.map(({ pair, rate, source }) => ({ pair, rate, source })),
-        [
-          { pair: 'USD/EUR', rate: 0.92, source: 'fresh' },
-          { pair: 'USD/EUR', rate: 0.92, source: 'cache' },
-        ],
-      );
-    } finally {
-      await env.teardown();
-    }
+    const taskQueue = uniqueName(t);
+    const rates = await pattern.run(taskQueue, activities, () =>
+      pattern.env.client.workflow.execute(cachedCallsQuoteWorkflow, { taskQueue, workflowId: taskQueue, args: [{ base: 'USD', quote: 'EUR', ttlMs: 60_000 }] }),
+    );
+    assert.deepEqual(
+      rates.map(({ pair, rate, source }) => ({ pair, rate, source })),
+      [
+        { pair: 'USD/EUR', rate: 0.92, source: 'fresh' },
+        { pair: 'USD/EUR', rate: 0.92, source: 'cache' },
+      ],
+    );
   });
 });

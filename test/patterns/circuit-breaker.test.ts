@@ -4,31 +4,17 @@
  * half-open trial call decides whether it closes again or re-opens.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, mock, test } from 'node:test';
+import { describe, mock, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { CircuitBreaker, isCircuitOpenError, type CircuitOpenDetails } from '../../patterns/circuit-breaker';
 import * as exampleActivities from '../../examples/activities/circuit-breaker';
 import { circuitBreakerPollWorkflow, type CircuitBreakerPollInput, type CircuitBreakerPollResult } from '../../examples/workflows/circuit-breaker';
-import { createTestWorkflowEnvironment } from '../../src/testing';
-import { installQuietRuntime, uniqueName } from '../helpers';
+import { uniqueName } from '../helpers';
+import { usePatternEnvironment } from './pattern-environment';
 
 const MINUTE = 60_000;
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-before(async () => {
-  installQuietRuntime();
-  [env, bundle] = await Promise.all([
-    createTestWorkflowEnvironment(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../examples/workflows/circuit-breaker'), logger: new DefaultLogger('ERROR') }),
-  ]);
-});
-after(async () => {
-  await env?.teardown();
-});
+const pattern = usePatternEnvironment('circuit-breaker');
 
 /** A mocked service that fails its first `failures` invocations and counts every invocation. */
 function flakyService(failures: number): { activities: typeof exampleActivities; invocations: () => number } {
@@ -47,8 +33,9 @@ function flakyService(failures: number): { activities: typeof exampleActivities;
 
 async function poll(t: { name: string }, service: ReturnType<typeof flakyService>, input: CircuitBreakerPollInput): Promise<CircuitBreakerPollResult> {
   const taskQueue = uniqueName(t.name);
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: service.activities });
-  return worker.runUntil(env.client.workflow.execute(circuitBreakerPollWorkflow, { taskQueue, workflowId: taskQueue, args: [input] }));
+  return pattern.run(taskQueue, service.activities, () =>
+    pattern.env.client.workflow.execute(circuitBreakerPollWorkflow, { taskQueue, workflowId: taskQueue, args: [input] }),
+  );
 }
 
 /**
@@ -116,9 +103,8 @@ describe('circuit breaker in a workflow (time-skipping)', () => {
 
   test('the real example activity: a scripted outage opens the circuit, and it closes once the service is back', async (t) => {
     const taskQueue = uniqueName(t);
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: exampleActivities });
-    const result = await worker.runUntil(
-      env.client.workflow.execute(circuitBreakerPollWorkflow, {
+    const result = await pattern.run(taskQueue, exampleActivities, () =>
+      pattern.env.client.workflow.execute(circuitBreakerPollWorkflow, {
         taskQueue,
         workflowId: taskQueue,
         args: [{ ...base, calls: 15, failingCalls: [1, 2, 3] }],

@@ -4,13 +4,11 @@
  * and stop rules. The expression language reads earlier results and nothing else.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createTestWorkflowEnvironment } from '../../src/testing';
-import { installQuietRuntime, rejectionOf, uniqueName } from '../helpers';
+import { rejectionOf, uniqueName } from '../helpers';
+import { usePatternEnvironment } from './pattern-environment';
 import { durationToMs, formatIssue, validateDefinition, type WorkflowDefinition } from '../../patterns/dynamic/definition';
 import { evaluateExpression, ExpressionEvaluationError, ExpressionSyntaxError, parseExpression, referencedStepIds } from '../../patterns/dynamic/expression';
 import type * as exampleActivities from '../../examples/activities/dynamic';
@@ -84,24 +82,11 @@ const orderDefinition: WorkflowDefinition = {
 };
 
 describe('dynamic workflows', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-
-  before(async () => {
-    installQuietRuntime();
-    [env, bundle] = await Promise.all([
-      createTestWorkflowEnvironment(),
-      bundleWorkflowCode({ workflowsPath: require.resolve('../../examples/workflows/dynamic'), logger: new DefaultLogger('ERROR') }),
-    ]);
-  });
-  after(async () => {
-    await env?.teardown();
-  });
+  const pattern = usePatternEnvironment('dynamic');
 
   async function run(taskQueue: string, activities: Record<string, (input: unknown) => Promise<unknown>>, definition: unknown): Promise<DynamicRunResult> {
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
-    return worker.runUntil(
-      env.client.workflow.execute<typeof dynamicWorkflow>('dynamicWorkflow', { taskQueue, workflowId: taskQueue, args: [definition as WorkflowDefinition] }),
+    return pattern.run(taskQueue, activities, () =>
+      pattern.env.client.workflow.execute<typeof dynamicWorkflow>('dynamicWorkflow', { taskQueue, workflowId: taskQueue, args: [definition as WorkflowDefinition] }),
     );
   }
 
@@ -111,7 +96,7 @@ describe('dynamic workflows', () => {
     const { results, failures } = await run(workflowId, activities, orderDefinition);
 
     // Parallel: both branches were scheduled by the same workflow task (their execution order is the worker's).
-    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const history = await pattern.env.client.workflow.getHandle(workflowId).fetchHistory();
     const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes);
     const scheduledBy = scheduled.map((e) => [e.activityTaskScheduledEventAttributes?.activityType?.name, String(e.activityTaskScheduledEventAttributes?.workflowTaskCompletedEventId)]);
     assert.deepEqual(scheduledBy[1]?.[0], 'dynamicCheckFraud');

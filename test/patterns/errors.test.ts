@@ -4,13 +4,11 @@
  * original typed failure rather than a generic "activity failed".
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, RetryState } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createTestWorkflowEnvironment } from '../../src/testing';
-import { installQuietRuntime, rejectionOf, uniqueName } from '../helpers';
+import { rejectionOf, uniqueName } from '../helpers';
+import { usePatternEnvironment } from './pattern-environment';
 import {
   authenticationError,
   describeFailure,
@@ -62,23 +60,12 @@ function mocks(overrides: Partial<Pick<Activities, 'errorsValidateOrder' | 'erro
 }
 
 describe('typed error handling', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-
-  before(async () => {
-    installQuietRuntime();
-    [env, bundle] = await Promise.all([
-      createTestWorkflowEnvironment(),
-      bundleWorkflowCode({ workflowsPath: require.resolve('../../examples/workflows/errors'), logger: new DefaultLogger('ERROR') }),
-    ]);
-  });
-  after(async () => {
-    await env?.teardown();
-  });
+  const pattern = usePatternEnvironment('errors');
 
   async function run(taskQueue: string, activities: Activities): Promise<ErrorsOrderResult> {
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
-    return worker.runUntil(env.client.workflow.execute<typeof errorsOrderWorkflow>('errorsOrderWorkflow', { taskQueue, workflowId: taskQueue, args: [order] }));
+    return pattern.run(taskQueue, activities, () =>
+      pattern.env.client.workflow.execute<typeof errorsOrderWorkflow>('errorsOrderWorkflow', { taskQueue, workflowId: taskQueue, args: [order] }),
+    );
   }
 
   /** The workflow's failure: a WorkflowFailedError whose cause is the typed ApplicationFailure. */

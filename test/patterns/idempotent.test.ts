@@ -3,12 +3,12 @@
  * queryable) and never run again, and the activities deduplicate by key.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createTestWorkflowEnvironment } from '../../src/testing';
-import { installQuietRuntime, uniqueName, waitFor } from '../helpers';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { uniqueName, waitFor } from '../helpers';
+import { usePatternEnvironment } from './pattern-environment';
 import type { Order } from '../../patterns/domain';
 import { IdempotencyStore } from '../../patterns/activities/idempotency-store';
 import { completedStepsQuery } from '../../patterns/idempotent-steps';
@@ -52,29 +52,13 @@ function mockActivities(options: { shippingFailures?: number } = {}) {
 }
 
 describe('idempotent steps', () => {
-  let env: TestWorkflowEnvironment;
-  let workflowBundle: WorkflowBundleWithSourceMap;
-  before(async () => {
-    installQuietRuntime();
-    [env, workflowBundle] = await Promise.all([
-      createTestWorkflowEnvironment(),
-      bundleWorkflowCode({ workflowsPath: require.resolve('../../examples/workflows/idempotent'), logger: new DefaultLogger('ERROR') }),
-    ]);
-  });
-  after(async () => {
-    await env?.teardown();
-  });
-
-  async function withWorker<R>(taskQueue: string, activities: object, fn: () => Promise<R>): Promise<R> {
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-    return worker.runUntil(fn);
-  }
+  const pattern = usePatternEnvironment('idempotent');
 
   test('each activity gets the stable key <step>-<orderId>, and the query lists the completed steps', async (t) => {
     const taskQueue = uniqueName(t);
     const { calls, activities } = mockActivities();
-    const { result, completed } = await withWorker(taskQueue, activities, async () => {
-      const handle = await env.client.workflow.start(idempotentOrderWorkflow, { taskQueue, workflowId: taskQueue, args: [order] });
+    const { result, completed } = await pattern.run(taskQueue, activities, async () => {
+      const handle = await pattern.env.client.workflow.start(idempotentOrderWorkflow, { taskQueue, workflowId: taskQueue, args: [order] });
       return { result: await handle.result(), completed: await handle.query(completedStepsQuery) };
     });
     assert.deepEqual(calls, [
@@ -89,8 +73,8 @@ describe('idempotent steps', () => {
   test('after a failed attempt, a retry re-runs only the failed step: inventory is not reserved and payment not charged again', async (t) => {
     const taskQueue = uniqueName(t);
     const { calls, activities } = mockActivities({ shippingFailures: 1 });
-    const result = await withWorker(taskQueue, activities, async () => {
-      const handle = await env.client.workflow.start(idempotentOrderWorkflow, { taskQueue, workflowId: taskQueue, args: [order] });
+    const result = await pattern.run(taskQueue, activities, async () => {
+      const handle = await pattern.env.client.workflow.start(idempotentOrderWorkflow, { taskQueue, workflowId: taskQueue, args: [order] });
       // The first attempt fails at shipping; the workflow waits for a retry with two steps done.
       const completed = await waitFor('the first attempt to fail at shipping', async () => {
         const steps = await handle.query(completedStepsQuery);
@@ -116,8 +100,8 @@ describe('idempotent steps', () => {
       { name: 'inventory', result: 'res-earlier' },
       { name: 'payment', result: { transactionId: 'tx-earlier', amount: 50 } },
     ];
-    const result = await withWorker(taskQueue, activities, () =>
-      env.client.workflow.execute(idempotentOrderWorkflow, { taskQueue, workflowId: taskQueue, args: [order, carried] }),
+    const result = await pattern.run(taskQueue, activities, () =>
+      pattern.env.client.workflow.execute(idempotentOrderWorkflow, { taskQueue, workflowId: taskQueue, args: [order, carried] }),
     );
     assert.deepEqual(calls, [{ activity: 'ship', key: 'shipping-order-1' }]);
     assert.equal(result.reservationId, 'res-earlier');

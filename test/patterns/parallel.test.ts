@@ -3,11 +3,9 @@
  * failing the batch, and the totals add up.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createTestWorkflowEnvironment } from '../../src/testing';
-import { delay, installQuietRuntime, uniqueName } from '../helpers';
+import { describe, test } from 'node:test';
+import { delay, uniqueName } from '../helpers';
+import { usePatternEnvironment } from './pattern-environment';
 import type { BatchItem, BatchRequest } from '../../patterns/domain';
 import { parallelProcessItem } from '../../examples/activities/parallel';
 import { parallelBatchWorkflow } from '../../examples/workflows/parallel';
@@ -19,18 +17,7 @@ function batch(batchId: string, chunkSize?: number): BatchRequest {
 }
 
 describe('parallel fan-out', () => {
-  let env: TestWorkflowEnvironment;
-  let workflowBundle: WorkflowBundleWithSourceMap;
-  before(async () => {
-    installQuietRuntime();
-    [env, workflowBundle] = await Promise.all([
-      createTestWorkflowEnvironment(),
-      bundleWorkflowCode({ workflowsPath: require.resolve('../../examples/workflows/parallel'), logger: new DefaultLogger('ERROR') }),
-    ]);
-  });
-  after(async () => {
-    await env?.teardown();
-  });
+  const pattern = usePatternEnvironment('parallel');
 
   /** Runs a batch with the real item activity, slowed down to measure how many run at once. */
   async function runBatch(taskQueue: string, request: BatchRequest) {
@@ -49,8 +36,9 @@ describe('parallel fan-out', () => {
         }
       },
     };
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-    const result = await worker.runUntil(env.client.workflow.execute(parallelBatchWorkflow, { taskQueue, workflowId: taskQueue, args: [request] }));
+    const result = await pattern.run(taskQueue, activities, () =>
+      pattern.env.client.workflow.execute(parallelBatchWorkflow, { taskQueue, workflowId: taskQueue, args: [request] }),
+    );
     return { result, maxInFlight, started };
   }
 

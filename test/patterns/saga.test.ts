@@ -4,13 +4,11 @@
  * and every compensation's outcome in the details.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createTestWorkflowEnvironment } from '../../src/testing';
-import { delay, installQuietRuntime, rejectionOf, uniqueName, waitFor } from '../helpers';
+import { delay, rejectionOf, uniqueName, waitFor } from '../helpers';
+import { usePatternEnvironment } from './pattern-environment';
 import type { Order } from '../../patterns/domain';
 import { compensationOutcomesOf, SAGA_COMPENSATED_ERROR, type CompensationOutcome } from '../../patterns/saga';
 import { sagaOrderWorkflow, type SagaOrderOptions } from '../../examples/workflows/saga';
@@ -63,24 +61,12 @@ function mockActivities(options: MockOptions = {}) {
 }
 
 describe('saga', () => {
-  let env: TestWorkflowEnvironment;
-  let workflowBundle: WorkflowBundleWithSourceMap;
-  before(async () => {
-    installQuietRuntime();
-    [env, workflowBundle] = await Promise.all([
-      createTestWorkflowEnvironment(),
-      bundleWorkflowCode({ workflowsPath: require.resolve('../../examples/workflows/saga'), logger: new DefaultLogger('ERROR') }),
-    ]);
-  });
-  after(async () => {
-    await env?.teardown();
-  });
+  const pattern = usePatternEnvironment('saga');
 
   async function runSaga(taskQueue: string, mocks: MockOptions, options: SagaOrderOptions = {}) {
     const { calls, activities } = mockActivities(mocks);
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-    const outcome = await worker.runUntil(
-      env.client.workflow.execute(sagaOrderWorkflow, { taskQueue, workflowId: taskQueue, args: [order, options] }).then(
+    const outcome = await pattern.run(taskQueue, activities, () =>
+      pattern.env.client.workflow.execute(sagaOrderWorkflow, { taskQueue, workflowId: taskQueue, args: [order, options] }).then(
         (value) => ({ ok: true as const, value }),
         (error: unknown) => ({ ok: false as const, error }),
       ),
@@ -164,9 +150,8 @@ describe('saga', () => {
   test('cancelling the workflow mid-saga still runs the compensations, and the workflow ends cancelled', async (t) => {
     const taskQueue = uniqueName(t);
     const { calls, activities } = mockActivities({ shipMs: 1000 });
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-    const error = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(sagaOrderWorkflow, { taskQueue, workflowId: taskQueue, args: [order] });
+    const error = await pattern.run(taskQueue, activities, async () => {
+      const handle = await pattern.env.client.workflow.start(sagaOrderWorkflow, { taskQueue, workflowId: taskQueue, args: [order] });
       await waitFor('shipping to start', () => (calls.includes('ship') ? true : undefined));
       await handle.cancel();
       const err = await rejectionOf(handle.result(), 'the cancelled saga');

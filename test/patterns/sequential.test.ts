@@ -3,11 +3,9 @@
  * invalid request stops after validation.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createTestWorkflowEnvironment } from '../../src/testing';
-import { installQuietRuntime, uniqueName } from '../helpers';
+import { describe, test } from 'node:test';
+import { uniqueName } from '../helpers';
+import { usePatternEnvironment } from './pattern-environment';
 import type { ProcessingRequest } from '../../patterns/domain';
 import * as realActivities from '../../examples/activities/sequential';
 import type { SequentialRecord } from '../../examples/activities/sequential';
@@ -34,23 +32,13 @@ function recordingActivities() {
 }
 
 describe('sequential pipeline', () => {
-  let env: TestWorkflowEnvironment;
-  let workflowBundle: WorkflowBundleWithSourceMap;
-  before(async () => {
-    installQuietRuntime();
-    [env, workflowBundle] = await Promise.all([
-      createTestWorkflowEnvironment(),
-      bundleWorkflowCode({ workflowsPath: require.resolve('../../examples/workflows/sequential'), logger: new DefaultLogger('ERROR') }),
-    ]);
-  });
-  after(async () => {
-    await env?.teardown();
-  });
+  const pattern = usePatternEnvironment('sequential');
 
   async function runPipeline(taskQueue: string, request: ProcessingRequest) {
     const { calls, activities } = recordingActivities();
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-    const result = await worker.runUntil(env.client.workflow.execute(sequentialPipelineWorkflow, { taskQueue, workflowId: taskQueue, args: [request] }));
+    const result = await pattern.run(taskQueue, activities, () =>
+      pattern.env.client.workflow.execute(sequentialPipelineWorkflow, { taskQueue, workflowId: taskQueue, args: [request] }),
+    );
     return { result, calls };
   }
 

@@ -5,13 +5,12 @@
  * patch and replays v2 histories.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { temporal } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { createTestWorkflowEnvironment } from '../../src/testing';
-import { eventNames, EventType, installQuietRuntime, rejectionOf, uniqueName } from '../helpers';
+import { eventNames, EventType, rejectionOf, uniqueName } from '../helpers';
+import { bundleWorkflows, usePatternEnvironment } from './pattern-environment';
 import type { Order } from '../../patterns/domain';
 import type * as exampleActivities from '../../examples/activities/versioning';
 import type { versionedOrderWorkflow, VersionedOrderResult } from '../../examples/workflows/versioning';
@@ -46,34 +45,29 @@ function markerNames(history: History): string[] {
 }
 
 describe('versioning with patched()', () => {
-  let env: TestWorkflowEnvironment;
+  // v2 is the example itself; the other versions are fixtures.
+  const pattern = usePatternEnvironment('versioning');
   let bundles: Bundles;
 
   before(async () => {
-    installQuietRuntime();
-    const bundle = (workflowsPath: string) => bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') });
-    const [created, v1, v2, v2Unguarded, v3] = await Promise.all([
-      createTestWorkflowEnvironment(),
-      bundle(require.resolve('./fixtures/order-v1')),
-      bundle(require.resolve('../../examples/workflows/versioning')),
-      bundle(require.resolve('./fixtures/order-v2-unguarded')),
-      bundle(require.resolve('./fixtures/order-v3')),
+    const [v1, v2Unguarded, v3] = await Promise.all([
+      bundleWorkflows(require.resolve('./fixtures/order-v1')),
+      bundleWorkflows(require.resolve('./fixtures/order-v2-unguarded')),
+      bundleWorkflows(require.resolve('./fixtures/order-v3')),
     ]);
-    env = created;
-    bundles = { v1, v2, v2Unguarded, v3 };
-  });
-  after(async () => {
-    await env?.teardown();
+    bundles = { v1, v2: pattern.bundle, v2Unguarded, v3 };
   });
 
   /** Runs one execution of `version` on a worker built from that version's bundle; returns its result and history. */
   async function runOn(version: keyof Bundles, workflowId: string, order: Order): Promise<{ result: VersionedOrderResult; history: History; calls: string[] }> {
     const { calls, activities } = mocks();
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: workflowId, workflowBundle: bundles[version], activities });
-    const result = await worker.runUntil(
-      env.client.workflow.execute<typeof versionedOrderWorkflow>('versionedOrderWorkflow', { taskQueue: workflowId, workflowId, args: [order] }),
+    const result = await pattern.run(
+      workflowId,
+      activities,
+      () => pattern.env.client.workflow.execute<typeof versionedOrderWorkflow>('versionedOrderWorkflow', { taskQueue: workflowId, workflowId, args: [order] }),
+      { workflowBundle: bundles[version] },
     );
-    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const history = await pattern.env.client.workflow.getHandle(workflowId).fetchHistory();
     return { result, history, calls };
   }
 
