@@ -72,8 +72,8 @@ export class HistoryEngine {
   /** @internal */ readonly timers: TimerQueue;
   /** @internal */ readonly longPollTimeoutMs: number;
   /** @internal */ readonly historyLongPollTimeoutMs: number;
-  /** Server-side cap on a query's wait, since the SDK's query call has no deadline. */
-  /** @internal */ readonly queryTimeoutMs: number;
+  /** @internal Server-side cap on a query's wait, since the SDK's query call has no deadline. */
+  readonly queryTimeoutMs: number;
   /** @internal */ readonly runs = new Map<string, RunRef>();
   /** @internal */ readonly queries = new QueryRegistry();
   /** @internal */ readonly updates = new UpdateRegistry();
@@ -124,7 +124,12 @@ export class HistoryEngine {
     this.activityGraceMs = options.activityGraceMs ?? 1000;
     this.timeSkipper?.attach({
       nextDeadline: () => this.timers.peek(),
-      busyUntil: () => (this.timerCallbacksInFlight > 0 || this.transfers.busy ? Infinity : Math.max(0, ...this.busy.values())),
+      busyUntil: () => {
+        if (this.timerCallbacksInFlight > 0 || this.transfers.busy) return Infinity;
+        let until = 0;
+        for (const value of this.busy.values()) until = Math.max(until, value);
+        return until;
+      },
       fireDue: () => this.timers.fireDue(),
     });
   }
