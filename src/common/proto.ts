@@ -43,25 +43,37 @@ export function int64(n: number): Long {
   return Long.fromNumber(n);
 }
 
+/** Duration and Timestamp share one shape: whole seconds (int64) and nanoseconds. */
+interface SecondsNanos {
+  seconds?: Long | null;
+  nanos?: number | null;
+}
+
+function secondsNanosToMs(v: SecondsNanos | null | undefined): number {
+  if (!v) return 0;
+  return toNumber(v.seconds) * 1000 + Math.floor((v.nanos ?? 0) / 1e6);
+}
+
+function msToSecondsNanos(ms: number): { seconds: Long; nanos: number } {
+  const seconds = Math.floor(ms / 1000);
+  return { seconds: int64(seconds), nanos: Math.round((ms - seconds * 1000) * 1e6) };
+}
+
 /** Duration → milliseconds; an absent duration is 0, which Temporal reads as "unset". */
 export function durationToMs(d: IDuration | null | undefined): number {
-  if (!d) return 0;
-  return toNumber(d.seconds) * 1000 + Math.floor((d.nanos ?? 0) / 1e6);
+  return secondsNanosToMs(d);
 }
 
 export function msToDuration(ms: number): IDuration {
-  const seconds = Math.floor(ms / 1000);
-  return { seconds: int64(seconds), nanos: Math.round((ms - seconds * 1000) * 1e6) };
+  return msToSecondsNanos(ms);
 }
 
 export function timestampToMs(t: ITimestamp | null | undefined): number {
-  if (!t) return 0;
-  return toNumber(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
+  return secondsNanosToMs(t);
 }
 
 export function msToTimestamp(ms: number): ITimestamp {
-  const seconds = Math.floor(ms / 1000);
-  return { seconds: int64(seconds), nanos: Math.round((ms - seconds * 1000) * 1e6) };
+  return msToSecondsNanos(ms);
 }
 
 /** Payloads and failures kept inside mutable state are stored as base64 protobuf. */

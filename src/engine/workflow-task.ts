@@ -1,6 +1,6 @@
-import { enums, int64, msToDuration, msToTimestamp, type IFailure, type history } from '../common/proto';
+import { enums, int64, type Long, msToDuration, msToTimestamp, type IFailure, type history } from '../common/proto';
 import type { WorkflowTaskInfo } from '../store/records';
-import type { RunMutator } from './mutator';
+import type { EventAttributes, RunMutator } from './mutator';
 
 /**
  * The workflow task state machine of one run: at most one task, scheduled or started. Attempts
@@ -160,39 +160,29 @@ export function failWorkflowTask(
   failure: IFailure | null | undefined,
   identity: string,
 ): number {
-  const wt = m.ms.workflowTask;
-  if (!wt || wt.startedEventId === undefined) throw new Error('no started workflow task to fail');
-  if (!wt.transient) {
-    m.add({
-      workflowTaskFailedEventAttributes: {
-        scheduledEventId: int64(wt.scheduledEventId),
-        startedEventId: int64(wt.startedEventId),
-        cause,
-        failure: failure ?? null,
-        identity,
-      },
-    });
-  }
-  m.ms.workflowTask = undefined;
-  // The worker that failed may have dropped the run from its cache: start over on the normal queue.
-  m.ms.stickyTaskQueue = undefined;
-  return wt.attempt + 1;
+  return endStartedTask(m, (wt) => ({
+    workflowTaskFailedEventAttributes: { ...taskIds(wt), cause, failure: failure ?? null, identity },
+  }));
 }
 
 /** START_TO_CLOSE timeout of a started task; the same attempt rules as a failure. */
 export function timeOutWorkflowTask(m: RunMutator): number {
+  return endStartedTask(m, (wt) => ({
+    workflowTaskTimedOutEventAttributes: { ...taskIds(wt), timeoutType: enums.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE },
+  }));
+}
+
+function taskIds(wt: WorkflowTaskInfo): { scheduledEventId: Long; startedEventId: Long } {
+  return { scheduledEventId: int64(wt.scheduledEventId), startedEventId: int64(wt.startedEventId ?? 0) };
+}
+
+/** A started task ends without completing: its event (first attempt only), and the run leaves the sticky worker. */
+function endStartedTask(m: RunMutator, event: (wt: WorkflowTaskInfo) => EventAttributes): number {
   const wt = m.ms.workflowTask;
-  if (!wt || wt.startedEventId === undefined) throw new Error('no started workflow task to time out');
-  if (!wt.transient) {
-    m.add({
-      workflowTaskTimedOutEventAttributes: {
-        scheduledEventId: int64(wt.scheduledEventId),
-        startedEventId: int64(wt.startedEventId),
-        timeoutType: enums.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
-      },
-    });
-  }
+  if (!wt || wt.startedEventId === undefined) throw new Error('no started workflow task to end');
+  if (!wt.transient) m.add(event(wt));
   m.ms.workflowTask = undefined;
+  // The worker may have dropped the run from its cache: start over on the normal queue.
   m.ms.stickyTaskQueue = undefined;
   return wt.attempt + 1;
 }
