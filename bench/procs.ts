@@ -1,0 +1,220 @@
+/**
+ * Child-process plumbing for the bench runner: start the server (CLI), a worker and a load generator as separate
+ * processes, read their CPU time and memory from /proc, and kill every child on exit.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { FromLoadgen, LoadConfig, LoadResult } from './protocol';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const children = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+/** Kills every child still running (SIGKILL: used on exit and failure). */
+export function killAll(): void {
+  for (const child of children) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  children.clear();
+}
+
+let installed = false;
+/** Makes sure no child outlives the runner, whether it ends normally, on a signal or on an uncaught error. */
+export function installCleanup(): void {
+  if (installed) return;
+  installed = true;
+  process.on('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      killAll();
+      process.exit(130);
+    });
+  }
+  process.on('uncaughtException', (err) => {
+    process.stderr.write(`bench: ${err.stack ?? err.message}\n`);
+    killAll();
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (err) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    killAll();
+    process.exit(1);
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Stops a child with SIGTERM, then SIGKILL after `graceMs`. */
+export function stop(child: ChildProcess, graceMs = 3000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function waitForLine(child: ChildProcess, marker: string, what: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error(`${what}: no ready line within ${timeoutMs} ms`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString();
+      const line = buffered.split('\n').find((l) => l.includes(marker));
+      if (line !== undefined) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stdout?.resume(); // keep draining
+        resolve(line);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited before its ready line (code ${code}, signal ${signal})`));
+    });
+  });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  pid: number;
+  address: string;
+  dbFile: string;
+  readyMs: number;
+}
+
+export async function startServer(): Promise<ServerProcess> {
+  const port = await freePort();
+  const dbFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hourglass-bench-')), 'bench.db');
+  const t = performance.now();
+  const child = track(
+    spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'hourglass.js'), 'server', 'start-dev', '--port', String(port), '--headless', '--log-level', 'error', '--db-filename', dbFile],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    ),
+  );
+  await waitForLine(child, 'Hourglass server listening on', 'server', 30_000);
+  if (child.pid === undefined) throw new Error('server has no pid');
+  return { child, pid: child.pid, address: `127.0.0.1:${port}`, dbFile, readyMs: performance.now() - t };
+}
+
+export function removeDb(server: ServerProcess): void {
+  fs.rmSync(path.dirname(server.dbFile), { recursive: true, force: true });
+}
+
+/** Bytes of the SQLite file plus its WAL, if any. */
+export function dbBytes(server: ServerProcess): number {
+  let total = 0;
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      total += fs.statSync(server.dbFile + suffix).size;
+    } catch {
+      // absent
+    }
+  }
+  return total;
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  pid: number;
+  readyMs: number;
+}
+
+export async function startWorker(address: string, taskQueue: string): Promise<WorkerProcess> {
+  const t = performance.now();
+  const child = track(fork(path.join(__dirname, 'worker.js'), ['--address', address, '--task-queue', taskQueue], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] }));
+  await waitForLine(child, 'bench worker ready', 'worker', 60_000);
+  if (child.pid === undefined) throw new Error('worker has no pid');
+  return { child, pid: child.pid, readyMs: performance.now() - t };
+}
+
+/**
+ * Runs one workload in a fresh load-generator process. `beforeGo` runs after the warm-up, right before the measured
+ * part starts (to snapshot CPU counters).
+ */
+export function runLoad(config: LoadConfig, beforeGo: () => void, timeoutMs: number): Promise<LoadResult> {
+  const child = track(fork(path.join(__dirname, 'loadgen.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  return new Promise<LoadResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${config.workload}: load generator timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    let settled = false;
+    const settle = (err: Error | undefined, result?: LoadResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err || !result) reject(err ?? new Error('no result'));
+      else resolve(result);
+    };
+    child.on('message', (m: FromLoadgen) => {
+      if (m.type === 'warm') {
+        beforeGo();
+        child.send({ type: 'go' });
+      } else if (m.type === 'result') {
+        settle(undefined, m.result);
+      } else {
+        settle(new Error(`${config.workload}: ${m.message}`));
+      }
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) settle(new Error(`${config.workload}: load generator exited with code ${code}`));
+    });
+    child.on('error', (err) => settle(err));
+    child.send({ type: 'config', config });
+  });
+}
+
+const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
+
+/** User + system CPU seconds of a process, all threads, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: split after its closing parenthesis. utime/stime are fields 14/15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+function statusKb(pid: number, key: 'VmHWM' | 'VmRSS'): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status);
+  return match?.[1] !== undefined ? Number(match[1]) : NaN;
+}
+
+/** Peak resident set size, MiB. */
+export function peakRssMiB(pid: number): number {
+  return statusKb(pid, 'VmHWM') / 1024;
+}
+
+/** Current resident set size, MiB. */
+export function rssMiB(pid: number): number {
+  return statusKb(pid, 'VmRSS') / 1024;
+}

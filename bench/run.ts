@@ -1,0 +1,318 @@
+/**
+ * Benchmark runner: `node dist/bench/run.js [--quick]`.
+ *
+ * The Hourglass server (CLI), a worker (bench/worker.ts) and a load generator (bench/loadgen.ts) run as separate
+ * processes; each round of each workload gets a fresh server (fresh SQLite file) and worker. CPU time and peak RSS
+ * come from /proc/<pid>/stat and /proc/<pid>/status. Every workload runs 3 rounds (--quick: 1 round, smaller counts);
+ * the table shows the median with min–max beside it, and is written to bench/RESULTS.md.
+ * `--only=w1,w3` runs a subset (w1–w6) and still writes bench/RESULTS.md.
+ *
+ *   W1 latency      one workflow at a time (threeSteps: 3 activities in sequence; also the local-activity variant)
+ *   W2 throughput   N workflows with 200 in flight; CPU-seconds per 1,000 workflows for server and worker; peak RSS
+ *   W3 timers       N workflows sleeping 2 s then one activity, all started at once
+ *   W4 raw gRPC     GetSystemInfo calls/s with 64 in flight (server ceiling without the engine)
+ *   W5 start-up     bench/startup.js (in-process server → first GetSystemInfo; CLI → ready line)
+ *   W6 big history  one workflow running 3,300 activities (500 in parallel): ~10,000 events; then a full history fetch
+ *   W7 footprint    idle RSS of server and worker right after their ready lines; SQLite size after W2
+ */
+import { execFileSync, execSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { LoadConfig, LoadResult } from './protocol';
+import { cpuSeconds, dbBytes, installCleanup, killAll, peakRssMiB, removeDb, rssMiB, runLoad, startServer, startWorker, stop, type ServerProcess, type WorkerProcess } from './procs';
+
+const QUICK = process.argv.includes('--quick');
+const ROUNDS = QUICK ? 1 : 3;
+const N_W1 = QUICK ? 50 : 200;
+const N_W2 = QUICK ? 500 : 2000;
+const W2_IN_FLIGHT = 200;
+const N_W3 = QUICK ? 200 : 1000;
+const W4_MS = QUICK ? 2000 : 5000;
+const W4_IN_FLIGHT = 64;
+const W5_ROUNDS = QUICK ? 3 : 10;
+const N_W6 = 3300; // activities: about 10,000 history events (same size in quick mode)
+const W6_BATCH = 500;
+const ONLY = ((): Set<string> | undefined => {
+  const flag = process.argv.find((a) => a.startsWith('--only='));
+  return flag ? new Set(flag.slice('--only='.length).toLowerCase().split(',')) : undefined;
+})();
+const enabled = (workload: string): boolean => ONLY === undefined || ONLY.has(workload);
+const LOAD_TIMEOUT_MS = 600_000;
+const TASK_QUEUE = 'bench';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+interface Metric {
+  workload: string;
+  name: string;
+  unit: string;
+  digits: number;
+  samples: number[];
+  /** Pre-summarised figures (W5 comes from startup.js as median/min/max already). */
+  summary?: { median: number; min: number; max: number; n: number };
+}
+
+const metrics: Metric[] = [];
+
+function record(workload: string, name: string, unit: string, value: number, digits = 1): void {
+  let metric = metrics.find((m) => m.workload === workload && m.name === name);
+  if (!metric) {
+    metric = { workload, name, unit, digits, samples: [] };
+    metrics.push(metric);
+  }
+  metric.samples.push(value);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] ?? NaN;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+async function withProcesses<T>(withWorker: boolean, body: (server: ServerProcess, worker: WorkerProcess | undefined) => Promise<T>): Promise<T> {
+  const server = await startServer();
+  let worker: WorkerProcess | undefined;
+  let stopping = false;
+  try {
+    if (withWorker) worker = await startWorker(server.address, TASK_QUEUE);
+    // A server or worker dying mid-run would leave the load generator waiting for ever: fail the run instead.
+    const died = new Promise<never>((_, reject) => {
+      for (const [what, child] of [['server', server.child], ['worker', worker?.child]] as const) {
+        child?.once('exit', (code, signal) => {
+          if (!stopping) reject(new Error(`${what} exited during the run (code ${code}, signal ${signal})`));
+        });
+      }
+    });
+    return await Promise.race([body(server, worker), died]);
+  } finally {
+    stopping = true;
+    if (worker) await stop(worker.child);
+    await stop(server.child);
+    removeDb(server);
+  }
+}
+
+function config(workload: LoadConfig['workload'], round: number, extra: Partial<LoadConfig> & { address: string }): LoadConfig {
+  return { workload, taskQueue: TASK_QUEUE, n: 0, concurrency: 1, durationMs: 0, idPrefix: `${workload}-r${round}`, ...extra };
+}
+
+function expect<K extends LoadResult['kind']>(result: LoadResult, kind: K): Extract<LoadResult, { kind: K }> {
+  if (result.kind !== kind) throw new Error(`expected a ${kind} result, got ${result.kind}`);
+  return result as Extract<LoadResult, { kind: K }>;
+}
+
+async function w1(round: number): Promise<void> {
+  await withProcesses(true, async (server, worker) => {
+    if (!worker) throw new Error('no worker');
+    record('W7 footprint', 'server idle RSS (after ready line)', 'MiB', rssMiB(server.pid));
+    record('W7 footprint', 'worker idle RSS (after ready line)', 'MiB', rssMiB(worker.pid));
+    record('W7 footprint', 'worker process → ready line (incl. bundling)', 'ms', worker.readyMs, 0);
+    for (const [label, workflowType] of [
+      ['W1 latency', 'threeSteps'],
+      ['W1 latency (local activities)', 'threeStepsLocal'],
+    ] as const) {
+      const result = expect(
+        await runLoad(config('w1', round, { address: server.address, n: N_W1, workflowType, idPrefix: `w1-${workflowType}-r${round}` }), () => undefined, LOAD_TIMEOUT_MS),
+        'w1',
+      );
+      const sorted = [...result.latenciesMs].sort((a, b) => a - b);
+      record(label, `p50 (n=${N_W1})`, 'ms', percentile(sorted, 50));
+      record(label, 'p95', 'ms', percentile(sorted, 95));
+      record(label, 'p99', 'ms', percentile(sorted, 99));
+      log(`${label}: p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`);
+    }
+  });
+}
+
+async function w2(round: number): Promise<void> {
+  await withProcesses(true, async (server, worker) => {
+    if (!worker) throw new Error('no worker');
+    let serverCpu0 = 0;
+    let workerCpu0 = 0;
+    const result = expect(
+      await runLoad(
+        config('w2', round, { address: server.address, n: N_W2, concurrency: W2_IN_FLIGHT, workflowType: 'threeSteps' }),
+        () => {
+          serverCpu0 = cpuSeconds(server.pid);
+          workerCpu0 = cpuSeconds(worker.pid);
+        },
+        LOAD_TIMEOUT_MS,
+      ),
+      'w2',
+    );
+    const serverCpu = cpuSeconds(server.pid) - serverCpu0;
+    const workerCpu = cpuSeconds(worker.pid) - workerCpu0;
+    const perThousand = 1000 / result.n;
+    record('W2 throughput', `workflows/s (n=${N_W2}, ${W2_IN_FLIGHT} in flight)`, 'wf/s', result.n / (result.wallMs / 1000));
+    record('W2 throughput', 'wall time', 's', result.wallMs / 1000, 2);
+    record('W2 throughput', 'server CPU per 1,000 workflows', 'CPU-s', serverCpu * perThousand, 2);
+    record('W2 throughput', 'worker CPU per 1,000 workflows', 'CPU-s', workerCpu * perThousand, 2);
+    record('W2 throughput', 'server peak RSS', 'MiB', peakRssMiB(server.pid));
+    record('W2 throughput', 'worker peak RSS', 'MiB', peakRssMiB(worker.pid));
+    record('W7 footprint', `SQLite file + WAL after W2 (${N_W2 + 5} workflows)`, 'MiB', dbBytes(server) / 1024 / 1024);
+    log(`W2: ${(result.n / (result.wallMs / 1000)).toFixed(1)} wf/s, server ${serverCpu.toFixed(2)} CPU-s, worker ${workerCpu.toFixed(2)} CPU-s`);
+  });
+}
+
+async function w3(round: number): Promise<void> {
+  await withProcesses(true, async (server) => {
+    const result = expect(await runLoad(config('w3', round, { address: server.address, n: N_W3 }), () => undefined, LOAD_TIMEOUT_MS), 'w3');
+    record('W3 timers', `start spread (n=${N_W3}, all at once)`, 'ms', result.spreadMs, 0);
+    record('W3 timers', 'last completion late vs first start + spread + 2 s', 'ms', result.lateMs, 0);
+    record('W3 timers', 'first → last completion', 'ms', result.firstToLastCompletionMs, 0);
+    record('W3 timers', 'server peak RSS', 'MiB', peakRssMiB(server.pid));
+    log(`W3: spread ${result.spreadMs.toFixed(0)} ms, late ${result.lateMs.toFixed(0)} ms`);
+  });
+}
+
+async function w4(round: number): Promise<void> {
+  await withProcesses(false, async (server) => {
+    let cpu0 = 0;
+    const result = expect(
+      await runLoad(config('w4', round, { address: server.address, concurrency: W4_IN_FLIGHT, durationMs: W4_MS }), () => (cpu0 = cpuSeconds(server.pid)), LOAD_TIMEOUT_MS),
+      'w4',
+    );
+    const cpu = cpuSeconds(server.pid) - cpu0;
+    record('W4 raw gRPC', `GetSystemInfo calls/s (${W4_IN_FLIGHT} in flight, ${W4_MS / 1000} s)`, 'calls/s', result.calls / (result.wallMs / 1000), 0);
+    record('W4 raw gRPC', 'server CPU per 1,000 calls', 'CPU-ms', (cpu * 1000 * 1000) / result.calls, 1);
+    log(`W4: ${(result.calls / (result.wallMs / 1000)).toFixed(0)} calls/s`);
+  });
+}
+
+async function w6(round: number): Promise<void> {
+  await withProcesses(true, async (server, worker) => {
+    if (!worker) throw new Error('no worker');
+    let serverCpu0 = 0;
+    const result = expect(
+      await runLoad(config('w6', round, { address: server.address, n: N_W6, batch: W6_BATCH }), () => (serverCpu0 = cpuSeconds(server.pid)), LOAD_TIMEOUT_MS),
+      'w6',
+    );
+    const serverCpu = cpuSeconds(server.pid) - serverCpu0;
+    record('W6 big history', `history events (${N_W6} activities, ${W6_BATCH} in parallel)`, 'events', result.events, 0);
+    record('W6 big history', 'workflow start → result', 'ms', result.runMs, 0);
+    record('W6 big history', 'fetch full history (client, paged)', 'ms', result.fetchHistoryMs, 0);
+    record('W6 big history', 'server CPU (run + fetch)', 'CPU-s', serverCpu, 2);
+    record('W6 big history', 'server peak RSS', 'MiB', peakRssMiB(server.pid));
+    record('W6 big history', 'worker peak RSS', 'MiB', peakRssMiB(worker.pid));
+    log(`W6: ${result.events} events in ${result.runMs.toFixed(0)} ms; history fetch ${result.fetchHistoryMs.toFixed(0)} ms`);
+  });
+}
+
+function w5(): void {
+  const output = execFileSync(process.execPath, [path.join(__dirname, 'startup.js')], { env: { ...process.env, ROUNDS: String(W5_ROUNDS) }, encoding: 'utf8', timeout: 300_000 });
+  for (const [label, pattern] of [
+    ['in-process server → first GetSystemInfo', /first GetSystemInfo:\s+median ([\d.]+) ms \(min ([\d.]+) – max ([\d.]+), n=(\d+)\)/],
+    ['CLI process → ready line', /ready line:\s+median ([\d.]+) ms \(min ([\d.]+) – max ([\d.]+), n=(\d+)\)/],
+  ] as const) {
+    const match = pattern.exec(output);
+    if (!match) throw new Error(`W5: cannot parse startup.js output:\n${output}`);
+    const [, med, min, max, n] = match;
+    metrics.push({ workload: 'W5 start-up', name: label, unit: 'ms', digits: 1, samples: [], summary: { median: Number(med), min: Number(min), max: Number(max), n: Number(n) } });
+  }
+  log('W5 done');
+}
+
+function fmt(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+}
+
+function table(): string {
+  const lines = ['| Workload | Metric | Median | Min – max | Unit | n |', '|---|---|---:|---:|---|---:|'];
+  const ordered = [...metrics].sort((a, b) => a.workload.slice(0, 2).localeCompare(b.workload.slice(0, 2))); // stable: keeps insertion order within a workload
+  for (const m of ordered) {
+    const s = m.summary ?? { median: median(m.samples), min: Math.min(...m.samples), max: Math.max(...m.samples), n: m.samples.length };
+    lines.push(`| ${m.workload} | ${m.name} | ${fmt(s.median, m.digits)} | ${fmt(s.min, m.digits)} – ${fmt(s.max, m.digits)} | ${m.unit} | ${s.n} |`);
+  }
+  return lines.join('\n');
+}
+
+function gitCommit(): string {
+  try {
+    const commit = execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execSync('git status --porcelain --untracked-files=no', { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return dirty ? `${commit} (with uncommitted changes)` : commit;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  return [
+    `- CPU: ${cpus[0]?.model.trim() ?? 'unknown'} × ${cpus.length}`,
+    `- Memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
+    `- Node: ${process.version}`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  installCleanup();
+  const started = performance.now();
+  log(`mode ${QUICK ? 'quick' : 'full'}: ${ROUNDS} round(s); W1 ${N_W1}, W2 ${N_W2}, W3 ${N_W3}`);
+  for (let round = 0; round < ROUNDS; round++) {
+    log(`round ${round + 1}/${ROUNDS}`);
+    if (enabled('w1')) await w1(round);
+    if (enabled('w2')) await w2(round);
+    if (enabled('w3')) await w3(round);
+    if (enabled('w4')) await w4(round);
+    if (enabled('w6')) await w6(round);
+  }
+  if (enabled('w5')) w5();
+  const totalS = (performance.now() - started) / 1000;
+  const md = table();
+  const report = [
+    '# Hourglass benchmark results',
+    '',
+    `Generated by \`node dist/bench/run.js${QUICK ? ' --quick' : ''}\` on ${new Date().toISOString()} (${QUICK ? 'quick: 1 round, reduced counts' : `${ROUNDS} rounds`}; took ${totalS.toFixed(0)} s).`,
+    '',
+    `Commit: \`${gitCommit()}\``,
+    '',
+    machine(),
+    '',
+    md,
+    '',
+    '## Method',
+    '',
+    '- Server (`bin/hourglass.js server start-dev --headless --log-level error --db-filename <tmp>`), worker (`dist/bench/worker.js`, `@temporalio/worker`) and load generator (`dist/bench/loadgen.js`, `@temporalio/client`) are separate processes. Each round of W1–W4 starts a fresh server (fresh SQLite file) and worker.',
+    '- Median and min–max are across rounds; for W1, p50/p95/p99 are within a round. W5 figures are startup.js\'s own median/min–max over its rounds.',
+    '- Before each measured run the load generator runs 5 workflows (not measured) so the worker\'s workflow isolate and the connections are warm; CPU counters are snapshot after that warm-up.',
+    '- CPU = utime + stime from /proc/<pid>/stat (all threads, incl. the worker\'s Rust core). Peak RSS = VmHWM from /proc/<pid>/status over the process lifetime (start-up included).',
+    '- W3 lateness = last completion − (first start + start spread + 2 s): how far behind the ideal the last timer-driven workflow finished.',
+    `- Server, worker and load generator share this machine's ${os.cpus().length} CPU(s); throughput figures (W2, W4 especially) include that contention, and W4 can be bound by the single client process rather than the server.`,
+    '- Correctness: every workflow result is checked (threeSteps: x + 3; sleepThenInc: x + 1); any mismatch fails the run with exit code 1.',
+    '',
+    '## TODO',
+    '',
+    '- W6 measures the server side of a ~10k-event history (run + paged fetch); it does not time a worker-side replay (e.g. after a sticky-cache eviction).',
+    '- W7 is partial: idle RSS and DB size only; no measurement of RSS with many open/idle workflows.',
+    '',
+  ].join('\n');
+  fs.writeFileSync(path.join(ROOT, 'bench', 'RESULTS.md'), report);
+  console.log(md);
+  log(`done in ${totalS.toFixed(0)} s; wrote bench/RESULTS.md`);
+}
+
+main().then(
+  () => {
+    killAll();
+    process.exit(0);
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    killAll();
+    process.exit(1);
+  },
+);
