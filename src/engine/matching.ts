@@ -15,8 +15,6 @@ interface TaskQueue {
   waiters: Waiter[];
   /** When a poller last left this queue (Date.now); with waiters present the queue is live anyway. */
   lastPollEnd: number;
-  /** A worker said it shut down (its sticky queue is gone). */
-  retired: boolean;
 }
 
 /** A sticky queue nobody polled for this long is treated as gone, as Temporal's matching does. */
@@ -46,7 +44,6 @@ export class Matching {
   /** Waits up to `timeoutMs` for a task; resolves undefined on timeout, abort or close. */
   poll(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string, timeoutMs: number, signal?: AbortSignal): Promise<DispatchTask | undefined> {
     const queue = this.queue(namespaceId, kind, taskQueue);
-    queue.retired = false;
     const ready = queue.backlog.shift();
     if (ready) {
       this.queued.delete(dispatchKey(ready));
@@ -76,15 +73,17 @@ export class Matching {
 
   /** Whether a worker is polling this queue now or did so recently, and has not shut down. */
   isLive(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string): boolean {
-    const queue = this.queues.get(`${namespaceId}/${kind}/${taskQueue}`);
-    if (!queue || queue.retired) return false;
+    const queue = this.queues.get(queueKey(namespaceId, kind, taskQueue));
+    if (!queue) return false;
     return queue.waiters.length > 0 || Date.now() - queue.lastPollEnd < POLLER_LIVENESS_MS;
   }
 
-  /** A worker shut down: its queue is gone; returns the tasks that were waiting in it. */
+  /** A worker shut down: its (sticky) queue is forgotten; returns the tasks that were waiting in it. */
   retire(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string): DispatchTask[] {
-    const queue = this.queue(namespaceId, kind, taskQueue);
-    queue.retired = true;
+    const key = queueKey(namespaceId, kind, taskQueue);
+    const queue = this.queues.get(key);
+    if (!queue) return [];
+    this.queues.delete(key);
     for (const waiter of queue.waiters.splice(0)) waiter.resolve(undefined);
     const orphaned = queue.backlog.splice(0);
     for (const task of orphaned) this.queued.delete(dispatchKey(task));
@@ -100,12 +99,16 @@ export class Matching {
   }
 
   private queue(namespaceId: string, kind: DispatchTask['kind'], name: string): TaskQueue {
-    const key = `${namespaceId}/${kind}/${name}`;
+    const key = queueKey(namespaceId, kind, name);
     let queue = this.queues.get(key);
     if (!queue) {
-      queue = { backlog: [], waiters: [], lastPollEnd: 0, retired: false };
+      queue = { backlog: [], waiters: [], lastPollEnd: 0 };
       this.queues.set(key, queue);
     }
     return queue;
   }
+}
+
+function queueKey(namespaceId: string, kind: DispatchTask['kind'], name: string): string {
+  return `${namespaceId}/${kind}/${name}`;
 }
