@@ -56,20 +56,31 @@ async function run<R>(env: TestWorkflowEnvironment, taskQueue: string, fn: () =>
   return worker.runUntil(fn);
 }
 
-describe('time skipping', () => {
-  let env: TestWorkflowEnvironment;
+/** A time-skipping environment for the enclosing suite, created before its tests and torn down after. */
+function useTimeSkippingEnvironment(): { readonly env: TestWorkflowEnvironment } {
+  let env: TestWorkflowEnvironment | undefined;
   before(async () => {
     installQuietRuntime();
     env = await createTestWorkflowEnvironment();
   });
   after(async () => {
-    await env.teardown();
+    await env?.teardown();
   });
+  return {
+    get env(): TestWorkflowEnvironment {
+      if (!env) throw new Error('the time-skipping environment is created in before()');
+      return env;
+    },
+  };
+}
+
+describe('time skipping', () => {
+  const ts = useTimeSkippingEnvironment();
 
   test('a workflow that sleeps 30 days completes in seconds, and workflow time shows the skip', async (t) => {
     const taskQueue = uniqueName(t);
     const started = Date.now();
-    const result = await run(env, taskQueue, () => env.client.workflow.execute(sleepThirtyDays, { taskQueue, workflowId: taskQueue }));
+    const result = await run(ts.env, taskQueue, () => ts.env.client.workflow.execute(sleepThirtyDays, { taskQueue, workflowId: taskQueue }));
     assertSkipped(result.elapsedMs, Date.now() - started, 30 * DAY);
     assert.ok(result.now - result.runStartTime >= 30 * DAY);
   });
@@ -77,34 +88,34 @@ describe('time skipping', () => {
   test('an activity that never completes times out after a virtual 24 hours', async (t) => {
     const taskQueue = uniqueName(t);
     const started = Date.now();
-    const result = await run(env, taskQueue, () => env.client.workflow.execute(awaitHangingActivity, { taskQueue, workflowId: taskQueue }));
+    const result = await run(ts.env, taskQueue, () => ts.env.client.workflow.execute(awaitHangingActivity, { taskQueue, workflowId: taskQueue }));
     assert.equal(result.failure, 'TimeoutFailure');
     assertSkipped(result.elapsedHours * 3_600_000, Date.now() - started, DAY);
   });
 
   test('env.sleep advances the environment clock', async () => {
-    const before = await env.currentTimeMs();
-    await env.sleep('1 day');
-    assert.ok((await env.currentTimeMs()) - before >= DAY);
+    const before = await ts.env.currentTimeMs();
+    await ts.env.sleep('1 day');
+    assert.ok((await ts.env.currentTimeMs()) - before >= DAY);
   });
 
   test('a signal sent before a 24 h timer wins the race; without it the timer fires', async (t) => {
     const taskQueue = uniqueName(t);
-    await run(env, taskQueue, async () => {
-      const approved = await env.client.workflow.start(approvalOrTimeout, { taskQueue, workflowId: `${taskQueue}-a` });
+    await run(ts.env, taskQueue, async () => {
+      const approved = await ts.env.client.workflow.start(approvalOrTimeout, { taskQueue, workflowId: `${taskQueue}-a` });
       await approved.signal(approveSignal);
       assert.equal(await approved.result(), 'approved');
-      const ignored = await env.client.workflow.start(approvalOrTimeout, { taskQueue, workflowId: `${taskQueue}-b` });
+      const ignored = await ts.env.client.workflow.start(approvalOrTimeout, { taskQueue, workflowId: `${taskQueue}-b` });
       assert.equal(await ignored.result(), 'timed out');
     });
   });
 
   test("the guide's order processing unit test: mocked validation and payment, a day's wait skipped", async (t) => {
     const taskQueue = uniqueName(t);
-    const [ok, rejected] = await run(env, taskQueue, () =>
+    const [ok, rejected] = await run(ts.env, taskQueue, () =>
       Promise.all([
-        env.client.workflow.execute(processOrder, { taskQueue, workflowId: `${taskQueue}-ok`, args: ['order-1', 99.5] }),
-        env.client.workflow.execute(processOrder, { taskQueue, workflowId: `${taskQueue}-bad`, args: ['order-2', 0] }),
+        ts.env.client.workflow.execute(processOrder, { taskQueue, workflowId: `${taskQueue}-ok`, args: ['order-1', 99.5] }),
+        ts.env.client.workflow.execute(processOrder, { taskQueue, workflowId: `${taskQueue}-bad`, args: ['order-2', 0] }),
       ]),
     );
     assert.deepEqual(ok, { status: 'completed', transactionId: 'tx-order-1' });
@@ -113,8 +124,8 @@ describe('time skipping', () => {
 
   test("the guide's long-running process unit test: pause, status query, resume, completion", async (t) => {
     const taskQueue = uniqueName(t);
-    const result = await run(env, taskQueue, async () => {
-      const handle = await env.client.workflow.start(longRunningProcess, { taskQueue, workflowId: taskQueue, args: [5, 0] });
+    const result = await run(ts.env, taskQueue, async () => {
+      const handle = await ts.env.client.workflow.start(longRunningProcess, { taskQueue, workflowId: taskQueue, args: [5, 0] });
       await handle.signal(pauseSignal);
       const status = await handle.query(getStatusQuery);
       assert.equal(status.status, 'paused');
@@ -128,20 +139,13 @@ describe('time skipping', () => {
 });
 
 describe('time skipping with updates, children and visibility', () => {
-  let env: TestWorkflowEnvironment;
-  before(async () => {
-    installQuietRuntime();
-    env = await createTestWorkflowEnvironment();
-  });
-  after(async () => {
-    await env.teardown();
-  });
+  const ts = useTimeSkippingEnvironment();
 
   test('an update whose handler sleeps a day completes in seconds', async (t) => {
     const taskQueue = uniqueName(t);
     const started = Date.now();
-    const total = await run(env, taskQueue, async () => {
-      const handle = await env.client.workflow.start(cart, { taskQueue, workflowId: taskQueue });
+    const total = await run(ts.env, taskQueue, async () => {
+      const handle = await ts.env.client.workflow.start(cart, { taskQueue, workflowId: taskQueue });
       const value = await handle.executeUpdate(slowAddItemUpdate, { args: [5, DAY] });
       await handle.signal(closeCartSignal);
       await handle.result();
@@ -154,15 +158,15 @@ describe('time skipping with updates, children and visibility', () => {
   test('a child workflow sleeping 30 days inside a parent completes in seconds', async (t) => {
     const taskQueue = uniqueName(t);
     const started = Date.now();
-    const elapsed = await run(env, taskQueue, () => env.client.workflow.execute(parentOfSleeper, { taskQueue, workflowId: taskQueue }));
+    const elapsed = await run(ts.env, taskQueue, () => ts.env.client.workflow.execute(parentOfSleeper, { taskQueue, workflowId: taskQueue }));
     assertSkipped(elapsed, Date.now() - started, 30 * DAY);
   });
 
   test('list queries work in a time-skipping environment', async (t) => {
     const taskQueue = uniqueName(t);
-    await run(env, taskQueue, () => env.client.workflow.execute(sleepThirtyDays, { taskQueue, workflowId: taskQueue }));
+    await run(ts.env, taskQueue, () => ts.env.client.workflow.execute(sleepThirtyDays, { taskQueue, workflowId: taskQueue }));
     const found: string[] = [];
-    for await (const w of env.client.workflow.list({ query: `WorkflowId = '${taskQueue}' AND ExecutionStatus = 'Completed'` })) found.push(w.workflowId);
+    for await (const w of ts.env.client.workflow.list({ query: `WorkflowId = '${taskQueue}' AND ExecutionStatus = 'Completed'` })) found.push(w.workflowId);
     assert.deepEqual(found, [taskQueue]);
   });
 });

@@ -63,7 +63,6 @@ export function decodeEvent(data: Uint8Array): history.HistoryEvent {
  */
 export class RunMutator {
   readonly ms: MutableState;
-  readonly isNew: boolean;
   /** Whether the run was open when this change began (a close in this change triggers close tasks). */
   readonly wasRunning: boolean;
   private readonly expectedDbVersion: number;
@@ -82,7 +81,6 @@ export class RunMutator {
     isNew = false,
   ) {
     this.ms = structuredClone(loaded);
-    this.isNew = isNew;
     this.wasRunning = loaded.status === enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
     this.expectedDbVersion = isNew ? 0 : loaded.dbVersion;
   }
