@@ -101,6 +101,11 @@ function waitForLine(child: ChildProcess, marker: string, what: string, timeoutM
   });
 }
 
+/** Extra node flags for a child (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), from an environment variable, to profile it. */
+function nodeArgs(variable: string): string[] {
+  return (process.env[variable] ?? '').split(' ').filter((a) => a.length > 0);
+}
+
 export interface ServerProcess {
   child: ChildProcess;
   pid: number;
@@ -116,7 +121,7 @@ export async function startServer(): Promise<ServerProcess> {
   const child = track(
     spawn(
       process.execPath,
-      [path.join(ROOT, 'bin', 'hourglass.js'), 'server', 'start-dev', '--port', String(port), '--headless', '--log-level', 'error', '--db-filename', dbFile],
+      [...nodeArgs('HOURGLASS_BENCH_SERVER_NODE_ARGS'), path.join(ROOT, 'bin', 'hourglass.js'), 'server', 'start-dev', '--port', String(port), '--headless', '--log-level', 'error', '--db-filename', dbFile],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     ),
   );
@@ -150,7 +155,7 @@ export interface WorkerProcess {
 
 export async function startWorker(address: string, taskQueue: string): Promise<WorkerProcess> {
   const t = performance.now();
-  const child = track(fork(path.join(__dirname, 'worker.js'), ['--address', address, '--task-queue', taskQueue], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] }));
+  const child = track(fork(path.join(__dirname, 'worker.js'), ['--address', address, '--task-queue', taskQueue], { execArgv: nodeArgs('HOURGLASS_BENCH_WORKER_NODE_ARGS'), stdio: ['ignore', 'pipe', 'inherit', 'ipc'] }));
   await waitForLine(child, 'bench worker ready', 'worker', 60_000);
   if (child.pid === undefined) throw new Error('worker has no pid');
   return { child, pid: child.pid, readyMs: performance.now() - t };
