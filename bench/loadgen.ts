@@ -1,51 +1,30 @@
 /**
- * Bench load-generator process, forked by bench/run.ts. Protocol (IPC): the runner sends {type:'config'}; this
- * process connects, warms up (5 workflows, not measured), answers {type:'warm'}; the runner snapshots CPU counters
- * and sends {type:'go'}; this process runs the workload and answers {type:'result'} or {type:'error'}, then exits.
- * Any wrong workflow result is an error.
+ * Bench load-generator process (@temporalio/client), forked by bench/run.ts; IPC protocol in bench/protocol.ts.
+ * It warms up with 5 workflows (not measured) before reporting warm. Any wrong workflow result is an error.
  */
 import { Client, Connection } from '@temporalio/client';
-import type { FromLoadgen, LoadConfig, LoadResult, ToLoadgen } from './protocol';
-
-function send(message: FromLoadgen): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (!process.send) return reject(new Error('loadgen must be forked with an IPC channel'));
-    process.send(message, (err: Error | null) => (err ? reject(err) : resolve()));
-  });
-}
-
-function nextMessage(): Promise<ToLoadgen> {
-  return new Promise((resolve) => process.once('message', (m: ToLoadgen) => resolve(m)));
-}
+import { serve } from './child';
+import type { LoadConfig, LoadResult } from './protocol';
 
 function check(actual: unknown, expected: number, workflowId: string): void {
   if (actual !== expected) throw new Error(`wrong result for ${workflowId}: got ${JSON.stringify(actual)}, expected ${expected}`);
 }
 
-async function main(): Promise<void> {
-  const first = await nextMessage();
-  if (first.type !== 'config') throw new Error('expected config');
-  const config = first.config;
+serve<LoadConfig, LoadResult>('loadgen', async (config, warm) => {
   const connection = await Connection.connect({ address: config.address });
   const client = new Client({ connection });
   const type = config.workflowType ?? 'threeSteps';
-  if (config.workload !== 'w4') {
-    for (let i = 0; i < 5; i++) {
-      const id = `${config.idPrefix}-warm-${i}`;
-      check(await client.workflow.execute(type, { taskQueue: config.taskQueue, workflowId: id, args: [i] }), i + 3, id);
-    }
-  } else {
-    await connection.workflowService.getSystemInfo({});
+  for (let i = 0; i < 5; i++) {
+    const id = `${config.idPrefix}-warm-${i}`;
+    check(await client.workflow.execute(type, { taskQueue: config.taskQueue, workflowId: id, args: [i] }), i + 3, id);
   }
-  await send({ type: 'warm' });
-  const go = await nextMessage();
-  if (go.type !== 'go') throw new Error('expected go');
-  const result = await run(client, connection, config);
-  await send({ type: 'result', result });
+  await warm();
+  const result = await run(client, config);
   await connection.close();
-}
+  return result;
+});
 
-async function run(client: Client, connection: Connection, config: LoadConfig): Promise<LoadResult> {
+async function run(client: Client, config: LoadConfig): Promise<LoadResult> {
   const type = config.workflowType ?? 'threeSteps';
   switch (config.workload) {
     case 'w1': {
@@ -77,9 +56,9 @@ async function run(client: Client, connection: Connection, config: LoadConfig): 
       let lastStarted = t0;
       let firstDone = Infinity;
       let lastDone = 0;
+      const ids = Array.from({ length: config.n }, (_, i) => `${config.idPrefix}-${i}`);
       await Promise.all(
-        Array.from({ length: config.n }, async (_, i) => {
-          const id = `${config.idPrefix}-${i}`;
+        ids.map(async (id, i) => {
           const handle = await client.workflow.start('sleepThenInc', { taskQueue: config.taskQueue, workflowId: id, args: [i] });
           lastStarted = Math.max(lastStarted, performance.now());
           const r: unknown = await handle.result();
@@ -104,31 +83,5 @@ async function run(client: Client, connection: Connection, config: LoadConfig): 
       const fetchHistoryMs = performance.now() - f;
       return { kind: 'w6', activities: config.n, events: history.events?.length ?? 0, runMs, fetchHistoryMs };
     }
-    case 'w4': {
-      let calls = 0;
-      const t = performance.now();
-      const deadline = t + config.durationMs;
-      const lane = async (): Promise<void> => {
-        while (performance.now() < deadline) {
-          await connection.workflowService.getSystemInfo({});
-          calls++;
-        }
-      };
-      await Promise.all(Array.from({ length: config.concurrency }, lane));
-      return { kind: 'w4', calls, wallMs: performance.now() - t };
-    }
   }
 }
-
-main().then(
-  () => process.exit(0),
-  async (err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    try {
-      await send({ type: 'error', message });
-    } catch {
-      process.stderr.write(`bench loadgen: ${message}\n`);
-    }
-    process.exit(1);
-  },
-);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { FromLoadgen, LoadConfig, LoadResult } from './protocol';
+import type { FromChild, LoadConfig, LoadResult, ToChild } from './protocol';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const children = new Set<ChildProcess>();
@@ -162,40 +162,46 @@ export async function startWorker(address: string, taskQueue: string): Promise<W
 }
 
 /**
- * Runs one workload in a fresh load-generator process. `beforeGo` runs after the warm-up, right before the measured
- * part starts (to snapshot CPU counters).
+ * Runs one workload in a fresh child process (bench/loadgen.js or bench/raw-driver.js; protocol in
+ * bench/protocol.ts). `beforeGo` runs after the child's warm-up, right before the measured part starts (to snapshot
+ * CPU counters).
  */
-export function runLoad(config: LoadConfig, beforeGo: () => void, timeoutMs: number): Promise<LoadResult> {
-  const child = track(fork(path.join(__dirname, 'loadgen.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-  return new Promise<LoadResult>((resolve, reject) => {
+export function runChild<C, R>(script: 'loadgen' | 'raw-driver', what: string, config: C, beforeGo: () => void, timeoutMs: number): Promise<R> {
+  const child = track(fork(path.join(__dirname, `${script}.js`), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  return new Promise<R>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${config.workload}: load generator timed out after ${timeoutMs} ms`));
+      reject(new Error(`${what}: ${script} timed out after ${timeoutMs} ms`));
     }, timeoutMs);
     let settled = false;
-    const settle = (err: Error | undefined, result?: LoadResult): void => {
+    const settle = (err: Error | undefined, result?: R): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       if (err || !result) reject(err ?? new Error('no result'));
       else resolve(result);
     };
-    child.on('message', (m: FromLoadgen) => {
+    child.on('message', (m: FromChild<R>) => {
       if (m.type === 'warm') {
         beforeGo();
-        child.send({ type: 'go' });
+        child.send({ type: 'go' } satisfies ToChild<C>);
       } else if (m.type === 'result') {
         settle(undefined, m.result);
       } else {
-        settle(new Error(`${config.workload}: ${m.message}`));
+        settle(new Error(`${what}: ${m.message}`));
       }
     });
     child.on('exit', (code) => {
-      if (code !== 0) settle(new Error(`${config.workload}: load generator exited with code ${code}`));
+      if (code !== 0) settle(new Error(`${what}: ${script} exited with code ${code}`));
     });
     child.on('error', (err) => settle(err));
-    child.send({ type: 'config', config });
+    child.send({ type: 'config', config } satisfies ToChild<C>);
   });
+}
+
+/** Runs a load-generator workload (bench/loadgen.js). */
+export function runLoad(config: LoadConfig, beforeGo: () => void, timeoutMs: number): Promise<LoadResult> {
+  return runChild<LoadConfig, LoadResult>('loadgen', config.workload, config, beforeGo, timeoutMs);
 }
 
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux

@@ -1,7 +1,10 @@
 /**
- * Messages between the bench runner and the load-generator process (IPC).
+ * Messages between the bench runner and its forked child processes (IPC): the load generator (bench/loadgen.ts) and
+ * the raw gRPC driver (bench/raw-driver.ts). Every child follows the same protocol: the runner sends
+ * {type:'config'}; the child connects and warms up, answers {type:'warm'}; the runner snapshots CPU counters and
+ * sends {type:'go'}; the child runs and answers {type:'result'} or {type:'error'}, then exits.
  */
-export type Workload = 'w1' | 'w2' | 'w3' | 'w4' | 'w6';
+export type Workload = 'w1' | 'w2' | 'w3' | 'w6';
 
 export interface LoadConfig {
   workload: Workload;
@@ -13,10 +16,8 @@ export interface LoadConfig {
   n: number;
   /** Activities run in parallel per batch (w6). */
   batch?: number;
-  /** In-flight requests (w2, w4). */
+  /** In-flight workflows (w2). */
   concurrency: number;
-  /** Duration of the raw-gRPC run (w4). */
-  durationMs: number;
   /** Workflow id prefix, unique per round. */
   idPrefix: string;
 }
@@ -24,9 +25,53 @@ export interface LoadConfig {
 export interface W1Result { kind: 'w1'; latenciesMs: number[] }
 export interface W2Result { kind: 'w2'; n: number; wallMs: number }
 export interface W3Result { kind: 'w3'; n: number; spreadMs: number; lateMs: number; firstToLastCompletionMs: number }
-export interface W4Result { kind: 'w4'; calls: number; wallMs: number }
 export interface W6Result { kind: 'w6'; activities: number; events: number; runMs: number; fetchHistoryMs: number }
-export type LoadResult = W1Result | W2Result | W3Result | W4Result | W6Result;
+export type LoadResult = W1Result | W2Result | W3Result | W6Result;
 
-export type ToLoadgen = { type: 'config'; config: LoadConfig } | { type: 'go' };
-export type FromLoadgen = { type: 'warm' } | { type: 'result'; result: LoadResult } | { type: 'error'; message: string };
+/**
+ * The raw gRPC driver (no SDK worker): its own poll/respond loops.
+ * - threeSteps: each workflow schedules activity `inc` three times in sequence and completes with x + 3.
+ * - completeNow: each workflow completes in its first workflow task with x.
+ */
+export interface RawConfig {
+  address: string;
+  taskQueue: string;
+  mode: 'threeSteps' | 'completeNow';
+  /** Measured workflows. */
+  n: number;
+  /** Workflows in flight (started, not yet completed). */
+  inFlight: number;
+  /** Concurrent long polls per task queue (workflow and activity). */
+  pollers: number;
+  /** Close events fetched to check results: all workflows when ≥ n, else an evenly spread sample. */
+  verify: number;
+  idPrefix: string;
+  /** The server's pid: the driver reads its CPU counters at go and at the last completion (verification excluded). */
+  serverPid: number;
+}
+
+export interface RawResult {
+  kind: 'raw';
+  n: number;
+  /** go → last workflow completed. */
+  wallMs: number;
+  /** Sum of history lengths (final workflow task's last event id + 2: WorkflowTaskCompleted, WorkflowExecutionCompleted). */
+  events: number;
+  minEvents: number;
+  maxEvents: number;
+  serverCpuS: number;
+  driverCpuS: number;
+  workflowTasks: number;
+  activityTasks: number;
+  /** Activity tasks received in RespondWorkflowTaskCompletedResponse.activityTasks (eager dispatch). */
+  eagerActivityTasks: number;
+  /** Workflow tasks received in RespondWorkflowTaskCompletedResponse.workflowTask. */
+  inlineWorkflowTasks: number;
+  /** Workflow tasks whose history did not start at event 1 or had a next page: the driver fetched the rest. */
+  historyFetches: number;
+  /** Close events checked (result and event id). */
+  verified: number;
+}
+
+export type ToChild<C> = { type: 'config'; config: C } | { type: 'go' };
+export type FromChild<R> = { type: 'warm' } | { type: 'result'; result: R } | { type: 'error'; message: string };

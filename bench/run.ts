@@ -10,7 +10,8 @@
  *   W1 latency      one workflow at a time (threeSteps: 3 activities in sequence; also the local-activity variant)
  *   W2 throughput   N workflows with 200 in flight; CPU-seconds per 1,000 workflows for server and worker; peak RSS
  *   W3 timers       N workflows sleeping 2 s then one activity, all started at once
- *   W4 raw gRPC     GetSystemInfo calls/s with 64 in flight (server ceiling without the engine)
+ *   W4 server       bench/raw-driver.js: threeSteps over raw gRPC (own poll/respond loops, no SDK worker): the
+ *      ceiling      server's workflows/s and history events/s, server and driver CPU-ms per workflow
  *   W5 start-up     bench/startup.js (in-process server → first GetSystemInfo; CLI → ready line)
  *   W6 big history  one workflow running 3,300 activities (500 in parallel): ~10,000 events; then a full history fetch
  *   W7 footprint    idle RSS of server and worker right after their ready lines; SQLite size after W2
@@ -19,8 +20,8 @@ import { execFileSync, execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { LoadConfig, LoadResult } from './protocol';
-import { cpuSeconds, dbBytes, installCleanup, killAll, peakRssMiB, removeDb, rssMiB, runLoad, startServer, startWorker, stop, type ServerProcess, type WorkerProcess } from './procs';
+import type { LoadConfig, LoadResult, RawConfig, RawResult } from './protocol';
+import { cpuSeconds, dbBytes, installCleanup, killAll, peakRssMiB, removeDb, rssMiB, runChild, runLoad, startServer, startWorker, stop, type ServerProcess, type WorkerProcess } from './procs';
 
 const QUICK = process.argv.includes('--quick');
 const ROUNDS = QUICK ? 1 : 3;
@@ -28,11 +29,13 @@ const N_W1 = QUICK ? 50 : 200;
 const N_W2 = QUICK ? 500 : 2000;
 const W2_IN_FLIGHT = 200;
 const N_W3 = QUICK ? 200 : 1000;
-const W4_MS = QUICK ? 2000 : 5000;
-const W4_IN_FLIGHT = 64;
+const N_W4 = QUICK ? 2000 : 10_000;
+const W4_IN_FLIGHT = 200;
+const W4_POLLERS = 16; // per task queue (workflow and activity)
 const W5_ROUNDS = QUICK ? 3 : 10;
 const N_W6 = 3300; // activities: about 10,000 history events (same size in quick mode)
 const W6_BATCH = 500;
+const RAW_TASK_QUEUE = 'bench-raw';
 const ONLY = ((): Set<string> | undefined => {
   const flag = process.argv.find((a) => a.startsWith('--only='));
   return flag ? new Set(flag.slice('--only='.length).toLowerCase().split(',')) : undefined;
@@ -105,7 +108,11 @@ async function withProcesses<T>(withWorker: boolean, body: (server: ServerProces
 }
 
 function config(workload: LoadConfig['workload'], round: number, extra: Partial<LoadConfig> & { address: string }): LoadConfig {
-  return { workload, taskQueue: TASK_QUEUE, n: 0, concurrency: 1, durationMs: 0, idPrefix: `${workload}-r${round}`, ...extra };
+  return { workload, taskQueue: TASK_QUEUE, n: 0, concurrency: 1, idPrefix: `${workload}-r${round}`, ...extra };
+}
+
+function runRaw(what: string, cfg: RawConfig): Promise<RawResult> {
+  return runChild<RawConfig, RawResult>('raw-driver', what, cfg, () => undefined, LOAD_TIMEOUT_MS);
 }
 
 function expect<K extends LoadResult['kind']>(result: LoadResult, kind: K): Extract<LoadResult, { kind: K }> {
@@ -179,15 +186,32 @@ async function w3(round: number): Promise<void> {
 
 async function w4(round: number): Promise<void> {
   await withProcesses(false, async (server) => {
-    let cpu0 = 0;
-    const result = expect(
-      await runLoad(config('w4', round, { address: server.address, concurrency: W4_IN_FLIGHT, durationMs: W4_MS }), () => (cpu0 = cpuSeconds(server.pid)), LOAD_TIMEOUT_MS),
-      'w4',
+    const r = await runRaw('w4', {
+      address: server.address,
+      taskQueue: RAW_TASK_QUEUE,
+      mode: 'threeSteps',
+      n: N_W4,
+      inFlight: W4_IN_FLIGHT,
+      pollers: W4_POLLERS,
+      verify: N_W4,
+      idPrefix: `w4-r${round}`,
+      serverPid: server.pid,
+    });
+    const seconds = r.wallMs / 1000;
+    const label = 'W4 server ceiling';
+    record(label, `workflows/s (threeSteps over raw gRPC, n=${N_W4}, ${W4_IN_FLIGHT} in flight, ${W4_POLLERS}+${W4_POLLERS} pollers)`, 'wf/s', r.n / seconds);
+    record(label, `history events/s (${r.minEvents === r.maxEvents ? r.minEvents : `${r.minEvents}–${r.maxEvents}`} events per workflow)`, 'events/s', r.events / seconds, 0);
+    record(label, 'server CPU per workflow', 'CPU-ms', (r.serverCpuS * 1000) / r.n, 2);
+    record(label, 'driver CPU per workflow', 'CPU-ms', (r.driverCpuS * 1000) / r.n, 2);
+    record(label, 'workflow tasks per workflow', 'tasks', r.workflowTasks / r.n, 2);
+    record(label, 'activity tasks dispatched eagerly (in RespondWorkflowTaskCompleted)', '%', (100 * r.eagerActivityTasks) / Math.max(1, r.activityTasks), 0);
+    record(label, 'workflow tasks returned inline (in RespondWorkflowTaskCompleted)', '%', (100 * r.inlineWorkflowTasks) / Math.max(1, r.workflowTasks), 0);
+    record(label, 'server peak RSS', 'MiB', peakRssMiB(server.pid));
+    log(
+      `W4: ${(r.n / seconds).toFixed(1)} wf/s, ${(r.events / seconds).toFixed(0)} events/s; server ${((r.serverCpuS * 1000) / r.n).toFixed(2)} CPU-ms/wf, ` +
+        `driver ${((r.driverCpuS * 1000) / r.n).toFixed(2)} CPU-ms/wf; eager ${r.eagerActivityTasks}/${r.activityTasks} activity tasks, ` +
+        `inline ${r.inlineWorkflowTasks}/${r.workflowTasks} workflow tasks, ${r.historyFetches} history fetches; ${r.verified} close events verified`,
     );
-    const cpu = cpuSeconds(server.pid) - cpu0;
-    record('W4 raw gRPC', `GetSystemInfo calls/s (${W4_IN_FLIGHT} in flight, ${W4_MS / 1000} s)`, 'calls/s', result.calls / (result.wallMs / 1000), 0);
-    record('W4 raw gRPC', 'server CPU per 1,000 calls', 'CPU-ms', (cpu * 1000 * 1000) / result.calls, 1);
-    log(`W4: ${(result.calls / (result.wallMs / 1000)).toFixed(0)} calls/s`);
   });
 }
 
@@ -261,7 +285,7 @@ function machine(): string {
 async function main(): Promise<void> {
   installCleanup();
   const started = performance.now();
-  log(`mode ${QUICK ? 'quick' : 'full'}: ${ROUNDS} round(s); W1 ${N_W1}, W2 ${N_W2}, W3 ${N_W3}`);
+  log(`mode ${QUICK ? 'quick' : 'full'}: ${ROUNDS} round(s); W1 ${N_W1}, W2 ${N_W2}, W3 ${N_W3}, W4 ${N_W4}`);
   for (let round = 0; round < ROUNDS; round++) {
     log(`round ${round + 1}/${ROUNDS}`);
     if (enabled('w1')) await w1(round);
