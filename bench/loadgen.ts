@@ -3,11 +3,27 @@
  * It warms up with 5 workflows (not measured) before reporting warm. Any wrong workflow result is an error.
  */
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { serve } from './child';
+import { durMs, num, tsMs } from './proto-util';
 import type { LoadConfig, LoadResult } from './protocol';
+
+const EventType = temporal.api.enums.v1.EventType;
 
 function check(actual: unknown, expected: number, workflowId: string): void {
   if (actual !== expected) throw new Error(`wrong result for ${workflowId}: got ${JSON.stringify(actual)}, expected ${expected}`);
+}
+
+/** Runs `fn` over `items` with at most `concurrency` at a time. */
+async function forEachLimited<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
 }
 
 serve<LoadConfig, LoadResult>('loadgen', async (config, warm) => {
@@ -69,7 +85,23 @@ async function run(client: Client, config: LoadConfig): Promise<LoadResult> {
         }),
       );
       const spreadMs = lastStarted - t0;
-      return { kind: 'w3', n: config.n, spreadMs, lateMs: lastDone - (t0 + spreadMs + 2000), firstToLastCompletionMs: lastDone - firstDone };
+      // Timer lateness from the histories (after the run, so the fetches do not disturb it).
+      const timerLatenessMs: number[] = [];
+      await forEachLimited(ids, 16, async (id) => {
+        const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+        const started = new Map<number, { at: number; timeoutMs: number }>();
+        for (const e of events) {
+          if (e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) {
+            started.set(num(e.eventId), { at: tsMs(e.eventTime), timeoutMs: durMs(e.timerStartedEventAttributes?.startToFireTimeout) });
+          } else if (e.eventType === EventType.EVENT_TYPE_TIMER_FIRED) {
+            const s = started.get(num(e.timerFiredEventAttributes?.startedEventId));
+            if (!s) throw new Error(`${id}: TimerFired event ${num(e.eventId)} without its TimerStarted`);
+            timerLatenessMs.push(tsMs(e.eventTime) - (s.at + s.timeoutMs));
+          }
+        }
+      });
+      if (timerLatenessMs.length !== config.n) throw new Error(`w3: found ${timerLatenessMs.length} TimerFired events in ${config.n} histories`);
+      return { kind: 'w3', n: config.n, spreadMs, lateMs: lastDone - (t0 + spreadMs + 2000), firstToLastCompletionMs: lastDone - firstDone, timerLatenessMs };
     }
     case 'w6': {
       const id = `${config.idPrefix}-fanout`;

@@ -24,7 +24,15 @@ export interface LoadConfig {
 
 export interface W1Result { kind: 'w1'; latenciesMs: number[] }
 export interface W2Result { kind: 'w2'; n: number; wallMs: number }
-export interface W3Result { kind: 'w3'; n: number; spreadMs: number; lateMs: number; firstToLastCompletionMs: number }
+export interface W3Result {
+  kind: 'w3';
+  n: number;
+  spreadMs: number;
+  lateMs: number;
+  firstToLastCompletionMs: number;
+  /** Per timer: TimerFired event time − (TimerStarted event time + startToFireTimeout), ms (server clock, ms precision). */
+  timerLatenessMs: number[];
+}
 export interface W6Result { kind: 'w6'; activities: number; events: number; runMs: number; fetchHistoryMs: number }
 export type LoadResult = W1Result | W2Result | W3Result | W6Result;
 
