@@ -1,6 +1,6 @@
 /**
- * The child side of the bench IPC protocol (see bench/protocol.ts), shared by the load generator and the raw gRPC
- * driver.
+ * The child side of the bench IPC protocol (see bench/protocol.ts), shared by the load generator, the raw gRPC driver
+ * and the replayer.
  */
 import type { FromChild, ToChild } from './protocol';
 

@@ -162,11 +162,11 @@ export async function startWorker(address: string, taskQueue: string): Promise<W
 }
 
 /**
- * Runs one workload in a fresh child process (bench/loadgen.js or bench/raw-driver.js; protocol in
+ * Runs one workload in a fresh child process (bench/loadgen.js, bench/raw-driver.js or bench/replay.js; protocol in
  * bench/protocol.ts). `beforeGo` runs after the child's warm-up, right before the measured part starts (to snapshot
  * CPU counters).
  */
-export function runChild<C, R>(script: 'loadgen' | 'raw-driver', what: string, config: C, beforeGo: () => void, timeoutMs: number): Promise<R> {
+export function runChild<C, R>(script: 'loadgen' | 'raw-driver' | 'replay', what: string, config: C, beforeGo: () => void, timeoutMs: number): Promise<R> {
   const child = track(fork(path.join(__dirname, `${script}.js`), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   return new Promise<R>((resolve, reject) => {
     const timer = setTimeout(() => {

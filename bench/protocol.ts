@@ -1,8 +1,8 @@
 /**
- * Messages between the bench runner and its forked child processes (IPC): the load generator (bench/loadgen.ts) and
- * the raw gRPC driver (bench/raw-driver.ts). Every child follows the same protocol: the runner sends
- * {type:'config'}; the child connects and warms up, answers {type:'warm'}; the runner snapshots CPU counters and
- * sends {type:'go'}; the child runs and answers {type:'result'} or {type:'error'}, then exits.
+ * Messages between the bench runner and its forked child processes (IPC): the load generator (bench/loadgen.ts), the
+ * raw gRPC driver (bench/raw-driver.ts) and the replayer (bench/replay.ts). Every child follows the same protocol: the
+ * runner sends {type:'config'}; the child connects and warms up, answers {type:'warm'}; the runner snapshots CPU
+ * counters and sends {type:'go'}; the child runs and answers {type:'result'} or {type:'error'}, then exits.
  */
 export type Workload = 'w1' | 'w2' | 'w3' | 'w6';
 
@@ -33,7 +33,7 @@ export interface W3Result {
   /** Per timer: TimerFired event time − (TimerStarted event time + startToFireTimeout), ms (server clock, ms precision). */
   timerLatenessMs: number[];
 }
-export interface W6Result { kind: 'w6'; activities: number; events: number; runMs: number; fetchHistoryMs: number }
+export interface W6Result { kind: 'w6'; activities: number; events: number; runMs: number; fetchHistoryMs: number; workflowId: string; warmWorkflowId: string }
 export type LoadResult = W1Result | W2Result | W3Result | W6Result;
 
 /**
@@ -79,6 +79,25 @@ export interface RawResult {
   historyFetches: number;
   /** Close events checked (result and event id). */
   verified: number;
+}
+
+export interface ReplayConfig {
+  address: string;
+  /** The big history to replay. */
+  workflowId: string;
+  /** A small history of the same workflow code, replayed first so the replay worker is warm. */
+  warmWorkflowId: string;
+}
+
+export interface ReplayResult {
+  kind: 'replay';
+  events: number;
+  fetchMs: number;
+  bundleMs: number;
+  /** Worker.runReplayHistory on the pre-built bundle: replay-worker creation + replay. */
+  coldReplayMs: number;
+  /** The same history through a replay worker that has just replayed a small history (isolate and JIT warm). */
+  warmReplayMs: number;
 }
 
 export type ToChild<C> = { type: 'config'; config: C } | { type: 'go' };

@@ -14,13 +14,14 @@
  *      ceiling      server's workflows/s and history events/s, server and driver CPU-ms per workflow
  *   W5 start-up     bench/startup.js (in-process server → first GetSystemInfo; CLI → ready line)
  *   W6 big history  one workflow running 3,300 activities (500 in parallel): ~10,000 events; then a full history fetch
+ *                   and a worker-side replay of it (bench/replay.js)
  *   W7 footprint    idle RSS of server and worker right after their ready lines; SQLite size after W2
  */
 import { execFileSync, execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { LoadConfig, LoadResult, RawConfig, RawResult } from './protocol';
+import type { LoadConfig, LoadResult, RawConfig, RawResult, ReplayConfig, ReplayResult } from './protocol';
 import { cpuSeconds, dbBytes, installCleanup, killAll, peakRssMiB, removeDb, rssMiB, runChild, runLoad, startServer, startWorker, stop, type ServerProcess, type WorkerProcess } from './procs';
 
 const QUICK = process.argv.includes('--quick');
@@ -234,7 +235,21 @@ async function w6(round: number): Promise<void> {
     record('W6 big history', 'server CPU (run + fetch)', 'CPU-s', serverCpu, 2);
     record('W6 big history', 'server peak RSS', 'MiB', peakRssMiB(server.pid));
     record('W6 big history', 'worker peak RSS', 'MiB', peakRssMiB(worker.pid));
-    log(`W6: ${result.events} events in ${result.runMs.toFixed(0)} ms; history fetch ${result.fetchHistoryMs.toFixed(0)} ms`);
+    const replay = await runChild<ReplayConfig, ReplayResult>(
+      'replay',
+      'w6 replay',
+      { address: server.address, workflowId: result.workflowId, warmWorkflowId: result.warmWorkflowId },
+      () => undefined,
+      LOAD_TIMEOUT_MS,
+    );
+    if (replay.events !== result.events) throw new Error(`W6 replay: fetched ${replay.events} events, the load generator ${result.events}`);
+    record('W6 big history', 'replay after a cache eviction (warm replay worker)', 'ms', replay.warmReplayMs, 0);
+    record('W6 big history', 'replay, cold: Worker.runReplayHistory in a fresh process (bundling excluded)', 'ms', replay.coldReplayMs, 0);
+    record('W6 big history', 'bundling bench/workflows.ts (bundleWorkflowCode, not in the replay times)', 'ms', replay.bundleMs, 0);
+    log(
+      `W6: ${result.events} events in ${result.runMs.toFixed(0)} ms; history fetch ${result.fetchHistoryMs.toFixed(0)} ms; ` +
+        `replay warm ${replay.warmReplayMs.toFixed(0)} ms, cold ${replay.coldReplayMs.toFixed(0)} ms (bundle ${replay.bundleMs.toFixed(0)} ms)`,
+    );
   });
 }
 
