@@ -115,5 +115,28 @@ async function run(client: Client, config: LoadConfig): Promise<LoadResult> {
       const fetchHistoryMs = performance.now() - f;
       return { kind: 'w6', activities: config.n, events: history.events?.length ?? 0, runMs, fetchHistoryMs, workflowId: id, warmWorkflowId: `${config.idPrefix}-warm-0` };
     }
+    case 'w7open': {
+      const t = performance.now();
+      const ids = Array.from({ length: config.n }, (_, i) => `${config.idPrefix}-sleep-${i}`);
+      await forEachLimited(ids, config.concurrency, async (id) => {
+        await client.workflow.start('sleepLong', { taskQueue: config.taskQueue, workflowId: id });
+      });
+      const startMs = performance.now() - t;
+      // Open and idle means the worker has run the first workflow task: the history holds TimerStarted.
+      let waiting = ids;
+      const deadline = Date.now() + 300_000;
+      while (waiting.length > 0) {
+        const still: string[] = [];
+        await forEachLimited(waiting, 16, async (id) => {
+          const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+          if (!events.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED)) still.push(id);
+        });
+        waiting = still;
+        if (waiting.length === 0) break;
+        if (Date.now() > deadline) throw new Error(`w7open: ${waiting.length} workflows still without TimerStarted after 300 s`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      return { kind: 'w7open', n: config.n, startMs, settledMs: performance.now() - t };
+    }
   }
 }

@@ -4,7 +4,7 @@
  * runner sends {type:'config'}; the child connects and warms up, answers {type:'warm'}; the runner snapshots CPU
  * counters and sends {type:'go'}; the child runs and answers {type:'result'} or {type:'error'}, then exits.
  */
-export type Workload = 'w1' | 'w2' | 'w3' | 'w6';
+export type Workload = 'w1' | 'w2' | 'w3' | 'w6' | 'w7open';
 
 export interface LoadConfig {
   workload: Workload;
@@ -12,11 +12,11 @@ export interface LoadConfig {
   taskQueue: string;
   /** Workflow type for w1/w2. */
   workflowType?: 'threeSteps' | 'threeStepsLocal';
-  /** Number of workflows (w1–w3); number of activities (w6). */
+  /** Number of workflows (w1–w3, w7open); number of activities (w6). */
   n: number;
   /** Activities run in parallel per batch (w6). */
   batch?: number;
-  /** In-flight workflows (w2). */
+  /** In-flight workflows (w2) or starts (w7open). */
   concurrency: number;
   /** Workflow id prefix, unique per round. */
   idPrefix: string;
@@ -34,7 +34,9 @@ export interface W3Result {
   timerLatenessMs: number[];
 }
 export interface W6Result { kind: 'w6'; activities: number; events: number; runMs: number; fetchHistoryMs: number; workflowId: string; warmWorkflowId: string }
-export type LoadResult = W1Result | W2Result | W3Result | W6Result;
+/** w7open: N sleepLong workflows started and each seen with its TimerStarted event (the worker completed its first task). */
+export interface W7OpenResult { kind: 'w7open'; n: number; startMs: number; settledMs: number }
+export type LoadResult = W1Result | W2Result | W3Result | W6Result | W7OpenResult;
 
 /**
  * The raw gRPC driver (no SDK worker): its own poll/respond loops.

@@ -5,7 +5,7 @@
  * processes; each round of each workload gets a fresh server (fresh SQLite file) and worker. CPU time and peak RSS
  * come from /proc/<pid>/stat and /proc/<pid>/status. Every workload runs 3 rounds (--quick: 1 round, smaller counts);
  * the table shows the median with min–max beside it, and is written to bench/RESULTS.md.
- * `--only=w1,w3` runs a subset (w1–w6) and still writes bench/RESULTS.md.
+ * `--only=w1,w3` runs a subset (w1–w7) and still writes bench/RESULTS.md.
  *
  *   W1 latency      one workflow at a time (threeSteps: 3 activities in sequence; also the local-activity variant)
  *   W2 throughput   N workflows with 200 in flight; CPU-seconds per 1,000 workflows for server and worker; peak RSS
@@ -15,7 +15,8 @@
  *   W5 start-up     bench/startup.js (in-process server → first GetSystemInfo; CLI → ready line)
  *   W6 big history  one workflow running 3,300 activities (500 in parallel): ~10,000 events; then a full history fetch
  *                   and a worker-side replay of it (bench/replay.js)
- *   W7 footprint    idle RSS of server and worker right after their ready lines; SQLite size after W2
+ *   W7 footprint    idle RSS of server and worker; SQLite size after W2; server RSS with N open sleeping workflows,
+ *                   then after M more closed ones (raw driver, one workflow task each). One round even in full mode.
  */
 import { execFileSync, execSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -36,6 +37,11 @@ const W4_POLLERS = 16; // per task queue (workflow and activity)
 const W5_ROUNDS = QUICK ? 3 : 10;
 const N_W6 = 3300; // activities: about 10,000 history events (same size in quick mode)
 const W6_BATCH = 500;
+const N_W7_OPEN = QUICK ? 2000 : 10_000; // sleepLong workflows left open (timer pending) on the SDK worker
+const W7_START_CONCURRENCY = 50;
+const N_W7_CLOSED = QUICK ? 10_000 : 100_000; // completeNow workflows closed by the raw driver on top of them
+const W7_CLOSED_IN_FLIGHT = 200;
+const W7_VERIFY = 1000; // close events checked (evenly spread sample) after the closed-workflow run
 const RAW_TASK_QUEUE = 'bench-raw';
 const ONLY = ((): Set<string> | undefined => {
   const flag = process.argv.find((a) => a.startsWith('--only='));
@@ -169,7 +175,9 @@ async function w2(round: number): Promise<void> {
     record('W2 throughput', 'worker CPU per 1,000 workflows', 'CPU-s', workerCpu * perThousand, 2);
     record('W2 throughput', 'server peak RSS', 'MiB', peakRssMiB(server.pid));
     record('W2 throughput', 'worker peak RSS', 'MiB', peakRssMiB(worker.pid));
-    record('W7 footprint', `SQLite file + WAL after W2 (${N_W2 + 5} workflows)`, 'MiB', dbBytes(server) / 1024 / 1024);
+    const db = dbBytes(server);
+    record('W7 footprint', `SQLite file + WAL after W2 (${N_W2 + 5} workflows)`, 'MiB', db / 1024 / 1024);
+    record('W7 footprint', 'SQLite file + WAL per closed threeSteps workflow (W2)', 'KiB', db / (N_W2 + 5) / 1024);
     log(`W2: ${(result.n / (result.wallMs / 1000)).toFixed(1)} wf/s, server ${serverCpu.toFixed(2)} CPU-s, worker ${workerCpu.toFixed(2)} CPU-s`);
   });
 }
@@ -253,6 +261,36 @@ async function w6(round: number): Promise<void> {
   });
 }
 
+async function w7(): Promise<void> {
+  await withProcesses(true, async (server, worker) => {
+    if (!worker) throw new Error('no worker');
+    const label = 'W7 footprint';
+    const open = expect(await runLoad(config('w7open', 0, { address: server.address, n: N_W7_OPEN, concurrency: W7_START_CONCURRENCY }), () => undefined, LOAD_TIMEOUT_MS), 'w7open');
+    record(label, `server RSS with ${N_W7_OPEN} open sleeping workflows (VmRSS)`, 'MiB', rssMiB(server.pid));
+    record(label, 'server peak RSS by then (VmHWM)', 'MiB', peakRssMiB(server.pid));
+    record(label, `worker RSS with the ${N_W7_OPEN} sleeping workflows`, 'MiB', rssMiB(worker.pid));
+    log(`W7: ${N_W7_OPEN} sleeping workflows started in ${(open.startMs / 1000).toFixed(1)} s, all with TimerStarted after ${(open.settledMs / 1000).toFixed(1)} s; server RSS ${rssMiB(server.pid).toFixed(1)} MiB`);
+    const db0 = dbBytes(server);
+    const r = await runRaw('w7 closed', {
+      address: server.address,
+      taskQueue: RAW_TASK_QUEUE,
+      mode: 'completeNow',
+      n: N_W7_CLOSED,
+      inFlight: W7_CLOSED_IN_FLIGHT,
+      pollers: W4_POLLERS,
+      verify: W7_VERIFY,
+      idPrefix: 'w7-closed',
+      serverPid: server.pid,
+    });
+    const closed = r.n + 5; // the driver's warm-up workflows too
+    record(label, `server RSS after ${N_W7_CLOSED} more closed workflows (VmRSS; the sleeping ones still open)`, 'MiB', rssMiB(server.pid));
+    record(label, 'server peak RSS by the end (VmHWM)', 'MiB', peakRssMiB(server.pid));
+    record(label, 'closed 1-task workflows/s (raw driver, completeNow)', 'wf/s', r.n / (r.wallMs / 1000));
+    record(label, 'SQLite file + WAL growth per closed 1-task workflow', 'KiB', (dbBytes(server) - db0) / closed / 1024);
+    log(`W7: ${r.n} closed workflows at ${(r.n / (r.wallMs / 1000)).toFixed(0)} wf/s; server RSS ${rssMiB(server.pid).toFixed(1)} MiB; ${r.verified} close events verified`);
+  });
+}
+
 function w5(): void {
   const output = execFileSync(process.execPath, [path.join(__dirname, 'startup.js')], { env: { ...process.env, ROUNDS: String(W5_ROUNDS) }, encoding: 'utf8', timeout: 300_000 });
   for (const [label, pattern] of [
@@ -304,7 +342,7 @@ function machine(): string {
 async function main(): Promise<void> {
   installCleanup();
   const started = performance.now();
-  log(`mode ${QUICK ? 'quick' : 'full'}: ${ROUNDS} round(s); W1 ${N_W1}, W2 ${N_W2}, W3 ${N_W3}, W4 ${N_W4}`);
+  log(`mode ${QUICK ? 'quick' : 'full'}: ${ROUNDS} round(s); W1 ${N_W1}, W2 ${N_W2}, W3 ${N_W3}, W4 ${N_W4}, W7 ${N_W7_OPEN} open + ${N_W7_CLOSED} closed`);
   for (let round = 0; round < ROUNDS; round++) {
     log(`round ${round + 1}/${ROUNDS}`);
     if (enabled('w1')) await w1(round);
@@ -313,6 +351,7 @@ async function main(): Promise<void> {
     if (enabled('w4')) await w4(round);
     if (enabled('w6')) await w6(round);
   }
+  if (enabled('w7')) await w7();
   if (enabled('w5')) w5();
   const totalS = (performance.now() - started) / 1000;
   const md = table();

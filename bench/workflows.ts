@@ -42,3 +42,8 @@ export async function fanOut(total: number, batch: number): Promise<number> {
   }
   return sum;
 }
+
+/** Sleeps one hour (a durable timer): W7 keeps thousands of these open and idle to measure the server's footprint. */
+export async function sleepLong(): Promise<void> {
+  await sleep('1 hour');
+}
