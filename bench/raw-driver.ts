@@ -160,7 +160,7 @@ class Driver {
       if (task.workflowType?.name !== this.config.mode) throw new Error(`workflow task of type ${task.workflowType?.name} for ${workflowId}`);
       let events = task.history?.events ?? [];
       if (events.length === 0 || num(events[0]?.eventId) !== 1 || task.nextPageToken?.length) events = await this.fullHistory(task);
-      const lastEventId = Math.max(...events.map((e) => num(e.eventId)));
+      const lastEventId = events.reduce((max, e) => Math.max(max, num(e.eventId)), 0);
       const { commands, result } = this.decide(workflowId, events);
       const response = await this.svc.respondWorkflowTaskCompleted({
         namespace: NAMESPACE,
@@ -308,8 +308,8 @@ serve<RawConfig, RawResult>('raw driver', async (config, warm) => {
     n: done.length,
     wallMs,
     events: lengths.reduce((a, b) => a + b, 0),
-    minEvents: Math.min(...lengths),
-    maxEvents: Math.max(...lengths),
+    minEvents: lengths.reduce((a, b) => Math.min(a, b), Infinity),
+    maxEvents: lengths.reduce((a, b) => Math.max(a, b), 0),
     serverCpuS,
     driverCpuS: (cpu.user + cpu.system) / 1e6,
     ...counters,
