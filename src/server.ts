@@ -4,6 +4,7 @@ import { VirtualClock, systemClock } from './engine/clock';
 import { TimeSkipper } from './engine/time-skipping';
 import { HistoryEngine } from './engine/history-engine';
 import { NamespaceRegistry } from './engine/namespaces';
+import { CachedStore } from './store/cached-store';
 import { SqliteStore } from './store/sqlite/sqlite-store';
 import type { SearchAttributeType, Store } from './store/store';
 import { DEV_SERVER_ATTRIBUTES, SearchAttributeRegistry } from './engine/search-attributes';
@@ -27,6 +28,8 @@ export interface HourglassServerOptions {
   timeSkipping?: boolean | { initialTime?: Date | number };
   /** Custom search attributes to register in every namespace at start (`--search-attribute`). */
   searchAttributes?: { name: string; type: SearchAttributeType }[];
+  /** SQLite `journal_mode` / `synchronous` (see SqliteStoreOptions.pragmas for what each trades). */
+  sqlitePragmas?: Record<string, string>;
 }
 
 /** The embeddable server: `await HourglassServer.start()`, use `address`, `await close()`. */
@@ -45,7 +48,7 @@ export class HourglassServer {
   static async start(options: HourglassServerOptions = {}): Promise<HourglassServer> {
     const ip = options.ip ?? '127.0.0.1';
     const logger = options.logger ?? silentLogger;
-    const store = new SqliteStore({ filename: options.dbFilename });
+    const store = new CachedStore(new SqliteStore({ filename: options.dbFilename, pragmas: options.sqlitePragmas }));
     try {
       const namespaces = new NamespaceRegistry(store, () => systemClock.now());
       await namespaces.load();

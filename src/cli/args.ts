@@ -370,7 +370,7 @@ Flags:
                                      ${SEARCH_ATTRIBUTE_TYPES.join(', ')}
       --http-port int                HTTP API port (accepted, unused)
       --metrics-port int             Metrics port (accepted, unused)
-      --sqlite-pragma string         KEY=VALUE SQLite pragma (repeatable; accepted, not applied yet)
+      --sqlite-pragma string         KEY=VALUE SQLite pragma: journal_mode, synchronous (repeatable)
       --time-skipping                Virtual clock that skips to the next timer when idle, with Temporal's TestService
   -h, --help                         Show this help
 `;

@@ -69,9 +69,6 @@ async function startDev(options: StartDevOptions): Promise<void> {
   for (const value of options.dynamicConfigValues) {
     logger.debug('ignoring dynamic config value', { value });
   }
-  if (options.sqlitePragmas.length > 0) {
-    logger.debug('SQLite pragmas are accepted but not applied yet', { pragmas: options.sqlitePragmas });
-  }
   if (options.uiPort !== undefined && !options.headless) {
     logger.warn('UI is not available yet', { uiPort: options.uiPort });
   }
@@ -88,6 +85,7 @@ async function startDev(options: StartDevOptions): Promise<void> {
       logger,
       timeSkipping: options.timeSkipping,
       searchAttributes: options.searchAttributes,
+      sqlitePragmas: Object.fromEntries(options.sqlitePragmas.map((kv) => [kv.slice(0, kv.indexOf('=')).trim().toLowerCase(), kv.slice(kv.indexOf('=') + 1).trim()])),
     });
   } catch (err) {
     process.stderr.write(`hourglass: cannot start the server: ${describeStartError(err, options)}\n`);

@@ -9,6 +9,22 @@ const RUNNING = 1; // WORKFLOW_EXECUTION_STATUS_RUNNING
 export interface SqliteStoreOptions {
   /** A file path; absent means an in-memory database that lives as long as the store. */
   filename?: string;
+  /**
+   * `journal_mode` and `synchronous` (the Temporal CLI's `--sqlite-pragma`). The default is WAL
+   * with synchronous=FULL: every acknowledged change survives a power loss, not only a crash.
+   * synchronous=NORMAL skips the fsync per commit; a crash of the process still loses nothing,
+   * but a power loss or OS crash may lose the last changes acknowledged before it.
+   */
+  pragmas?: Record<string, string>;
+}
+
+/** The pragmas `--sqlite-pragma` may set, as in the Temporal CLI. */
+export const SETTABLE_PRAGMAS: ReadonlySet<string> = new Set(['journal_mode', 'synchronous']);
+
+interface PendingCommit {
+  txn: Transaction;
+  resolve: () => void;
+  reject: (err: unknown) => void;
 }
 
 interface NamespaceRow {
@@ -29,19 +45,30 @@ interface EventRow {
 }
 
 /**
- * SQLite behind the Store interface. better-sqlite3 is synchronous, so a commit is durable (WAL,
- * synchronous=FULL) by the time the returned promise settles.
+ * SQLite behind the Store interface.
+ *
+ * Group commit: commits that arrive in the same turn of the event loop are written in one SQLite
+ * transaction (each in its own savepoint, so one that fails is rolled back alone) and share one
+ * fsync. No caller's promise settles before the transaction holding its change is durable.
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt;
+  private readonly writeRuns: (txn: Transaction) => void;
+  private pending: PendingCommit[] = [];
 
   constructor(options: SqliteStoreOptions = {}) {
     this.db = new Database(options.filename ?? ':memory:');
-    if (options.filename) this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    const pragmas = { journal_mode: options.filename ? 'WAL' : 'MEMORY', synchronous: 'FULL', ...options.pragmas };
+    for (const [name, value] of Object.entries(pragmas)) {
+      if (!SETTABLE_PRAGMAS.has(name)) throw new Error(`unsupported SQLite pragma "${name}" (supported: ${[...SETTABLE_PRAGMAS].join(', ')})`);
+      if (!/^[A-Za-z0-9_]+$/.test(value)) throw new Error(`invalid value "${value}" for SQLite pragma "${name}"`);
+      if (name === 'journal_mode' && !options.filename) continue; // an in-memory database has no file to journal
+      this.db.pragma(`${name} = ${value}`);
+    }
     this.db.pragma('foreign_keys = ON');
     this.migrate();
+    this.writeRuns = this.db.transaction((txn: Transaction) => this.write(txn));
     this.stmt = {
       insertNamespace: this.db.prepare('INSERT INTO namespaces (id, name, data) VALUES (?, ?, ?)'),
       updateNamespace: this.db.prepare('UPDATE namespaces SET name = ?, data = ? WHERE id = ?'),
@@ -173,35 +200,62 @@ export class SqliteStore implements Store {
   }
 
   commit(txn: Transaction): Promise<void> {
-    this.db.transaction(() => {
-      for (const run of txn.runs) {
-        const ms = run.mutableState;
-        const state = JSON.stringify(ms);
-        if (run.expectedDbVersion === 0) {
-          this.stmt.insertExecution.run(ms.runId, ms.namespaceId, ms.workflowId, ms.status, ms.dbVersion, state);
-        } else {
-          const result = this.stmt.updateExecution.run(ms.status, ms.dbVersion, state, ms.runId, run.expectedDbVersion);
-          if (result.changes !== 1) throw new ConditionFailedError(`run ${ms.runId} changed concurrently`);
-          this.stmt.updateCurrentStatus.run(ms.status, ms.namespaceId, ms.workflowId, ms.runId);
-        }
-        for (const event of run.newEvents) this.stmt.insertEvent.run(ms.runId, event.eventId, event.data);
-        const v = run.visibility;
-        if (v) {
-          this.stmt.upsertVisibility.run({
-            ...v,
-            closeTime: v.closeTime ?? null,
-            executionDurationMs: v.executionDurationMs ?? null,
-            parentWorkflowId: v.parentWorkflowId ?? null,
-            parentRunId: v.parentRunId ?? null,
-            rootWorkflowId: v.rootWorkflowId ?? null,
-            rootRunId: v.rootRunId ?? null,
-            searchAttributes: JSON.stringify(v.searchAttributes),
-          });
-        }
+    return new Promise((resolve, reject) => {
+      this.pending.push({ txn, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  /** Writes every pending commit in one transaction; each settles only once that transaction is durable. */
+  private flush(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    const failures: unknown[] = [];
+    try {
+      this.db.transaction(() => {
+        batch.forEach((item, i) => {
+          try {
+            this.writeRuns(item.txn); // nested: its own savepoint
+          } catch (err) {
+            failures[i] = err;
+          }
+        });
+      })();
+    } catch (err) {
+      for (const item of batch) item.reject(err);
+      return;
+    }
+    batch.forEach((item, i) => (i in failures ? item.reject(failures[i]) : item.resolve()));
+  }
+
+  private write(txn: Transaction): void {
+    for (const run of txn.runs) {
+      const ms = run.mutableState;
+      const state = JSON.stringify(ms);
+      if (run.expectedDbVersion === 0) {
+        this.stmt.insertExecution.run(ms.runId, ms.namespaceId, ms.workflowId, ms.status, ms.dbVersion, state);
+      } else {
+        const result = this.stmt.updateExecution.run(ms.status, ms.dbVersion, state, ms.runId, run.expectedDbVersion);
+        if (result.changes !== 1) throw new ConditionFailedError(`run ${ms.runId} changed concurrently`);
+        this.stmt.updateCurrentStatus.run(ms.status, ms.namespaceId, ms.workflowId, ms.runId);
       }
-      if (txn.current) this.stmt.upsertCurrent.run(txn.current);
-    })();
-    return Promise.resolve();
+      for (const event of run.newEvents) this.stmt.insertEvent.run(ms.runId, event.eventId, event.data);
+      const v = run.visibility;
+      if (v) {
+        this.stmt.upsertVisibility.run({
+          ...v,
+          closeTime: v.closeTime ?? null,
+          executionDurationMs: v.executionDurationMs ?? null,
+          parentWorkflowId: v.parentWorkflowId ?? null,
+          parentRunId: v.parentRunId ?? null,
+          rootWorkflowId: v.rootWorkflowId ?? null,
+          rootRunId: v.rootRunId ?? null,
+          searchAttributes: JSON.stringify(v.searchAttributes),
+        });
+      }
+    }
+    if (txn.current) this.stmt.upsertCurrent.run(txn.current);
   }
 
   readHistory(runId: string, firstEventId: number, nextEventId: number, limit: number): Promise<Uint8Array[]> {
@@ -262,6 +316,7 @@ export class SqliteStore implements Store {
   }
 
   close(): Promise<void> {
+    if (this.pending.length > 0) this.flush();
     if (this.db.open) this.db.close();
     return Promise.resolve();
   }
