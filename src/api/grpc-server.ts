@@ -1,17 +1,10 @@
-import {
-  Server,
-  ServerCredentials,
-  status as GrpcStatus,
-  type sendUnaryData,
-  type ServerUnaryCall,
-  type ServiceDefinition,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+import http2 from 'node:http2';
+import zlib from 'node:zlib';
 import jsonRoot from '@temporalio/proto/protos/json-module';
 import type { Logger } from '../common/logger';
 import { healthHandlers, operatorHandlers, testServiceHandlers, workflowServiceHandlers } from './routes';
 import type { Handler, HandlerContext } from './handlers/context';
-import { toGrpcError } from './status';
+import { GrpcCode, toGrpcError, type GrpcError } from './status';
 
 interface ReflectedType {
   encode(message: unknown): { finish(): Uint8Array };
@@ -40,84 +33,253 @@ export interface GrpcFrontendOptions {
   context: Omit<HandlerContext, 'signal' | 'metadata'>;
 }
 
+/** What a path resolves to: a unary method with its codecs, or a fixed refusal. */
+type Route =
+  | { kind: 'unary'; name: string; requestType: ReflectedType; responseType: ReflectedType; handler: Handler<never, unknown> }
+  | { kind: 'refuse'; error: GrpcError };
+
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+const GRPC_CONTENT_TYPE = 'application/grpc+proto';
+/** grpc-timeout units (gRPC over HTTP/2 spec) in milliseconds. */
+const TIMEOUT_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 1e-3, n: 1e-6 };
+
 /**
- * gRPC wiring: service and method lists come from `@temporalio/proto`'s reflection, so every RPC
- * Temporal defines is served — by its handler, or with UNIMPLEMENTED naming the method.
+ * The gRPC frontend: unary gRPC over HTTP/2 (h2c) on node:http2, which is all Temporal's API
+ * needs. The service and method lists come from `@temporalio/proto`'s reflection, so every RPC
+ * Temporal defines is answered — by its handler, or with UNIMPLEMENTED naming the method.
+ *
+ * Why not a general gRPC library: the SDK's worker gzips every request, and per-message zlib
+ * streams plus a generic interceptor pipeline cost more CPU than the rest of a request's work.
+ * Here a request is one buffer, inflated synchronously, decoded, handled, and answered with one
+ * DATA frame and trailers.
  */
 export class GrpcFrontend {
-  readonly server: Server;
+  private readonly server: http2.Http2Server;
+  private readonly routes = new Map<string, Route>();
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
 
   constructor(private readonly options: GrpcFrontendOptions) {
-    this.server = new Server({
-      'grpc.max_receive_message_length': 64 * 1024 * 1024,
-      'grpc.max_send_message_length': 64 * 1024 * 1024,
-    });
     this.addService('temporal.api.workflowservice.v1.WorkflowService', workflowServiceHandlers);
     this.addService('temporal.api.operatorservice.v1.OperatorService', operatorHandlers);
     this.addService('temporal.api.testservice.v1.TestService', testServiceHandlers);
     this.addService('grpc.health.v1.Health', healthHandlers);
+    this.server = http2.createServer({ maxSessionMemory: 256, settings: { initialWindowSize: 4 * 1024 * 1024 } });
+    this.server.on('session', (session) => {
+      this.sessions.add(session);
+      session.on('close', () => this.sessions.delete(session));
+      session.on('error', () => undefined); // a broken connection ends its own streams
+    });
+    this.server.on('stream', (stream, headers) => this.onStream(stream, headers));
   }
 
   listen(ip: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(`${ip}:${port}`, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(port, ip, () => {
+        this.server.off('error', onError);
+        const address = this.server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
     });
   }
 
-  /** Stops accepting calls and ends the open ones. */
+  /** Stops accepting connections and ends the open ones. */
   close(): Promise<void> {
     return new Promise((resolve) => {
-      this.server.tryShutdown(() => resolve());
-      // Long polls would hold a graceful shutdown for a minute: cut them.
-      setTimeout(() => this.server.forceShutdown(), 100).unref();
+      this.server.close(() => resolve());
+      for (const session of this.sessions) session.close();
+      // Long polls would hold a graceful close for a minute: cut what is left.
+      setTimeout(() => {
+        for (const session of this.sessions) session.destroy();
+      }, 100).unref();
     });
   }
 
   private addService(serviceName: string, handlers: HandlerTable): void {
     const service = (jsonRoot as ReflectedRoot).lookupService(serviceName).resolveAll();
-    const definition: Record<string, ServiceDefinition[string]> = {};
-    const implementation: UntypedServiceImplementation = {};
     for (const method of service.methodsArray) {
-      const req = method.resolvedRequestType;
-      const res = method.resolvedResponseType;
-      if (!req || !res) continue;
-      definition[method.name] = {
-        path: `/${serviceName}/${method.name}`,
-        requestStream: !!method.requestStream,
-        responseStream: !!method.responseStream,
-        requestSerialize: (value: unknown) => Buffer.from(req.encode(value).finish()),
-        requestDeserialize: (bytes: Buffer) => req.decode(bytes),
-        responseSerialize: (value: unknown) => Buffer.from(res.encode(value).finish()),
-        responseDeserialize: (bytes: Buffer) => res.decode(bytes),
-      };
-      if (method.requestStream || method.responseStream) {
-        implementation[method.name] = (call: { emit(e: string, err: unknown): void }) =>
-          call.emit('error', { code: GrpcStatus.UNIMPLEMENTED, details: `${serviceName}/${method.name} (streaming) is not implemented by Hourglass` });
-        continue;
-      }
+      const path = `/${serviceName}/${method.name}`;
       const handler = handlers[method.name];
-      implementation[method.name] = handler
-        ? this.unary(method.name, handler)
-        : (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) =>
-            callback({ code: GrpcStatus.UNIMPLEMENTED, details: `Method ${serviceName}/${method.name} is not implemented by Hourglass yet` });
+      const requestType = method.resolvedRequestType;
+      const responseType = method.resolvedResponseType;
+      if (method.requestStream || method.responseStream) {
+        this.routes.set(path, { kind: 'refuse', error: { code: GrpcCode.UNIMPLEMENTED, message: `${serviceName}/${method.name} (streaming) is not implemented by Hourglass` } });
+      } else if (!handler || !requestType || !responseType) {
+        this.routes.set(path, { kind: 'refuse', error: { code: GrpcCode.UNIMPLEMENTED, message: `Method ${serviceName}/${method.name} is not implemented by Hourglass yet` } });
+      } else {
+        this.routes.set(path, { kind: 'unary', name: method.name, requestType, responseType, handler });
+      }
     }
-    this.server.addService(definition, implementation);
   }
 
-  private unary(name: string, handler: Handler<never, unknown>) {
-    return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
-      const abort = new AbortController();
-      call.on('cancelled', () => abort.abort());
-      const ctx: HandlerContext = { ...this.options.context, signal: abort.signal, metadata: call.metadata };
-      handler(ctx, call.request as never).then(
-        (response) => callback(null, response),
-        (err: unknown) => {
-          const mapped = toGrpcError(err);
-          if (mapped.code === GrpcStatus.INTERNAL) this.options.logger.error('request failed', { method: name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-          else this.options.logger.debug('request rejected', { method: name, code: mapped.code, message: mapped.details });
-          callback(mapped);
-        },
-      );
+  private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    stream.on('error', () => undefined); // e.g. the client reset the stream while we answered
+    const contentType = headers['content-type'] ?? '';
+    if (headers[':method'] !== 'POST' || !contentType.startsWith('application/grpc')) {
+      stream.respond({ ':status': 415 }, { endStream: true });
+      return;
+    }
+    const path = headers[':path'] ?? '';
+    const route = this.routes.get(path);
+    if (!route) {
+      drain(stream);
+      return respondError(stream, { code: GrpcCode.UNIMPLEMENTED, message: `The server does not implement the method ${path}` });
+    }
+    if (route.kind === 'refuse') {
+      drain(stream);
+      return respondError(stream, route.error);
+    }
+
+    const abort = new AbortController();
+    let answered = false;
+    stream.once('close', () => {
+      if (!answered) abort.abort();
+    });
+    const timeoutMs = parseTimeout(headers['grpc-timeout']);
+    let deadline: NodeJS.Timeout | undefined;
+    if (timeoutMs !== undefined) {
+      deadline = setTimeout(() => {
+        if (answered) return;
+        answered = true;
+        abort.abort();
+        respondError(stream, { code: GrpcCode.DEADLINE_EXCEEDED, message: 'Deadline exceeded' });
+      }, timeoutMs);
+    }
+    const finish = (send: () => void): void => {
+      if (deadline) clearTimeout(deadline);
+      if (answered) return;
+      answered = true;
+      send();
     };
+
+    readBody(stream).then(
+      (body) => {
+        let request: unknown;
+        try {
+          request = route.requestType.decode(unframe(body, headerValue(headers['grpc-encoding'])));
+        } catch (err) {
+          return finish(() => respondError(stream, err instanceof FrameError ? err.error : { code: GrpcCode.INTERNAL, message: `Error deserializing request: ${describe(err)}` }));
+        }
+        const ctx: HandlerContext = { ...this.options.context, signal: abort.signal, metadata: headers };
+        // A handler that throws before returning its promise is answered like one that rejects.
+        Promise.resolve()
+          .then(() => route.handler(ctx, request as never))
+          .then(
+          (response) => finish(() => respondMessage(stream, route.responseType.encode(response).finish())),
+          (err: unknown) => {
+            const mapped = toGrpcError(err);
+            if (mapped.code === GrpcCode.INTERNAL) this.options.logger.error('request failed', { method: route.name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+            else this.options.logger.debug('request rejected', { method: route.name, code: mapped.code, message: mapped.message });
+            finish(() => respondError(stream, mapped));
+          },
+        );
+      },
+      (err: unknown) => finish(() => respondError(stream, err instanceof FrameError ? err.error : { code: GrpcCode.INTERNAL, message: describe(err) })),
+    );
   }
+}
+
+class FrameError extends Error {
+  constructor(readonly error: GrpcError) {
+    super(error.message);
+  }
+}
+
+function readBody(stream: http2.ServerHttp2Stream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_MESSAGE_BYTES + 5) {
+        stream.pause();
+        reject(new FrameError({ code: GrpcCode.RESOURCE_EXHAUSTED, message: `Received message larger than max (${size} vs. ${MAX_MESSAGE_BYTES})` }));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    stream.once('aborted', () => reject(new Error('stream aborted')));
+  });
+}
+
+function drain(stream: http2.ServerHttp2Stream): void {
+  stream.resume();
+}
+
+/** The single length-prefixed message of a unary request, inflated if the client compressed it. */
+function unframe(body: Buffer, encoding: string | undefined): Buffer {
+  if (body.length < 5) throw new FrameError({ code: GrpcCode.INTERNAL, message: 'Request has no message' });
+  const compressed = body.readUInt8(0) === 1;
+  const length = body.readUInt32BE(1);
+  if (length > MAX_MESSAGE_BYTES) throw new FrameError({ code: GrpcCode.RESOURCE_EXHAUSTED, message: `Received message larger than max (${length} vs. ${MAX_MESSAGE_BYTES})` });
+  const message = body.subarray(5, 5 + length);
+  if (!compressed) return message;
+  const options = { maxOutputLength: MAX_MESSAGE_BYTES };
+  try {
+    switch (encoding) {
+      case 'gzip':
+        return zlib.gunzipSync(message, options);
+      case 'deflate':
+        return zlib.inflateSync(message, options);
+      default:
+        throw new FrameError({ code: GrpcCode.UNIMPLEMENTED, message: `Received message compressed with unsupported encoding "${encoding ?? 'identity'}"` });
+    }
+  } catch (err) {
+    if (err instanceof FrameError) throw err;
+    if (err instanceof RangeError) throw new FrameError({ code: GrpcCode.RESOURCE_EXHAUSTED, message: `Received message that decompresses to a size larger than ${MAX_MESSAGE_BYTES}` });
+    throw new FrameError({ code: GrpcCode.INTERNAL, message: 'Failed to decompress message' });
+  }
+}
+
+function responseHeaders(): http2.OutgoingHttpHeaders {
+  return { ':status': 200, 'content-type': GRPC_CONTENT_TYPE, 'grpc-accept-encoding': 'identity,deflate,gzip' };
+}
+
+function respondMessage(stream: http2.ServerHttp2Stream, message: Uint8Array): void {
+  if (stream.destroyed || stream.closed) return;
+  if (message.length > MAX_MESSAGE_BYTES) {
+    return respondError(stream, { code: GrpcCode.RESOURCE_EXHAUSTED, message: `Sent message larger than max (${message.length} vs. ${MAX_MESSAGE_BYTES})` });
+  }
+  const frame = Buffer.allocUnsafe(5 + message.length);
+  frame.writeUInt8(0, 0);
+  frame.writeUInt32BE(message.length, 1);
+  frame.set(message, 5);
+  stream.respond(responseHeaders(), { waitForTrailers: true });
+  stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(GrpcCode.OK), 'grpc-message': '' }));
+  stream.end(frame);
+}
+
+/** A Trailers-Only response: status, message and (Temporal's failure) details in one HEADERS frame. */
+function respondError(stream: http2.ServerHttp2Stream, error: GrpcError): void {
+  if (stream.destroyed || stream.closed) return;
+  const headers: http2.OutgoingHttpHeaders = { ...responseHeaders(), 'grpc-status': String(error.code), 'grpc-message': encodeGrpcMessage(error.message) };
+  // Binary metadata travels base64 without padding, as the gRPC spec asks senders to emit it.
+  if (error.details) headers['grpc-status-details-bin'] = Buffer.from(error.details).toString('base64').replace(/=+$/, '');
+  if (stream.headersSent) {
+    stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    return;
+  }
+  stream.respond(headers, { endStream: true });
+}
+
+/** grpc-message is percent-encoded outside printable ASCII (and '%' itself). */
+function encodeGrpcMessage(message: string): string {
+  return /^[\x20-\x24\x26-\x7e]*$/.test(message) ? message : encodeURIComponent(message);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseTimeout(value: string | string[] | undefined): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^(\d{1,8})([HMSmun])$/.exec(value);
+  if (!match) return undefined;
+  return Math.ceil(Number(match[1]) * (TIMEOUT_UNIT_MS[match[2] ?? 'S'] ?? 1000));
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

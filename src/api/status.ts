@@ -1,24 +1,47 @@
-import { Metadata, status as GrpcStatus, type ServiceError as GrpcServiceError } from '@grpc/grpc-js';
 import { ServiceError, type ServiceErrorDetail } from '../common/errors';
 import { errordetails, google } from '../common/proto';
+
+/** gRPC status codes (google.rpc.Code). */
+export const GrpcCode = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+} as const;
+
+/** A status as it goes on the wire: code, message, and an encoded google.rpc.Status for `grpc-status-details-bin`. */
+export interface GrpcError {
+  code: number;
+  message: string;
+  details?: Uint8Array;
+}
 
 /**
  * The one place where engine errors become gRPC statuses. Temporal failure details travel as a
  * google.rpc.Status in `grpc-status-details-bin`, which the SDK decodes (e.g. NamespaceNotFoundError).
  */
-export function toGrpcError(err: unknown): Partial<GrpcServiceError> & { code: GrpcStatus } {
+export function toGrpcError(err: unknown): GrpcError {
   if (!(err instanceof ServiceError)) {
     const message = err instanceof Error ? err.message : String(err);
-    return { code: GrpcStatus.INTERNAL, details: `internal error: ${message}`, metadata: new Metadata() };
+    return { code: GrpcCode.INTERNAL, message: `internal error: ${message}` };
   }
-  const code = GrpcStatus[err.code];
-  const metadata = new Metadata();
+  const code = GrpcCode[err.code];
   const detail = err.detail && encodeDetail(err.detail);
-  if (detail) {
-    const statusProto = google.rpc.Status.encode({ code, message: err.message, details: [detail] }).finish();
-    metadata.set('grpc-status-details-bin', Buffer.from(statusProto));
-  }
-  return { code, details: err.message, metadata };
+  const details = detail ? google.rpc.Status.encode({ code, message: err.message, details: [detail] }).finish() : undefined;
+  return { code, message: err.message, details };
 }
 
 function encodeDetail(detail: ServiceErrorDetail): google.protobuf.IAny | undefined {

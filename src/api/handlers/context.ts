@@ -1,4 +1,4 @@
-import type { Metadata } from '@grpc/grpc-js';
+import type { IncomingHttpHeaders } from 'node:http2';
 import type { HistoryEngine } from '../../engine/history-engine';
 import type { NamespaceRegistry } from '../../engine/namespaces';
 import type { TimeSkipper } from '../../engine/time-skipping';
@@ -17,7 +17,8 @@ export interface HandlerContext {
   timeSkipper?: TimeSkipper;
   /** Aborted when the caller cancels or its deadline passes. */
   signal: AbortSignal;
-  metadata: Metadata;
+  /** The call's request headers (gRPC metadata). */
+  metadata: IncomingHttpHeaders;
 }
 
 export type Handler<Req, Res> = (ctx: HandlerContext, req: Req) => Promise<Res>;
