@@ -1,13 +1,50 @@
 import { randomUUID } from 'node:crypto';
 import { taskNotFound } from '../common/errors';
-import { type IFailure, type IPayloads, decodePayloads, encodePayloads, msToDuration, msToTimestamp, type workflowservice } from '../common/proto';
-import type { ActivityInfo, NamespaceRecord } from '../store/records';
+import { type IFailure, type IPayloads, type command, decodePayloads, encodePayloads, type history, msToDuration, msToTimestamp, toNumber, type workflowservice } from '../common/proto';
+import type { ActivityInfo, MutableState, NamespaceRecord } from '../store/records';
 import { cancelActivity, completeActivity, failActivityAttempt, isStarted, retryPolicyToProto, startActivityAttempt } from './activity';
 import type { RunMutator} from './mutator';
 import { decodeEvent } from './mutator';
 import type { DispatchTask } from './task-generator';
 import { decodeActivityTaskToken, encodeTaskToken } from './task-token';
 import type { HistoryEngine } from './history-engine';
+
+/** What a worker gets for an activity attempt, whether polled or eagerly dispatched. */
+export function activityTaskResponse(
+  namespace: string,
+  ms: MutableState,
+  a: ActivityInfo,
+  scheduled: history.IActivityTaskScheduledEventAttributes,
+): workflowservice.IPollActivityTaskQueueResponse {
+  return {
+    taskToken: encodeTaskToken({
+      kind: 'activity',
+      namespaceId: ms.namespaceId,
+      workflowId: ms.workflowId,
+      runId: ms.runId,
+      scheduledEventId: a.scheduledEventId,
+      attempt: a.attempt,
+      activityId: a.activityId,
+    }),
+    workflowNamespace: namespace,
+    workflowType: { name: ms.workflowType },
+    workflowExecution: { workflowId: ms.workflowId, runId: ms.runId },
+    activityType: { name: a.activityType },
+    activityId: a.activityId,
+    header: scheduled.header ?? null,
+    input: scheduled.input ?? null,
+    heartbeatDetails: decodePayloads(a.heartbeatDetails) ?? null,
+    scheduledTime: msToTimestamp(a.scheduledTime),
+    currentAttemptScheduledTime: msToTimestamp(a.currentAttemptScheduledTime),
+    startedTime: msToTimestamp(a.startedTime ?? a.currentAttemptScheduledTime),
+    attempt: a.attempt,
+    scheduleToCloseTimeout: msToDuration(a.scheduleToCloseMs),
+    startToCloseTimeout: msToDuration(a.startToCloseMs),
+    heartbeatTimeout: msToDuration(a.heartbeatMs),
+    retryPolicy: retryPolicyToProto(a.retryPolicy),
+    priority: scheduled.priority ?? null,
+  };
+}
 
 /** Activity tasks: dispatch to pollers, completions, failures with retries, heartbeats with cancellation. */
 export class ActivityTasks {
@@ -37,35 +74,30 @@ export class ActivityTasks {
     const { ms } = result;
     const [scheduledRow] = await this.engine.store.readHistory(ms.runId, a.scheduledEventId, a.scheduledEventId + 1, 1);
     const scheduled = scheduledRow ? decodeEvent(scheduledRow).activityTaskScheduledEventAttributes : undefined;
-    return {
-      taskToken: encodeTaskToken({
-        kind: 'activity',
-        namespaceId: ms.namespaceId,
-        workflowId: ms.workflowId,
-        runId: ms.runId,
-        scheduledEventId: a.scheduledEventId,
-        attempt: a.attempt,
-        activityId: a.activityId,
-      }),
-      workflowNamespace: ns.name,
-      workflowType: { name: ms.workflowType },
-      workflowExecution: { workflowId: ms.workflowId, runId: ms.runId },
-      activityType: { name: a.activityType },
-      activityId: a.activityId,
-      header: scheduled?.header ?? null,
-      input: scheduled?.input ?? null,
-      heartbeatDetails: decodePayloads(a.heartbeatDetails) ?? null,
-      scheduledTime: msToTimestamp(a.scheduledTime),
-      currentAttemptScheduledTime: msToTimestamp(a.currentAttemptScheduledTime),
-      startedTime: msToTimestamp(a.startedTime),
-      attempt: a.attempt,
-      scheduleToCloseTimeout: msToDuration(a.scheduleToCloseMs),
-      startToCloseTimeout: msToDuration(a.startToCloseMs),
-      heartbeatTimeout: msToDuration(a.heartbeatMs),
-      retryPolicy: retryPolicyToProto(a.retryPolicy),
-      priority: scheduled?.priority ?? null,
-    };
+    return activityTaskResponse(ns.name, ms, a, scheduled ?? {});
   }
+
+  /**
+   * Eager activity dispatch: activities the completing worker asked to run itself (same task queue
+   * as the workflow) are started in the completion's own transaction and handed back in its
+   * response, saving the worker a poll and the server a match and a commit.
+   */
+  startEagerActivities(m: RunMutator, commands: command.ICommand[], identity: string): workflowservice.IPollActivityTaskQueueResponse[] {
+    if (!m.isRunning()) return [];
+    const eager: workflowservice.IPollActivityTaskQueueResponse[] = [];
+    for (const event of m.events) {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      if (!scheduled) continue;
+      const cmd = commands.find((c) => c.scheduleActivityTaskCommandAttributes?.activityId === scheduled.activityId)?.scheduleActivityTaskCommandAttributes;
+      const a = m.ms.activities[String(toNumber(event.eventId))];
+      if (!cmd?.requestEagerExecution || !a || a.taskQueue !== m.ms.taskQueue || isStarted(a)) continue;
+      startActivityAttempt(m, a, randomUUID(), identity);
+      eager.push(activityTaskResponse(m.namespaceName, m.ms, a, scheduled));
+    }
+    if (eager.length > 0) m.onCommit(() => (this.engine.stats.eagerActivityTasks += eager.length));
+    return eager;
+  }
+
   respondActivityTaskCompleted(taskToken: Uint8Array | null | undefined, result: IPayloads | null | undefined, identity: string): Promise<void> {
     return this.updateActivity(taskToken, (m, a) => completeActivity(m, a, result, identity));
   }

@@ -88,7 +88,7 @@ export class HistoryEngine {
   readonly queryHandling = new QueryHandling(this);
   readonly updateHandling = new UpdateHandling(this);
   /** Counters tests and operators can read. */
-  readonly stats = { fullHistoryWorkflowTasks: 0 };
+  readonly stats = { fullHistoryWorkflowTasks: 0, eagerActivityTasks: 0 };
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -468,8 +468,9 @@ export class HistoryEngine {
     }
     const mutations = await Promise.all(
       all.map(async (m) => {
+        const visible = m.changesVisibility();
         const mutation = m.toRunMutation();
-        mutation.visibility = visibilityRecord(mutation.mutableState, await this.searchAttributes.all(mutation.mutableState.namespaceId));
+        if (visible) mutation.visibility = visibilityRecord(mutation.mutableState, await this.searchAttributes.all(mutation.mutableState.namespaceId));
         return mutation;
       }),
     );

@@ -63,6 +63,8 @@ export function decodeEvent(data: Uint8Array): history.HistoryEvent {
  */
 export class RunMutator {
   readonly ms: MutableState;
+  /** The state as loaded, before this change (shared with the cache: never modified). */
+  readonly before: MutableState;
   /** Whether the run was open when this change began (a close in this change triggers close tasks). */
   readonly wasRunning: boolean;
   private readonly expectedDbVersion: number;
@@ -81,6 +83,7 @@ export class RunMutator {
     isNew = false,
   ) {
     this.ms = structuredClone(loaded);
+    this.before = loaded;
     this.wasRunning = loaded.status === enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
     this.expectedDbVersion = isNew ? 0 : loaded.dbVersion;
   }
@@ -168,6 +171,17 @@ export class RunMutator {
 
   runCommitHooks(): void {
     for (const fn of this.commitHooks.splice(0)) fn();
+  }
+
+  /**
+   * Whether visibility must be rewritten: a new run, or a change of what List filters and shows
+   * for an open run (status, search attributes, memo). As in Temporal, an open run's row is not
+   * rewritten for every event; its history length and size are current again at close.
+   */
+  changesVisibility(): boolean {
+    const a = this.before;
+    const b = this.ms;
+    return this.expectedDbVersion === 0 || a.status !== b.status || a.searchAttributes !== b.searchAttributes || a.memo !== b.memo || a.executionTime !== b.executionTime;
   }
 
   /** Seals the change for the store. */

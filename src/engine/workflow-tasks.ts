@@ -128,7 +128,7 @@ export class WorkflowTasks {
         scheduleWorkflowTask(m);
       }
       m.onCommit(() => protocol.commit(!req.forceCreateNewWorkflowTask));
-      return { value: {} };
+      return { value: { activityTasks: this.engine.activityTasks.startEagerActivities(m, commands, identity) } };
     }).catch(async (err: unknown) => {
       if (!(err instanceof BadCommandError)) throw err;
       // A rejected command rolls back the whole completion: only the task failure is written.
