@@ -122,19 +122,24 @@ async function run(client: Client, config: LoadConfig): Promise<LoadResult> {
         await client.workflow.start('sleepLong', { taskQueue: config.taskQueue, workflowId: id });
       });
       const startMs = performance.now() - t;
-      // Open and idle means the worker has run the first workflow task: the history holds TimerStarted.
+      // Open and idle means the worker has run the first workflow task: the history holds TimerStarted. Tasks go out
+      // roughly in start order, so wait for the last one first, then check every one (and again for any straggler).
+      const timerStarted = async (id: string): Promise<boolean> =>
+        ((await client.workflow.getHandle(id).fetchHistory()).events ?? []).some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED);
       let waiting = ids;
       const deadline = Date.now() + 300_000;
       while (waiting.length > 0) {
-        const still: string[] = [];
-        await forEachLimited(waiting, 16, async (id) => {
-          const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
-          if (!events.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED)) still.push(id);
-        });
-        waiting = still;
-        if (waiting.length === 0) break;
+        const last = waiting[waiting.length - 1] as string;
+        if (await timerStarted(last)) {
+          const still: string[] = [];
+          await forEachLimited(waiting, 16, async (id) => {
+            if (!(await timerStarted(id))) still.push(id);
+          });
+          waiting = still;
+          if (waiting.length === 0) break;
+        }
         if (Date.now() > deadline) throw new Error(`w7open: ${waiting.length} workflows still without TimerStarted after 300 s`);
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
       return { kind: 'w7open', n: config.n, startMs, settledMs: performance.now() - t };
     }
