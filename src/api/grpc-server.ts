@@ -1,4 +1,5 @@
 import http2 from 'node:http2';
+import type { Socket } from 'node:net';
 import zlib from 'node:zlib';
 import jsonRoot from '@temporalio/proto/protos/json-module';
 import type { Logger } from '../common/logger';
@@ -64,6 +65,8 @@ export class GrpcFrontend {
     this.addService('temporal.api.testservice.v1.TestService', testServiceHandlers);
     this.addService('grpc.health.v1.Health', healthHandlers);
     this.server = http2.createServer({ maxSessionMemory: 256, settings: { initialWindowSize: 4 * 1024 * 1024 } });
+    // gRPC answers are small writes: without this, Nagle's algorithm may hold them for the peer's delayed ACK.
+    this.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
     this.server.on('session', (session) => {
       this.sessions.add(session);
       session.on('close', () => this.sessions.delete(session));

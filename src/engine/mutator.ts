@@ -192,7 +192,7 @@ export class RunMutator {
       return { eventId: toNumber(e.eventId), data };
     });
     this.ms.dbVersion = this.expectedDbVersion + 1;
-    return { mutableState: this.ms, expectedDbVersion: this.expectedDbVersion, newEvents };
+    return { mutableState: this.ms, expectedDbVersion: this.expectedDbVersion, previousStatus: this.expectedDbVersion === 0 ? undefined : this.before.status, newEvents };
   }
 }
 

@@ -1,8 +1,11 @@
+import { enums } from '../common/proto';
 import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from './records';
 import { ConditionFailedError, type SearchAttributeType, type Store } from './store';
 
+const RUNNING = enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+
 /**
- * A Store that keeps recently used mutable states in memory (Temporal's mutable-state cache), so
+ * A Store that keeps the mutable states of recently used open runs in memory (Temporal's mutable-state cache), so
  * the hot path — load, change, commit — does not parse the run's state back out of the database
  * on every task. The cache is filled only from what the inner store returned or durably
  * committed, so it never runs ahead of the database.
@@ -49,6 +52,8 @@ export class CachedStore implements Store {
   private remember(ms: MutableState): void {
     // Map iteration order is insertion order: re-inserting makes this run the most recently used.
     this.states.delete(ms.runId);
+    // Only open runs are worth holding: a closed run is read rarely (describe, a late poll) and never written again.
+    if (ms.status !== RUNNING) return;
     this.states.set(ms.runId, ms);
     if (this.states.size > this.capacity) {
       const oldest = this.states.keys().next();

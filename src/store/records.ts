@@ -209,6 +209,8 @@ export interface RunMutation {
   mutableState: MutableState;
   /** The dbVersion read before the change; 0 when the run is new. */
   expectedDbVersion: number;
+  /** The run's status before the change (absent when the run is new): the current-run row follows status changes only. */
+  previousStatus?: enums.WorkflowExecutionStatus;
   /** Encoded temporal.api.history.v1.HistoryEvent, ids contiguous from the run's previous nextEventId. */
   newEvents: { eventId: number; data: Uint8Array }[];
   visibility?: VisibilityRecord;

@@ -238,7 +238,7 @@ export class SqliteStore implements Store {
       } else {
         const result = this.stmt.updateExecution.run(ms.status, ms.dbVersion, state, ms.runId, run.expectedDbVersion);
         if (result.changes !== 1) throw new ConditionFailedError(`run ${ms.runId} changed concurrently`);
-        this.stmt.updateCurrentStatus.run(ms.status, ms.namespaceId, ms.workflowId, ms.runId);
+        if (run.previousStatus !== ms.status) this.stmt.updateCurrentStatus.run(ms.status, ms.namespaceId, ms.workflowId, ms.runId);
       }
       for (const event of run.newEvents) this.stmt.insertEvent.run(ms.runId, event.eventId, event.data);
       const v = run.visibility;
