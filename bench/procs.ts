@@ -114,17 +114,46 @@ export interface ServerProcess {
   readyMs: number;
 }
 
-export async function startServer(): Promise<ServerProcess> {
+export interface ServerOptions {
+  /** Extra `server start-dev` flags (e.g. `--sqlite-pragma synchronous=NORMAL`). */
+  args?: string[];
+  /** Log at debug level as JSON and hand each stderr line here (the server logs every RPC's timing at debug). */
+  onLogLine?: (line: string) => void;
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<ServerProcess> {
   const port = await freePort();
   const dbFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hourglass-bench-')), 'bench.db');
+  const logging = options.onLogLine ? ['--log-level', 'debug', '--log-format', 'json'] : ['--log-level', 'error'];
   const t = performance.now();
   const child = track(
     spawn(
       process.execPath,
-      [...nodeArgs('HOURGLASS_BENCH_SERVER_NODE_ARGS'), path.join(ROOT, 'bin', 'hourglass.js'), 'server', 'start-dev', '--port', String(port), '--headless', '--log-level', 'error', '--db-filename', dbFile],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      [
+        ...nodeArgs('HOURGLASS_BENCH_SERVER_NODE_ARGS'),
+        path.join(ROOT, 'bin', 'hourglass.js'),
+        'server',
+        'start-dev',
+        '--port',
+        String(port),
+        '--headless',
+        ...logging,
+        '--db-filename',
+        dbFile,
+        ...(options.args ?? []),
+      ],
+      { stdio: ['ignore', 'pipe', options.onLogLine ? 'pipe' : 'inherit'] },
     ),
   );
+  const onLogLine = options.onLogLine;
+  if (onLogLine && child.stderr) {
+    let partial = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLogLine(line);
+    });
+  }
   await waitForLine(child, 'Hourglass server listening on', 'server', 30_000);
   if (child.pid === undefined) throw new Error('server has no pid');
   return { child, pid: child.pid, address: `127.0.0.1:${port}`, dbFile, readyMs: performance.now() - t };

@@ -23,11 +23,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LoadConfig, LoadResult, RawConfig, RawResult, ReplayConfig, ReplayResult } from './protocol';
-import { cpuSeconds, dbBytes, installCleanup, killAll, peakRssMiB, removeDb, rssMiB, runChild, runLoad, startServer, startWorker, stop, type ServerProcess, type WorkerProcess } from './procs';
+import { cpuSeconds, dbBytes, installCleanup, killAll, peakRssMiB, removeDb, rssMiB, runChild, runLoad, startServer, startWorker, stop, type ServerOptions, type ServerProcess, type WorkerProcess } from './procs';
 
 const QUICK = process.argv.includes('--quick');
 const ROUNDS = QUICK ? 1 : 3;
 const N_W1 = QUICK ? 50 : 200;
+/** W1 workflows whose latency is split between server, worker and client from the server's RPC timings. */
+const N_W1_SPLIT = 50;
 const N_W2 = QUICK ? 500 : 2000;
 const W2_IN_FLIGHT = 200;
 const N_W3 = QUICK ? 200 : 1000;
@@ -91,8 +93,8 @@ function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-async function withProcesses<T>(withWorker: boolean, body: (server: ServerProcess, worker: WorkerProcess | undefined) => Promise<T>): Promise<T> {
-  const server = await startServer();
+async function withProcesses<T>(withWorker: boolean, body: (server: ServerProcess, worker: WorkerProcess | undefined) => Promise<T>, serverOptions?: ServerOptions): Promise<T> {
+  const server = await startServer(serverOptions);
   let worker: WorkerProcess | undefined;
   let stopping = false;
   try {
@@ -148,6 +150,75 @@ async function w1(round: number): Promise<void> {
       log(`${label}: p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`);
     }
   });
+}
+
+interface RpcRecord {
+  method: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Splits each W1 workflow's latency (one at a time, threeSteps) by who was working, from the server's own RPC timings
+ * (start-dev logs every answered RPC at debug level):
+ *   worker  = poll response sent → RespondWorkflowTaskCompleted received, and an eager activity handed out in that
+ *             response → RespondActivityTaskCompleted received (the SDK worker's turns, incl. its side of transport);
+ *   server  = the rest of the window from StartWorkflowExecution received to the result's history long poll answered;
+ *   client  = the load generator's measured start → result minus that window (SDK client overhead, connection).
+ */
+function splitW1(records: RpcRecord[], latenciesMs: number[]): { server: number[]; worker: number[]; client: number[] } {
+  const byStart = [...records].sort((a, b) => a.start - b.start);
+  const starts = byStart.filter((r) => r.method === 'StartWorkflowExecution');
+  const out = { server: [] as number[], worker: [] as number[], client: [] as number[] };
+  starts.forEach((startRpc, i) => {
+    const next = starts[i + 1]?.start ?? Infinity;
+    const inWindow = byStart.filter((r) => r.start >= startRpc.start && r.start < next);
+    const result = byStart.find((r) => r.method === 'GetWorkflowExecutionHistory' && r.end > startRpc.start && r.end < next);
+    if (!result) return;
+    const windowEnd = result.end;
+    let worker = 0;
+    let previousEnd = startRpc.end;
+    for (const r of inWindow) {
+      if (r.method === 'RespondWorkflowTaskCompleted') {
+        // The task it answers came in the latest poll answered before it.
+        const poll = records.filter((p) => p.method === 'PollWorkflowTaskQueue' && p.end >= previousEnd && p.end <= r.start).sort((a, b) => b.end - a.end)[0];
+        if (poll) worker += r.start - poll.end;
+        previousEnd = r.end;
+      } else if (r.method === 'RespondActivityTaskCompleted') {
+        worker += r.start - previousEnd; // the activity came eagerly with the previous completion's response
+        previousEnd = r.end;
+      }
+    }
+    const window = windowEnd - startRpc.start;
+    const latency = latenciesMs[i];
+    if (latency === undefined) return;
+    out.worker.push(worker);
+    out.server.push(window - worker);
+    out.client.push(latency - window);
+  });
+  return out;
+}
+
+async function w1Breakdown(round: number, durability: 'FULL' | 'NORMAL'): Promise<void> {
+  const records: RpcRecord[] = [];
+  const onLogLine = (line: string): void => {
+    if (!line.startsWith('{')) return;
+    const entry = JSON.parse(line) as { msg?: string; method?: string; start?: number; ms?: number };
+    if (entry.msg === 'rpc' && entry.method && entry.start !== undefined && entry.ms !== undefined) records.push({ method: entry.method, start: entry.start, end: entry.start + entry.ms });
+  };
+  await withProcesses(true, async (server) => {
+    const result = expect(
+      await runLoad(config('w1', round, { address: server.address, n: N_W1_SPLIT, workflowType: 'threeSteps', idPrefix: `w1split-r${round}` }), () => (records.length = 0), LOAD_TIMEOUT_MS),
+      'w1',
+    );
+    const split = splitW1(records, result.latenciesMs);
+    const label = `W1 latency split, synchronous=${durability} (traced, n=${split.server.length})`;
+    record(label, 'start → result p50', 'ms', median(result.latenciesMs));
+    record(label, 'server (handlers, commits, transport) p50', 'ms', median(split.server));
+    record(label, 'SDK worker p50', 'ms', median(split.worker));
+    record(label, 'SDK client (load generator) p50', 'ms', median(split.client));
+    log(`W1 split (${durability}): server ${median(split.server).toFixed(1)} ms, worker ${median(split.worker).toFixed(1)} ms, client ${median(split.client).toFixed(1)} ms`);
+  }, { onLogLine, args: ['--sqlite-pragma', `synchronous=${durability}`] });
 }
 
 async function w2(round: number): Promise<void> {
@@ -346,6 +417,8 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     log(`round ${round + 1}/${ROUNDS}`);
     if (enabled('w1')) await w1(round);
+    if (enabled('w1')) await w1Breakdown(round, 'FULL');
+    if (enabled('w1')) await w1Breakdown(round, 'NORMAL');
     if (enabled('w2')) await w2(round);
     if (enabled('w3')) await w3(round);
     if (enabled('w4')) await w4(round);

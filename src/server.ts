@@ -1,4 +1,4 @@
-import { GrpcFrontend } from './api/grpc-server';
+import { GrpcFrontend, type RpcObserver } from './api/grpc-server';
 import { silentLogger, type Logger } from './common/logger';
 import { VirtualClock, systemClock } from './engine/clock';
 import { TimeSkipper } from './engine/time-skipping';
@@ -30,6 +30,8 @@ export interface HourglassServerOptions {
   searchAttributes?: { name: string; type: SearchAttributeType }[];
   /** SQLite `journal_mode` / `synchronous` (see SqliteStoreOptions.pragmas for what each trades). */
   sqlitePragmas?: Record<string, string>;
+  /** Called as each RPC is answered (method, start and end in `performance.now()` ms, gRPC code): diagnostics and benchmarks. */
+  onRpc?: RpcObserver;
 }
 
 /** The embeddable server: `await HourglassServer.start()`, use `address`, `await close()`. */
@@ -62,7 +64,7 @@ export class HourglassServer {
       const timeSkipper = skipping ? new TimeSkipper(new VirtualClock(skipping === true ? undefined : toMs(skipping.initialTime))) : undefined;
       const engine = new HistoryEngine({ store, namespaces, searchAttributes, clock: timeSkipper?.clock ?? systemClock, logger, timeSkipper });
       await engine.recover();
-      const frontend = new GrpcFrontend({ logger, context: { engine, namespaces, searchAttributes, store, serverVersion: version, timeSkipper } });
+      const frontend = new GrpcFrontend({ logger, context: { engine, namespaces, searchAttributes, store, serverVersion: version, timeSkipper }, onRpc: options.onRpc });
       let port: number;
       try {
         port = await frontend.listen(ip, options.port ?? 7233);

@@ -32,7 +32,11 @@ export type HandlerTable = Partial<Record<string, Handler<never, unknown>>>;
 export interface GrpcFrontendOptions {
   logger: Logger;
   context: Omit<HandlerContext, 'signal' | 'metadata'>;
+  /** Called when each RPC is answered, with its start and end in `performance.now()` time (diagnostics, benchmarks). */
+  onRpc?: RpcObserver;
 }
+
+export type RpcObserver = (method: string, startedAt: number, endedAt: number, code: number) => void;
 
 /** What a path resolves to: a unary method with its codecs, or a fixed refusal. */
 type Route =
@@ -149,11 +153,13 @@ export class GrpcFrontend {
         respondError(stream, { code: GrpcCode.DEADLINE_EXCEEDED, message: 'Deadline exceeded' });
       }, timeoutMs);
     }
-    const finish = (send: () => void): void => {
+    const startedAt = performance.now();
+    const finish = (send: () => void, code: number): void => {
       if (deadline) clearTimeout(deadline);
       if (answered) return;
       answered = true;
       send();
+      this.options.onRpc?.(route.name, startedAt, performance.now(), code);
     };
 
     readBody(stream).then(
@@ -162,23 +168,27 @@ export class GrpcFrontend {
         try {
           request = route.requestType.decode(unframe(body, headerValue(headers['grpc-encoding'])));
         } catch (err) {
-          return finish(() => respondError(stream, err instanceof FrameError ? err.error : { code: GrpcCode.INTERNAL, message: `Error deserializing request: ${describe(err)}` }));
+          const error = err instanceof FrameError ? err.error : { code: GrpcCode.INTERNAL, message: `Error deserializing request: ${describe(err)}` };
+          return finish(() => respondError(stream, error), error.code);
         }
         const ctx: HandlerContext = { ...this.options.context, signal: abort.signal, metadata: headers };
         // A handler that throws before returning its promise is answered like one that rejects.
         Promise.resolve()
           .then(() => route.handler(ctx, request as never))
           .then(
-          (response) => finish(() => respondMessage(stream, route.responseType.encode(response).finish())),
+          (response) => finish(() => respondMessage(stream, route.responseType.encode(response).finish()), GrpcCode.OK),
           (err: unknown) => {
             const mapped = toGrpcError(err);
             if (mapped.code === GrpcCode.INTERNAL) this.options.logger.error('request failed', { method: route.name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
             else this.options.logger.debug('request rejected', { method: route.name, code: mapped.code, message: mapped.message });
-            finish(() => respondError(stream, mapped));
+            finish(() => respondError(stream, mapped), mapped.code);
           },
         );
       },
-      (err: unknown) => finish(() => respondError(stream, err instanceof FrameError ? err.error : { code: GrpcCode.INTERNAL, message: describe(err) })),
+      (err: unknown) => {
+        const error = err instanceof FrameError ? err.error : { code: GrpcCode.INTERNAL, message: describe(err) };
+        finish(() => respondError(stream, error), error.code);
+      },
     );
   }
 }

@@ -85,6 +85,8 @@ async function startDev(options: StartDevOptions): Promise<void> {
       logger,
       timeSkipping: options.timeSkipping,
       searchAttributes: options.searchAttributes,
+      // At debug level every answered RPC is logged with its timing (bench/run.ts reads these to split W1's latency).
+      onRpc: options.logLevel === 'debug' ? (method, start, end, code) => logger.debug('rpc', { method, start: round3(start), ms: round3(end - start), code }) : undefined,
       sqlitePragmas: Object.fromEntries(options.sqlitePragmas.map((kv) => [kv.slice(0, kv.indexOf('=')).trim().toLowerCase(), kv.slice(kv.indexOf('=') + 1).trim()])),
     });
   } catch (err) {
@@ -133,4 +135,8 @@ function describeStartError(err: unknown, options: StartDevOptions): string {
     return `${options.ip} is not an address of this machine (${message})`;
   }
   return `${message} (address ${options.ip}:${options.port})`;
+}
+
+function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
