@@ -34,8 +34,8 @@ const N_W2 = QUICK ? 500 : 2000;
 const W2_IN_FLIGHT = 200;
 const N_W3 = QUICK ? 200 : 1000;
 const N_W4 = QUICK ? 1500 : 10_000;
-const W4_IN_FLIGHT = 200;
-const W4_POLLERS = 16; // per task queue (workflow and activity)
+const W4_IN_FLIGHT = 400;
+const W4_POLLERS = 64; // per task queue (workflow and activity)
 const W5_ROUNDS = QUICK ? 3 : 10;
 const N_W6 = 3300; // activities: about 10,000 history events (same size in quick mode)
 const W6_BATCH = 500;
@@ -268,7 +268,7 @@ async function w3(round: number): Promise<void> {
   });
 }
 
-async function w4(round: number): Promise<void> {
+async function w4(round: number, durability: 'FULL' | 'NORMAL'): Promise<void> {
   await withProcesses(false, async (server) => {
     const r = await runRaw('w4', {
       address: server.address,
@@ -282,7 +282,7 @@ async function w4(round: number): Promise<void> {
       serverPid: server.pid,
     });
     const seconds = r.wallMs / 1000;
-    const label = 'W4 server ceiling';
+    const label = durability === 'FULL' ? 'W4 server ceiling' : 'W4 server ceiling, synchronous=NORMAL';
     record(label, `workflows/s (threeSteps over raw gRPC, n=${N_W4}, ${W4_IN_FLIGHT} in flight, ${W4_POLLERS}+${W4_POLLERS} pollers)`, 'wf/s', r.n / seconds);
     record(label, `history events/s (${r.minEvents === r.maxEvents ? r.minEvents : `${r.minEvents}–${r.maxEvents}`} events per workflow)`, 'events/s', r.events / seconds, 0);
     record(label, 'server CPU per workflow', 'CPU-ms', (r.serverCpuS * 1000) / r.n, 2);
@@ -292,11 +292,11 @@ async function w4(round: number): Promise<void> {
     record(label, 'workflow tasks returned inline (in RespondWorkflowTaskCompleted)', '%', (100 * r.inlineWorkflowTasks) / Math.max(1, r.workflowTasks), 0);
     record(label, 'server peak RSS', 'MiB', peakRssMiB(server.pid));
     log(
-      `W4: ${(r.n / seconds).toFixed(1)} wf/s, ${(r.events / seconds).toFixed(0)} events/s; server ${((r.serverCpuS * 1000) / r.n).toFixed(2)} CPU-ms/wf, ` +
+      `W4 (${durability}): ${(r.n / seconds).toFixed(1)} wf/s, ${(r.events / seconds).toFixed(0)} events/s; server ${((r.serverCpuS * 1000) / r.n).toFixed(2)} CPU-ms/wf, ` +
         `driver ${((r.driverCpuS * 1000) / r.n).toFixed(2)} CPU-ms/wf; eager ${r.eagerActivityTasks}/${r.activityTasks} activity tasks, ` +
         `inline ${r.inlineWorkflowTasks}/${r.workflowTasks} workflow tasks, ${r.historyFetches} history fetches; ${r.verified} close events verified`,
     );
-  });
+  }, { args: ['--sqlite-pragma', `synchronous=${durability}`] });
 }
 
 async function w6(round: number): Promise<void> {
@@ -421,7 +421,7 @@ async function main(): Promise<void> {
     if (enabled('w1')) await w1Breakdown(round, 'NORMAL');
     if (enabled('w2')) await w2(round);
     if (enabled('w3')) await w3(round);
-    if (enabled('w4')) await w4(round);
+    if (enabled('w4')) await w4(round, 'FULL');
     if (enabled('w6')) await w6(round);
   }
   if (enabled('w7')) await w7();
@@ -445,6 +445,8 @@ async function main(): Promise<void> {
     '- Median and min–max are across rounds; for W1, p50/p95/p99 are within a round. W5 figures are startup.js\'s own median/min–max over its rounds. W7 runs once, also in full mode.',
     '- Before each measured run the load generator (or the raw driver) runs 5 workflows (not measured) so the worker\'s workflow isolate and the connections are warm; CPU counters are snapshot after that warm-up.',
     '- CPU = utime + stime from /proc/<pid>/stat (all threads, incl. the worker\'s Rust core). Peak RSS = VmHWM from /proc/<pid>/status over the process lifetime (start-up included); RSS = VmRSS at that moment.',
+    '- Durability: every server runs with the default `synchronous=FULL` (WAL, an fsync per group commit) unless its row says `synchronous=NORMAL` (`--sqlite-pragma synchronous=NORMAL`: no fsync per commit; a process crash still loses nothing, a power loss may lose the last acknowledged changes).',
+    `- W1 latency split: a further ${N_W1_SPLIT} threeSteps workflows, one at a time, against a server at \`--log-level debug --log-format json\`, which logs every answered RPC with its start and duration (server clock). Per workflow: SDK worker = Σ (workflow-task poll answered → RespondWorkflowTaskCompleted received) + Σ (completion answered with an eager activity → RespondActivityTaskCompleted received), i.e. the worker's turns including its side of the transport; server = the rest of the window from StartWorkflowExecution received to the result's history long poll answered (handlers, commits, dispatch); client = the load generator's start → result minus that window. Medians over the workflows.`,
     '- W3 lateness = last completion − (first start + start spread + 2 s): how far behind the ideal the last timer-driven workflow finished. W3 timer lateness = per timer, from the histories after the run: TimerFired event time − (TimerStarted event time + startToFireTimeout); both times are the server\'s, in ms.',
     `- W4 (server ceiling): the raw driver speaks WorkflowService directly, no SDK: ${W4_POLLERS} workflow-task and ${W4_POLLERS} activity-task long polls, ${W4_IN_FLIGHT} workflows in flight. Each workflow task of a threeSteps workflow is decided from its full history (no sticky queue): ScheduleActivityTask (inc, current value, requestEagerExecution) until three activities completed, then CompleteWorkflowExecution(x + 3); RespondWorkflowTaskCompleted asks for returnNewWorkflowTask, and activity or workflow tasks the server returns there are run as if polled (the eager/inline rows count them). Wall time = go → last completion; history events/s = Σ history lengths / wall time, each length being the final workflow task's last event id + 2; server CPU from /proc over the same window, driver CPU from process.cpuUsage() (if it nears a full CPU, the driver rather than the server limited the run).`,
     '- W6 replay: bench/replay.js fetches the big history, bundles bench/workflows.ts with bundleWorkflowCode (timed, reported apart, not part of either replay time), then times Worker.runReplayHistory on that bundle (cold: a fresh process, includes creating the replay worker) and the same history through Worker.runReplayHistories right after a small threeSteps history (warm: replay worker, isolate and JIT warm, as in a running worker rebuilding an evicted workflow).',
