@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import zlib from 'node:zlib';
 import jsonRoot from '@temporalio/proto/protos/json-module';
 import type { Logger } from '../common/logger';
+import { ENCODED_HISTORY, type EncodedHistory } from '../common/proto';
 import { healthHandlers, operatorHandlers, testServiceHandlers, workflowServiceHandlers } from './routes';
 import type { Handler, HandlerContext } from './handlers/context';
 import { GrpcCode, toGrpcError, type GrpcError } from './status';
@@ -10,6 +11,7 @@ import { GrpcCode, toGrpcError, type GrpcError } from './status';
 interface ReflectedType {
   encode(message: unknown): { finish(): Uint8Array };
   decode(data: Uint8Array): unknown;
+  fields: Record<string, { id: number } | undefined>;
 }
 interface ReflectedMethod {
   name: string;
@@ -176,7 +178,7 @@ export class GrpcFrontend {
         Promise.resolve()
           .then(() => route.handler(ctx, request as never))
           .then(
-          (response) => finish(() => respondMessage(stream, route.responseType.encode(response).finish()), GrpcCode.OK),
+          (response) => finish(() => respondMessage(stream, encodeResponse(route.responseType, response)), GrpcCode.OK),
           (err: unknown) => {
             const mapped = toGrpcError(err);
             if (mapped.code === GrpcCode.INTERNAL) this.options.logger.error('request failed', { method: route.name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
@@ -244,6 +246,46 @@ function unframe(body: Buffer, encoding: string | undefined): Buffer {
     if (err instanceof RangeError) throw new FrameError({ code: GrpcCode.RESOURCE_EXHAUSTED, message: `Received message that decompresses to a size larger than ${MAX_MESSAGE_BYTES}` });
     throw new FrameError({ code: GrpcCode.INTERNAL, message: 'Failed to decompress message' });
   }
+}
+
+/** Encodes a response; history events it carries already encoded are appended as its `history` field, byte for byte. */
+function encodeResponse(type: ReflectedType, response: unknown): Uint8Array {
+  const message = type.encode(response).finish();
+  const events = (response as EncodedHistory | null)?.[ENCODED_HISTORY];
+  const field = type.fields.history?.id;
+  if (!events || field === undefined) return message;
+  // History { repeated HistoryEvent events = 1; }: each event is tag 0x0a, its length, its bytes.
+  let historyLength = 0;
+  for (const event of events) historyLength += 1 + varintSize(event.length) + event.length;
+  const tag = (field << 3) | 2;
+  const out = Buffer.allocUnsafe(message.length + varintSize(tag) + varintSize(historyLength) + historyLength);
+  out.set(message, 0);
+  let at = writeVarint(out, message.length, tag);
+  at = writeVarint(out, at, historyLength);
+  for (const event of events) {
+    out[at++] = 0x0a;
+    at = writeVarint(out, at, event.length);
+    out.set(event, at);
+    at += event.length;
+  }
+  return out;
+}
+
+function varintSize(value: number): number {
+  let size = 1;
+  for (let v = value; v > 0x7f; v = Math.floor(v / 128)) size++;
+  return size;
+}
+
+function writeVarint(out: Buffer, at: number, value: number): number {
+  let i = at;
+  let v = value;
+  while (v > 0x7f) {
+    out[i++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  out[i++] = v;
+  return i;
 }
 
 function responseHeaders(): http2.OutgoingHttpHeaders {

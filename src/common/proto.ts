@@ -93,3 +93,15 @@ export function encodeFailure(f: IFailure | null | undefined): string | undefine
 export function decodeFailure(s: string | undefined): failure.Failure | undefined {
   return s === undefined ? undefined : failure.Failure.decode(Buffer.from(s, 'base64'));
 }
+
+/**
+ * History events as the store holds them (encoded temporal.api.history.v1.HistoryEvent). A response
+ * carrying them under this key, instead of `history`, has its `history` field written from these
+ * bytes by the gRPC frontend: an event is encoded once, when it is appended, and never decoded
+ * just to be sent again.
+ */
+export const ENCODED_HISTORY: unique symbol = Symbol('encodedHistory');
+
+export interface EncodedHistory {
+  [ENCODED_HISTORY]?: Uint8Array[];
+}

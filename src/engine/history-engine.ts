@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ServiceError, workflowAlreadyStarted, workflowNotFound } from '../common/errors';
 import type { Logger } from '../common/logger';
-import { durationToMs, enums, toNumber, type workflowservice } from '../common/proto';
+import { ENCODED_HISTORY, type EncodedHistory, durationToMs, enums, toNumber, type workflowservice } from '../common/proto';
 import type { CurrentExecution, MutableState, NamespaceRecord } from '../store/records';
 import { ConditionFailedError, type Store } from '../store/store';
 import type { Clock } from './clock';
@@ -306,7 +306,7 @@ export class HistoryEngine {
     ns: NamespaceRecord,
     req: workflowservice.IGetWorkflowExecutionHistoryRequest,
     signal?: AbortSignal,
-  ): Promise<workflowservice.IGetWorkflowExecutionHistoryResponse> {
+  ): Promise<workflowservice.IGetWorkflowExecutionHistoryResponse & EncodedHistory> {
     const workflowId = req.execution?.workflowId ?? '';
     let ms = await this.load(ns.id, workflowId, req.execution?.runId ?? '');
     const token = decodePageToken(req.nextPageToken, ms.runId);
@@ -318,7 +318,7 @@ export class HistoryEngine {
       while (!ready(ms)) {
         const remaining = deadline - this.clock.now();
         if (remaining <= 0 || signal?.aborted) {
-          return { history: { events: [] }, nextPageToken: encodePageToken(ms.runId, closeOnly ? 1 : token), archived: false };
+          return { [ENCODED_HISTORY]: [], nextPageToken: encodePageToken(ms.runId, closeOnly ? 1 : token), archived: false };
         }
         await this.notifier.wait(ms.runId, remaining, signal);
         ms = await this.load(ns.id, workflowId, ms.runId);
@@ -326,14 +326,13 @@ export class HistoryEngine {
     }
     if (closeOnly) {
       const last = await this.store.readHistoryReverse(ms.runId, ms.nextEventId - 1, 1);
-      return { history: { events: last.map(decodeEvent) }, nextPageToken: new Uint8Array(), archived: false };
+      return { [ENCODED_HISTORY]: last, nextPageToken: new Uint8Array(), archived: false };
     }
     const pageSize = req.maximumPageSize && req.maximumPageSize > 0 ? req.maximumPageSize : 1000;
     const rows = await this.store.readHistory(ms.runId, token, ms.nextEventId, pageSize);
-    const events = rows.map(decodeEvent);
-    const lastId = events.length > 0 ? toNumber(events[events.length - 1]?.eventId) : token - 1;
+    const lastId = token + rows.length - 1; // event ids are dense
     const more = lastId + 1 < ms.nextEventId;
-    return { history: { events }, nextPageToken: more ? encodePageToken(ms.runId, lastId + 1) : new Uint8Array(), archived: false };
+    return { [ENCODED_HISTORY]: rows, nextPageToken: more ? encodePageToken(ms.runId, lastId + 1) : new Uint8Array(), archived: false };
   }
 
   async getWorkflowExecutionHistoryReverse(

@@ -2,11 +2,10 @@ import { transientWorkflowTaskEvents } from './workflow-task';
 import { randomUUID } from 'node:crypto';
 import type { ServiceError} from '../common/errors';
 import { invalidArgument, taskNotFound } from '../common/errors';
-import { durationToMs, enums, type history, int64, msToTimestamp, temporal, type workflowservice } from '../common/proto';
+import { ENCODED_HISTORY, type EncodedHistory, durationToMs, enums, history, int64, msToTimestamp, temporal, type workflowservice } from '../common/proto';
 import type { MutableState, NamespaceRecord } from '../store/records';
 import { BadCommandError, applyCommands } from './commands';
 import type { RunMutator} from './mutator';
-import { decodeEvent } from './mutator';
 import type { DispatchTask } from './task-generator';
 import { decodeWorkflowTaskToken, encodeTaskToken } from './task-token';
 import { UpdateProtocol } from './update-protocol';
@@ -47,7 +46,7 @@ export class WorkflowTasks {
   private async recordWorkflowTaskStarted(
     task: DispatchTask,
     req: workflowservice.IPollWorkflowTaskQueueRequest,
-  ): Promise<workflowservice.IPollWorkflowTaskQueueResponse | undefined> {
+  ): Promise<(workflowservice.IPollWorkflowTaskQueueResponse & EncodedHistory) | undefined> {
     const result = await this.engine.tryUpdate(task, (m) => {
       const wt = m.ms.workflowTask;
       if (!m.isRunning() || !wt || wt.startedEventId !== undefined || wt.attempt !== task.attempt || wt.scheduledEventId !== task.scheduledEventId) {
@@ -61,8 +60,8 @@ export class WorkflowTasks {
     // A sticky worker has the run cached up to its last task: it gets only what is new.
     const firstEventId = wt.sticky ? ms.lastCompletedWorkflowTaskStartedEventId + 1 : 1;
     if (firstEventId === 1) this.engine.stats.fullHistoryWorkflowTasks++;
-    const persisted = (await this.engine.store.readHistory(ms.runId, firstEventId, ms.nextEventId, Number.MAX_SAFE_INTEGER)).map(decodeEvent);
-    const events: history.IHistoryEvent[] = [...persisted, ...transientWorkflowTaskEvents({ ms }, wt)];
+    const persisted = await this.engine.store.readHistory(ms.runId, firstEventId, ms.nextEventId, Number.MAX_SAFE_INTEGER);
+    const transient = transientWorkflowTaskEvents({ ms }, wt).map((e) => history.HistoryEvent.encode(e).finish());
     const queries: Record<string, temporal.api.query.v1.IWorkflowQuery> = {};
     for (const q of this.engine.queries.forRun(ms.runId, 'buffered')) {
       q.state = 'attached';
@@ -90,7 +89,7 @@ export class WorkflowTasks {
       }),
       startedEventId: int64(wt.startedEventId),
       attempt: wt.attempt,
-      history: { events },
+      [ENCODED_HISTORY]: [...persisted, ...transient],
       scheduledTime: msToTimestamp(wt.scheduledTime),
       startedTime: msToTimestamp(wt.startedTime ?? wt.scheduledTime),
       queries,
