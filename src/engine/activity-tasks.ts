@@ -64,7 +64,7 @@ export class ActivityTasks {
     identity: string,
   ): Promise<workflowservice.IPollActivityTaskQueueResponse | undefined> {
     const result = await this.engine.tryUpdate(task, (m) => {
-      const a = m.ms.activities[String(task.scheduledEventId)];
+      const a = m.activity(task.scheduledEventId);
       if (!m.isRunning() || !a || isStarted(a) || a.cancelRequested || a.attempt !== task.attempt) return undefined;
       startActivityAttempt(m, a, randomUUID(), identity);
       return { ...a };
@@ -89,8 +89,10 @@ export class ActivityTasks {
       const scheduled = event.activityTaskScheduledEventAttributes;
       if (!scheduled) continue;
       const cmd = commands.find((c) => c.scheduleActivityTaskCommandAttributes?.activityId === scheduled.activityId)?.scheduleActivityTaskCommandAttributes;
-      const a = m.ms.activities[String(toNumber(event.eventId))];
-      if (!cmd?.requestEagerExecution || !a || a.taskQueue !== m.ms.taskQueue || isStarted(a)) continue;
+      const pending = m.ms.activities[String(toNumber(event.eventId))];
+      if (!cmd?.requestEagerExecution || !pending || pending.taskQueue !== m.ms.taskQueue || isStarted(pending)) continue;
+      const a = m.activity(pending.scheduledEventId);
+      if (!a) continue;
       startActivityAttempt(m, a, randomUUID(), identity);
       eager.push(activityTaskResponse(m.namespaceName, m.ms, a, scheduled));
     }
@@ -129,7 +131,7 @@ export class ActivityTasks {
     if (!isStarted(a)) {
       // Completing a never-started activity by id: record it as started by the caller first.
       await this.engine.update(ms, (m) => {
-        const pending = m.ms.activities[String(a.scheduledEventId)];
+        const pending = m.activity(a.scheduledEventId);
         if (pending && !isStarted(pending)) startActivityAttempt(m, pending, randomUUID(), identity);
       });
     }
@@ -138,7 +140,7 @@ export class ActivityTasks {
   private async updateActivity(taskToken: Uint8Array | null | undefined, fn: (m: RunMutator, a: ActivityInfo) => void): Promise<void> {
     const token = decodeActivityTaskToken(taskToken);
     await this.engine.update(token, (m) => {
-      const a = m.ms.activities[String(token.scheduledEventId)];
+      const a = m.activity(token.scheduledEventId);
       if (!m.isRunning() || !a || a.attempt !== token.attempt || !isStarted(a)) throw taskNotFound('Activity task');
       fn(m, a);
     });

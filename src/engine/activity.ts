@@ -120,7 +120,7 @@ function addStartedEvent(m: RunMutator, a: ActivityInfo): void {
 }
 
 function removeActivity(m: RunMutator, a: ActivityInfo): void {
-  delete m.ms.activities[String(a.scheduledEventId)];
+  m.removeActivity(a.scheduledEventId);
 }
 
 export function completeActivity(m: RunMutator, a: ActivityInfo, result: IPayloads | null | undefined, identity: string): void {

@@ -54,7 +54,7 @@ function applyCommand(m: RunMutator, cmd: command.ICommand, completedEventId: nu
       return scheduleActivity(m, cmd.scheduleActivityTaskCommandAttributes ?? {}, completedEventId);
     case C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {
       const scheduledEventId = Number(cmd.requestCancelActivityTaskCommandAttributes?.scheduledEventId ?? 0);
-      const a = m.ms.activities[String(scheduledEventId)];
+      const a = m.activity(scheduledEventId);
       if (!a) {
         throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES, `no pending activity with scheduled event id ${scheduledEventId}`);
       }
@@ -266,7 +266,7 @@ function scheduleActivity(m: RunMutator, attrs: command.IScheduleActivityTaskCom
     },
   });
   const scheduledEventId = Number(event.eventId);
-  m.ms.activities[String(scheduledEventId)] = newActivityInfo(scheduledEventId, attrs, taskQueue, timeouts, retryPolicy, m.now);
+  m.addActivity(newActivityInfo(scheduledEventId, attrs, taskQueue, timeouts, retryPolicy, m.now));
 }
 
 function addExternalRequest(

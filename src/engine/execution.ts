@@ -9,7 +9,7 @@ export function closeExecution(m: RunMutator, status: enums.WorkflowExecutionSta
   m.ms.status = status;
   m.ms.closeTime = m.now;
   m.ms.workflowTask = undefined;
-  m.ms.activities = {};
+  m.clearActivities();
   m.ms.timers = {};
 }
 

@@ -1,5 +1,5 @@
 import { enums, history, int64, msToTimestamp, toNumber, type IHistoryEvent } from '../common/proto';
-import type { MutableState, RunMutation } from '../store/records';
+import type { ActivityInfo, MutableState, RunMutation } from '../store/records';
 import type { SuccessorPlan } from './successor';
 
 const E = enums.EventType;
@@ -71,6 +71,8 @@ export class RunMutator {
   private readonly appended: history.HistoryEvent[] = [];
   private readonly pendingBuffer: history.HistoryEvent[] = [];
   private readonly commitHooks: (() => void)[] = [];
+  /** Scheduled event ids of activities added, changed or removed by this change. */
+  private readonly changedActivities = new Set<number>();
   /** The run that follows this one in its chain, created in the same transaction by the engine. */
   successor?: SuccessorPlan;
 
@@ -82,10 +84,42 @@ export class RunMutator {
     readonly now: number,
     isNew = false,
   ) {
-    this.ms = structuredClone(loaded);
+    // Activities are copied on write (see `activity()`): a run with many pending activities costs
+    // only what changes, not a deep copy of every activity per transaction.
+    const { activities, ...rest } = loaded;
+    this.ms = { ...structuredClone(rest), activities: { ...activities } };
     this.before = loaded;
     this.wasRunning = loaded.status === enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
     this.expectedDbVersion = isNew ? 0 : loaded.dbVersion;
+  }
+
+  /**
+   * The pending activity with this scheduled event id, as a private copy this change may modify
+   * (the loaded state is shared with the cache and never modified). Reading without changing may
+   * use `ms.activities` directly.
+   */
+  activity(scheduledEventId: number): ActivityInfo | undefined {
+    const key = String(scheduledEventId);
+    const current = this.ms.activities[key];
+    if (!current || this.changedActivities.has(scheduledEventId)) return current;
+    const copy = { ...current };
+    this.ms.activities[key] = copy;
+    this.changedActivities.add(scheduledEventId);
+    return copy;
+  }
+
+  addActivity(a: ActivityInfo): void {
+    this.ms.activities[String(a.scheduledEventId)] = a;
+    this.changedActivities.add(a.scheduledEventId);
+  }
+
+  removeActivity(scheduledEventId: number): void {
+    delete this.ms.activities[String(scheduledEventId)];
+    this.changedActivities.add(scheduledEventId);
+  }
+
+  clearActivities(): void {
+    for (const key of Object.keys(this.ms.activities)) this.removeActivity(Number(key));
   }
 
   get events(): readonly history.HistoryEvent[] {
@@ -192,7 +226,14 @@ export class RunMutator {
       return { eventId: toNumber(e.eventId), data };
     });
     this.ms.dbVersion = this.expectedDbVersion + 1;
-    return { mutableState: this.ms, expectedDbVersion: this.expectedDbVersion, previousStatus: this.expectedDbVersion === 0 ? undefined : this.before.status, newEvents };
+    const activityChanges = [...this.changedActivities].map((id) => ({ scheduledEventId: id, info: this.ms.activities[String(id)] }));
+    return {
+      mutableState: this.ms,
+      expectedDbVersion: this.expectedDbVersion,
+      previousStatus: this.expectedDbVersion === 0 ? undefined : this.before.status,
+      newEvents,
+      activityChanges,
+    };
   }
 }
 

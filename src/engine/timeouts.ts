@@ -48,22 +48,25 @@ export function fireDueTimeouts(m: RunMutator, isStickyQueueLive: (queue: string
   for (const a of activities) fireActivityTimeout(m, a);
 }
 
-function fireActivityTimeout(m: RunMutator, a: ActivityInfo): void {
-  const now = m.now;
-  if (a.scheduleToCloseMs > 0 && now >= a.scheduledTime + a.scheduleToCloseMs) {
-    timeOutActivity(m, a, T.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE);
-    return;
-  }
+/** What timeout, if any, is due for a pending activity now. */
+function dueActivityTimeout(a: ActivityInfo, now: number): { type: enums.TimeoutType; closes: boolean } | undefined {
+  if (a.scheduleToCloseMs > 0 && now >= a.scheduledTime + a.scheduleToCloseMs) return { type: T.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, closes: true };
   if (a.startedTime === undefined) {
-    if (a.scheduleToStartMs > 0 && now >= a.currentAttemptScheduledTime + a.scheduleToStartMs) {
-      timeOutActivity(m, a, T.TIMEOUT_TYPE_SCHEDULE_TO_START);
-    }
-    return;
+    if (a.scheduleToStartMs > 0 && now >= a.currentAttemptScheduledTime + a.scheduleToStartMs) return { type: T.TIMEOUT_TYPE_SCHEDULE_TO_START, closes: true };
+    return undefined;
   }
-  let timeoutType: enums.TimeoutType | undefined;
-  if (a.startToCloseMs > 0 && now >= a.startedTime + a.startToCloseMs) timeoutType = T.TIMEOUT_TYPE_START_TO_CLOSE;
-  else if (a.heartbeatMs > 0 && now >= (a.lastHeartbeatTime ?? a.startedTime) + a.heartbeatMs) timeoutType = T.TIMEOUT_TYPE_HEARTBEAT;
-  if (timeoutType !== undefined) failActivityAttempt(m, a, timeoutFailure(timeoutType, a), a.startedIdentity ?? '', timeoutType);
+  if (a.startToCloseMs > 0 && now >= a.startedTime + a.startToCloseMs) return { type: T.TIMEOUT_TYPE_START_TO_CLOSE, closes: false };
+  if (a.heartbeatMs > 0 && now >= (a.lastHeartbeatTime ?? a.startedTime) + a.heartbeatMs) return { type: T.TIMEOUT_TYPE_HEARTBEAT, closes: false };
+  return undefined;
+}
+
+/** Times out the activity (schedule-to-close/start) or fails its attempt (start-to-close, heartbeat: may retry). */
+function fireActivityTimeout(m: RunMutator, pending: ActivityInfo): void {
+  const due = dueActivityTimeout(pending, m.now);
+  const a = due && m.activity(pending.scheduledEventId);
+  if (!due || !a) return;
+  if (due.closes) timeOutActivity(m, a, due.type);
+  else failActivityAttempt(m, a, timeoutFailure(due.type, a), a.startedIdentity ?? '', due.type);
 }
 
 function timeOutRun(m: RunMutator): void {

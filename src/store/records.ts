@@ -213,6 +213,11 @@ export interface RunMutation {
   previousStatus?: enums.WorkflowExecutionStatus;
   /** Encoded temporal.api.history.v1.HistoryEvent, ids contiguous from the run's previous nextEventId. */
   newEvents: { eventId: number; data: Uint8Array }[];
+  /**
+   * Activities this change added, changed (`info` set) or removed (`info` absent). The store keeps
+   * a run's activities apart from the rest of its state, so a change writes only these.
+   */
+  activityChanges: { scheduledEventId: number; info?: ActivityInfo }[];
   visibility?: VisibilityRecord;
 }
 

@@ -79,4 +79,21 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    // Temporal's activity_info_maps: a run's pending activities are rows of their own, so a change
+    // to one activity does not rewrite all of them.
+    version: 3,
+    name: 'pending activities apart from the run state',
+    sql: `
+      CREATE TABLE activity_infos (
+        run_id TEXT NOT NULL,
+        scheduled_event_id INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (run_id, scheduled_event_id)
+      ) WITHOUT ROWID;
+      INSERT INTO activity_infos (run_id, scheduled_event_id, data)
+        SELECT e.run_id, CAST(a.key AS INTEGER), a.value FROM executions e, json_each(e.state, '$.activities') a;
+      UPDATE executions SET state = json_remove(state, '$.activities');
+    `,
+  },
 ];

@@ -98,6 +98,13 @@ export class SqliteStore implements Store {
         'UPDATE executions SET status = ?, db_version = ?, state = ? WHERE run_id = ? AND db_version = ?',
       ),
       insertEvent: this.db.prepare('INSERT INTO history_events (run_id, event_id, data) VALUES (?, ?, ?)'),
+      activities: this.db.prepare<[string], { data: string }>('SELECT data FROM activity_infos WHERE run_id = ?'),
+      openActivities: this.db.prepare<[], { run_id: string; data: string }>(
+        `SELECT a.run_id, a.data FROM activity_infos a JOIN executions e ON e.run_id = a.run_id WHERE e.status = ${RUNNING}`,
+      ),
+      upsertActivity: this.db.prepare('INSERT OR REPLACE INTO activity_infos (run_id, scheduled_event_id, data) VALUES (?, ?, ?)'),
+      deleteActivity: this.db.prepare('DELETE FROM activity_infos WHERE run_id = ? AND scheduled_event_id = ?'),
+      deleteActivities: this.db.prepare('DELETE FROM activity_infos WHERE run_id = ?'),
       history: this.db.prepare<[string, number, number, number], EventRow>(
         'SELECT data FROM history_events WHERE run_id = ? AND event_id >= ? AND event_id < ? ORDER BY event_id LIMIT ?',
       ),
@@ -192,11 +199,25 @@ export class SqliteStore implements Store {
   }
 
   getMutableState(namespaceId: string, workflowId: string, runId: string): Promise<MutableState | undefined> {
-    return Promise.resolve(parseRow<MutableState>(this.stmt.state.get(runId, namespaceId, workflowId)?.state));
+    const ms = parseRow<MutableState>(this.stmt.state.get(runId, namespaceId, workflowId)?.state);
+    if (ms) ms.activities = activityMap(this.stmt.activities.all(runId).map((r) => r.data));
+    return Promise.resolve(ms);
   }
 
   listOpenMutableStates(): Promise<MutableState[]> {
-    return Promise.resolve(this.stmt.openStates.all().map((r) => JSON.parse(r.state) as MutableState));
+    const byRun = new Map<string, string[]>();
+    for (const row of this.stmt.openActivities.all()) {
+      const rows = byRun.get(row.run_id);
+      if (rows) rows.push(row.data);
+      else byRun.set(row.run_id, [row.data]);
+    }
+    return Promise.resolve(
+      this.stmt.openStates.all().map((r) => {
+        const ms = JSON.parse(r.state) as MutableState;
+        ms.activities = activityMap(byRun.get(ms.runId) ?? []);
+        return ms;
+      }),
+    );
   }
 
   commit(txn: Transaction): Promise<void> {
@@ -232,7 +253,8 @@ export class SqliteStore implements Store {
   private write(txn: Transaction): void {
     for (const run of txn.runs) {
       const ms = run.mutableState;
-      const state = JSON.stringify(ms);
+      // Activities live in their own rows; only the ones this change touched are written.
+      const state = JSON.stringify({ ...ms, activities: undefined });
       if (run.expectedDbVersion === 0) {
         this.stmt.insertExecution.run(ms.runId, ms.namespaceId, ms.workflowId, ms.status, ms.dbVersion, state);
       } else {
@@ -241,6 +263,10 @@ export class SqliteStore implements Store {
         if (run.previousStatus !== ms.status) this.stmt.updateCurrentStatus.run(ms.status, ms.namespaceId, ms.workflowId, ms.runId);
       }
       for (const event of run.newEvents) this.stmt.insertEvent.run(ms.runId, event.eventId, event.data);
+      for (const change of run.activityChanges) {
+        if (change.info) this.stmt.upsertActivity.run(ms.runId, change.scheduledEventId, JSON.stringify(change.info));
+        else this.stmt.deleteActivity.run(ms.runId, change.scheduledEventId);
+      }
       const v = run.visibility;
       if (v) {
         this.stmt.upsertVisibility.run({
@@ -305,6 +331,7 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       this.stmt.deleteExecution.run(runId);
       this.stmt.deleteHistory.run(runId);
+      this.stmt.deleteActivities.run(runId);
       this.stmt.deleteVisibility.run(runId);
       this.stmt.deleteCurrent.run(namespaceId, workflowId, runId);
     })();
@@ -324,4 +351,13 @@ export class SqliteStore implements Store {
 
 function parseRow<T>(json: string | undefined): T | undefined {
   return json === undefined ? undefined : (JSON.parse(json) as T);
+}
+
+function activityMap(rows: string[]): MutableState['activities'] {
+  const activities: MutableState['activities'] = {};
+  for (const data of rows) {
+    const a = JSON.parse(data) as MutableState['activities'][string];
+    activities[String(a.scheduledEventId)] = a;
+  }
+  return activities;
 }
