@@ -55,7 +55,7 @@ export class ActivityTasks {
     req: workflowservice.IPollActivityTaskQueueRequest,
     signal?: AbortSignal,
   ): Promise<workflowservice.IPollActivityTaskQueueResponse> {
-    return this.engine.pollTask(ns, 'activity', req.taskQueue?.name ?? '', signal, (task) => this.recordActivityTaskStarted(ns, task, req.identity ?? ''));
+    return this.engine.pollTask(ns, 'activity', req.taskQueue?.name ?? '', req.identity ?? '', signal, (task) => this.recordActivityTaskStarted(ns, task, req.identity ?? ''));
   }
 
   private async recordActivityTaskStarted(

@@ -8,7 +8,7 @@ import type { Clock } from './clock';
 import { addSignal, isDuplicateRequest, isRunning, terminateExecution } from './execution';
 import { HistoryNotifier } from './history-notifier';
 import { KeyedMutex, workflowLockKey } from './keyed-mutex';
-import { Matching } from './matching';
+import { Matching, type Waiter } from './matching';
 import { RunMutator, decodeEvent } from './mutator';
 import { busyUntil, dispatchableTasks, nextDeadline, type DispatchTask } from './task-generator';
 import { fireDueTimeouts } from './timeouts';
@@ -24,11 +24,17 @@ import { cronBackoffMs, successorSpec } from './successor';
 import type { TimeSkipper } from './time-skipping';
 import { QueryRegistry } from './query-registry';
 import { UpdateRegistry } from './update-registry';
-import { scheduleWorkflowTask } from './workflow-task';
+import { scheduleWorkflowTask, startWorkflowTask } from './workflow-task';
 import { WorkflowTasks } from './workflow-tasks';
 import { ActivityTasks } from './activity-tasks';
 import { QueryHandling } from './queries';
 import { UpdateHandling } from './updates';
+
+/** A poller claimed in a transaction, and the workflow task started for it there. */
+interface SyncMatch {
+  poller: Waiter;
+  task: DispatchTask;
+}
 
 export interface RunRef {
   namespaceId: string;
@@ -385,12 +391,21 @@ export class HistoryEngine {
    * by a poller that has just gone away is offered again, never lost.
    * @internal
    */
-  async pollTask<R extends object>(ns: NamespaceRecord, kind: DispatchTask['kind'], queue: string, signal: AbortSignal | undefined, start: (task: DispatchTask) => Promise<R | undefined>): Promise<R | Record<string, never>> {
+  async pollTask<R extends object>(
+    ns: NamespaceRecord,
+    kind: DispatchTask['kind'],
+    queue: string,
+    identity: string,
+    signal: AbortSignal | undefined,
+    start: (task: DispatchTask) => Promise<R | undefined>,
+  ): Promise<R | Record<string, never>> {
     const deadline = this.clock.now() + this.longPollTimeoutMs;
     for (;;) {
-      const task = await this.matching.poll(ns.id, kind, queue, Math.max(0, deadline - this.clock.now()), signal);
+      const task = await this.matching.poll(ns.id, kind, queue, Math.max(0, deadline - this.clock.now()), signal, identity);
       if (!task) return {};
-      if (signal?.aborted) {
+      // A task started for this poller in its scheduling transaction cannot go back: if the poller
+      // left meanwhile, the task's start-to-close timeout brings it back, as for a lost response.
+      if (signal?.aborted && !task.startedRequestId) {
         this.matching.offer(task);
         return {};
       }
@@ -453,8 +468,10 @@ export class HistoryEngine {
   /** @internal */ async commitRuns(mutators: RunMutator[], current?: CurrentExecution): Promise<MutableState[]> {
     const all = [...mutators];
     let currentRow = current;
+    const matches: SyncMatch[] = [];
     for (const m of mutators) {
-      this.finishTransaction(m);
+      const match = this.finishTransaction(m);
+      if (match) matches.push(match);
       const plan = m.successor;
       if (!plan) continue;
       const [firstRow] = await this.store.readHistory(m.ms.runId, 1, 2, 1);
@@ -473,7 +490,13 @@ export class HistoryEngine {
         return mutation;
       }),
     );
-    await this.store.commit({ runs: mutations, current: currentRow });
+    try {
+      await this.store.commit({ runs: mutations, current: currentRow });
+    } catch (err) {
+      for (const { poller } of matches) poller.resolve(undefined); // nothing was started: the poller polls again
+      throw err;
+    }
+    for (const { poller, task } of matches) poller.resolve(task);
     for (const m of all) m.runCommitHooks();
     all.forEach((m, i) => {
       const state = mutations[i]?.mutableState;
@@ -482,9 +505,21 @@ export class HistoryEngine {
     return mutations.map((x) => x.mutableState);
   }
 
-  /** The end of every transaction: buffered events are written (unless a task is started) and a task follows them. */
-  private finishTransaction(m: RunMutator): void {
+  /**
+   * The end of every transaction: buffered events are written (unless a task is started) and a
+   * task follows them. If a poller is waiting for that workflow task, it is started here, in the
+   * same commit (sync match), and handed over once the commit is durable.
+   */
+  private finishTransaction(m: RunMutator): SyncMatch | undefined {
     if (m.flushBuffer() > 0) scheduleWorkflowTask(m);
+    const wt = m.ms.workflowTask;
+    if (!m.isRunning() || !wt || wt.startedEventId !== undefined) return undefined;
+    const poller = this.matching.claim(m.ms.namespaceId, 'workflow', wt.taskQueue);
+    if (!poller) return undefined;
+    const requestId = randomUUID();
+    startWorkflowTask(m, requestId, poller.identity);
+    const task: DispatchTask = { namespaceId: m.ms.namespaceId, workflowId: m.ms.workflowId, runId: m.ms.runId, kind: 'workflow', taskQueue: wt.taskQueue, scheduledEventId: wt.scheduledEventId, attempt: wt.attempt, startedRequestId: requestId };
+    return { poller, task };
   }
 
   private afterCommit(ms: MutableState, justClosed: boolean): void {

@@ -6,7 +6,10 @@ import { dispatchKey, type DispatchTask } from './task-generator';
  * persisted: the backlog is rebuilt from mutable state at start-up (`task-generator.ts`).
  */
 
-interface Waiter {
+/** A poller waiting on a task queue. */
+export interface Waiter {
+  /** The poller's identity (from its poll request). */
+  readonly identity: string;
   resolve(task: DispatchTask | undefined): void;
 }
 
@@ -41,8 +44,16 @@ export class Matching {
     return true;
   }
 
+  /**
+   * Sync match inside a transaction: takes a waiting poller of the queue, if any, so the caller can
+   * start the task in the same commit that schedules it and then hand it over with `resolve`.
+   */
+  claim(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string): Waiter | undefined {
+    return this.queues.get(queueKey(namespaceId, kind, taskQueue))?.waiters.shift();
+  }
+
   /** Waits up to `timeoutMs` for a task; resolves undefined on timeout, abort or close. */
-  poll(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string, timeoutMs: number, signal?: AbortSignal): Promise<DispatchTask | undefined> {
+  poll(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string, timeoutMs: number, signal?: AbortSignal, identity = ''): Promise<DispatchTask | undefined> {
     const queue = this.queue(namespaceId, kind, taskQueue);
     const ready = queue.backlog.shift();
     if (ready) {
@@ -52,6 +63,7 @@ export class Matching {
     if (this.closed || signal?.aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const waiter: Waiter = {
+        identity,
         resolve: (task) => {
           queue.lastPollEnd = Date.now();
           clearTimeout(timer);

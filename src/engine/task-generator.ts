@@ -17,6 +17,8 @@ export interface DispatchTask {
   attempt: number;
   /** Set for a query task: delivered on the workflow task queue, answered outside history. */
   queryId?: string;
+  /** Set when the task was started in the transaction that scheduled it (sync match): the request id it was started with. */
+  startedRequestId?: string;
 }
 
 export function dispatchKey(t: DispatchTask): string {

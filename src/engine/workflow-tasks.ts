@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceError} from '../common/errors';
 import { invalidArgument, taskNotFound } from '../common/errors';
 import { ENCODED_HISTORY, type EncodedHistory, durationToMs, enums, history, int64, msToTimestamp, temporal, type workflowservice } from '../common/proto';
-import type { MutableState, NamespaceRecord } from '../store/records';
+import type { MutableState, NamespaceRecord, WorkflowTaskInfo } from '../store/records';
 import { BadCommandError, applyCommands } from './commands';
 import type { RunMutator} from './mutator';
 import type { DispatchTask } from './task-generator';
@@ -38,9 +38,11 @@ export class WorkflowTasks {
     req: workflowservice.IPollWorkflowTaskQueueRequest,
     signal?: AbortSignal,
   ): Promise<workflowservice.IPollWorkflowTaskQueueResponse> {
-    return this.engine.pollTask(ns, 'workflow', req.taskQueue?.name ?? '', signal, (task) =>
-      task.queryId ? this.engine.queryHandling.queryTaskResponse(task) : this.recordWorkflowTaskStarted(task, req),
-    );
+    return this.engine.pollTask(ns, 'workflow', req.taskQueue?.name ?? '', req.identity ?? '', signal, (task) => {
+      if (task.queryId) return this.engine.queryHandling.queryTaskResponse(task);
+      if (task.startedRequestId) return this.startedTaskResponse(task);
+      return this.recordWorkflowTaskStarted(task, req);
+    });
   }
 
   private async recordWorkflowTaskStarted(
@@ -57,6 +59,20 @@ export class WorkflowTasks {
     if (!result) return undefined;
     const { ms, value: wt } = result;
     if (!wt || wt.startedEventId === undefined) return undefined;
+    return this.taskResponse(ms, wt);
+  }
+
+  /** A task started for this poller in the transaction that scheduled it (sync match): only the response is left to build. */
+  private async startedTaskResponse(task: DispatchTask): Promise<(workflowservice.IPollWorkflowTaskQueueResponse & EncodedHistory) | undefined> {
+    const ms = await this.engine.store.getMutableState(task.namespaceId, task.workflowId, task.runId);
+    const wt = ms?.workflowTask;
+    if (!ms || !wt || wt.startedEventId === undefined || wt.requestId !== task.startedRequestId) return undefined;
+    return this.taskResponse(ms, wt);
+  }
+
+  /** The poll response for a started workflow task: history (partial for a sticky worker), queries and update requests riding on it. */
+  private async taskResponse(ms: MutableState, wt: WorkflowTaskInfo): Promise<workflowservice.IPollWorkflowTaskQueueResponse & EncodedHistory> {
+    const startedEventId = wt.startedEventId ?? 0;
     // A sticky worker has the run cached up to its last task: it gets only what is new.
     const firstEventId = wt.sticky ? ms.lastCompletedWorkflowTaskStartedEventId + 1 : 1;
     if (firstEventId === 1) this.engine.stats.fullHistoryWorkflowTasks++;
@@ -72,7 +88,7 @@ export class WorkflowTasks {
       return {
         id: `${u.updateId}/request`,
         protocolInstanceId: u.updateId,
-        eventId: int64(wt.startedEventId! - 1),
+        eventId: int64(startedEventId - 1),
         body: { type_url: 'type.googleapis.com/temporal.api.update.v1.Request', value: temporal.api.update.v1.Request.encode(u.request).finish() },
       };
     });
@@ -85,9 +101,9 @@ export class WorkflowTasks {
         runId: ms.runId,
         scheduledEventId: wt.scheduledEventId,
         attempt: wt.attempt,
-        startedEventId: wt.startedEventId,
+        startedEventId,
       }),
-      startedEventId: int64(wt.startedEventId),
+      startedEventId: int64(startedEventId),
       attempt: wt.attempt,
       [ENCODED_HISTORY]: [...persisted, ...transient],
       scheduledTime: msToTimestamp(wt.scheduledTime),
