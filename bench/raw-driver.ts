@@ -95,11 +95,18 @@ class Driver {
   private async pollLoop<T extends { taskToken?: Uint8Array | null }>(what: string, poll: () => Promise<T>, handle: (task: T) => Promise<void>): Promise<void> {
     while (!this.stopped) {
       let task: T;
+      // One signal per call, linked to the shared one: the client leaves a listener on the signal it
+      // is given, so polling with the long-lived signal itself grows it by one listener per poll.
+      const call = new AbortController();
+      const cancel = (): void => call.abort();
+      this.abort.signal.addEventListener('abort', cancel, { once: true });
       try {
-        task = await this.connection.withAbortSignal(this.abort.signal, poll);
+        task = await this.connection.withAbortSignal(call.signal, poll);
       } catch (err) {
         this.fail(err, what);
         return;
+      } finally {
+        this.abort.signal.removeEventListener('abort', cancel);
       }
       if (!task.taskToken?.length) continue; // the long poll expired empty
       try {
