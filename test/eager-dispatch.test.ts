@@ -12,7 +12,12 @@ import { sequentialActivities } from './workflows';
 
 const { enums } = temporal.api;
 
-async function startAndPoll(env: HourglassTestEnv, taskQueue: string): Promise<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse> {
+/** Starts a raw workflow, takes its first workflow task and completes it with `commands`. */
+async function completeFirstTask(
+  env: HourglassTestEnv,
+  taskQueue: string,
+  commands: temporal.api.command.v1.ICommand[],
+): Promise<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedResponse> {
   await env.connection.workflowService.startWorkflowExecution({
     namespace: env.namespace,
     workflowId: taskQueue,
@@ -20,7 +25,8 @@ async function startAndPoll(env: HourglassTestEnv, taskQueue: string): Promise<t
     taskQueue: { name: taskQueue },
     requestId: randomUUID(),
   });
-  return env.connection.workflowService.pollWorkflowTaskQueue({ namespace: env.namespace, taskQueue: { name: taskQueue }, identity: 'raw-driver' });
+  const task = await env.connection.workflowService.pollWorkflowTaskQueue({ namespace: env.namespace, taskQueue: { name: taskQueue }, identity: 'raw-driver' });
+  return env.connection.workflowService.respondWorkflowTaskCompleted({ namespace: env.namespace, taskToken: task.taskToken, identity: 'raw-driver', commands });
 }
 
 function scheduleActivity(activityId: string, taskQueue: string, requestEagerExecution: boolean): temporal.api.command.v1.ICommand {
@@ -42,13 +48,11 @@ describe('eager activity dispatch', () => {
 
   test('activities requested eagerly on the workflow task queue come back started in the completion response', async (t) => {
     const tq = uniqueName(t);
-    const task = await startAndPoll(env, tq);
-    const response = await env.connection.workflowService.respondWorkflowTaskCompleted({
-      namespace: env.namespace,
-      taskToken: task.taskToken,
-      identity: 'raw-driver',
-      commands: [scheduleActivity('eager', tq, true), scheduleActivity('polled', tq, false), scheduleActivity('elsewhere', `${tq}-other`, true)],
-    });
+    const response = await completeFirstTask(env, tq, [
+      scheduleActivity('eager', tq, true),
+      scheduleActivity('polled', tq, false),
+      scheduleActivity('elsewhere', `${tq}-other`, true),
+    ]);
     assert.deepEqual(
       response.activityTasks?.map((a) => a.activityId),
       ['eager'],
@@ -75,15 +79,10 @@ describe('eager activity dispatch', () => {
 
   test('a completion that closes the workflow dispatches nothing eagerly', async (t) => {
     const tq = uniqueName(t);
-    const task = await startAndPoll(env, tq);
-    const response = await env.connection.workflowService.respondWorkflowTaskCompleted({
-      namespace: env.namespace,
-      taskToken: task.taskToken,
-      commands: [
-        scheduleActivity('eager', tq, true),
-        { commandType: enums.v1.CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} },
-      ],
-    });
+    const response = await completeFirstTask(env, tq, [
+      scheduleActivity('eager', tq, true),
+      { commandType: enums.v1.CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} },
+    ]);
     assert.deepEqual(response.activityTasks ?? [], []);
   });
 
