@@ -132,11 +132,11 @@ export class GrpcFrontend {
     const path = headers[':path'] ?? '';
     const route = this.routes.get(path);
     if (!route) {
-      drain(stream);
+      stream.resume(); // the request body is not needed
       return respondError(stream, { code: GrpcCode.UNIMPLEMENTED, message: `The server does not implement the method ${path}` });
     }
     if (route.kind === 'refuse') {
-      drain(stream);
+      stream.resume(); // the request body is not needed
       return respondError(stream, route.error);
     }
 
@@ -217,10 +217,6 @@ function readBody(stream: http2.ServerHttp2Stream): Promise<Buffer> {
     stream.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     stream.once('aborted', () => reject(new Error('stream aborted')));
   });
-}
-
-function drain(stream: http2.ServerHttp2Stream): void {
-  stream.resume();
 }
 
 /** The single length-prefixed message of a unary request, inflated if the client compressed it. */

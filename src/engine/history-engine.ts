@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ServiceError, workflowAlreadyStarted, workflowNotFound } from '../common/errors';
 import type { Logger } from '../common/logger';
 import { ENCODED_HISTORY, type EncodedHistory, durationToMs, enums, toNumber, type workflowservice } from '../common/proto';
-import type { CurrentExecution, MutableState, NamespaceRecord } from '../store/records';
+import type { CurrentExecution, MutableState, NamespaceRecord, RunMutation } from '../store/records';
 import { ConditionFailedError, type Store } from '../store/store';
 import type { Clock } from './clock';
 import { addSignal, isDuplicateRequest, isRunning, terminateExecution } from './execution';
@@ -10,7 +10,7 @@ import { HistoryNotifier } from './history-notifier';
 import { KeyedMutex, workflowLockKey } from './keyed-mutex';
 import { Matching, type Waiter } from './matching';
 import { RunMutator, decodeEvent } from './mutator';
-import { busyUntil, dispatchableTasks, nextDeadline, type DispatchTask } from './task-generator';
+import { busyUntil, dispatchableTasks, nextDeadline, workflowDispatchTask, type DispatchTask } from './task-generator';
 import { fireDueTimeouts } from './timeouts';
 import { TimerQueue } from './timer-queue';
 import type { NamespaceRegistry } from './namespaces';
@@ -469,28 +469,29 @@ export class HistoryEngine {
     const all = [...mutators];
     let currentRow = current;
     const matches: SyncMatch[] = [];
-    for (const m of mutators) {
-      const match = this.finishTransaction(m);
-      if (match) matches.push(match);
-      const plan = m.successor;
-      if (!plan) continue;
-      const [firstRow] = await this.store.readHistory(m.ms.runId, 1, 2, 1);
-      const started = firstRow ? decodeEvent(firstRow).workflowExecutionStartedEventAttributes : undefined;
-      const next = createRun(successorSpec(m.ms, plan, started ?? {}), m.now);
-      next.namespaceName = m.namespaceName;
-      m.ms.newExecutionRunId = plan.runId;
-      all.push(next);
-      currentRow = { namespaceId: next.ms.namespaceId, workflowId: next.ms.workflowId, runId: next.ms.runId, startRequestId: next.ms.startRequestId, status: next.ms.status };
-    }
-    const mutations = await Promise.all(
-      all.map(async (m) => {
-        const visible = m.changesVisibility();
-        const mutation = m.toRunMutation();
-        if (visible) mutation.visibility = visibilityRecord(mutation.mutableState, await this.searchAttributes.all(mutation.mutableState.namespaceId));
-        return mutation;
-      }),
-    );
+    let mutations: RunMutation[];
     try {
+      for (const m of mutators) {
+        const match = this.finishTransaction(m);
+        if (match) matches.push(match);
+        const plan = m.successor;
+        if (!plan) continue;
+        const [firstRow] = await this.store.readHistory(m.ms.runId, 1, 2, 1);
+        const started = firstRow ? decodeEvent(firstRow).workflowExecutionStartedEventAttributes : undefined;
+        const next = createRun(successorSpec(m.ms, plan, started ?? {}), m.now);
+        next.namespaceName = m.namespaceName;
+        m.ms.newExecutionRunId = plan.runId;
+        all.push(next);
+        currentRow = { namespaceId: next.ms.namespaceId, workflowId: next.ms.workflowId, runId: next.ms.runId, startRequestId: next.ms.startRequestId, status: next.ms.status };
+      }
+      mutations = await Promise.all(
+        all.map(async (m) => {
+          const visible = m.changesVisibility();
+          const mutation = m.toRunMutation();
+          if (visible) mutation.visibility = visibilityRecord(mutation.mutableState, await this.searchAttributes.all(mutation.mutableState.namespaceId));
+          return mutation;
+        }),
+      );
       await this.store.commit({ runs: mutations, current: currentRow });
     } catch (err) {
       for (const { poller } of matches) poller.resolve(undefined); // nothing was started: the poller polls again
@@ -518,8 +519,7 @@ export class HistoryEngine {
     if (!poller) return undefined;
     const requestId = randomUUID();
     startWorkflowTask(m, requestId, poller.identity);
-    const task: DispatchTask = { namespaceId: m.ms.namespaceId, workflowId: m.ms.workflowId, runId: m.ms.runId, kind: 'workflow', taskQueue: wt.taskQueue, scheduledEventId: wt.scheduledEventId, attempt: wt.attempt, startedRequestId: requestId };
-    return { poller, task };
+    return { poller, task: { ...workflowDispatchTask(m.ms, wt), startedRequestId: requestId } };
   }
 
   private afterCommit(ms: MutableState, justClosed: boolean): void {

@@ -1,4 +1,4 @@
-import type { MutableState } from '../store/records';
+import type { MutableState, WorkflowTaskInfo } from '../store/records';
 import { isRunning } from './execution';
 
 /**
@@ -25,14 +25,17 @@ export function dispatchKey(t: DispatchTask): string {
   return t.queryId ? `query/${t.queryId}` : `${t.runId}/${t.kind}/${t.scheduledEventId}/${t.attempt}`;
 }
 
+/** The matching task for the run's workflow task. */
+export function workflowDispatchTask(ms: MutableState, wt: WorkflowTaskInfo): DispatchTask {
+  return { namespaceId: ms.namespaceId, workflowId: ms.workflowId, runId: ms.runId, kind: 'workflow', taskQueue: wt.taskQueue, scheduledEventId: wt.scheduledEventId, attempt: wt.attempt };
+}
+
 export function dispatchableTasks(ms: MutableState, now: number): DispatchTask[] {
   if (!isRunning(ms.status)) return [];
   const ref = { namespaceId: ms.namespaceId, workflowId: ms.workflowId, runId: ms.runId };
   const tasks: DispatchTask[] = [];
   const wt = ms.workflowTask;
-  if (wt && wt.startedEventId === undefined) {
-    tasks.push({ ...ref, kind: 'workflow', taskQueue: wt.taskQueue, scheduledEventId: wt.scheduledEventId, attempt: wt.attempt });
-  }
+  if (wt && wt.startedEventId === undefined) tasks.push(workflowDispatchTask(ms, wt));
   for (const a of Object.values(ms.activities)) {
     if (a.startedTime === undefined && !a.cancelRequested && a.currentAttemptScheduledTime <= now) {
       tasks.push({ ...ref, kind: 'activity', taskQueue: a.taskQueue, scheduledEventId: a.scheduledEventId, attempt: a.attempt });
