@@ -113,7 +113,15 @@ async function run(client: Client, config: LoadConfig): Promise<LoadResult> {
       const f = performance.now();
       const history = await handle.fetchHistory();
       const fetchHistoryMs = performance.now() - f;
-      return { kind: 'w6', activities: config.n, events: history.events?.length ?? 0, runMs, fetchHistoryMs, workflowId: id, warmWorkflowId: `${config.idPrefix}-warm-0` };
+      return {
+        kind: 'w6',
+        activities: config.n,
+        events: history.events?.length ?? 0,
+        runMs,
+        fetchHistoryMs,
+        workflowId: id,
+        warmWorkflowId: `${config.idPrefix}-warm-0`,
+      };
     }
     case 'w7open': {
       const t = performance.now();

@@ -184,7 +184,12 @@ export interface WorkerProcess {
 
 export async function startWorker(address: string, taskQueue: string): Promise<WorkerProcess> {
   const t = performance.now();
-  const child = track(fork(path.join(__dirname, 'worker.js'), ['--address', address, '--task-queue', taskQueue], { execArgv: nodeArgs('HOURGLASS_BENCH_WORKER_NODE_ARGS'), stdio: ['ignore', 'pipe', 'inherit', 'ipc'] }));
+  const child = track(
+    fork(path.join(__dirname, 'worker.js'), ['--address', address, '--task-queue', taskQueue], {
+      execArgv: nodeArgs('HOURGLASS_BENCH_WORKER_NODE_ARGS'),
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    }),
+  );
   await waitForLine(child, 'bench worker ready', 'worker', 60_000);
   if (child.pid === undefined) throw new Error('worker has no pid');
   return { child, pid: child.pid, readyMs: performance.now() - t };

@@ -22,8 +22,15 @@ export interface LoadConfig {
   idPrefix: string;
 }
 
-export interface W1Result { kind: 'w1'; latenciesMs: number[] }
-export interface W2Result { kind: 'w2'; n: number; wallMs: number }
+export interface W1Result {
+  kind: 'w1';
+  latenciesMs: number[];
+}
+export interface W2Result {
+  kind: 'w2';
+  n: number;
+  wallMs: number;
+}
 export interface W3Result {
   kind: 'w3';
   n: number;
@@ -33,9 +40,22 @@ export interface W3Result {
   /** Per timer: TimerFired event time − (TimerStarted event time + startToFireTimeout), ms (server clock, ms precision). */
   timerLatenessMs: number[];
 }
-export interface W6Result { kind: 'w6'; activities: number; events: number; runMs: number; fetchHistoryMs: number; workflowId: string; warmWorkflowId: string }
+export interface W6Result {
+  kind: 'w6';
+  activities: number;
+  events: number;
+  runMs: number;
+  fetchHistoryMs: number;
+  workflowId: string;
+  warmWorkflowId: string;
+}
 /** w7open: N sleepLong workflows started and each seen with its TimerStarted event (the worker completed its first task). */
-export interface W7OpenResult { kind: 'w7open'; n: number; startMs: number; settledMs: number }
+export interface W7OpenResult {
+  kind: 'w7open';
+  n: number;
+  startMs: number;
+  settledMs: number;
+}
 export type LoadResult = W1Result | W2Result | W3Result | W6Result | W7OpenResult;
 
 /**

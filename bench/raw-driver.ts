@@ -81,8 +81,16 @@ class Driver {
 
   startPollers(): void {
     for (let i = 0; i < this.config.pollers; i++) {
-      void this.pollLoop('PollWorkflowTaskQueue', () => this.svc.pollWorkflowTaskQueue({ namespace: NAMESPACE, taskQueue: this.taskQueue, identity: IDENTITY }), (t) => this.onWorkflowTask(t));
-      void this.pollLoop('PollActivityTaskQueue', () => this.svc.pollActivityTaskQueue({ namespace: NAMESPACE, taskQueue: this.taskQueue, identity: IDENTITY }), (t) => this.onActivityTask(t));
+      void this.pollLoop(
+        'PollWorkflowTaskQueue',
+        () => this.svc.pollWorkflowTaskQueue({ namespace: NAMESPACE, taskQueue: this.taskQueue, identity: IDENTITY }),
+        (t) => this.onWorkflowTask(t),
+      );
+      void this.pollLoop(
+        'PollActivityTaskQueue',
+        () => this.svc.pollActivityTaskQueue({ namespace: NAMESPACE, taskQueue: this.taskQueue, identity: IDENTITY }),
+        (t) => this.onActivityTask(t),
+      );
     }
   }
 
@@ -147,7 +155,9 @@ class Driver {
     let watchdog: NodeJS.Timeout | undefined;
     const stalled = new Promise<never>((_, reject) => {
       watchdog = setInterval(() => {
-        if (performance.now() - this.lastProgress > STALL_MS) reject(new Error(`stalled: no workflow completed for ${STALL_MS / 1000} s (${this.open.size} open)`));
+        if (performance.now() - this.lastProgress > STALL_MS) {
+          reject(new Error(`stalled: no workflow completed for ${STALL_MS / 1000} s (${this.open.size} open)`));
+        }
       }, 1000);
     });
     try {
@@ -196,7 +206,12 @@ class Driver {
     const byId = new Map<number, IHistoryEvent>();
     let nextPageToken: Uint8Array | undefined;
     do {
-      const page = await this.svc.getWorkflowExecutionHistory({ namespace: NAMESPACE, execution: task.workflowExecution, nextPageToken, maximumPageSize: 1000 });
+      const page = await this.svc.getWorkflowExecutionHistory({
+        namespace: NAMESPACE,
+        execution: task.workflowExecution,
+        nextPageToken,
+        maximumPageSize: 1000,
+      });
       for (const e of page.history?.events ?? []) byId.set(num(e.eventId), e);
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
     } while (nextPageToken);
@@ -275,7 +290,9 @@ class Driver {
         }
         const result = fromJsonPayloads(close.workflowExecutionCompletedEventAttributes?.result);
         if (result !== d.expected) throw new Error(`wrong result for ${d.id}: got ${JSON.stringify(result)}, expected ${d.expected}`);
-        if (num(close.eventId) !== d.events) throw new Error(`${d.id}: close event id ${num(close.eventId)}, expected ${d.events} (final task's last event + 2)`);
+        if (num(close.eventId) !== d.events) {
+          throw new Error(`${d.id}: close event id ${num(close.eventId)}, expected ${d.events} (final task's last event + 2)`);
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(16, sample.length) }, lane));
@@ -285,7 +302,9 @@ class Driver {
 
 function complete(result: number): { commands: ICommand[]; result: number } {
   return {
-    commands: [{ commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: { result: jsonPayloads(result) } }],
+    commands: [
+      { commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: { result: jsonPayloads(result) } },
+    ],
     result,
   };
 }

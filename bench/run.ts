@@ -23,7 +23,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LoadConfig, LoadResult, RawConfig, RawResult, ReplayConfig, ReplayResult } from './protocol';
-import { cpuSeconds, dbBytes, installCleanup, killAll, peakRssMiB, removeDb, rssMiB, runChild, runLoad, startServer, startWorker, stop, type ServerOptions, type ServerProcess, type WorkerProcess } from './procs';
+import {
+  cpuSeconds,
+  dbBytes,
+  installCleanup,
+  killAll,
+  peakRssMiB,
+  removeDb,
+  rssMiB,
+  runChild,
+  runLoad,
+  startServer,
+  startWorker,
+  stop,
+  type ServerOptions,
+  type ServerProcess,
+  type WorkerProcess,
+} from './procs';
 
 const QUICK = process.argv.includes('--quick');
 const ROUNDS = QUICK ? 1 : 3;
@@ -93,7 +109,11 @@ function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-async function withProcesses<T>(withWorker: boolean, body: (server: ServerProcess, worker: WorkerProcess | undefined) => Promise<T>, serverOptions?: ServerOptions): Promise<T> {
+async function withProcesses<T>(
+  withWorker: boolean,
+  body: (server: ServerProcess, worker: WorkerProcess | undefined) => Promise<T>,
+  serverOptions?: ServerOptions,
+): Promise<T> {
   const server = await startServer(serverOptions);
   let worker: WorkerProcess | undefined;
   let stopping = false;
@@ -101,7 +121,10 @@ async function withProcesses<T>(withWorker: boolean, body: (server: ServerProces
     if (withWorker) worker = await startWorker(server.address, TASK_QUEUE);
     // A server or worker dying mid-run would leave the load generator waiting for ever: fail the run instead.
     const died = new Promise<never>((_, reject) => {
-      for (const [what, child] of [['server', server.child], ['worker', worker?.child]] as const) {
+      for (const [what, child] of [
+        ['server', server.child],
+        ['worker', worker?.child],
+      ] as const) {
         child?.once('exit', (code, signal) => {
           if (!stopping) reject(new Error(`${what} exited during the run (code ${code}, signal ${signal})`));
         });
@@ -140,7 +163,11 @@ async function w1(round: number): Promise<void> {
       ['W1 latency (local activities)', 'threeStepsLocal'],
     ] as const) {
       const result = expect(
-        await runLoad(config('w1', round, { address: server.address, n: N_W1, workflowType, idPrefix: `w1-${workflowType}-r${round}` }), () => undefined, LOAD_TIMEOUT_MS),
+        await runLoad(
+          config('w1', round, { address: server.address, n: N_W1, workflowType, idPrefix: `w1-${workflowType}-r${round}` }),
+          () => undefined,
+          LOAD_TIMEOUT_MS,
+        ),
         'w1',
       );
       const sorted = [...result.latenciesMs].sort((a, b) => a - b);
@@ -204,21 +231,33 @@ async function w1Breakdown(round: number, durability: 'FULL' | 'NORMAL'): Promis
   const onLogLine = (line: string): void => {
     if (!line.startsWith('{')) return;
     const entry = JSON.parse(line) as { msg?: string; method?: string; start?: number; ms?: number };
-    if (entry.msg === 'rpc' && entry.method && entry.start !== undefined && entry.ms !== undefined) records.push({ method: entry.method, start: entry.start, end: entry.start + entry.ms });
+    if (entry.msg === 'rpc' && entry.method && entry.start !== undefined && entry.ms !== undefined) {
+      records.push({ method: entry.method, start: entry.start, end: entry.start + entry.ms });
+    }
   };
-  await withProcesses(true, async (server) => {
-    const result = expect(
-      await runLoad(config('w1', round, { address: server.address, n: N_W1_SPLIT, workflowType: 'threeSteps', idPrefix: `w1split-r${round}` }), () => (records.length = 0), LOAD_TIMEOUT_MS),
-      'w1',
-    );
-    const split = splitW1(records, result.latenciesMs);
-    const label = `W1 latency split, synchronous=${durability} (traced, n=${split.server.length})`;
-    record(label, 'start → result p50', 'ms', median(result.latenciesMs));
-    record(label, 'server (handlers, commits, transport) p50', 'ms', median(split.server));
-    record(label, 'SDK worker p50', 'ms', median(split.worker));
-    record(label, 'SDK client (load generator) p50', 'ms', median(split.client));
-    log(`W1 split (${durability}): server ${median(split.server).toFixed(1)} ms, worker ${median(split.worker).toFixed(1)} ms, client ${median(split.client).toFixed(1)} ms`);
-  }, { onLogLine, args: ['--sqlite-pragma', `synchronous=${durability}`] });
+  await withProcesses(
+    true,
+    async (server) => {
+      const result = expect(
+        await runLoad(
+          config('w1', round, { address: server.address, n: N_W1_SPLIT, workflowType: 'threeSteps', idPrefix: `w1split-r${round}` }),
+          () => (records.length = 0),
+          LOAD_TIMEOUT_MS,
+        ),
+        'w1',
+      );
+      const split = splitW1(records, result.latenciesMs);
+      const label = `W1 latency split, synchronous=${durability} (traced, n=${split.server.length})`;
+      record(label, 'start → result p50', 'ms', median(result.latenciesMs));
+      record(label, 'server (handlers, commits, transport) p50', 'ms', median(split.server));
+      record(label, 'SDK worker p50', 'ms', median(split.worker));
+      record(label, 'SDK client (load generator) p50', 'ms', median(split.client));
+      log(
+        `W1 split (${durability}): server ${median(split.server).toFixed(1)} ms, worker ${median(split.worker).toFixed(1)} ms, client ${median(split.client).toFixed(1)} ms`,
+      );
+    },
+    { onLogLine, args: ['--sqlite-pragma', `synchronous=${durability}`] },
+  );
 }
 
 async function w2(round: number): Promise<void> {
@@ -264,39 +303,51 @@ async function w3(round: number): Promise<void> {
     record('W3 timers', `timer lateness p50 (TimerFired − due, n=${lateness.length} timers)`, 'ms', percentile(lateness, 50), 0);
     record('W3 timers', 'timer lateness p99', 'ms', percentile(lateness, 99), 0);
     record('W3 timers', 'timer lateness max', 'ms', lateness[lateness.length - 1] ?? NaN, 0);
-    log(`W3: spread ${result.spreadMs.toFixed(0)} ms, late ${result.lateMs.toFixed(0)} ms; timer lateness p50 ${percentile(lateness, 50).toFixed(0)} ms, p99 ${percentile(lateness, 99).toFixed(0)} ms`);
+    log(
+      `W3: spread ${result.spreadMs.toFixed(0)} ms, late ${result.lateMs.toFixed(0)} ms; timer lateness p50 ${percentile(lateness, 50).toFixed(0)} ms, p99 ${percentile(lateness, 99).toFixed(0)} ms`,
+    );
   });
 }
 
 async function w4(round: number, durability: 'FULL' | 'NORMAL'): Promise<void> {
-  await withProcesses(false, async (server) => {
-    const r = await runRaw('w4', {
-      address: server.address,
-      taskQueue: RAW_TASK_QUEUE,
-      mode: 'threeSteps',
-      n: N_W4,
-      inFlight: W4_IN_FLIGHT,
-      pollers: W4_POLLERS,
-      verify: N_W4,
-      idPrefix: `w4-r${round}`,
-      serverPid: server.pid,
-    });
-    const seconds = r.wallMs / 1000;
-    const label = durability === 'FULL' ? 'W4 server ceiling' : 'W4 server ceiling, synchronous=NORMAL';
-    record(label, `workflows/s (threeSteps over raw gRPC, n=${N_W4}, ${W4_IN_FLIGHT} in flight, ${W4_POLLERS}+${W4_POLLERS} pollers)`, 'wf/s', r.n / seconds);
-    record(label, `history events/s (${r.minEvents === r.maxEvents ? r.minEvents : `${r.minEvents}–${r.maxEvents}`} events per workflow)`, 'events/s', r.events / seconds, 0);
-    record(label, 'server CPU per workflow', 'CPU-ms', (r.serverCpuS * 1000) / r.n, 2);
-    record(label, 'driver CPU per workflow', 'CPU-ms', (r.driverCpuS * 1000) / r.n, 2);
-    record(label, 'workflow tasks per workflow', 'tasks', r.workflowTasks / r.n, 2);
-    record(label, 'activity tasks dispatched eagerly (in RespondWorkflowTaskCompleted)', '%', (100 * r.eagerActivityTasks) / Math.max(1, r.activityTasks), 0);
-    record(label, 'workflow tasks returned inline (in RespondWorkflowTaskCompleted)', '%', (100 * r.inlineWorkflowTasks) / Math.max(1, r.workflowTasks), 0);
-    record(label, 'server peak RSS', 'MiB', peakRssMiB(server.pid));
-    log(
-      `W4 (${durability}): ${(r.n / seconds).toFixed(1)} wf/s, ${(r.events / seconds).toFixed(0)} events/s; server ${((r.serverCpuS * 1000) / r.n).toFixed(2)} CPU-ms/wf, ` +
-        `driver ${((r.driverCpuS * 1000) / r.n).toFixed(2)} CPU-ms/wf; eager ${r.eagerActivityTasks}/${r.activityTasks} activity tasks, ` +
-        `inline ${r.inlineWorkflowTasks}/${r.workflowTasks} workflow tasks, ${r.historyFetches} history fetches; ${r.verified} close events verified`,
-    );
-  }, { args: ['--sqlite-pragma', `synchronous=${durability}`] });
+  await withProcesses(
+    false,
+    async (server) => {
+      const r = await runRaw('w4', {
+        address: server.address,
+        taskQueue: RAW_TASK_QUEUE,
+        mode: 'threeSteps',
+        n: N_W4,
+        inFlight: W4_IN_FLIGHT,
+        pollers: W4_POLLERS,
+        verify: N_W4,
+        idPrefix: `w4-r${round}`,
+        serverPid: server.pid,
+      });
+      const seconds = r.wallMs / 1000;
+      const label = durability === 'FULL' ? 'W4 server ceiling' : 'W4 server ceiling, synchronous=NORMAL';
+      record(label, `workflows/s (threeSteps over raw gRPC, n=${N_W4}, ${W4_IN_FLIGHT} in flight, ${W4_POLLERS}+${W4_POLLERS} pollers)`, 'wf/s', r.n / seconds);
+      record(
+        label,
+        `history events/s (${r.minEvents === r.maxEvents ? r.minEvents : `${r.minEvents}–${r.maxEvents}`} events per workflow)`,
+        'events/s',
+        r.events / seconds,
+        0,
+      );
+      record(label, 'server CPU per workflow', 'CPU-ms', (r.serverCpuS * 1000) / r.n, 2);
+      record(label, 'driver CPU per workflow', 'CPU-ms', (r.driverCpuS * 1000) / r.n, 2);
+      record(label, 'workflow tasks per workflow', 'tasks', r.workflowTasks / r.n, 2);
+      record(label, 'activity tasks dispatched eagerly (in RespondWorkflowTaskCompleted)', '%', (100 * r.eagerActivityTasks) / Math.max(1, r.activityTasks), 0);
+      record(label, 'workflow tasks returned inline (in RespondWorkflowTaskCompleted)', '%', (100 * r.inlineWorkflowTasks) / Math.max(1, r.workflowTasks), 0);
+      record(label, 'server peak RSS', 'MiB', peakRssMiB(server.pid));
+      log(
+        `W4 (${durability}): ${(r.n / seconds).toFixed(1)} wf/s, ${(r.events / seconds).toFixed(0)} events/s; server ${((r.serverCpuS * 1000) / r.n).toFixed(2)} CPU-ms/wf, ` +
+          `driver ${((r.driverCpuS * 1000) / r.n).toFixed(2)} CPU-ms/wf; eager ${r.eagerActivityTasks}/${r.activityTasks} activity tasks, ` +
+          `inline ${r.inlineWorkflowTasks}/${r.workflowTasks} workflow tasks, ${r.historyFetches} history fetches; ${r.verified} close events verified`,
+      );
+    },
+    { args: ['--sqlite-pragma', `synchronous=${durability}`] },
+  );
 }
 
 async function w6(round: number): Promise<void> {
@@ -336,11 +387,16 @@ async function w7(): Promise<void> {
   await withProcesses(true, async (server, worker) => {
     if (!worker) throw new Error('no worker');
     const label = 'W7 footprint';
-    const open = expect(await runLoad(config('w7open', 0, { address: server.address, n: N_W7_OPEN, concurrency: W7_START_CONCURRENCY }), () => undefined, LOAD_TIMEOUT_MS), 'w7open');
+    const open = expect(
+      await runLoad(config('w7open', 0, { address: server.address, n: N_W7_OPEN, concurrency: W7_START_CONCURRENCY }), () => undefined, LOAD_TIMEOUT_MS),
+      'w7open',
+    );
     record(label, `server RSS with ${N_W7_OPEN} open sleeping workflows (VmRSS)`, 'MiB', rssMiB(server.pid));
     record(label, 'server peak RSS by then (VmHWM)', 'MiB', peakRssMiB(server.pid));
     record(label, `worker RSS with the ${N_W7_OPEN} sleeping workflows`, 'MiB', rssMiB(worker.pid));
-    log(`W7: ${N_W7_OPEN} sleeping workflows started in ${(open.startMs / 1000).toFixed(1)} s, all with TimerStarted after ${(open.settledMs / 1000).toFixed(1)} s; server RSS ${rssMiB(server.pid).toFixed(1)} MiB`);
+    log(
+      `W7: ${N_W7_OPEN} sleeping workflows started in ${(open.startMs / 1000).toFixed(1)} s, all with TimerStarted after ${(open.settledMs / 1000).toFixed(1)} s; server RSS ${rssMiB(server.pid).toFixed(1)} MiB`,
+    );
     const db0 = dbBytes(server);
     const r = await runRaw('w7 closed', {
       address: server.address,
@@ -358,12 +414,18 @@ async function w7(): Promise<void> {
     record(label, 'server peak RSS by the end (VmHWM)', 'MiB', peakRssMiB(server.pid));
     record(label, 'closed 1-task workflows/s (raw driver, completeNow)', 'wf/s', r.n / (r.wallMs / 1000));
     record(label, 'SQLite file + WAL growth per closed 1-task workflow', 'KiB', (dbBytes(server) - db0) / closed / 1024);
-    log(`W7: ${r.n} closed workflows at ${(r.n / (r.wallMs / 1000)).toFixed(0)} wf/s; server RSS ${rssMiB(server.pid).toFixed(1)} MiB; ${r.verified} close events verified`);
+    log(
+      `W7: ${r.n} closed workflows at ${(r.n / (r.wallMs / 1000)).toFixed(0)} wf/s; server RSS ${rssMiB(server.pid).toFixed(1)} MiB; ${r.verified} close events verified`,
+    );
   });
 }
 
 function w5(): void {
-  const output = execFileSync(process.execPath, [path.join(__dirname, 'startup.js')], { env: { ...process.env, ROUNDS: String(W5_ROUNDS) }, encoding: 'utf8', timeout: 300_000 });
+  const output = execFileSync(process.execPath, [path.join(__dirname, 'startup.js')], {
+    env: { ...process.env, ROUNDS: String(W5_ROUNDS) },
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   for (const [label, pattern] of [
     ['in-process server → first GetSystemInfo', /first GetSystemInfo:\s+median ([\d.]+) ms \(min ([\d.]+) – max ([\d.]+), n=(\d+)\)/],
     ['CLI process → ready line', /ready line:\s+median ([\d.]+) ms \(min ([\d.]+) – max ([\d.]+), n=(\d+)\)/],
@@ -371,7 +433,14 @@ function w5(): void {
     const match = pattern.exec(output);
     if (!match) throw new Error(`W5: cannot parse startup.js output:\n${output}`);
     const [, med, min, max, n] = match;
-    metrics.push({ workload: 'W5 start-up', name: label, unit: 'ms', digits: 1, samples: [], summary: { median: Number(med), min: Number(min), max: Number(max), n: Number(n) } });
+    metrics.push({
+      workload: 'W5 start-up',
+      name: label,
+      unit: 'ms',
+      digits: 1,
+      samples: [],
+      summary: { median: Number(med), min: Number(min), max: Number(max), n: Number(n) },
+    });
   }
   log('W5 done');
 }
@@ -442,12 +511,12 @@ async function main(): Promise<void> {
     '## Method',
     '',
     '- Server (`bin/hourglass.js server start-dev --headless --log-level error --db-filename <tmp>`), worker (`dist/bench/worker.js`, `@temporalio/worker`), load generator (`dist/bench/loadgen.js`, `@temporalio/client`), raw gRPC driver (`dist/bench/raw-driver.js`) and replayer (`dist/bench/replay.js`) are separate processes. Each round of each workload starts a fresh server (fresh SQLite file) and, except W4, a worker.',
-    '- Median and min–max are across rounds; for W1, p50/p95/p99 are within a round. W5 figures are startup.js\'s own median/min–max over its rounds. W7 runs once, also in full mode.',
-    '- Before each measured run the load generator (or the raw driver) runs 5 workflows (not measured) so the worker\'s workflow isolate and the connections are warm; CPU counters are snapshot after that warm-up.',
-    '- CPU = utime + stime from /proc/<pid>/stat (all threads, incl. the worker\'s Rust core). Peak RSS = VmHWM from /proc/<pid>/status over the process lifetime (start-up included); RSS = VmRSS at that moment.',
+    "- Median and min–max are across rounds; for W1, p50/p95/p99 are within a round. W5 figures are startup.js's own median/min–max over its rounds. W7 runs once, also in full mode.",
+    "- Before each measured run the load generator (or the raw driver) runs 5 workflows (not measured) so the worker's workflow isolate and the connections are warm; CPU counters are snapshot after that warm-up.",
+    "- CPU = utime + stime from /proc/<pid>/stat (all threads, incl. the worker's Rust core). Peak RSS = VmHWM from /proc/<pid>/status over the process lifetime (start-up included); RSS = VmRSS at that moment.",
     '- Durability: every server runs with the default `synchronous=FULL` (WAL, an fsync per group commit) unless its row says `synchronous=NORMAL` (`--sqlite-pragma synchronous=NORMAL`: no fsync per commit; a process crash still loses nothing, a power loss may lose the last acknowledged changes).',
     `- W1 latency split: a further ${N_W1_SPLIT} threeSteps workflows, one at a time, against a server at \`--log-level debug --log-format json\`, which logs every answered RPC with its start and duration (server clock). Per workflow: SDK worker = Σ (workflow-task poll answered → RespondWorkflowTaskCompleted received) + Σ (completion answered with an eager activity → RespondActivityTaskCompleted received), i.e. the worker's turns including its side of the transport; server = the rest of the window from StartWorkflowExecution received to the result's history long poll answered (handlers, commits, dispatch); client = the load generator's start → result minus that window. Medians over the workflows.`,
-    '- W3 lateness = last completion − (first start + start spread + 2 s): how far behind the ideal the last timer-driven workflow finished. W3 timer lateness = per timer, from the histories after the run: TimerFired event time − (TimerStarted event time + startToFireTimeout); both times are the server\'s, in ms.',
+    "- W3 lateness = last completion − (first start + start spread + 2 s): how far behind the ideal the last timer-driven workflow finished. W3 timer lateness = per timer, from the histories after the run: TimerFired event time − (TimerStarted event time + startToFireTimeout); both times are the server's, in ms.",
     `- W4 (server ceiling): the raw driver speaks WorkflowService directly, no SDK: ${W4_POLLERS} workflow-task and ${W4_POLLERS} activity-task long polls, ${W4_IN_FLIGHT} workflows in flight. Each workflow task of a threeSteps workflow is decided from its full history (no sticky queue): ScheduleActivityTask (inc, current value, requestEagerExecution) until three activities completed, then CompleteWorkflowExecution(x + 3); RespondWorkflowTaskCompleted asks for returnNewWorkflowTask, and activity or workflow tasks the server returns there are run as if polled (the eager/inline rows count them). Wall time = go → last completion; history events/s = Σ history lengths / wall time, each length being the final workflow task's last event id + 2; server CPU from /proc over the same window, driver CPU from process.cpuUsage() (if it nears a full CPU, the driver rather than the server limited the run).`,
     '- W6 replay: bench/replay.js fetches the big history, bundles bench/workflows.ts with bundleWorkflowCode (timed, reported apart, not part of either replay time), then times Worker.runReplayHistory on that bundle (cold: a fresh process, includes creating the replay worker) and the same history through Worker.runReplayHistories right after a small threeSteps history (warm: replay worker, isolate and JIT warm, as in a running worker rebuilding an evicted workflow).',
     `- W7: ${N_W7_OPEN} sleepLong workflows (a 1-hour timer) run by the SDK worker; RSS is read once every one of their histories holds TimerStarted. Then the raw driver runs ${N_W7_CLOSED} completeNow workflows (CompleteWorkflowExecution in the first workflow task, own task queue) on the same server, ${W7_CLOSED_IN_FLIGHT} in flight, and RSS is read again. SQLite sizes are the database file + -wal + -shm; per workflow = bytes / workflows (W2: total after the run; closed 1-task: growth over the raw run).`,

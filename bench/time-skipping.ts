@@ -12,7 +12,10 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5);
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../test/workflows/time-skipping-workflows'), logger: new DefaultLogger('ERROR') });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../test/workflows/time-skipping-workflows'),
+    logger: new DefaultLogger('ERROR'),
+  });
   const env = await createTestWorkflowEnvironment();
   const worker = await Worker.create({
     connection: env.nativeConnection,

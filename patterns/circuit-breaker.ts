@@ -51,9 +51,7 @@ export interface CircuitBreakerSnapshot {
 }
 
 /** What {@link CircuitBreaker.call} returns: the call's value, or why it was not made. */
-export type CircuitCallResult<T> =
-  | { skipped: false; value: T }
-  | { skipped: true; reason: 'circuit open' | 'trial in progress'; retryAt: number };
+export type CircuitCallResult<T> = { skipped: false; value: T } | { skipped: true; reason: 'circuit open' | 'trial in progress'; retryAt: number };
 
 /** Details carried by the CircuitOpenError ApplicationFailure. */
 export interface CircuitOpenDetails {

@@ -43,7 +43,10 @@ export function idempotencyKey(step: string, scope: string): string {
 export class IdempotentSteps {
   private readonly results = new Map<string, unknown>();
 
-  constructor(readonly scope: string, completed: readonly CompletedStep[] = []) {
+  constructor(
+    readonly scope: string,
+    completed: readonly CompletedStep[] = [],
+  ) {
     for (const step of completed) this.results.set(step.name, step.result);
   }
 

@@ -60,7 +60,9 @@ export class ProcessControl {
   private checkpoints = 0;
 
   constructor(private readonly options: ProcessControlOptions) {
-    if (!Number.isInteger(options.totalSteps) || options.totalSteps < 0) throw new RangeError(`totalSteps must be a non-negative integer, got ${options.totalSteps}`);
+    if (!Number.isInteger(options.totalSteps) || options.totalSteps < 0) {
+      throw new RangeError(`totalSteps must be a non-negative integer, got ${options.totalSteps}`);
+    }
     this.completed = options.completedSteps ?? 0;
   }
 

@@ -109,7 +109,10 @@ export class Saga {
 function compensatedError(original: unknown, outcomes: CompensationOutcome[]): ApplicationFailure {
   const cause = original instanceof Error ? original : new Error(String(original));
   const failed = outcomes.filter((o) => !o.ok).map((o) => o.name);
-  const summary = outcomes.length === 0 ? 'nothing to compensate' : `compensated: ${outcomes.map((o) => o.name).join(', ')}${failed.length ? `; failed: ${failed.join(', ')}` : ''}`;
+  const summary =
+    outcomes.length === 0
+      ? 'nothing to compensate'
+      : `compensated: ${outcomes.map((o) => o.name).join(', ')}${failed.length ? `; failed: ${failed.join(', ')}` : ''}`;
   return ApplicationFailure.create({
     type: SAGA_COMPENSATED_ERROR,
     message: `${describeFailure(original).error} (${summary})`,

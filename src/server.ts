@@ -64,7 +64,11 @@ export class HourglassServer {
       const timeSkipper = skipping ? new TimeSkipper(new VirtualClock(skipping === true ? undefined : toMs(skipping.initialTime))) : undefined;
       const engine = new HistoryEngine({ store, namespaces, searchAttributes, clock: timeSkipper?.clock ?? systemClock, logger, timeSkipper });
       await engine.recover();
-      const frontend = new GrpcFrontend({ logger, context: { engine, namespaces, searchAttributes, store, serverVersion: version, timeSkipper }, onRpc: options.onRpc });
+      const frontend = new GrpcFrontend({
+        logger,
+        context: { engine, namespaces, searchAttributes, store, serverVersion: version, timeSkipper },
+        onRpc: options.onRpc,
+      });
       let port: number;
       try {
         port = await frontend.listen(ip, options.port ?? 7233);

@@ -25,9 +25,7 @@ describe('activities', () => {
 
   test('an activity that fails twice is retried and succeeds on attempt 3', async (t) => {
     const taskQueue = uniqueName(t);
-    const attempt = await withWorker(env, { taskQueue }, () =>
-      env.client.workflow.execute(retryingActivity, { taskQueue, workflowId: taskQueue }),
-    );
+    const attempt = await withWorker(env, { taskQueue }, () => env.client.workflow.execute(retryingActivity, { taskQueue, workflowId: taskQueue }));
     assert.equal(attempt, 3);
   });
 
@@ -76,9 +74,7 @@ describe('activities', () => {
 
   test('a heartbeat timeout retries the activity and the next attempt sees the last heartbeat details', async (t) => {
     const taskQueue = uniqueName(t);
-    const result = await withWorker(env, { taskQueue }, () =>
-      env.client.workflow.execute(heartbeatRetry, { taskQueue, workflowId: taskQueue, args: [2500] }),
-    );
+    const result = await withWorker(env, { taskQueue }, () => env.client.workflow.execute(heartbeatRetry, { taskQueue, workflowId: taskQueue, args: [2500] }));
     assert.deepEqual(result, { attempt: 2, details: { progress: 5 } });
   });
 });

@@ -41,7 +41,10 @@ describe('child workflows', () => {
     assert.equal(result.successes.length, 17);
     assert.deepEqual(
       result.successes.map((s) => s.id).sort(),
-      items.filter((i) => !invalid.has(i.id)).map((i) => i.id).sort(),
+      items
+        .filter((i) => !invalid.has(i.id))
+        .map((i) => i.id)
+        .sort(),
     );
     for (const s of result.successes) assert.equal(s.doubled, 2 * Number(s.id.slice('item-'.length)));
     assert.deepEqual(

@@ -36,15 +36,24 @@ test('defaults match the Temporal CLI dev server', () => {
 
 test('parses the command line the Rust SDK (sdk-core) spawns', () => {
   const options = startDev([
-    '--port', '40123',
-    '--namespace', 'default',
-    '--ip', '127.0.0.1',
-    '--log-format', 'pretty',
-    '--log-level', 'warn',
-    '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
-    '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true',
-    '--search-attribute', 'CustomKeywordField=Keyword',
-    '--db-filename', '/tmp/x.db',
+    '--port',
+    '40123',
+    '--namespace',
+    'default',
+    '--ip',
+    '127.0.0.1',
+    '--log-format',
+    'pretty',
+    '--log-level',
+    'warn',
+    '--dynamic-config-value',
+    'frontend.enableServerVersionCheck=false',
+    '--dynamic-config-value',
+    'system.forceSearchAttributesCacheRefreshOnRead=true',
+    '--search-attribute',
+    'CustomKeywordField=Keyword',
+    '--db-filename',
+    '/tmp/x.db',
     '--headless',
   ]);
   assert.equal(options.port, 40123);
@@ -52,10 +61,7 @@ test('parses the command line the Rust SDK (sdk-core) spawns', () => {
   assert.equal(options.ip, '127.0.0.1');
   assert.equal(options.logFormat, 'pretty');
   assert.equal(options.logLevel, 'warn');
-  assert.deepEqual(options.dynamicConfigValues, [
-    'frontend.enableServerVersionCheck=false',
-    'system.forceSearchAttributesCacheRefreshOnRead=true',
-  ]);
+  assert.deepEqual(options.dynamicConfigValues, ['frontend.enableServerVersionCheck=false', 'system.forceSearchAttributesCacheRefreshOnRead=true']);
   assert.deepEqual(options.searchAttributes, [{ name: 'CustomKeywordField', type: 'Keyword' }]);
   assert.equal(options.dbFilename, '/tmp/x.db');
   assert.equal(options.headless, true);
@@ -63,7 +69,18 @@ test('parses the command line the Rust SDK (sdk-core) spawns', () => {
 });
 
 test('accepts --flag=value and short forms', () => {
-  const options = startDev(['--port=7000', '-n', 'a', '-n=b', '-nc', '-f=db.sqlite', '--ui-port=8233', '--ui-ip=0.0.0.0', '--log-level=debug', '--log-format=json']);
+  const options = startDev([
+    '--port=7000',
+    '-n',
+    'a',
+    '-n=b',
+    '-nc',
+    '-f=db.sqlite',
+    '--ui-port=8233',
+    '--ui-ip=0.0.0.0',
+    '--log-level=debug',
+    '--log-format=json',
+  ]);
   assert.equal(options.port, 7000);
   assert.deepEqual(options.namespaces, ['a', 'b', 'c']);
   assert.equal(options.dbFilename, 'db.sqlite');

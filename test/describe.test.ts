@@ -59,14 +59,15 @@ describe('describe and history', () => {
       assert.ok(pages <= full.length + 1, 'pagination does not terminate');
     } while (nextPageToken);
     assert.ok(pages >= Math.ceil(full.length / 3), `only ${pages} pages for ${full.length} events`);
-    assert.deepEqual(paged, full.map((e) => Number(e.eventId)));
+    assert.deepEqual(
+      paged,
+      full.map((e) => Number(e.eventId)),
+    );
   });
 
   test('getWorkflowExecutionHistoryReverse returns events newest first', async (t) => {
     const taskQueue = uniqueName(t);
-    await withWorker(env, { taskQueue }, () =>
-      env.client.workflow.execute(sequentialActivities, { taskQueue, workflowId: taskQueue, args: [['s']] }),
-    );
+    await withWorker(env, { taskQueue }, () => env.client.workflow.execute(sequentialActivities, { taskQueue, workflowId: taskQueue, args: [['s']] }));
     const full = (await env.client.workflow.getHandle(taskQueue).fetchHistory()).events ?? [];
     const reversed: number[] = [];
     const types: number[] = [];

@@ -89,7 +89,9 @@ describe('eager activity dispatch', () => {
   test('the SDK worker runs activities it receives eagerly', async (t) => {
     const taskQueue = uniqueName(t);
     const before = env.server.stats.eagerActivityTasks;
-    const result = await withWorker(env, { taskQueue }, () => env.client.workflow.execute(sequentialActivities, { taskQueue, workflowId: taskQueue, args: [['a', 'b']] }));
+    const result = await withWorker(env, { taskQueue }, () =>
+      env.client.workflow.execute(sequentialActivities, { taskQueue, workflowId: taskQueue, args: [['a', 'b']] }),
+    );
     assert.deepEqual(result, ['A', 'B']);
     assert.ok(env.server.stats.eagerActivityTasks > before, 'the worker asked for, and got, eager activities');
   });

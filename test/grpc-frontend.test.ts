@@ -72,7 +72,10 @@ describe('gRPC frontend', () => {
 
   test('gzip and deflate requests are inflated, as the SDK worker sends them', async () => {
     const message = workflowservice.v1.GetSystemInfoRequest.encode({}).finish();
-    for (const [encoding, compress] of [['gzip', zlib.gzipSync], ['deflate', zlib.deflateSync]] as const) {
+    for (const [encoding, compress] of [
+      ['gzip', zlib.gzipSync],
+      ['deflate', zlib.deflateSync],
+    ] as const) {
       const answer = await call(env.address, `${SERVICE}/GetSystemInfo`, frame(compress(message), true), { 'grpc-encoding': encoding });
       assert.equal(answer.grpcStatus, 0, encoding);
     }
@@ -103,7 +106,9 @@ describe('gRPC frontend', () => {
   });
 
   test('a long poll past the caller’s grpc-timeout ends with DEADLINE_EXCEEDED', async () => {
-    const poll = frame(workflowservice.v1.PollWorkflowTaskQueueRequest.encode({ namespace: env.namespace, taskQueue: { name: 'grpc-frontend-deadline' } }).finish());
+    const poll = frame(
+      workflowservice.v1.PollWorkflowTaskQueueRequest.encode({ namespace: env.namespace, taskQueue: { name: 'grpc-frontend-deadline' } }).finish(),
+    );
     const answer = await call(env.address, `${SERVICE}/PollWorkflowTaskQueue`, poll, { 'grpc-timeout': '200m' });
     assert.equal(answer.grpcStatus, 4);
   });

@@ -22,7 +22,15 @@ export const repoRoot = path.resolve(__dirname, '..', '..');
 export const workflowsPath = require.resolve('./workflows');
 
 /** Warnings the tests provoke on purpose (failing activities and workflows, completions after a timeout). */
-const expectedWarnings = [/^Activity failed/, /^Workflow failed/, /^Activity not found on completion/, /^Task not found when completing/, /^No workflows registered/, /^Order attempt failed/, /^Saga compensation failed/];
+const expectedWarnings = [
+  /^Activity failed/,
+  /^Workflow failed/,
+  /^Activity not found on completion/,
+  /^Task not found when completing/,
+  /^No workflows registered/,
+  /^Order attempt failed/,
+  /^Saga compensation failed/,
+];
 
 let runtimeInstalled = false;
 /**
@@ -83,7 +91,11 @@ export function useHourglassServer(options: HourglassServerOptions = {}): Hourgl
 /** A task queue (and workflow ID prefix) unique to this test, derived from its name. */
 export function uniqueName(t: TestContext | string): string {
   const name = typeof t === 'string' ? t : t.name;
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
   return `${slug}-${randomUUID().slice(0, 8)}`;
 }
 
@@ -131,7 +143,9 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
       lastError = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${lastError ? `; last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs}ms waiting for ${what}${lastError ? `; last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}` : ''}`,
+      );
     }
     await delay(intervalMs);
   }

@@ -68,13 +68,7 @@ test('values: quoting, escapes, numbers, booleans, backtick names', () => {
     if (ast.filter?.kind !== 'in') throw new Error('expected IN');
     return ast.filter.values.map((v) => v.value);
   };
-  assert.deepEqual(values(`X IN ('it''s', "dq", "say ""hi""", 'back\\'slash', 'C:\\temp')`), [
-    "it's",
-    'dq',
-    'say "hi"',
-    "back'slash",
-    'C:\\temp',
-  ]);
+  assert.deepEqual(values(`X IN ('it''s', "dq", "say ""hi""", 'back\\'slash', 'C:\\temp')`), ["it's", 'dq', 'say "hi"', "back'slash", 'C:\\temp']);
   assert.deepEqual(values('X IN (1, -2, 3.5, -0.25, .5, 1e3, TRUE, false)'), [1, -2, 3.5, -0.25, 0.5, 1000, true, false]);
   assert.deepEqual(compile("`My Attr` = 'v'").params, ['v']);
   assert.match(compile("`My Attr` = 'v'").where, /json_extract\(search_attributes, '\$\."My Attr"'\) = \?/);

@@ -6,18 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import {
-  activities,
-  EventType,
-  countEvents,
-  eventNames,
-  freePort,
-  installQuietRuntime,
-  repoRoot,
-  uniqueName,
-  waitFor,
-  workflowBundle,
-} from './helpers';
+import { activities, EventType, countEvents, eventNames, freePort, installQuietRuntime, repoRoot, uniqueName, waitFor, workflowBundle } from './helpers';
 import { sleeper, slowActivityWorkflow } from './workflows';
 
 const cli = path.join(repoRoot, 'bin', 'hourglass.js');
@@ -144,7 +133,11 @@ describe('crash recovery', () => {
 
       for (const events of [timerHistory, activityHistory]) {
         const ids = events.map((e) => Number(e.eventId));
-        assert.deepEqual(ids, ids.map((_, i) => i + 1), 'event IDs must be contiguous from 1 with no duplicates');
+        assert.deepEqual(
+          ids,
+          ids.map((_, i) => i + 1),
+          'event IDs must be contiguous from 1 with no duplicates',
+        );
       }
       // At-least-once: a lost completion may re-run the activity, but never more than once per attempt the server made.
       const runs = activities.executions.get(activityId) ?? 0;

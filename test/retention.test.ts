@@ -14,7 +14,9 @@ describe('retention', () => {
     await env.connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(1) } });
     const client = new (await import('@temporalio/client')).Client({ connection: env.connection, namespace });
     const taskQueue = uniqueName(t);
-    await withWorker({ ...env, namespace }, { taskQueue }, () => client.workflow.execute(returnValue, { taskQueue, workflowId: `${taskQueue}-done`, args: ['x'] }));
+    await withWorker({ ...env, namespace }, { taskQueue }, () =>
+      client.workflow.execute(returnValue, { taskQueue, workflowId: `${taskQueue}-done`, args: ['x'] }),
+    );
     await client.workflow.start(returnValue, { taskQueue: `${taskQueue}-nobody`, workflowId: `${taskQueue}-open`, args: ['y'] });
 
     assert.equal(await env.server.runRetention(), 0, 'nothing is older than the retention period yet');

@@ -152,7 +152,7 @@ describe('time skipping with updates, children and visibility', () => {
       return value;
     });
     assert.equal(total, 5);
-    assert.ok(Date.now() - started < DAY, 'the handler\'s day-long sleep was skipped');
+    assert.ok(Date.now() - started < DAY, "the handler's day-long sleep was skipped");
   });
 
   test('a child workflow sleeping 30 days inside a parent completes in seconds', async (t) => {

@@ -25,18 +25,12 @@ describe('timers', () => {
     const events = history.events ?? [];
     const started = events.find((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED);
     assert.equal(toMs(started?.timerStartedEventAttributes?.startToFireTimeout), 2000);
-    assert.equal(
-      events.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED).length,
-      1,
-      `history: ${eventNames(events).join(', ')}`,
-    );
+    assert.equal(events.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED).length, 1, `history: ${eventNames(events).join(', ')}`);
   });
 
   test('a cancelled timer never fires and history records TIMER_CANCELED instead of TIMER_FIRED', async (t) => {
     const taskQueue = uniqueName(t);
-    const result = await withWorker(env, { taskQueue }, () =>
-      env.client.workflow.execute(cancelledTimer, { taskQueue, workflowId: taskQueue }),
-    );
+    const result = await withWorker(env, { taskQueue }, () => env.client.workflow.execute(cancelledTimer, { taskQueue, workflowId: taskQueue }));
     assert.deepEqual(result, { fired: false, cancelled: true });
 
     const history = await env.client.workflow.getHandle(taskQueue).fetchHistory();

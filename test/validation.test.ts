@@ -61,7 +61,11 @@ describe('request validation', () => {
   });
 
   test('StartWorkflowExecution without a workflow type is rejected with INVALID_ARGUMENT', async () => {
-    await expectStatus(() => env.client.workflowService.startWorkflowExecution(startRequest({ workflowType: null })), status.INVALID_ARGUMENT, /workflow ?type/i);
+    await expectStatus(
+      () => env.client.workflowService.startWorkflowExecution(startRequest({ workflowType: null })),
+      status.INVALID_ARGUMENT,
+      /workflow ?type/i,
+    );
   });
 
   test('StartWorkflowExecution in an unknown namespace is rejected with NOT_FOUND', async () => {

@@ -55,7 +55,10 @@ describe('visibility', () => {
     await inChunks(indexes.filter(isTerminated), 50, (i) => env.client.workflow.getHandle(idOf(i)).terminate('visibility spec'));
 
     const query = `WorkflowType = '${workflowType}' AND CustomKeywordField = 'gold' AND ExecutionStatus = 'Running'`;
-    const expected = indexes.filter((i) => isGold(i) && !isTerminated(i)).map(idOf).sort();
+    const expected = indexes
+      .filter((i) => isGold(i) && !isTerminated(i))
+      .map(idOf)
+      .sort();
     assert.equal(expected.length, 80);
 
     const listed = await collect(query);
@@ -74,12 +77,14 @@ describe('visibility', () => {
 
     const grouped = await env.client.workflow.count(`WorkflowType = '${workflowType}' GROUP BY ExecutionStatus`);
     assert.equal(grouped.count, 500);
-    const byStatus = Object.fromEntries(
-      grouped.groups.map((g) => [String(Array.isArray(g.groupValues[0]) ? g.groupValues[0][0] : g.groupValues[0]), g.count]),
-    );
+    const byStatus = Object.fromEntries(grouped.groups.map((g) => [String(Array.isArray(g.groupValues[0]) ? g.groupValues[0][0] : g.groupValues[0]), g.count]));
     assert.deepEqual(byStatus, { Running: 400, Terminated: 100 });
 
-    await inChunks(indexes.filter((i) => !isTerminated(i)), 50, (i) => env.client.workflow.getHandle(idOf(i)).terminate('cleanup'));
+    await inChunks(
+      indexes.filter((i) => !isTerminated(i)),
+      50,
+      (i) => env.client.workflow.getHandle(idOf(i)).terminate('cleanup'),
+    );
   });
 
   test('a malformed query is rejected with INVALID_ARGUMENT naming the position of the error', async () => {
@@ -121,8 +126,19 @@ describe('visibility', () => {
   test('a search attribute registered through the OperatorService is listed and can be set and queried', async (t) => {
     const name = `Region_${uniqueName(t).slice(-8)}`;
     const before = await env.connection.operatorService.listSearchAttributes({ namespace: env.namespace });
-    for (const preset of ['CustomKeywordField', 'CustomIntField', 'CustomDoubleField', 'CustomBoolField', 'CustomDatetimeField', 'CustomTextField', 'CustomStringField']) {
-      assert.ok(preset in (before.customAttributes ?? {}), `the dev-server default ${preset} is pre-registered; got ${Object.keys(before.customAttributes ?? {}).join(', ')}`);
+    for (const preset of [
+      'CustomKeywordField',
+      'CustomIntField',
+      'CustomDoubleField',
+      'CustomBoolField',
+      'CustomDatetimeField',
+      'CustomTextField',
+      'CustomStringField',
+    ]) {
+      assert.ok(
+        preset in (before.customAttributes ?? {}),
+        `the dev-server default ${preset} is pre-registered; got ${Object.keys(before.customAttributes ?? {}).join(', ')}`,
+      );
     }
     assert.ok(!(name in (before.customAttributes ?? {})));
 
@@ -135,7 +151,11 @@ describe('visibility', () => {
 
     const region = defineSearchAttributeKey(name, SearchAttributeType.KEYWORD);
     const taskQueue = uniqueName(t);
-    const handle = await env.client.workflow.start('registeredAttributeTarget', { taskQueue, workflowId: taskQueue, typedSearchAttributes: [{ key: region, value: 'emea' }] });
+    const handle = await env.client.workflow.start('registeredAttributeTarget', {
+      taskQueue,
+      workflowId: taskQueue,
+      typedSearchAttributes: [{ key: region, value: 'emea' }],
+    });
     try {
       const found = await collect(`${name} = 'emea'`);
       assert.deepEqual(

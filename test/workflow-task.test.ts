@@ -106,8 +106,14 @@ describe('workflow tasks', () => {
         namespace: env.namespace,
         taskToken: task.taskToken,
         commands: [
-          { commandType: enums.v1.CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't1', startToFireTimeout: { seconds: Long.fromNumber(5) } } },
-          { commandType: enums.v1.CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK, scheduleActivityTaskCommandAttributes: { activityId: 'a1', activityType: { name: 'x' } } },
+          {
+            commandType: enums.v1.CommandType.COMMAND_TYPE_START_TIMER,
+            startTimerCommandAttributes: { timerId: 't1', startToFireTimeout: { seconds: Long.fromNumber(5) } },
+          },
+          {
+            commandType: enums.v1.CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+            scheduleActivityTaskCommandAttributes: { activityId: 'a1', activityType: { name: 'x' } },
+          },
         ],
       }),
       (err: { code?: number; details?: string }) => err.code === 3 && /StartToClose or ScheduleToCloseTimeout/.test(err.details ?? ''),

@@ -14,7 +14,9 @@ export async function errorsValidateOrder(order: Order): Promise<void> {
 
 /** Customers whose ID starts with `expired-` stand for a payment credential that no longer works. */
 export async function errorsAuthorizePayment(order: Order): Promise<string> {
-  if (order.customerId.startsWith('expired-')) throw authenticationError(`payment credentials of ${order.customerId} have expired`, { customerId: order.customerId });
+  if (order.customerId.startsWith('expired-')) {
+    throw authenticationError(`payment credentials of ${order.customerId} have expired`, { customerId: order.customerId });
+  }
   return `auth-${order.orderId}`;
 }
 

@@ -21,7 +21,13 @@ export async function sagaReleaseInventory(reservationId: string): Promise<void>
 
 export async function sagaChargePayment(order: Order): Promise<string> {
   const total = orderTotal(order);
-  if (total > SAGA_PAYMENT_LIMIT) throw ApplicationFailure.create({ type: 'PaymentDeclined', message: `payment of ${total} declined: over the ${SAGA_PAYMENT_LIMIT} limit`, nonRetryable: true });
+  if (total > SAGA_PAYMENT_LIMIT) {
+    throw ApplicationFailure.create({
+      type: 'PaymentDeclined',
+      message: `payment of ${total} declined: over the ${SAGA_PAYMENT_LIMIT} limit`,
+      nonRetryable: true,
+    });
+  }
   return `tx-${randomUUID().slice(0, 8)}`;
 }
 
@@ -30,6 +36,8 @@ export async function sagaRefundPayment(transactionId: string): Promise<void> {
 }
 
 export async function sagaShipOrder(order: Order): Promise<string> {
-  if (order.shippingAddress.country === 'AQ') throw ApplicationFailure.create({ type: 'UndeliverableAddress', message: 'no carrier ships to AQ', nonRetryable: true });
+  if (order.shippingAddress.country === 'AQ') {
+    throw ApplicationFailure.create({ type: 'UndeliverableAddress', message: 'no carrier ships to AQ', nonRetryable: true });
+  }
   return `trk-${randomUUID().slice(0, 8)}`;
 }

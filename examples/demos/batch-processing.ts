@@ -53,7 +53,9 @@ export async function run(ctx: { client: Client; taskQueue: string }): Promise<s
     return [
       `batch of ${items.length} items, chunk size 10 → chunks of ${summary.chunkSizes.join(', ')}; validate on ${validateQueue}, process on ${processQueue}`,
       ...summary.chunks.map(
-        (c) => `  chunk ${c.chunkIndex} on ${c.taskQueue}: ${c.message}` + (c.attempt > 1 ? ` — attempt ${c.attempt} resumed from its heartbeat after ${c.resumedFrom} items` : ''),
+        (c) =>
+          `  chunk ${c.chunkIndex} on ${c.taskQueue}: ${c.message}` +
+          (c.attempt > 1 ? ` — attempt ${c.attempt} resumed from its heartbeat after ${c.resumedFrom} items` : ''),
       ),
       `  invalid: ${summary.invalid.map((i) => `${i.id} (${i.reason})`).join('; ') || 'none'}`,
       `  summary (local activity): ${summary.message}; total amount ${summary.totalAmount}`,

@@ -4,7 +4,11 @@ import type { Client } from '@temporalio/client';
 import { deterministicWorkflow } from '../workflows/deterministic';
 
 export async function run(ctx: { client: Client; taskQueue: string }): Promise<string[]> {
-  const result = await ctx.client.workflow.execute(deterministicWorkflow, { taskQueue: ctx.taskQueue, workflowId: `deterministic-${randomUUID()}`, args: [{ wait: '300 ms' }] });
+  const result = await ctx.client.workflow.execute(deterministicWorkflow, {
+    taskQueue: ctx.taskQueue,
+    workflowId: `deterministic-${randomUUID()}`,
+    args: [{ wait: '300 ms' }],
+  });
   return [
     `deterministic: workflow clock advanced ${result.finishedAt - result.startedAt} ms across a durable sleep (run started ${new Date(result.runStartTime).toISOString()})`,
     `deterministic: seeded Math.random() rolled ${result.roll}, uuid4() gave ${result.requestId} — the same on every replay`,

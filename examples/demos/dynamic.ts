@@ -12,7 +12,13 @@ const definition: WorkflowDefinition = {
       id: 'validate',
       type: 'activity',
       activity: 'dynamicValidateOrder',
-      input: { orderId: 'o-42', items: [{ sku: 'MUG', quantity: 2, unitPrice: 12 }, { sku: 'TEE', quantity: 1, unitPrice: 20 }] },
+      input: {
+        orderId: 'o-42',
+        items: [
+          { sku: 'MUG', quantity: 2, unitPrice: 12 },
+          { sku: 'TEE', quantity: 1, unitPrice: 20 },
+        ],
+      },
     },
     {
       id: 'checks',
@@ -29,7 +35,12 @@ const definition: WorkflowDefinition = {
       then: [{ id: 'charge', type: 'activity', activity: 'dynamicChargePayment', input: { orderId: 'o-42', amount: { $expr: 'results.validate.total' } } }],
       else: [{ id: 'review', type: 'activity', activity: 'dynamicRequestReview', input: { orderId: 'o-42', reason: 'fraud score' } }],
     },
-    { id: 'reserve', type: 'loop', over: 'results.validate.skus', body: [{ id: 'reservation', type: 'activity', activity: 'dynamicReserveInventory', input: { sku: { $expr: 'item' } } }] },
+    {
+      id: 'reserve',
+      type: 'loop',
+      over: 'results.validate.skus',
+      body: [{ id: 'reservation', type: 'activity', activity: 'dynamicReserveInventory', input: { sku: { $expr: 'item' } } }],
+    },
   ],
 };
 

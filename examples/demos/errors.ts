@@ -25,7 +25,11 @@ export async function run(ctx: { client: Client; taskQueue: string }): Promise<s
   const lines = await Promise.all(
     cases.map(async ({ label, order }) => {
       try {
-        const result = await ctx.client.workflow.execute(errorsOrderWorkflow, { taskQueue: ctx.taskQueue, workflowId: `demo-errors-${order.orderId}-${randomUUID()}`, args: [order] });
+        const result = await ctx.client.workflow.execute(errorsOrderWorkflow, {
+          taskQueue: ctx.taskQueue,
+          workflowId: `demo-errors-${order.orderId}-${randomUUID()}`,
+          args: [order],
+        });
         return `  ${label}: charged ${result.amount} (${result.transactionId})`;
       } catch (err) {
         const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
@@ -35,5 +39,8 @@ export async function run(ctx: { client: Client; taskQueue: string }): Promise<s
       }
     }),
   );
-  return ['errors: typed failures — permanent types not retried, untyped ones retried 3× — each routed by type, workflow fails with the typed failure', ...lines];
+  return [
+    'errors: typed failures — permanent types not retried, untyped ones retried 3× — each routed by type, workflow fails with the typed failure',
+    ...lines,
+  ];
 }

@@ -13,7 +13,8 @@ export async function run(ctx: { client: Client; taskQueue: string }): Promise<s
     paymentMethod: 'credit_card',
     shippingAddress: { street: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' },
   };
-  const start = (n: number) => ctx.client.workflow.start(idempotentOrderWorkflow, { taskQueue: ctx.taskQueue, workflowId: `idempotent-${order.orderId}-${n}`, args: [order] });
+  const start = (n: number) =>
+    ctx.client.workflow.start(idempotentOrderWorkflow, { taskQueue: ctx.taskQueue, workflowId: `idempotent-${order.orderId}-${n}`, args: [order] });
   const first = await start(1);
   const firstResult = await first.result();
   const steps = await first.query(completedStepsQuery);

@@ -9,7 +9,11 @@ export async function run(ctx: { client: Client; taskQueue: string }): Promise<s
     batchId: `batch-${randomUUID().slice(0, 8)}`,
     items: Array.from({ length: 10 }, (_, i) => ({ id: `item-${i}`, data: { amount: i, ...(i % 4 === 1 ? { fail: true } : {}) } })),
   };
-  const result = await ctx.client.workflow.execute(parallelBatchWorkflow, { taskQueue: ctx.taskQueue, workflowId: `parallel-${request.batchId}`, args: [request] });
+  const result = await ctx.client.workflow.execute(parallelBatchWorkflow, {
+    taskQueue: ctx.taskQueue,
+    workflowId: `parallel-${request.batchId}`,
+    args: [request],
+  });
   return [
     `parallel: ${result.batchId}: ${result.total} items, ${result.succeeded} succeeded, ${result.failed} failed`,
     ...result.failures.map((f) => `parallel:   ${f.id} failed: ${f.error}`),

@@ -16,7 +16,9 @@ export async function run(ctx: { client: Client; taskQueue: string }): Promise<s
     { requestId: `req-invalid-${randomUUID().slice(0, 8)}`, payload: { customer: '', amount: -1 } },
   ];
   const results = await Promise.all(
-    requests.map((request) => ctx.client.workflow.execute(sequentialPipelineWorkflow, { taskQueue: ctx.taskQueue, workflowId: `sequential-${request.requestId}`, args: [request] })),
+    requests.map((request) =>
+      ctx.client.workflow.execute(sequentialPipelineWorkflow, { taskQueue: ctx.taskQueue, workflowId: `sequential-${request.requestId}`, args: [request] }),
+    ),
   );
   return results.map(describe);
 }

@@ -16,13 +16,18 @@ export async function run(ctx: { client: Client; taskQueue: string }): Promise<s
   const orders: Order[] = [baseOrder, { ...baseOrder, orderId: 'o-101', items: [{ sku: 'TV', quantity: 1, unitPrice: 1500 }] }];
   const results = await Promise.all(
     orders.map((order) =>
-      ctx.client.workflow.execute(versionedOrderWorkflow, { taskQueue: ctx.taskQueue, workflowId: `demo-versioning-${order.orderId}-${randomUUID()}`, args: [order] }),
+      ctx.client.workflow.execute(versionedOrderWorkflow, {
+        taskQueue: ctx.taskQueue,
+        workflowId: `demo-versioning-${order.orderId}-${randomUUID()}`,
+        args: [order],
+      }),
     ),
   );
   return [
     `versioning: new executions run v2 of versionedOrderWorkflow (patch "order-processing-v2" recorded; v1 histories replay without it)`,
     ...results.map(
-      (r) => `  ${r.orderId}: fraud score ${r.fraudScore ?? 'n/a'}${r.reviewedBy ? ` → manual review by ${r.reviewedBy}` : ''} → charged ${r.transactionId}, shipped ${r.trackingNumber}`,
+      (r) =>
+        `  ${r.orderId}: fraud score ${r.fraudScore ?? 'n/a'}${r.reviewedBy ? ` → manual review by ${r.reviewedBy}` : ''} → charged ${r.transactionId}, shipped ${r.trackingNumber}`,
     ),
   ];
 }

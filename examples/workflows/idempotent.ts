@@ -37,12 +37,23 @@ export async function idempotentOrderWorkflow(order: Order, completed: Completed
 
   for (let failedAttempts = 0; ; failedAttempts++) {
     try {
-      const reservationId = await steps.run('inventory', (idempotencyKey) => idempotentReserveInventory({ orderId: order.orderId, items: order.items, idempotencyKey }));
+      const reservationId = await steps.run('inventory', (idempotencyKey) =>
+        idempotentReserveInventory({ orderId: order.orderId, items: order.items, idempotencyKey }),
+      );
       const receipt = await steps.run('payment', (idempotencyKey) =>
         idempotentChargePayment({ orderId: order.orderId, amount: orderTotal(order), paymentMethod: order.paymentMethod, idempotencyKey }),
       );
-      const trackingNumber = await steps.run('shipping', (idempotencyKey) => idempotentShipOrder({ orderId: order.orderId, address: order.shippingAddress, idempotencyKey }));
-      return { orderId: order.orderId, reservationId, transactionId: receipt.transactionId, trackingNumber, failedAttempts, completedSteps: steps.completedSteps };
+      const trackingNumber = await steps.run('shipping', (idempotencyKey) =>
+        idempotentShipOrder({ orderId: order.orderId, address: order.shippingAddress, idempotencyKey }),
+      );
+      return {
+        orderId: order.orderId,
+        reservationId,
+        transactionId: receipt.transactionId,
+        trackingNumber,
+        failedAttempts,
+        completedSteps: steps.completedSteps,
+      };
     } catch (err) {
       // Wait for an operator to fix the cause and ask for a retry; completed steps stay done.
       if (isCancellation(err)) throw err;

@@ -14,7 +14,9 @@ const ORDER_V2_PATCH = 'order-processing-v2';
 /** Fraud scores at or above this go to manual review. */
 const REVIEW_THRESHOLD = 50;
 
-const { versioningValidateOrder, versioningChargePayment, versioningShipOrder, versioningCheckFraud, versioningManualReview } = proxyActivities<typeof activities>({
+const { versioningValidateOrder, versioningChargePayment, versioningShipOrder, versioningCheckFraud, versioningManualReview } = proxyActivities<
+  typeof activities
+>({
   startToCloseTimeout: '10s',
 });
 
@@ -36,11 +38,19 @@ export async function versionedOrderWorkflow(order: Order): Promise<VersionedOrd
     fraudScore = (await versioningCheckFraud(order)).score;
     if (fraudScore >= REVIEW_THRESHOLD) {
       const review = await versioningManualReview({ orderId: order.orderId, score: fraudScore, total: orderTotal(order) });
-      if (!review.approved) throw ApplicationFailure.create({ type: 'OrderRejected', message: `order ${order.orderId} rejected by ${review.reviewer}`, nonRetryable: true });
+      if (!review.approved) {
+        throw ApplicationFailure.create({ type: 'OrderRejected', message: `order ${order.orderId} rejected by ${review.reviewer}`, nonRetryable: true });
+      }
       reviewedBy = review.reviewer;
     }
   }
   const transactionId = await versioningChargePayment(order);
   const trackingNumber = await versioningShipOrder(order);
-  return { orderId: order.orderId, transactionId, trackingNumber, ...(fraudScore === undefined ? {} : { fraudScore }), ...(reviewedBy === undefined ? {} : { reviewedBy }) };
+  return {
+    orderId: order.orderId,
+    transactionId,
+    trackingNumber,
+    ...(fraudScore === undefined ? {} : { fraudScore }),
+    ...(reviewedBy === undefined ? {} : { reviewedBy }),
+  };
 }

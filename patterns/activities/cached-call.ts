@@ -85,7 +85,8 @@ export async function cachedCallDetailed<T>(key: string, fn: () => Promise<T>, o
     value = await fn();
   } catch (error) {
     const at = now();
-    const staleAllowed = options.staleOnError === true && cached !== undefined && (options.maxStaleMs === undefined || at - cached.storedAt <= options.maxStaleMs);
+    const staleAllowed =
+      options.staleOnError === true && cached !== undefined && (options.maxStaleMs === undefined || at - cached.storedAt <= options.maxStaleMs);
     if (staleAllowed) return { value: cached.value, source: 'stale', ageMs: at - cached.storedAt, error };
     throw error;
   }

@@ -205,7 +205,8 @@ function fromZodIssue(issue: z.core.$ZodIssue, input: unknown): DefinitionIssue 
   let message: string;
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator === 'type') {
     const expected = STEP_TYPES.join(', ');
-    message = value === undefined ? `missing step type (expected one of: ${expected})` : `unknown step type ${JSON.stringify(value)} (expected one of: ${expected})`;
+    message =
+      value === undefined ? `missing step type (expected one of: ${expected})` : `unknown step type ${JSON.stringify(value)} (expected one of: ${expected})`;
   } else if (issue.code === 'invalid_type' && value === undefined) {
     message = field === '' ? 'missing step' : `missing required field "${field}"`;
   } else if (issue.code === 'unrecognized_keys') {
@@ -289,7 +290,9 @@ function semanticIssues(definition: WorkflowDefinition, options: ValidationOptio
           } else {
             // A step inside a loop body is visible only within that body; outside it, read the loop's result.
             const outermostHidden = target.loops.find((loop, i) => entry.loops[i] !== loop);
-            if (outermostHidden !== undefined) issue(`${what} refers to step "${id}" inside loop "${outermostHidden}"; read results.${outermostHidden} instead`);
+            if (outermostHidden !== undefined) {
+              issue(`${what} refers to step "${id}" inside loop "${outermostHidden}"; read results.${outermostHidden} instead`);
+            }
           }
         }
       } catch (err) {

@@ -28,7 +28,13 @@ export type ExpressionNode =
   | { readonly kind: 'literal'; readonly value: LiteralValue; readonly position: number }
   | { readonly kind: 'path'; readonly root: string; readonly segments: readonly string[]; readonly position: number }
   | { readonly kind: 'not'; readonly operand: ExpressionNode; readonly position: number }
-  | { readonly kind: 'binary'; readonly operator: ComparisonOperator | LogicalOperator; readonly left: ExpressionNode; readonly right: ExpressionNode; readonly position: number };
+  | {
+      readonly kind: 'binary';
+      readonly operator: ComparisonOperator | LogicalOperator;
+      readonly left: ExpressionNode;
+      readonly right: ExpressionNode;
+      readonly position: number;
+    };
 
 /** A parsed expression, ready to evaluate any number of times. */
 export interface Expression {
@@ -37,7 +43,15 @@ export interface Expression {
 }
 
 /** Names a definition can never read: they lead to prototypes and constructors, the classic sandbox escapes. */
-export const FORBIDDEN_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
+export const FORBIDDEN_NAMES: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+]);
 
 /** The expression does not parse; `position` is the 0-based offset of the offending character. */
 export class ExpressionSyntaxError extends Error {
@@ -299,7 +313,9 @@ class Parser {
  * starts with a name outside `options.roots`, or touches `constructor`/`__proto__`/`prototype`.
  */
 export function parseExpression(source: string, options: ParseOptions = {}): Expression {
-  if (source.length > MAX_SOURCE_LENGTH) throw new ExpressionSyntaxError(`expression longer than ${MAX_SOURCE_LENGTH} characters`, MAX_SOURCE_LENGTH, source.slice(0, 40) + '…');
+  if (source.length > MAX_SOURCE_LENGTH) {
+    throw new ExpressionSyntaxError(`expression longer than ${MAX_SOURCE_LENGTH} characters`, MAX_SOURCE_LENGTH, source.slice(0, 40) + '…');
+  }
   const roots = new Set(options.roots ?? ['results']);
   return { source, ast: new Parser(source, tokenize(source), roots).parse() };
 }

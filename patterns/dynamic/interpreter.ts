@@ -19,7 +19,17 @@
  */
 import { ApplicationFailure, isCancellation, proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { UntypedActivities } from '@temporalio/common';
-import { durationToMs, expressionRoots, formatIssue, MAX_LOOP_ITERATIONS, validateDefinition, type DurationSpec, type RetrySpec, type Step, type ValidationOptions } from './definition';
+import {
+  durationToMs,
+  expressionRoots,
+  formatIssue,
+  MAX_LOOP_ITERATIONS,
+  validateDefinition,
+  type DurationSpec,
+  type RetrySpec,
+  type Step,
+  type ValidationOptions,
+} from './definition';
 import { evaluateExpression, parseExpression, type ExpressionScope } from './expression';
 
 /** ApplicationFailure types the interpreter throws. */
@@ -165,7 +175,9 @@ class Interpreter {
         const settled = await Promise.allSettled(step.steps.map((child, i) => this.runStep(child, `${path}.steps[${i}]`, frame)));
         const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
         if (failed) throw failed.reason;
-        return Object.fromEntries(step.steps.filter((child) => Object.prototype.hasOwnProperty.call(frame.results, child.id)).map((child) => [child.id, frame.results[child.id]]));
+        return Object.fromEntries(
+          step.steps.filter((child) => Object.prototype.hasOwnProperty.call(frame.results, child.id)).map((child) => [child.id, frame.results[child.id]]),
+        );
       }
       case 'conditional': {
         const condition = Boolean(evaluate(step.if, frame));
@@ -177,7 +189,9 @@ class Interpreter {
         let items: readonly unknown[];
         if (step.over !== undefined) {
           const value = evaluate(step.over, frame);
-          if (!Array.isArray(value)) throw new Error(`"over" expression ${JSON.stringify(step.over)} yielded ${value === null ? 'null' : typeof value}, not an array`);
+          if (!Array.isArray(value)) {
+            throw new Error(`"over" expression ${JSON.stringify(step.over)} yielded ${value === null ? 'null' : typeof value}, not an array`);
+          }
           if (value.length > MAX_LOOP_ITERATIONS) throw new Error(`"over" yielded ${value.length} items; the limit is ${MAX_LOOP_ITERATIONS}`);
           items = value;
         } else {
@@ -188,7 +202,9 @@ class Interpreter {
         for (let index = 0; index < items.length; index++) {
           const iteration: Frame = { results: { ...frame.results }, loop: { item: items[index], index }, settings: frame.settings };
           await this.runSteps(step.body, `${path}.body`, iteration);
-          iterations.push(Object.fromEntries(bodyIds.filter((id) => Object.prototype.hasOwnProperty.call(iteration.results, id)).map((id) => [id, iteration.results[id]])));
+          iterations.push(
+            Object.fromEntries(bodyIds.filter((id) => Object.prototype.hasOwnProperty.call(iteration.results, id)).map((id) => [id, iteration.results[id]])),
+          );
         }
         return iterations;
       }

@@ -113,9 +113,15 @@ export class GrpcFrontend {
       const requestType = method.resolvedRequestType;
       const responseType = method.resolvedResponseType;
       if (method.requestStream || method.responseStream) {
-        this.routes.set(path, { kind: 'refuse', error: { code: GrpcCode.UNIMPLEMENTED, message: `${serviceName}/${method.name} (streaming) is not implemented by Hourglass` } });
+        this.routes.set(path, {
+          kind: 'refuse',
+          error: { code: GrpcCode.UNIMPLEMENTED, message: `${serviceName}/${method.name} (streaming) is not implemented by Hourglass` },
+        });
       } else if (!handler || !requestType || !responseType) {
-        this.routes.set(path, { kind: 'refuse', error: { code: GrpcCode.UNIMPLEMENTED, message: `Method ${serviceName}/${method.name} is not implemented by Hourglass yet` } });
+        this.routes.set(path, {
+          kind: 'refuse',
+          error: { code: GrpcCode.UNIMPLEMENTED, message: `Method ${serviceName}/${method.name} is not implemented by Hourglass yet` },
+        });
       } else {
         this.routes.set(path, { kind: 'unary', name: method.name, requestType, responseType, handler });
       }
@@ -178,14 +184,15 @@ export class GrpcFrontend {
         Promise.resolve()
           .then(() => route.handler(ctx, request as never))
           .then(
-          (response) => finish(() => respondMessage(stream, encodeResponse(route.responseType, response)), GrpcCode.OK),
-          (err: unknown) => {
-            const mapped = toGrpcError(err);
-            if (mapped.code === GrpcCode.INTERNAL) this.options.logger.error('request failed', { method: route.name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-            else this.options.logger.debug('request rejected', { method: route.name, code: mapped.code, message: mapped.message });
-            finish(() => respondError(stream, mapped), mapped.code);
-          },
-        );
+            (response) => finish(() => respondMessage(stream, encodeResponse(route.responseType, response)), GrpcCode.OK),
+            (err: unknown) => {
+              const mapped = toGrpcError(err);
+              if (mapped.code === GrpcCode.INTERNAL) {
+                this.options.logger.error('request failed', { method: route.name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+              } else this.options.logger.debug('request rejected', { method: route.name, code: mapped.code, message: mapped.message });
+              finish(() => respondError(stream, mapped), mapped.code);
+            },
+          );
       },
       (err: unknown) => {
         const error = err instanceof FrameError ? err.error : { code: GrpcCode.INTERNAL, message: describe(err) };
@@ -224,7 +231,9 @@ function unframe(body: Buffer, encoding: string | undefined): Buffer {
   if (body.length < 5) throw new FrameError({ code: GrpcCode.INTERNAL, message: 'Request has no message' });
   const compressed = body.readUInt8(0) === 1;
   const length = body.readUInt32BE(1);
-  if (length > MAX_MESSAGE_BYTES) throw new FrameError({ code: GrpcCode.RESOURCE_EXHAUSTED, message: `Received message larger than max (${length} vs. ${MAX_MESSAGE_BYTES})` });
+  if (length > MAX_MESSAGE_BYTES) {
+    throw new FrameError({ code: GrpcCode.RESOURCE_EXHAUSTED, message: `Received message larger than max (${length} vs. ${MAX_MESSAGE_BYTES})` });
+  }
   const message = body.subarray(5, 5 + length);
   if (!compressed) return message;
   const options = { maxOutputLength: MAX_MESSAGE_BYTES };
@@ -239,7 +248,9 @@ function unframe(body: Buffer, encoding: string | undefined): Buffer {
     }
   } catch (err) {
     if (err instanceof FrameError) throw err;
-    if (err instanceof RangeError) throw new FrameError({ code: GrpcCode.RESOURCE_EXHAUSTED, message: `Received message that decompresses to a size larger than ${MAX_MESSAGE_BYTES}` });
+    if (err instanceof RangeError) {
+      throw new FrameError({ code: GrpcCode.RESOURCE_EXHAUSTED, message: `Received message that decompresses to a size larger than ${MAX_MESSAGE_BYTES}` });
+    }
     throw new FrameError({ code: GrpcCode.INTERNAL, message: 'Failed to decompress message' });
   }
 }

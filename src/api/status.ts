@@ -48,7 +48,10 @@ function encodeDetail(detail: ServiceErrorDetail): google.protobuf.IAny | undefi
   const any = (typeName: string, value: Uint8Array): google.protobuf.IAny => ({ type_url: `type.googleapis.com/${typeName}`, value });
   switch (detail.type) {
     case 'NamespaceNotFound':
-      return any('temporal.api.errordetails.v1.NamespaceNotFoundFailure', errordetails.NamespaceNotFoundFailure.encode({ namespace: detail.namespace }).finish());
+      return any(
+        'temporal.api.errordetails.v1.NamespaceNotFoundFailure',
+        errordetails.NamespaceNotFoundFailure.encode({ namespace: detail.namespace }).finish(),
+      );
     case 'NamespaceAlreadyExists':
       return any('temporal.api.errordetails.v1.NamespaceAlreadyExistsFailure', errordetails.NamespaceAlreadyExistsFailure.encode({}).finish());
     case 'WorkflowExecutionAlreadyStarted':
@@ -57,10 +60,7 @@ function encodeDetail(detail: ServiceErrorDetail): google.protobuf.IAny | undefi
         errordetails.WorkflowExecutionAlreadyStartedFailure.encode({ startRequestId: detail.startRequestId, runId: detail.runId }).finish(),
       );
     case 'QueryFailed':
-      return any(
-        'temporal.api.errordetails.v1.QueryFailedFailure',
-        errordetails.QueryFailedFailure.encode({ failure: detail.failure ?? null }).finish(),
-      );
+      return any('temporal.api.errordetails.v1.QueryFailedFailure', errordetails.QueryFailedFailure.encode({ failure: detail.failure ?? null }).finish());
     case 'WorkflowNotReady':
       return any('temporal.api.errordetails.v1.WorkflowNotReadyFailure', errordetails.WorkflowNotReadyFailure.encode({}).finish());
   }

@@ -51,10 +51,7 @@ export interface StartDevOptions {
   timeSkipping: boolean;
 }
 
-export type Command =
-  | { kind: 'help'; topic: 'root' | 'server' | 'start-dev' }
-  | { kind: 'version' }
-  | { kind: 'start-dev'; options: StartDevOptions };
+export type Command = { kind: 'help'; topic: 'root' | 'server' | 'start-dev' } | { kind: 'version' } | { kind: 'start-dev'; options: StartDevOptions };
 
 export const DEFAULT_PORT = 7233;
 export const DEFAULT_IP = '127.0.0.1';
@@ -155,9 +152,7 @@ export function parseSearchAttribute(value: string): SearchAttributeSpec {
   }
   const type = SEARCH_ATTRIBUTE_TYPES.find((t) => t.toLowerCase() === rawType.toLowerCase());
   if (type === undefined) {
-    throw new UsageError(
-      `invalid search attribute type "${rawType}" for "${name}": expected one of ${SEARCH_ATTRIBUTE_TYPES.join(', ')}`,
-    );
+    throw new UsageError(`invalid search attribute type "${rawType}" for "${name}": expected one of ${SEARCH_ATTRIBUTE_TYPES.join(', ')}`);
   }
   return { name, type };
 }

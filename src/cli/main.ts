@@ -29,9 +29,7 @@ export async function main(argv: readonly string[]): Promise<void> {
 
   switch (command.kind) {
     case 'help':
-      process.stdout.write(
-        command.topic === 'root' ? ROOT_USAGE : command.topic === 'server' ? SERVER_USAGE : START_DEV_USAGE,
-      );
+      process.stdout.write(command.topic === 'root' ? ROOT_USAGE : command.topic === 'server' ? SERVER_USAGE : START_DEV_USAGE);
       process.exitCode = 0;
       return;
     case 'version':
@@ -86,8 +84,13 @@ async function startDev(options: StartDevOptions): Promise<void> {
       timeSkipping: options.timeSkipping,
       searchAttributes: options.searchAttributes,
       // At debug level every answered RPC is logged with its timing (bench/run.ts reads these to split W1's latency).
-      onRpc: options.logLevel === 'debug' ? (method, start, end, code) => logger.debug('rpc', { method, start: round3(start), ms: round3(end - start), code }) : undefined,
-      sqlitePragmas: Object.fromEntries(options.sqlitePragmas.map((kv) => [kv.slice(0, kv.indexOf('=')).trim().toLowerCase(), kv.slice(kv.indexOf('=') + 1).trim()])),
+      onRpc:
+        options.logLevel === 'debug'
+          ? (method, start, end, code) => logger.debug('rpc', { method, start: round3(start), ms: round3(end - start), code })
+          : undefined,
+      sqlitePragmas: Object.fromEntries(
+        options.sqlitePragmas.map((kv) => [kv.slice(0, kv.indexOf('=')).trim().toLowerCase(), kv.slice(kv.indexOf('=') + 1).trim()]),
+      ),
     });
   } catch (err) {
     process.stderr.write(`hourglass: cannot start the server: ${describeStartError(err, options)}\n`);

@@ -65,7 +65,9 @@ export function workflowAlreadyStarted(workflowId: string, runId: string, startR
 
 export function workflowNotFound(workflowId: string, runId?: string): ServiceError {
   return notFound(
-    runId ? `workflow execution not found for workflow ID "${workflowId}" and run ID "${runId}"` : `workflow execution not found for workflow ID "${workflowId}"`,
+    runId
+      ? `workflow execution not found for workflow ID "${workflowId}" and run ID "${runId}"`
+      : `workflow execution not found for workflow ID "${workflowId}"`,
   );
 }
 

@@ -11,14 +11,23 @@ export interface Logger {
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, fatal: 50, never: 100 };
 
-export function createLogger(level: LogLevel = 'info', format: LogFormat = 'text', write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
+export function createLogger(
+  level: LogLevel = 'info',
+  format: LogFormat = 'text',
+  write: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+): Logger {
   const emit = (lvl: Exclude<LogLevel, 'fatal' | 'never'>, message: string, fields?: Record<string, unknown>): void => {
     if (rank[lvl] < rank[level]) return;
     const time = new Date().toISOString();
     if (format === 'json') {
       write(JSON.stringify({ time, level: lvl, msg: message, ...fields }));
     } else {
-      const extra = fields ? ' ' + Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ') : '';
+      const extra = fields
+        ? ' ' +
+          Object.entries(fields)
+            .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+            .join(' ')
+        : '';
       write(`${time} ${lvl.toUpperCase()} ${message}${extra}`);
     }
   };

@@ -1,9 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { taskNotFound } from '../common/errors';
-import { type IFailure, type IPayloads, type command, decodePayloads, encodePayloads, type history, msToDuration, msToTimestamp, toNumber, type workflowservice } from '../common/proto';
+import {
+  type IFailure,
+  type IPayloads,
+  type command,
+  decodePayloads,
+  encodePayloads,
+  type history,
+  msToDuration,
+  msToTimestamp,
+  toNumber,
+  type workflowservice,
+} from '../common/proto';
 import type { ActivityInfo, MutableState, NamespaceRecord } from '../store/records';
 import { cancelActivity, completeActivity, failActivityAttempt, isStarted, retryPolicyToProto, startActivityAttempt } from './activity';
-import type { RunMutator} from './mutator';
+import type { RunMutator } from './mutator';
 import { decodeEvent } from './mutator';
 import type { DispatchTask } from './task-generator';
 import { decodeActivityTaskToken, encodeTaskToken } from './task-token';
@@ -55,7 +66,9 @@ export class ActivityTasks {
     req: workflowservice.IPollActivityTaskQueueRequest,
     signal?: AbortSignal,
   ): Promise<workflowservice.IPollActivityTaskQueueResponse> {
-    return this.engine.pollTask(ns, 'activity', req.taskQueue?.name ?? '', req.identity ?? '', signal, (task) => this.recordActivityTaskStarted(ns, task, req.identity ?? ''));
+    return this.engine.pollTask(ns, 'activity', req.taskQueue?.name ?? '', req.identity ?? '', signal, (task) =>
+      this.recordActivityTaskStarted(ns, task, req.identity ?? ''),
+    );
   }
 
   private async recordActivityTaskStarted(
@@ -103,7 +116,12 @@ export class ActivityTasks {
   respondActivityTaskCompleted(taskToken: Uint8Array | null | undefined, result: IPayloads | null | undefined, identity: string): Promise<void> {
     return this.updateActivity(taskToken, (m, a) => completeActivity(m, a, result, identity));
   }
-  respondActivityTaskFailed(taskToken: Uint8Array | null | undefined, failure: IFailure | null | undefined, lastHeartbeatDetails: IPayloads | null | undefined, identity: string): Promise<void> {
+  respondActivityTaskFailed(
+    taskToken: Uint8Array | null | undefined,
+    failure: IFailure | null | undefined,
+    lastHeartbeatDetails: IPayloads | null | undefined,
+    identity: string,
+  ): Promise<void> {
     return this.updateActivity(taskToken, (m, a) => {
       if (lastHeartbeatDetails?.payloads?.length) a.heartbeatDetails = encodePayloads(lastHeartbeatDetails);
       failActivityAttempt(m, a, failure ?? { message: 'activity failed' }, identity);
@@ -135,7 +153,15 @@ export class ActivityTasks {
         if (pending && !isStarted(pending)) startActivityAttempt(m, pending, randomUUID(), identity);
       });
     }
-    return encodeTaskToken({ kind: 'activity', namespaceId: ns.id, workflowId: ms.workflowId, runId: ms.runId, scheduledEventId: a.scheduledEventId, attempt: a.attempt, activityId });
+    return encodeTaskToken({
+      kind: 'activity',
+      namespaceId: ns.id,
+      workflowId: ms.workflowId,
+      runId: ms.runId,
+      scheduledEventId: a.scheduledEventId,
+      attempt: a.attempt,
+      activityId,
+    });
   }
   private async updateActivity(taskToken: Uint8Array | null | undefined, fn: (m: RunMutator, a: ActivityInfo) => void): Promise<void> {
     const token = decodeActivityTaskToken(taskToken);

@@ -1,26 +1,9 @@
 import { invalidArgument } from '../common/errors';
-import type {
-  command,
-  failure as failureProto} from '../common/proto';
-import {
-  decodeFailure,
-  decodePayloads,
-  durationToMs,
-  encodeFailure,
-  enums,
-  int64,
-  msToDuration,
-  type IFailure,
-  type IPayloads,
-} from '../common/proto';
+import type { command, failure as failureProto } from '../common/proto';
+import { decodeFailure, decodePayloads, durationToMs, encodeFailure, enums, int64, msToDuration, type IFailure, type IPayloads } from '../common/proto';
 import type { ActivityInfo, RetryPolicyRecord } from '../store/records';
 import type { RunMutator } from './mutator';
-import {
-  DEFAULT_BACKOFF_COEFFICIENT,
-  DEFAULT_INITIAL_INTERVAL_MS,
-  DEFAULT_MAXIMUM_INTERVAL_FACTOR,
-  decideRetry,
-} from './retry';
+import { DEFAULT_BACKOFF_COEFFICIENT, DEFAULT_INITIAL_INTERVAL_MS, DEFAULT_MAXIMUM_INTERVAL_FACTOR, decideRetry } from './retry';
 
 /**
  * Activity state in mutable state. Attempts, retries and dispatch change only mutable state;
@@ -36,10 +19,7 @@ export interface NormalizedTimeouts {
 }
 
 /** Fills and caps the four timeouts as Temporal's command validator does. */
-export function normalizeActivityTimeouts(
-  attrs: command.IScheduleActivityTaskCommandAttributes,
-  runTimeoutMs: number,
-): NormalizedTimeouts {
+export function normalizeActivityTimeouts(attrs: command.IScheduleActivityTaskCommandAttributes, runTimeoutMs: number): NormalizedTimeouts {
   let scheduleToClose = durationToMs(attrs.scheduleToCloseTimeout);
   let scheduleToStart = durationToMs(attrs.scheduleToStartTimeout);
   let startToClose = durationToMs(attrs.startToCloseTimeout);
@@ -148,13 +128,7 @@ export function cancelActivity(m: RunMutator, a: ActivityInfo, details: IPayload
  * An attempt failed (by the worker, or by a start-to-close or heartbeat timeout). Either schedules
  * the next attempt after the backoff, writing nothing, or closes the activity.
  */
-export function failActivityAttempt(
-  m: RunMutator,
-  a: ActivityInfo,
-  failure: IFailure,
-  identity: string,
-  timeoutType?: enums.TimeoutType,
-): void {
+export function failActivityAttempt(m: RunMutator, a: ActivityInfo, failure: IFailure, identity: string, timeoutType?: enums.TimeoutType): void {
   const deadline = a.scheduleToCloseMs > 0 ? a.scheduledTime + a.scheduleToCloseMs : 0;
   const decision = a.cancelRequested
     ? ({ retry: false, retryState: enums.RetryState.RETRY_STATE_CANCEL_REQUESTED } as const)
@@ -215,7 +189,6 @@ export function timeoutFailure(timeoutType: enums.TimeoutType, a: ActivityInfo, 
     cause: cause ?? null,
   };
 }
-
 
 export function newActivityInfo(
   scheduledEventId: number,

@@ -1,5 +1,5 @@
 import { ServiceError } from '../common/errors';
-import type { command} from '../common/proto';
+import type { command } from '../common/proto';
 import { durationToMs, enums, int64, msToDuration } from '../common/proto';
 import { newActivityInfo, normalizeActivityTimeouts, normalizeRetryPolicy, retryPolicyToProto, isStarted, cancelActivity } from './activity';
 import { closeExecution, decodeMemo, decodeSearchAttributes, encodeMemo, encodeSearchAttributes, mergePayloadMap } from './execution';
@@ -32,13 +32,20 @@ export interface CommandOutcome {
 /** Applies a protocol message (an update's acceptance or response) at its command's position. */
 export type ProtocolMessageHandler = (messageId: string) => void;
 
-export function applyCommands(m: RunMutator, commands: command.ICommand[], completedEventId: number, onProtocolMessage: ProtocolMessageHandler): CommandOutcome {
+export function applyCommands(
+  m: RunMutator,
+  commands: command.ICommand[],
+  completedEventId: number,
+  onProtocolMessage: ProtocolMessageHandler,
+): CommandOutcome {
   const outcome: CommandOutcome = { needsWorkflowTask: false };
   for (const cmd of commands) {
     if (!m.isRunning()) break; // a second close command, or anything after one, is ignored
     if (cmd.commandType === C.COMMAND_TYPE_PROTOCOL_MESSAGE) {
       const messageId = cmd.protocolMessageCommandAttributes?.messageId;
-      if (!messageId) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE, 'MessageId is not set on ProtocolMessageCommand.');
+      if (!messageId) {
+        throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE, 'MessageId is not set on ProtocolMessageCommand.');
+      }
       onProtocolMessage(messageId);
       continue;
     }
@@ -56,7 +63,10 @@ function applyCommand(m: RunMutator, cmd: command.ICommand, completedEventId: nu
       const scheduledEventId = Number(cmd.requestCancelActivityTaskCommandAttributes?.scheduledEventId ?? 0);
       const a = m.activity(scheduledEventId);
       if (!a) {
-        throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES, `no pending activity with scheduled event id ${scheduledEventId}`);
+        throw new BadCommandError(
+          Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES,
+          `no pending activity with scheduled event id ${scheduledEventId}`,
+        );
       }
       const requested = m.add({
         activityTaskCancelRequestedEventAttributes: { scheduledEventId: int64(scheduledEventId), workflowTaskCompletedEventId: wftCompleted },
@@ -75,8 +85,12 @@ function applyCommand(m: RunMutator, cmd: command.ICommand, completedEventId: nu
       const timerId = attrs.timerId ?? '';
       const fireAfter = durationToMs(attrs.startToFireTimeout);
       if (!timerId) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, 'TimerId is not set on StartTimerCommand.');
-      if (fireAfter <= 0) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, 'A valid StartToFireTimeout is not set on StartTimerCommand.');
-      if (m.ms.timers[timerId]) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID, `Timer with ID ${timerId} is already started.`);
+      if (fireAfter <= 0) {
+        throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, 'A valid StartToFireTimeout is not set on StartTimerCommand.');
+      }
+      if (m.ms.timers[timerId]) {
+        throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID, `Timer with ID ${timerId} is already started.`);
+      }
       const event = m.add({
         timerStartedEventAttributes: { timerId, startToFireTimeout: msToDuration(fireAfter), workflowTaskCompletedEventId: wftCompleted },
       });
@@ -95,7 +109,9 @@ function applyCommand(m: RunMutator, cmd: command.ICommand, completedEventId: nu
     }
     case C.COMMAND_TYPE_RECORD_MARKER: {
       const attrs = cmd.recordMarkerCommandAttributes ?? {};
-      if (!attrs.markerName) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES, 'MarkerName is not set on RecordMarkerCommand.');
+      if (!attrs.markerName) {
+        throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES, 'MarkerName is not set on RecordMarkerCommand.');
+      }
       m.add({
         markerRecordedEventAttributes: {
           markerName: attrs.markerName,
@@ -197,8 +213,18 @@ function applyCommand(m: RunMutator, cmd: command.ICommand, completedEventId: nu
     }
     case C.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION: {
       const attrs = cmd.signalExternalWorkflowExecutionCommandAttributes ?? {};
-      if (!attrs.execution?.workflowId) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'Execution is not set on SignalExternalWorkflowExecutionCommand.');
-      if (!attrs.signalName) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'SignalName is not set on SignalExternalWorkflowExecutionCommand.');
+      if (!attrs.execution?.workflowId) {
+        throw new BadCommandError(
+          Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+          'Execution is not set on SignalExternalWorkflowExecutionCommand.',
+        );
+      }
+      if (!attrs.signalName) {
+        throw new BadCommandError(
+          Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+          'SignalName is not set on SignalExternalWorkflowExecutionCommand.',
+        );
+      }
       const namespace = attrs.namespace || m.namespaceName;
       const event = m.add({
         signalExternalWorkflowExecutionInitiatedEventAttributes: { ...attrs, namespace, workflowTaskCompletedEventId: wftCompleted },
@@ -208,7 +234,12 @@ function applyCommand(m: RunMutator, cmd: command.ICommand, completedEventId: nu
     }
     case C.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION: {
       const attrs = cmd.requestCancelExternalWorkflowExecutionCommandAttributes ?? {};
-      if (!attrs.workflowId) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, 'WorkflowId is not set on RequestCancelExternalWorkflowExecutionCommand.');
+      if (!attrs.workflowId) {
+        throw new BadCommandError(
+          Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+          'WorkflowId is not set on RequestCancelExternalWorkflowExecutionCommand.',
+        );
+      }
       const namespace = attrs.namespace || m.namespaceName;
       const execution = { workflowId: attrs.workflowId, runId: attrs.runId ?? '' };
       const event = m.add({

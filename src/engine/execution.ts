@@ -70,7 +70,12 @@ export function isDuplicateRequest(m: RunMutator, requestId: string | null | und
   return false;
 }
 
-export function addSignal(m: RunMutator, signalName: string, input: IPayloads | null | undefined, header: common.IHeader | null | undefined, identity: string): void {
+export function addSignal(
+  m: RunMutator,
+  signalName: string,
+  input: IPayloads | null | undefined,
+  header: common.IHeader | null | undefined,
+  identity: string,
+): void {
   m.add({ workflowExecutionSignaledEventAttributes: { signalName, input: input ?? null, header: header ?? null, identity } });
 }
-

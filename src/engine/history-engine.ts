@@ -207,7 +207,10 @@ export class HistoryEngine {
     });
   }
 
-  async describeWorkflowExecution(ns: NamespaceRecord, execution: { workflowId?: string | null; runId?: string | null }): Promise<workflowservice.IDescribeWorkflowExecutionResponse> {
+  async describeWorkflowExecution(
+    ns: NamespaceRecord,
+    execution: { workflowId?: string | null; runId?: string | null },
+  ): Promise<workflowservice.IDescribeWorkflowExecutionResponse> {
     const ms = await this.load(ns.id, execution.workflowId ?? '', execution.runId ?? '');
     return describeExecution(ms, this.clock.now());
   }
@@ -236,7 +239,12 @@ export class HistoryEngine {
     const current = await this.store.getCurrentExecution(ns.id, workflowId);
     const Conflict = enums.WorkflowIdConflictPolicy;
     const conflict = req.workflowIdConflictPolicy ?? Conflict.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED;
-    if (current && isRunning(current.status) && conflict !== Conflict.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING && conflict !== Conflict.WORKFLOW_ID_CONFLICT_POLICY_FAIL) {
+    if (
+      current &&
+      isRunning(current.status) &&
+      conflict !== Conflict.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING &&
+      conflict !== Conflict.WORKFLOW_ID_CONFLICT_POLICY_FAIL
+    ) {
       const signaled = await this.tryUpdate(current, (m) => {
         if (!m.isRunning()) return undefined;
         if (!isDuplicateRequest(m, req.requestId)) signal(m);
@@ -244,7 +252,11 @@ export class HistoryEngine {
       });
       if (signaled?.value) return { runId: current.runId, started: false };
     }
-    return this.startWorkflowExecution(ns, { ...req, input: req.input, workflowIdConflictPolicy: conflict || Conflict.WORKFLOW_ID_CONFLICT_POLICY_FAIL }, signal);
+    return this.startWorkflowExecution(
+      ns,
+      { ...req, input: req.input, workflowIdConflictPolicy: conflict || Conflict.WORKFLOW_ID_CONFLICT_POLICY_FAIL },
+      signal,
+    );
   }
 
   async requestCancelWorkflowExecution(ns: NamespaceRecord, req: workflowservice.IRequestCancelWorkflowExecutionRequest): Promise<void> {
@@ -482,7 +494,13 @@ export class HistoryEngine {
         next.namespaceName = m.namespaceName;
         m.ms.newExecutionRunId = plan.runId;
         all.push(next);
-        currentRow = { namespaceId: next.ms.namespaceId, workflowId: next.ms.workflowId, runId: next.ms.runId, startRequestId: next.ms.startRequestId, status: next.ms.status };
+        currentRow = {
+          namespaceId: next.ms.namespaceId,
+          workflowId: next.ms.workflowId,
+          runId: next.ms.runId,
+          startRequestId: next.ms.startRequestId,
+          status: next.ms.status,
+        };
       }
       mutations = await Promise.all(
         all.map(async (m) => {
@@ -550,6 +568,4 @@ export class HistoryEngine {
     this.timers.set(ms.runId, stickyGone ? this.clock.now() : nextDeadline(ms));
     if (!wt) this.queryHandling.dispatchBufferedQueries(ms);
   }
-
 }
-

@@ -15,4 +15,3 @@ export function decodePageToken(bytes: Uint8Array | null | undefined, runId: str
   }
   throw invalidArgument('Invalid NextPageToken.');
 }
-

@@ -27,4 +27,3 @@ export function reuseDecision(current: CurrentExecution, req: workflowservice.IS
       return 'start';
   }
 }
-

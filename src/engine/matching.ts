@@ -53,7 +53,14 @@ export class Matching {
   }
 
   /** Waits up to `timeoutMs` for a task; resolves undefined on timeout, abort or close. */
-  poll(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string, timeoutMs: number, signal?: AbortSignal, identity = ''): Promise<DispatchTask | undefined> {
+  poll(
+    namespaceId: string,
+    kind: DispatchTask['kind'],
+    taskQueue: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+    identity = '',
+  ): Promise<DispatchTask | undefined> {
     const queue = this.queue(namespaceId, kind, taskQueue);
     const ready = queue.backlog.shift();
     if (ready) {

@@ -215,7 +215,13 @@ export class RunMutator {
   changesVisibility(): boolean {
     const a = this.before;
     const b = this.ms;
-    return this.expectedDbVersion === 0 || a.status !== b.status || a.searchAttributes !== b.searchAttributes || a.memo !== b.memo || a.executionTime !== b.executionTime;
+    return (
+      this.expectedDbVersion === 0 ||
+      a.status !== b.status ||
+      a.searchAttributes !== b.searchAttributes ||
+      a.memo !== b.memo ||
+      a.executionTime !== b.executionTime
+    );
   }
 
   /** Seals the change for the store. */

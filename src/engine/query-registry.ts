@@ -63,6 +63,8 @@ export function queryRejection(ms: MutableState, condition: enums.QueryRejectCon
   if (isRunning(ms.status)) return undefined;
   const C = enums.QueryRejectCondition;
   if (condition === C.QUERY_REJECT_CONDITION_NOT_OPEN) return ms.status;
-  if (condition === C.QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY && ms.status !== enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) return ms.status;
+  if (condition === C.QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY && ms.status !== enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+    return ms.status;
+  }
   return undefined;
 }

@@ -6,9 +6,7 @@ export const DEFAULT_INITIAL_INTERVAL_MS = 1000;
 export const DEFAULT_BACKOFF_COEFFICIENT = 2;
 export const DEFAULT_MAXIMUM_INTERVAL_FACTOR = 100;
 
-export type RetryDecision =
-  | { retry: true; delayMs: number }
-  | { retry: false; retryState: enums.RetryState };
+export type RetryDecision = { retry: true; delayMs: number } | { retry: false; retryState: enums.RetryState };
 
 const R = enums.RetryState;
 
@@ -16,13 +14,7 @@ const R = enums.RetryState;
  * Whether attempt `attempt` (1-based, the one that just failed) is retried, and after what delay.
  * Pure: callers pass `now` and the deadline (schedule-to-close or execution expiry; 0 = none).
  */
-export function decideRetry(
-  policy: RetryPolicyRecord,
-  attempt: number,
-  failure: IFailure | undefined,
-  now: number,
-  deadline: number,
-): RetryDecision {
+export function decideRetry(policy: RetryPolicyRecord, attempt: number, failure: IFailure | undefined, now: number, deadline: number): RetryDecision {
   if (policy.maximumAttempts === 1) return { retry: false, retryState: R.RETRY_STATE_RETRY_POLICY_NOT_SET };
   if (failure && isNonRetryable(policy, failure)) return { retry: false, retryState: R.RETRY_STATE_NON_RETRYABLE_FAILURE };
   if (policy.maximumAttempts > 0 && attempt >= policy.maximumAttempts) {

@@ -107,7 +107,9 @@ export class SearchAttributeRegistry {
     if (!fields) return;
     const known = await this.all(namespaceId);
     for (const name of Object.keys(fields)) {
-      if (!known.has(name)) throw invalidArgument(`Search attribute ${name} is not defined. Register it with the operator service (or --search-attribute) first.`);
+      if (!known.has(name)) {
+        throw invalidArgument(`Search attribute ${name} is not defined. Register it with the operator service (or --search-attribute) first.`);
+      }
     }
   }
 }

@@ -29,7 +29,13 @@ export function planAfterFailure(ms: MutableState, failure: IFailure, now: numbe
     const decision = decideRetry(ms.retryPolicy, ms.attempt, failure, now, ms.executionExpirationTime ?? 0);
     if (decision.retry) {
       return {
-        plan: { runId: randomUUID(), initiator: enums.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY, backoffMs: decision.delayMs, attempt: ms.attempt + 1, continuedFailure: failure },
+        plan: {
+          runId: randomUUID(),
+          initiator: enums.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY,
+          backoffMs: decision.delayMs,
+          attempt: ms.attempt + 1,
+          continuedFailure: failure,
+        },
         retryState: enums.RetryState.RETRY_STATE_IN_PROGRESS,
       };
     }
@@ -104,7 +110,8 @@ export function successorSpec(ms: MutableState, plan: SuccessorPlan, started: hi
     input: can ? can.input : started.input,
     workflowExecutionTimeout: started.workflowExecutionTimeout,
     workflowRunTimeout: can?.workflowRunTimeout && durationToMs(can.workflowRunTimeout) > 0 ? can.workflowRunTimeout : msToDuration(ms.workflowRunTimeoutMs),
-    workflowTaskTimeout: can?.workflowTaskTimeout && durationToMs(can.workflowTaskTimeout) > 0 ? can.workflowTaskTimeout : msToDuration(ms.workflowTaskTimeoutMs),
+    workflowTaskTimeout:
+      can?.workflowTaskTimeout && durationToMs(can.workflowTaskTimeout) > 0 ? can.workflowTaskTimeout : msToDuration(ms.workflowTaskTimeoutMs),
     header: can?.header ?? started.header,
     memo: can?.memo ?? { fields: decodeMemo(ms.memo) },
     searchAttributes: can?.searchAttributes ?? { indexedFields: decodeSearchAttributes(ms.searchAttributes) },

@@ -27,7 +27,15 @@ export function dispatchKey(t: DispatchTask): string {
 
 /** The matching task for the run's workflow task. */
 export function workflowDispatchTask(ms: MutableState, wt: WorkflowTaskInfo): DispatchTask {
-  return { namespaceId: ms.namespaceId, workflowId: ms.workflowId, runId: ms.runId, kind: 'workflow', taskQueue: wt.taskQueue, scheduledEventId: wt.scheduledEventId, attempt: wt.attempt };
+  return {
+    namespaceId: ms.namespaceId,
+    workflowId: ms.workflowId,
+    runId: ms.runId,
+    kind: 'workflow',
+    taskQueue: wt.taskQueue,
+    scheduledEventId: wt.scheduledEventId,
+    attempt: wt.attempt,
+  };
 }
 
 export function dispatchableTasks(ms: MutableState, now: number): DispatchTask[] {

@@ -96,7 +96,10 @@ export class TransferTasks {
       const pm = host.mutate(parentMs);
       const [initiatedRow] = await host.store.readHistory(parent.runId, child.initiatedEventId, child.initiatedEventId + 1, 1);
       const attrs = initiatedRow ? decodeEvent(initiatedRow).startChildWorkflowExecutionInitiatedEventAttributes : undefined;
-      const conflict = !ns || childKey === parentKey || (current && (isRunning(current.status) || attrs?.workflowIdReusePolicy === enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE));
+      const conflict =
+        !ns ||
+        childKey === parentKey ||
+        (current && (isRunning(current.status) || attrs?.workflowIdReusePolicy === enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE));
       if (conflict || !attrs || !ns) {
         pm.add({
           startChildWorkflowExecutionFailedEventAttributes: {
@@ -120,7 +123,13 @@ export class TransferTasks {
           namespaceId: ns.id,
           request: { ...attrs, workflowId: child.workflowId, identity: '', requestId },
           requestId,
-          parent: { namespaceId: parent.namespaceId, namespace: pm.namespaceName, workflowId: parent.workflowId, runId: parent.runId, initiatedEventId: child.initiatedEventId },
+          parent: {
+            namespaceId: parent.namespaceId,
+            namespace: pm.namespaceName,
+            workflowId: parent.workflowId,
+            runId: parent.runId,
+            initiatedEventId: child.initiatedEventId,
+          },
           rootExecution: parentRoot(parentMs, await firstEvent(host.store, parentMs)),
         },
         host.now(),
@@ -138,7 +147,13 @@ export class TransferTasks {
           header: attrs.header ?? null,
         },
       });
-      const currentRow: CurrentExecution = { namespaceId: ns.id, workflowId: child.workflowId, runId: cm.ms.runId, startRequestId: requestId, status: cm.ms.status };
+      const currentRow: CurrentExecution = {
+        namespaceId: ns.id,
+        workflowId: child.workflowId,
+        runId: cm.ms.runId,
+        startRequestId: requestId,
+        status: cm.ms.status,
+      };
       await host.commitRuns([cm, pm], currentRow);
     };
     // Child before parent, always: the close report path takes the parent's lock without the child's.
@@ -236,7 +251,13 @@ export class TransferTasks {
         m.add(
           delivered
             ? { externalWorkflowExecutionSignaledEventAttributes: { ...common, control: signal?.control ?? '' } }
-            : { signalExternalWorkflowExecutionFailedEventAttributes: { ...common, cause: enums.SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND, control: '' } },
+            : {
+                signalExternalWorkflowExecutionFailedEventAttributes: {
+                  ...common,
+                  cause: enums.SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+                  control: '',
+                },
+              },
         );
       } else {
         m.add(
@@ -290,4 +311,3 @@ function parentRoot(parent: MutableState, started: history.IWorkflowExecutionSta
   const root = started?.rootWorkflowExecution;
   return root?.workflowId ? { workflowId: root.workflowId, runId: root.runId ?? '' } : { workflowId: parent.workflowId, runId: parent.runId };
 }
-

@@ -43,7 +43,9 @@ export class UpdateProtocol {
     if (!rejectUnanswered) return;
     for (const u of this.registry.forRun(this.m.ms.runId, 'sent')) {
       if (!this.answered.has(u.updateId)) {
-        this.registry.advance(u, 'completed', { failure: { message: 'Workflow Update was not handled by the workflow task it was sent with.', source: 'Hourglass' } });
+        this.registry.advance(u, 'completed', {
+          failure: { message: 'Workflow Update was not handled by the workflow task it was sent with.', source: 'Hourglass' },
+        });
       }
     }
   }

@@ -1,6 +1,6 @@
 import { workflowLockKey } from './keyed-mutex';
 import { ServiceError, notFound, workflowNotFound } from '../common/errors';
-import type { temporal} from '../common/proto';
+import type { temporal } from '../common/proto';
 import { enums, type workflowservice } from '../common/proto';
 import type { MutableState, NamespaceRecord } from '../store/records';
 import { isRunning } from './execution';
@@ -33,7 +33,8 @@ export class UpdateHandling {
     if (found.admitted) {
       await this.engine.update(found.ms, (m) => scheduleWorkflowTask(m));
     }
-    const wait = (): Promise<workflowservice.IUpdateWorkflowExecutionResponse> => this.awaitUpdate(ns, found.ms, updateId, found.inFlight, req.waitPolicy?.lifecycleStage, signal);
+    const wait = (): Promise<workflowservice.IUpdateWorkflowExecutionResponse> =>
+      this.awaitUpdate(ns, found.ms, updateId, found.inFlight, req.waitPolicy?.lifecycleStage, signal);
     return this.engine.timeSkipper ? this.engine.timeSkipper.unlockedWhile(wait) : wait();
   }
   async pollWorkflowExecutionUpdate(
@@ -46,7 +47,8 @@ export class UpdateHandling {
     const updateId = ref?.updateId ?? '';
     const inFlight = this.engine.updates.get(ms.runId, updateId);
     if (!ms.updates[updateId] && !inFlight) throw notFound(`update ${updateId} not found`);
-    const wait = (): Promise<workflowservice.IUpdateWorkflowExecutionResponse> => this.awaitUpdate(ns, ms, updateId, inFlight, req.waitPolicy?.lifecycleStage, signal);
+    const wait = (): Promise<workflowservice.IUpdateWorkflowExecutionResponse> =>
+      this.awaitUpdate(ns, ms, updateId, inFlight, req.waitPolicy?.lifecycleStage, signal);
     const { stage, outcome } = await (this.engine.timeSkipper ? this.engine.timeSkipper.unlockedWhile(wait) : wait());
     return { stage, outcome, updateRef: { workflowExecution: { workflowId: ms.workflowId, runId: ms.runId }, updateId } };
   }
@@ -71,8 +73,11 @@ export class UpdateHandling {
       let stage: enums.UpdateWorkflowExecutionLifecycleStage;
       if (inFlight) {
         if (inFlight.error) throw inFlight.error;
-        if (inFlight.stage === 'completed') return { updateRef, stage: Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED, outcome: inFlight.outcome ?? null };
-        stage = inFlight.stage === 'accepted' ? Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED : Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED;
+        if (inFlight.stage === 'completed') {
+          return { updateRef, stage: Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED, outcome: inFlight.outcome ?? null };
+        }
+        stage =
+          inFlight.stage === 'accepted' ? Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED : Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED;
       } else {
         const outcome = await this.readUpdateOutcome(ns, ms, updateId);
         if (outcome) return { updateRef, stage: Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED, outcome };
@@ -96,7 +101,9 @@ export class UpdateHandling {
   abortUpdates(ms: MutableState): void {
     for (const u of this.engine.updates.forRun(ms.runId)) {
       if (u.stage === 'accepted') {
-        this.engine.updates.advance(u, 'completed', { failure: { message: 'Workflow Update failed because the Workflow completed before the Update completed.', source: 'Hourglass' } });
+        this.engine.updates.advance(u, 'completed', {
+          failure: { message: 'Workflow Update failed because the Workflow completed before the Update completed.', source: 'Hourglass' },
+        });
       } else {
         this.engine.updates.advance(u, 'completed', undefined, new ServiceError('NOT_FOUND', 'workflow execution already completed'));
       }

@@ -93,4 +93,3 @@ export function describeExecution(ms: MutableState, now: number): workflowservic
       : null,
   };
 }
-

@@ -11,7 +11,10 @@ import type { EventAttributes, RunMutator } from './mutator';
 
 const E = enums.EventType;
 
-function taskQueueProto(normalName: string, wt: Pick<WorkflowTaskInfo, 'taskQueue' | 'sticky'>): { name: string; kind: enums.TaskQueueKind; normalName: string } {
+function taskQueueProto(
+  normalName: string,
+  wt: Pick<WorkflowTaskInfo, 'taskQueue' | 'sticky'>,
+): { name: string; kind: enums.TaskQueueKind; normalName: string } {
   return wt.sticky
     ? { name: wt.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName }
     : { name: normalName, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL, normalName: '' };
@@ -154,12 +157,7 @@ export function completeWorkflowTask(m: RunMutator, meta: CompletionMetadata): n
  * Fails the started task (worker failure, rejected completion, forced close). Only the first attempt
  * writes WorkflowTaskFailed; later attempts fail silently. Returns the next attempt number.
  */
-export function failWorkflowTask(
-  m: RunMutator,
-  cause: enums.WorkflowTaskFailedCause,
-  failure: IFailure | null | undefined,
-  identity: string,
-): number {
+export function failWorkflowTask(m: RunMutator, cause: enums.WorkflowTaskFailedCause, failure: IFailure | null | undefined, identity: string): number {
   return endStartedTask(m, (wt) => ({
     workflowTaskFailedEventAttributes: { ...taskIds(wt), cause, failure: failure ?? null, identity },
   }));

@@ -1,11 +1,11 @@
 import { transientWorkflowTaskEvents } from './workflow-task';
 import { randomUUID } from 'node:crypto';
-import type { ServiceError} from '../common/errors';
+import type { ServiceError } from '../common/errors';
 import { invalidArgument, taskNotFound } from '../common/errors';
 import { ENCODED_HISTORY, type EncodedHistory, durationToMs, enums, history, int64, msToTimestamp, temporal, type workflowservice } from '../common/proto';
 import type { MutableState, NamespaceRecord, WorkflowTaskInfo } from '../store/records';
 import { BadCommandError, applyCommands } from './commands';
-import type { RunMutator} from './mutator';
+import type { RunMutator } from './mutator';
 import type { DispatchTask } from './task-generator';
 import { decodeWorkflowTaskToken, encodeTaskToken } from './task-token';
 import { UpdateProtocol } from './update-protocol';
@@ -21,7 +21,10 @@ const CLOSE_COMMANDS = new Set<number>([
   enums.CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION,
 ]);
 
-function requireStartedWorkflowTask(m: RunMutator, token: { scheduledEventId: number; attempt: number; startedEventId: number }): NonNullable<MutableState['workflowTask']> {
+function requireStartedWorkflowTask(
+  m: RunMutator,
+  token: { scheduledEventId: number; attempt: number; startedEventId: number },
+): NonNullable<MutableState['workflowTask']> {
   const wt = m.ms.workflowTask;
   if (!m.isRunning() || !wt || wt.startedEventId !== token.startedEventId || wt.attempt !== token.attempt || wt.scheduledEventId !== token.scheduledEventId) {
     throw taskNotFound('Workflow task');
@@ -117,41 +120,43 @@ export class WorkflowTasks {
   ): Promise<workflowservice.IRespondWorkflowTaskCompletedResponse> {
     const token = decodeWorkflowTaskToken(req.taskToken);
     const identity = req.identity ?? '';
-    const reply = await this.engine.update<Reply<workflowservice.IRespondWorkflowTaskCompletedResponse>>(token, (m) => {
-      const wt = requireStartedWorkflowTask(m, token);
-      const commands = req.commands ?? [];
-      const closes = commands.some((c) => CLOSE_COMMANDS.has(c.commandType ?? 0));
-      if (closes && m.hasBufferedEvents()) {
-        // New events arrived while the worker decided to close: it must see them first.
-        return this.rejectCompletion(m, wt.attempt, enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, 'UnhandledCommand', identity);
-      }
-      const completedId = completeWorkflowTask(m, {
-        identity,
-        binaryChecksum: req.binaryChecksum,
-        sdkMetadata: req.sdkMetadata,
-        meteringMetadata: req.meteringMetadata,
-        workerVersion: req.workerVersionStamp,
-      });
-      const stickyQueue = req.stickyAttributes?.workerTaskQueue?.name;
-      m.ms.stickyTaskQueue = stickyQueue || undefined;
-      m.ms.stickyScheduleToStartTimeoutMs = stickyQueue ? durationToMs(req.stickyAttributes?.scheduleToStartTimeout) || 10_000 : undefined;
-      const protocol = new UpdateProtocol(m, this.engine.updates, req.messages ?? []);
-      const outcome = applyCommands(m, commands, completedId, (id) => protocol.apply(id));
-      protocol.applyRemaining();
-      if (outcome.needsWorkflowTask || req.forceCreateNewWorkflowTask || this.engine.updates.forRun(m.ms.runId, 'admitted').length > 0) {
-        m.flushBuffer();
-        scheduleWorkflowTask(m);
-      }
-      m.onCommit(() => protocol.commit(!req.forceCreateNewWorkflowTask));
-      return { value: { activityTasks: this.engine.activityTasks.startEagerActivities(m, commands, identity) } };
-    }).catch(async (err: unknown) => {
-      if (!(err instanceof BadCommandError)) throw err;
-      // A rejected command rolls back the whole completion: only the task failure is written.
-      return this.engine.update<Reply<workflowservice.IRespondWorkflowTaskCompletedResponse>>(token, (m) => {
+    const reply = await this.engine
+      .update<Reply<workflowservice.IRespondWorkflowTaskCompletedResponse>>(token, (m) => {
         const wt = requireStartedWorkflowTask(m, token);
-        return this.rejectCompletion(m, wt.attempt, err.failedCause, err.message, identity);
+        const commands = req.commands ?? [];
+        const closes = commands.some((c) => CLOSE_COMMANDS.has(c.commandType ?? 0));
+        if (closes && m.hasBufferedEvents()) {
+          // New events arrived while the worker decided to close: it must see them first.
+          return this.rejectCompletion(m, wt.attempt, enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, 'UnhandledCommand', identity);
+        }
+        const completedId = completeWorkflowTask(m, {
+          identity,
+          binaryChecksum: req.binaryChecksum,
+          sdkMetadata: req.sdkMetadata,
+          meteringMetadata: req.meteringMetadata,
+          workerVersion: req.workerVersionStamp,
+        });
+        const stickyQueue = req.stickyAttributes?.workerTaskQueue?.name;
+        m.ms.stickyTaskQueue = stickyQueue || undefined;
+        m.ms.stickyScheduleToStartTimeoutMs = stickyQueue ? durationToMs(req.stickyAttributes?.scheduleToStartTimeout) || 10_000 : undefined;
+        const protocol = new UpdateProtocol(m, this.engine.updates, req.messages ?? []);
+        const outcome = applyCommands(m, commands, completedId, (id) => protocol.apply(id));
+        protocol.applyRemaining();
+        if (outcome.needsWorkflowTask || req.forceCreateNewWorkflowTask || this.engine.updates.forRun(m.ms.runId, 'admitted').length > 0) {
+          m.flushBuffer();
+          scheduleWorkflowTask(m);
+        }
+        m.onCommit(() => protocol.commit(!req.forceCreateNewWorkflowTask));
+        return { value: { activityTasks: this.engine.activityTasks.startEagerActivities(m, commands, identity) } };
+      })
+      .catch(async (err: unknown) => {
+        if (!(err instanceof BadCommandError)) throw err;
+        // A rejected command rolls back the whole completion: only the task failure is written.
+        return this.engine.update<Reply<workflowservice.IRespondWorkflowTaskCompletedResponse>>(token, (m) => {
+          const wt = requireStartedWorkflowTask(m, token);
+          return this.rejectCompletion(m, wt.attempt, err.failedCause, err.message, identity);
+        });
       });
-    });
     this.engine.queryHandling.answerQueries(req.queryResults);
     if ('error' in reply) {
       this.engine.afterTaskFailure(token.runId);

@@ -79,11 +79,12 @@ class HourglassTestWorkflowEnvironment extends TestWorkflowEnvironment {
   }
 }
 
-
 /**
  * Starts an in-process server on a free port and returns a TestWorkflowEnvironment connected to it.
  * With time skipping (the default) it behaves like `TestWorkflowEnvironment.createTimeSkipping()`.
  */
-export function createTestWorkflowEnvironment(options: HourglassTestEnvironmentOptions = {}): Promise<TestWorkflowEnvironment & { readonly hourglassServer: HourglassServer }> {
+export function createTestWorkflowEnvironment(
+  options: HourglassTestEnvironmentOptions = {},
+): Promise<TestWorkflowEnvironment & { readonly hourglassServer: HourglassServer }> {
   return HourglassTestWorkflowEnvironment.start(options);
 }

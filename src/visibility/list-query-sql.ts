@@ -1,13 +1,5 @@
 import { invalidArgument } from '../common/errors';
-import type {
-  CompiledListQuery,
-  CustomAttributes,
-  ListQueryAst,
-  ListQueryAttribute,
-  ListQueryExpr,
-  ListQueryValue,
-  SearchAttributeType,
-} from './list-query';
+import type { CompiledListQuery, CustomAttributes, ListQueryAst, ListQueryAttribute, ListQueryExpr, ListQueryValue, SearchAttributeType } from './list-query';
 
 /**
  * Compiles a parsed list filter to a SQLite boolean expression over `executions_visibility`.
@@ -259,9 +251,7 @@ function describeValue(value: ListQueryValue): string {
 
 function convertValue(attr: Attribute, value: ListQueryValue): string | number {
   const mismatch = (expected: string): Error =>
-    queryError(
-      `search attribute '${attr.name}' of type ${attr.type} requires ${expected}, got ${describeValue(value)} at position ${value.position}`,
-    );
+    queryError(`search attribute '${attr.name}' of type ${attr.type} requires ${expected}, got ${describeValue(value)} at position ${value.position}`);
   switch (attr.kind) {
     case 'keyword':
     case 'text':
@@ -281,7 +271,7 @@ function convertValue(attr: Attribute, value: ListQueryValue): string | number {
     case 'epochMs':
     case 'isoDatetime': {
       const ms = datetimeToMs(value);
-      if (ms === undefined) throw mismatch('an RFC 3339 datetime such as \'2024-01-01T00:00:00Z\'');
+      if (ms === undefined) throw mismatch("an RFC 3339 datetime such as '2024-01-01T00:00:00Z'");
       return attr.kind === 'epochMs' ? ms : new Date(Math.floor(ms)).toISOString();
     }
     case 'status': {
@@ -306,7 +296,10 @@ function statusValue(value: ListQueryValue): number | undefined {
     return Number.isInteger(value.value) && value.value >= 1 && value.value <= 7 ? value.value : undefined;
   }
   if (value.kind !== 'string') return undefined;
-  const name = value.value.toUpperCase().replace(/^WORKFLOW_EXECUTION_STATUS_/, '').replaceAll('_', '');
+  const name = value.value
+    .toUpperCase()
+    .replace(/^WORKFLOW_EXECUTION_STATUS_/, '')
+    .replaceAll('_', '');
   return Object.hasOwn(STATUSES, name) ? STATUSES[name] : undefined;
 }
 

@@ -53,7 +53,10 @@ describe('batch processing with child workflows', () => {
     assert.deepEqual(summaries, [expectedSummary], 'summary activity called exactly once, with the counts');
     assert.deepEqual(outcome.summary, expectedSummary);
     // item-3 was not retried (non-retryable); item-7 never reached its activity.
-    assert.deepEqual(processed.filter((id) => id === 'item-3' || id === 'item-7'), ['item-3']);
+    assert.deepEqual(
+      processed.filter((id) => id === 'item-3' || id === 'item-7'),
+      ['item-3'],
+    );
     assert.equal(processed.length, 9);
 
     // Each child ran under its own ID, <parentId>-<itemId>, with the requested execution timeout.

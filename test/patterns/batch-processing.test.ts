@@ -130,7 +130,10 @@ describe('batch processing (time-skipping env, mocked step activities)', () => {
     assert.deepEqual([...handled.values()], Array<number>(10).fill(1), 'every item handled exactly once across both attempts');
     assert.equal(heartbeats[3], 'Processed 4/10 (40.0%)');
     assert.equal(summary.processed, 10);
-    assert.deepEqual(summary.chunks.map(({ attempt, resumedFrom }) => ({ attempt, resumedFrom })), [{ attempt: 2, resumedFrom: 4 }]);
+    assert.deepEqual(
+      summary.chunks.map(({ attempt, resumedFrom }) => ({ attempt, resumedFrom })),
+      [{ attempt: 2, resumedFrom: 4 }],
+    );
     assert.equal(summary.message, 'Processed 10/10 (100.0%) in 1 chunks; 0 invalid');
   });
 

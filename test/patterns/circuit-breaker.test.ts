@@ -87,13 +87,7 @@ describe('circuit breaker in a workflow (time-skipping)', () => {
     const result = await poll(t, service, { ...base, calls: 23 });
 
     assert.equal(service.invocations(), 5, '3 failures + a failed trial + a successful trial');
-    assert.deepEqual(sequence(result), [
-      'CLOSED→OPEN@2m',
-      'OPEN→HALF_OPEN@12m',
-      'HALF_OPEN→OPEN@12m',
-      'OPEN→HALF_OPEN@22m',
-      'HALF_OPEN→CLOSED@22m',
-    ]);
+    assert.deepEqual(sequence(result), ['CLOSED→OPEN@2m', 'OPEN→HALF_OPEN@12m', 'HALF_OPEN→OPEN@12m', 'OPEN→HALF_OPEN@22m', 'HALF_OPEN→CLOSED@22m']);
     assert.deepEqual(
       result.outcomes.filter((o) => o.outcome !== 'skipped').map((o) => `${o.outcome}@${minutes(o.elapsedMs)}m`),
       ['failed@0m', 'failed@1m', 'failed@2m', 'failed@12m', 'ok@22m'],
@@ -122,11 +116,16 @@ describe('CircuitBreaker (unit, mocked clock)', () => {
     mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
     try {
       const breaker = new CircuitBreaker({ name: 'payments', failureThreshold: 1, resetTimeoutMs: 5000 });
-      await assert.rejects(breaker.execute(() => Promise.reject(new Error('boom'))), /boom/);
-      const open = await breaker.execute(() => Promise.resolve('never called')).then(
-        () => assert.fail('should have thrown'),
-        (err: unknown) => err,
+      await assert.rejects(
+        breaker.execute(() => Promise.reject(new Error('boom'))),
+        /boom/,
       );
+      const open = await breaker
+        .execute(() => Promise.resolve('never called'))
+        .then(
+          () => assert.fail('should have thrown'),
+          (err: unknown) => err,
+        );
       assert.ok(isCircuitOpenError(open));
       assert.equal(open.nonRetryable, true);
       assert.deepEqual(open.details, [{ circuit: 'payments', retryAt: 1_005_000 } satisfies CircuitOpenDetails]);
@@ -142,7 +141,10 @@ describe('CircuitBreaker (unit, mocked clock)', () => {
       assert.equal(breaker.state, 'CLOSED');
 
       const restored = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 5000, restore: breaker.snapshot() });
-      assert.deepEqual(restored.transitions.map((tr) => tr.to), ['OPEN', 'HALF_OPEN', 'CLOSED']);
+      assert.deepEqual(
+        restored.transitions.map((tr) => tr.to),
+        ['OPEN', 'HALF_OPEN', 'CLOSED'],
+      );
     } finally {
       mock.timers.reset();
     }

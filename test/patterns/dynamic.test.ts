@@ -19,7 +19,10 @@ type Activities = typeof exampleActivities;
 type Call = [name: string, input: unknown];
 
 /** Mocked activities that record every call (including retries) in order. */
-function mockActivities(overrides: Partial<Record<keyof Activities, (input: unknown) => Promise<unknown>>> = {}): { calls: Call[]; activities: Record<string, (input: unknown) => Promise<unknown>> } {
+function mockActivities(overrides: Partial<Record<keyof Activities, (input: unknown) => Promise<unknown>>> = {}): {
+  calls: Call[];
+  activities: Record<string, (input: unknown) => Promise<unknown>>;
+} {
   const calls: Call[] = [];
   const defaults: Record<keyof Activities, (input: unknown) => Promise<unknown>> = {
     dynamicValidateOrder: async () => ({ valid: true, total: 120, skus: ['A-1', 'B-2'] }),
@@ -41,7 +44,14 @@ function mockActivities(overrides: Partial<Record<keyof Activities, (input: unkn
   return { calls, activities };
 }
 
-const ACTIVITY_NAMES = ['dynamicValidateOrder', 'dynamicCheckFraud', 'dynamicReserveInventory', 'dynamicChargePayment', 'dynamicRequestReview', 'dynamicSendNotification'];
+const ACTIVITY_NAMES = [
+  'dynamicValidateOrder',
+  'dynamicCheckFraud',
+  'dynamicReserveInventory',
+  'dynamicChargePayment',
+  'dynamicRequestReview',
+  'dynamicSendNotification',
+];
 
 /** An order flow using all four step types. */
 const orderDefinition: WorkflowDefinition = {
@@ -61,7 +71,15 @@ const orderDefinition: WorkflowDefinition = {
       id: 'route',
       type: 'conditional',
       if: 'results.validate.valid && results.fraud.score < 50',
-      then: [{ id: 'charge', type: 'activity', activity: 'dynamicChargePayment', timeout: '30s', input: { orderId: 'o-1', amount: { $expr: 'results.validate.total' } } }],
+      then: [
+        {
+          id: 'charge',
+          type: 'activity',
+          activity: 'dynamicChargePayment',
+          timeout: '30s',
+          input: { orderId: 'o-1', amount: { $expr: 'results.validate.total' } },
+        },
+      ],
       else: [{ id: 'review', type: 'activity', activity: 'dynamicRequestReview', input: { orderId: 'o-1', reason: 'fraud score' } }],
     },
     {
@@ -86,7 +104,11 @@ describe('dynamic workflows', () => {
 
   async function run(taskQueue: string, activities: Record<string, (input: unknown) => Promise<unknown>>, definition: unknown): Promise<DynamicRunResult> {
     return pattern.run(taskQueue, activities, () =>
-      pattern.env.client.workflow.execute<typeof dynamicWorkflow>('dynamicWorkflow', { taskQueue, workflowId: taskQueue, args: [definition as WorkflowDefinition] }),
+      pattern.env.client.workflow.execute<typeof dynamicWorkflow>('dynamicWorkflow', {
+        taskQueue,
+        workflowId: taskQueue,
+        args: [definition as WorkflowDefinition],
+      }),
     );
   }
 
@@ -98,7 +120,10 @@ describe('dynamic workflows', () => {
     // Parallel: both branches were scheduled by the same workflow task (their execution order is the worker's).
     const history = await pattern.env.client.workflow.getHandle(workflowId).fetchHistory();
     const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes);
-    const scheduledBy = scheduled.map((e) => [e.activityTaskScheduledEventAttributes?.activityType?.name, String(e.activityTaskScheduledEventAttributes?.workflowTaskCompletedEventId)]);
+    const scheduledBy = scheduled.map((e) => [
+      e.activityTaskScheduledEventAttributes?.activityType?.name,
+      String(e.activityTaskScheduledEventAttributes?.workflowTaskCompletedEventId),
+    ]);
     assert.deepEqual(scheduledBy[1]?.[0], 'dynamicCheckFraud');
     assert.deepEqual(scheduledBy[2]?.[0], 'dynamicSendNotification');
     assert.equal(scheduledBy[1]?.[1], scheduledBy[2]?.[1], 'both parallel activities come from one workflow task');
@@ -109,7 +134,8 @@ describe('dynamic workflows', () => {
       return {
         timeoutSeconds: Number(attrs?.startToCloseTimeout?.seconds ?? 0),
         maximumAttempts: attrs?.retryPolicy?.maximumAttempts,
-        initialIntervalMs: Number(attrs?.retryPolicy?.initialInterval?.seconds ?? 0) * 1000 + Math.round((attrs?.retryPolicy?.initialInterval?.nanos ?? 0) / 1e6),
+        initialIntervalMs:
+          Number(attrs?.retryPolicy?.initialInterval?.seconds ?? 0) * 1000 + Math.round((attrs?.retryPolicy?.initialInterval?.nanos ?? 0) / 1e6),
       };
     };
     assert.deepEqual(optionsOf('dynamicChargePayment'), { timeoutSeconds: 30, maximumAttempts: 3, initialIntervalMs: 100 });
@@ -163,8 +189,20 @@ describe('dynamic workflows', () => {
     });
     const definition: WorkflowDefinition = {
       steps: [
-        { id: 'notify', type: 'activity', activity: 'dynamicSendNotification', input: { to: 'x', message: 'hi' }, retry: { maximumAttempts: 2, initialInterval: '1s' }, onError: 'continue' },
-        { id: 'times', type: 'loop', times: 2, body: [{ id: 'fraud', type: 'activity', activity: 'dynamicCheckFraud', input: { orderId: 'o', total: { $expr: 'index' } } }] },
+        {
+          id: 'notify',
+          type: 'activity',
+          activity: 'dynamicSendNotification',
+          input: { to: 'x', message: 'hi' },
+          retry: { maximumAttempts: 2, initialInterval: '1s' },
+          onError: 'continue',
+        },
+        {
+          id: 'times',
+          type: 'loop',
+          times: 2,
+          body: [{ id: 'fraud', type: 'activity', activity: 'dynamicCheckFraud', input: { orderId: 'o', total: { $expr: 'index' } } }],
+        },
       ],
     };
     const { results, failures } = await run(uniqueName(t), activities, definition);
@@ -186,7 +224,12 @@ describe('dynamic workflows', () => {
     const definition: WorkflowDefinition = {
       steps: [
         { id: 'validate', type: 'activity', activity: 'dynamicValidateOrder', input: {} },
-        { id: 'reserve', type: 'loop', over: 'results.validate.skus', body: [{ id: 'reservation', type: 'activity', activity: 'dynamicReserveInventory', input: { sku: { $expr: 'item' } } }] },
+        {
+          id: 'reserve',
+          type: 'loop',
+          over: 'results.validate.skus',
+          body: [{ id: 'reservation', type: 'activity', activity: 'dynamicReserveInventory', input: { sku: { $expr: 'item' } } }],
+        },
         { id: 'charge', type: 'activity', activity: 'dynamicChargePayment', input: {} },
       ],
     };
@@ -204,17 +247,33 @@ describe('dynamic workflows', () => {
   for (const [what, definition, expected] of [
     [
       'an unknown step type',
-      { steps: [{ id: 'validate', type: 'activity', activity: 'dynamicValidateOrder' }, { id: 'checks', type: 'parallel', steps: [] }, { id: 'charge', type: 'foo' }] },
+      {
+        steps: [
+          { id: 'validate', type: 'activity', activity: 'dynamicValidateOrder' },
+          { id: 'checks', type: 'parallel', steps: [] },
+          { id: 'charge', type: 'foo' },
+        ],
+      },
       'step "charge" (steps[2]): unknown step type "foo"',
     ],
     [
       'an activity that is not registered',
-      { steps: [{ id: 'validate', type: 'activity', activity: 'dynamicValidateOrder' }, { id: 'charge', type: 'activity', activity: 'chargeCreditCard' }] },
+      {
+        steps: [
+          { id: 'validate', type: 'activity', activity: 'dynamicValidateOrder' },
+          { id: 'charge', type: 'activity', activity: 'chargeCreditCard' },
+        ],
+      },
       'step "charge" (steps[1]): unknown activity "chargeCreditCard"',
     ],
     [
       'a malformed expression',
-      { steps: [{ id: 'validate', type: 'activity', activity: 'dynamicValidateOrder' }, { id: 'route', type: 'conditional', if: 'results.validate.total >', then: [] }] },
+      {
+        steps: [
+          { id: 'validate', type: 'activity', activity: 'dynamicValidateOrder' },
+          { id: 'route', type: 'conditional', if: 'results.validate.total >', then: [] },
+        ],
+      },
       'step "route" (steps[1]): invalid "if" expression: unexpected end of expression at position 24',
     ],
   ] as const) {
@@ -247,11 +306,19 @@ describe('definition validation', () => {
   });
 
   test('shape errors name the step and the field', () => {
-    assert.deepEqual(messages({ steps: [{ id: 'a', type: 'parallel', steps: [{ id: 'charge', type: 'activity' }] }] }), ['step "charge" (steps[0].steps[0]): missing required field "activity"']);
+    assert.deepEqual(messages({ steps: [{ id: 'a', type: 'parallel', steps: [{ id: 'charge', type: 'activity' }] }] }), [
+      'step "charge" (steps[0].steps[0]): missing required field "activity"',
+    ]);
     assert.deepEqual(messages({ steps: [{ type: 'activity', activity: 'dynamicCheckFraud' }] }), ['step at steps[0]: missing required field "id"']);
-    assert.deepEqual(messages({ steps: [{ id: 'a', type: 'activity', activity: 'dynamicCheckFraud', timeOut: '5s' }] }), ['step "a" (steps[0]): unknown field "timeOut"']);
-    assert.deepEqual(messages({ steps: [{ id: 'a', type: 'activity', activity: 'dynamicCheckFraud', timeout: 'soon' }] }), ['step "a" (steps[0]): "timeout": expected a duration such as "500ms", "30s", "5m"']);
-    assert.deepEqual(messages({ steps: [{ id: 'a', activity: 'dynamicCheckFraud' }] }), ['step "a" (steps[0]): missing step type (expected one of: activity, parallel, conditional, loop)']);
+    assert.deepEqual(messages({ steps: [{ id: 'a', type: 'activity', activity: 'dynamicCheckFraud', timeOut: '5s' }] }), [
+      'step "a" (steps[0]): unknown field "timeOut"',
+    ]);
+    assert.deepEqual(messages({ steps: [{ id: 'a', type: 'activity', activity: 'dynamicCheckFraud', timeout: 'soon' }] }), [
+      'step "a" (steps[0]): "timeout": expected a duration such as "500ms", "30s", "5m"',
+    ]);
+    assert.deepEqual(messages({ steps: [{ id: 'a', activity: 'dynamicCheckFraud' }] }), [
+      'step "a" (steps[0]): missing step type (expected one of: activity, parallel, conditional, loop)',
+    ]);
     assert.deepEqual(messages({ steps: [] }), ['definition: "steps": a definition needs at least one step']);
   });
 
@@ -260,7 +327,13 @@ describe('definition validation', () => {
       messages({
         steps: [
           { id: 'a', type: 'activity', activity: 'dynamicCheckFraud' },
-          { id: 'l', type: 'loop', times: 2, over: 'results.a', body: [{ id: 'inner', type: 'activity', activity: 'dynamicCheckFraud', input: { i: { $expr: 'item' } } }] },
+          {
+            id: 'l',
+            type: 'loop',
+            times: 2,
+            over: 'results.a',
+            body: [{ id: 'inner', type: 'activity', activity: 'dynamicCheckFraud', input: { i: { $expr: 'item' } } }],
+          },
           { id: 'c', type: 'conditional', if: 'results.inner.score > 1 || results.nope', then: [{ id: 'a', type: 'activity', activity: 'dynamicCheckFraud' }] },
           { id: 'z', type: 'activity', activity: 'dynamicCheckFraud', input: [{ $expr: 'item' }] },
         ],

@@ -98,7 +98,10 @@ describe('typed error handling', () => {
 
     assert.deepEqual(attempts, { validate: 1, authorize: 0, charge: 0 }, 'ran once, and nothing after it');
     assert.deepEqual(routed, [
-      { route: 'notification', failure: { type: 'ValidationError', message: 'order o-1 has no items', source: 'activity', name: 'errorsValidateOrder', details: { field: 'items' } } },
+      {
+        route: 'notification',
+        failure: { type: 'ValidationError', message: 'order o-1 has no items', source: 'activity', name: 'errorsValidateOrder', details: { field: 'items' } },
+      },
     ]);
   });
 
@@ -128,7 +131,10 @@ describe('typed error handling', () => {
     assert.equal(failure.message, 'payment credentials of c-1 have expired');
     assert.deepEqual(attempts, { validate: 1, authorize: 1, charge: 0 });
     assert.deepEqual(routed, [
-      { route: 'escalation', failure: { type: 'AuthenticationError', message: 'payment credentials of c-1 have expired', source: 'activity', name: 'errorsAuthorizePayment' } },
+      {
+        route: 'escalation',
+        failure: { type: 'AuthenticationError', message: 'payment credentials of c-1 have expired', source: 'activity', name: 'errorsAuthorizePayment' },
+      },
     ]);
   });
 
@@ -182,7 +188,13 @@ describe('error vocabulary', () => {
     const root = validationError('bad sku', { sku: 'Z' });
     const activity = new ActivityFailure('activity failed', 'reserveStock', '1', RetryState.NON_RETRYABLE_FAILURE, 'worker', root);
     const child = new ChildWorkflowFailure('default', { workflowId: 'child-1', runId: 'r' }, 'reserveWorkflow', RetryState.NON_RETRYABLE_FAILURE, activity);
-    assert.deepEqual(describeFailure(child), { type: 'ValidationError', message: 'bad sku', source: 'child-workflow', name: 'reserveWorkflow', details: { sku: 'Z' } });
+    assert.deepEqual(describeFailure(child), {
+      type: 'ValidationError',
+      message: 'bad sku',
+      source: 'child-workflow',
+      name: 'reserveWorkflow',
+      details: { sku: 'Z' },
+    });
     assert.deepEqual(describeFailure(new Error('plain')), { type: 'Unknown', message: 'plain', source: 'workflow' });
   });
 });

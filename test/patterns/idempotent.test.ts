@@ -67,7 +67,14 @@ describe('idempotent steps', () => {
       { activity: 'ship', key: 'shipping-order-1' },
     ]);
     assert.deepEqual(completed, ['inventory', 'payment', 'shipping']);
-    assert.deepEqual(result, { orderId: 'order-1', reservationId: 'res-1', transactionId: 'tx-1', trackingNumber: 'trk-1', failedAttempts: 0, completedSteps: ['inventory', 'payment', 'shipping'] });
+    assert.deepEqual(result, {
+      orderId: 'order-1',
+      reservationId: 'res-1',
+      transactionId: 'tx-1',
+      trackingNumber: 'trk-1',
+      failedAttempts: 0,
+      completedSteps: ['inventory', 'payment', 'shipping'],
+    });
   });
 
   test('after a failed attempt, a retry re-runs only the failed step: inventory is not reserved and payment not charged again', async (t) => {
@@ -130,7 +137,10 @@ describe('idempotent steps', () => {
       { result: 1, duplicate: true },
       { result: 1, duplicate: true },
     ]);
-    await assert.rejects(store.once('fails', async () => Promise.reject(new Error('gateway down'))), /gateway down/);
+    await assert.rejects(
+      store.once('fails', async () => Promise.reject(new Error('gateway down'))),
+      /gateway down/,
+    );
     assert.equal(store.has('fails'), false);
     assert.deepEqual(await store.once('fails', effect), { result: 2, duplicate: false });
     assert.equal(effects, 2);

@@ -14,9 +14,13 @@ import { freePort, installQuietRuntime, repoRoot, uniqueName } from '../helpers'
 
 /** Spawns the CLI dev server on `port` and resolves once it prints its ready line. */
 function startDevServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'hourglass.js'), 'server', 'start-dev', '--port', String(port), '--headless', '--log-level', 'error'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'bin', 'hourglass.js'), 'server', 'start-dev', '--port', String(port), '--headless', '--log-level', 'error'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

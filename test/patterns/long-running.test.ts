@@ -58,7 +58,14 @@ describe('long-running process control', () => {
         const s = await handle.query(statusQuery);
         return s.completedSteps === 2 ? s : undefined;
       });
-      assert.deepEqual(paused, { status: 'paused', progress: 40, completedSteps: 2, totalSteps: 5, paused: true, cancelRequested: false } satisfies ProcessState);
+      assert.deepEqual(paused, {
+        status: 'paused',
+        progress: 40,
+        completedSteps: 2,
+        totalSteps: 5,
+        paused: true,
+        cancelRequested: false,
+      } satisfies ProcessState);
       await pattern.env.sleep('1 day'); // workflow time moves on …
       await delay(300); // … and so does the wall clock
       assert.deepEqual(steps, [0, 1], 'no step ran while paused');
@@ -92,7 +99,13 @@ describe('long-running process control', () => {
     });
     assert.deepEqual(steps, [0, 1, 2], 'the step in flight completed; no later step started');
     assert.deepEqual(
-      { status: result.status, progress: result.progress, completedSteps: result.completedSteps, cancelRequested: result.cancelRequested, cancelReason: result.cancelReason },
+      {
+        status: result.status,
+        progress: result.progress,
+        completedSteps: result.completedSteps,
+        cancelRequested: result.cancelRequested,
+        cancelReason: result.cancelReason,
+      },
       { status: 'cancelled', progress: 60, completedSteps: 3, cancelRequested: true, cancelReason: 'operator stop' },
     );
   });
@@ -117,11 +130,15 @@ describe('long-running process control', () => {
     const { steps, activities } = stepRecorder();
     const wallStart = Date.now();
     const result = await pattern.run(taskQueue, activities, () =>
-      pattern.env.client.workflow.execute(longRunningProcessWorkflow, { taskQueue, workflowId: taskQueue, args: [{ totalSteps: 3, delayBetweenSteps: '1 hour' }] }),
+      pattern.env.client.workflow.execute(longRunningProcessWorkflow, {
+        taskQueue,
+        workflowId: taskQueue,
+        args: [{ totalSteps: 3, delayBetweenSteps: '1 hour' }],
+      }),
     );
     assert.deepEqual(steps, [0, 1, 2]);
     assert.equal(result.status, 'completed');
     assert.ok(result.elapsedMs >= 2 * HOUR, `two delays of an hour passed in workflow time (${result.elapsedMs} ms)`);
-    assert.ok(Date.now() - wallStart < 2 * HOUR, "the delays were skipped, not waited out");
+    assert.ok(Date.now() - wallStart < 2 * HOUR, 'the delays were skipped, not waited out');
   });
 });

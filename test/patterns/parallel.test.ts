@@ -12,7 +12,10 @@ import { parallelBatchWorkflow } from '../../examples/workflows/parallel';
 
 /** 10 items; items 2, 5 and 8 are flagged to fail. */
 function batch(batchId: string, chunkSize?: number): BatchRequest {
-  const items: BatchItem[] = Array.from({ length: 10 }, (_, i) => ({ id: `item-${i}`, data: { value: i * 10, ...([2, 5, 8].includes(i) ? { fail: true } : {}) } }));
+  const items: BatchItem[] = Array.from({ length: 10 }, (_, i) => ({
+    id: `item-${i}`,
+    data: { value: i * 10, ...([2, 5, 8].includes(i) ? { fail: true } : {}) },
+  }));
   return { batchId, items, ...(chunkSize !== undefined ? { chunkSize } : {}) };
 }
 

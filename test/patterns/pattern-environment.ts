@@ -56,7 +56,13 @@ export function usePatternEnvironment(example: string, options: HourglassTestEnv
     },
     async run(taskQueue, activities, fn, workerOptions = {}) {
       const { nativeConnection } = ready(env, 'environment');
-      const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: ready(bundle, 'workflow bundle'), activities, ...workerOptions });
+      const worker = await Worker.create({
+        connection: nativeConnection,
+        taskQueue,
+        workflowBundle: ready(bundle, 'workflow bundle'),
+        activities,
+        ...workerOptions,
+      });
       return worker.runUntil(fn);
     },
   };

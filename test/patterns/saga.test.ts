@@ -136,7 +136,11 @@ describe('saga', () => {
   });
 
   test('parallelCompensation starts every compensation before any finishes, and still reports them all', async (t) => {
-    const { calls, outcome } = await runSaga(uniqueName(t), { failAt: 'ship', failCompensation: 'release', compensationMs: 300 }, { parallelCompensation: true });
+    const { calls, outcome } = await runSaga(
+      uniqueName(t),
+      { failAt: 'ship', failCompensation: 'release', compensationMs: 300 },
+      { parallelCompensation: true },
+    );
     assert.deepEqual(calls.slice(0, 3), ['reserve', 'charge', 'ship']);
     assert.deepEqual(new Set(calls.slice(3, 5)), new Set(['refund:tx-1', 'release:res-1']), `both started first: ${calls.join(', ')}`);
     assert.deepEqual(new Set(calls.slice(5)), new Set(['refund done', 'release done']));

@@ -41,7 +41,9 @@ function mocks(): { calls: string[]; activities: typeof exampleActivities } {
 }
 
 function markerNames(history: History): string[] {
-  return (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED).map((e) => e.markerRecordedEventAttributes?.markerName ?? '');
+  return (history.events ?? [])
+    .filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED)
+    .map((e) => e.markerRecordedEventAttributes?.markerName ?? '');
 }
 
 describe('versioning with patched()', () => {
@@ -104,7 +106,13 @@ describe('versioning with patched()', () => {
 
     const large = await runOn('v2', `${uniqueName(t)}-large`, largeOrder);
     assert.deepEqual(large.calls, ['validate', 'fraud', 'review', 'charge', 'ship']);
-    assert.deepEqual(large.result, { orderId: 'o-large', transactionId: 'tx-o-large', trackingNumber: 'track-o-large', fraudScore: 80, reviewedBy: 'risk-team' });
+    assert.deepEqual(large.result, {
+      orderId: 'o-large',
+      transactionId: 'tx-o-large',
+      trackingNumber: 'track-o-large',
+      fraudScore: 80,
+      reviewedBy: 'risk-team',
+    });
   });
 
   test('v3 deprecates the patch: v2 histories replay on it, v1 histories no longer do', async (t) => {

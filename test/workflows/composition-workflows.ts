@@ -41,9 +41,7 @@ export async function validateItem(item: BatchItem): Promise<{ id: string; doubl
 export async function batchParent(items: BatchItem[]): Promise<BatchResult> {
   const { summarizeBatch } = proxyActivities<typeof compositionActivities>({ startToCloseTimeout: '10s' });
   const parentId = workflowInfo().workflowId;
-  const outcomes = await Promise.allSettled(
-    items.map((item) => executeChild(validateItem, { workflowId: `${parentId}-${item.id}`, args: [item] })),
-  );
+  const outcomes = await Promise.allSettled(items.map((item) => executeChild(validateItem, { workflowId: `${parentId}-${item.id}`, args: [item] })));
   const successes: BatchResult['successes'] = [];
   const failures: BatchResult['failures'] = [];
   outcomes.forEach((outcome, i) => {
@@ -78,9 +76,7 @@ export async function parentWithPolicy(childId: string, policy: ParentClosePolic
   return child.firstExecutionRunId;
 }
 
-export type DuplicateChildOutcome =
-  | { started: true }
-  | { started: false; error: string; isAlreadyStarted: boolean; workflowId: string; workflowType: string };
+export type DuplicateChildOutcome = { started: true } | { started: false; error: string; isAlreadyStarted: boolean; workflowId: string; workflowType: string };
 
 /** Tries to start a child whose workflow ID may already be in use and reports what happened. */
 export async function startDuplicateChild(childId: string): Promise<DuplicateChildOutcome> {
@@ -91,7 +87,13 @@ export async function startDuplicateChild(childId: string): Promise<DuplicateChi
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       return { started: false, error: err.name, isAlreadyStarted: true, workflowId: err.workflowId, workflowType: err.workflowType };
     }
-    return { started: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err), isAlreadyStarted: false, workflowId: '', workflowType: '' };
+    return {
+      started: false,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      isAlreadyStarted: false,
+      workflowId: '',
+      workflowType: '',
+    };
   }
 }
 

@@ -11,26 +11,38 @@ export async function pollActivityTaskQueue(
   return ctx.engine.activityTasks.pollActivityTaskQueue(ns, req, ctx.signal);
 }
 
-export async function respondActivityTaskCompleted(ctx: HandlerContext, req: workflowservice.IRespondActivityTaskCompletedRequest): Promise<workflowservice.IRespondActivityTaskCompletedResponse> {
+export async function respondActivityTaskCompleted(
+  ctx: HandlerContext,
+  req: workflowservice.IRespondActivityTaskCompletedRequest,
+): Promise<workflowservice.IRespondActivityTaskCompletedResponse> {
   requireTaskToken(req.taskToken);
   requireBlobWithinLimit(req.result, 'Result');
   await ctx.engine.activityTasks.respondActivityTaskCompleted(req.taskToken, req.result, req.identity ?? '');
   return {};
 }
 
-export async function respondActivityTaskFailed(ctx: HandlerContext, req: workflowservice.IRespondActivityTaskFailedRequest): Promise<workflowservice.IRespondActivityTaskFailedResponse> {
+export async function respondActivityTaskFailed(
+  ctx: HandlerContext,
+  req: workflowservice.IRespondActivityTaskFailedRequest,
+): Promise<workflowservice.IRespondActivityTaskFailedResponse> {
   requireTaskToken(req.taskToken);
   await ctx.engine.activityTasks.respondActivityTaskFailed(req.taskToken, req.failure, req.lastHeartbeatDetails, req.identity ?? '');
   return { failures: [] };
 }
 
-export async function respondActivityTaskCanceled(ctx: HandlerContext, req: workflowservice.IRespondActivityTaskCanceledRequest): Promise<workflowservice.IRespondActivityTaskCanceledResponse> {
+export async function respondActivityTaskCanceled(
+  ctx: HandlerContext,
+  req: workflowservice.IRespondActivityTaskCanceledRequest,
+): Promise<workflowservice.IRespondActivityTaskCanceledResponse> {
   requireTaskToken(req.taskToken);
   await ctx.engine.activityTasks.respondActivityTaskCanceled(req.taskToken, req.details, req.identity ?? '');
   return {};
 }
 
-export async function recordActivityTaskHeartbeat(ctx: HandlerContext, req: workflowservice.IRecordActivityTaskHeartbeatRequest): Promise<workflowservice.IRecordActivityTaskHeartbeatResponse> {
+export async function recordActivityTaskHeartbeat(
+  ctx: HandlerContext,
+  req: workflowservice.IRecordActivityTaskHeartbeatRequest,
+): Promise<workflowservice.IRecordActivityTaskHeartbeatResponse> {
   requireTaskToken(req.taskToken);
   requireBlobWithinLimit(req.details, 'Details');
   const { cancelRequested } = await ctx.engine.activityTasks.recordActivityTaskHeartbeat(req.taskToken, req.details);
@@ -52,23 +64,35 @@ async function tokenById(ctx: HandlerContext, req: ByIdRequest): Promise<Uint8Ar
   return ctx.engine.activityTasks.activityTokenById(ns, req.workflowId ?? '', req.runId ?? '', req.activityId ?? '', req.identity ?? '');
 }
 
-export async function respondActivityTaskCompletedById(ctx: HandlerContext, req: workflowservice.IRespondActivityTaskCompletedByIdRequest): Promise<workflowservice.IRespondActivityTaskCompletedByIdResponse> {
+export async function respondActivityTaskCompletedById(
+  ctx: HandlerContext,
+  req: workflowservice.IRespondActivityTaskCompletedByIdRequest,
+): Promise<workflowservice.IRespondActivityTaskCompletedByIdResponse> {
   requireBlobWithinLimit(req.result, 'Result');
   await ctx.engine.activityTasks.respondActivityTaskCompleted(await tokenById(ctx, req), req.result, req.identity ?? '');
   return {};
 }
 
-export async function respondActivityTaskFailedById(ctx: HandlerContext, req: workflowservice.IRespondActivityTaskFailedByIdRequest): Promise<workflowservice.IRespondActivityTaskFailedByIdResponse> {
+export async function respondActivityTaskFailedById(
+  ctx: HandlerContext,
+  req: workflowservice.IRespondActivityTaskFailedByIdRequest,
+): Promise<workflowservice.IRespondActivityTaskFailedByIdResponse> {
   await ctx.engine.activityTasks.respondActivityTaskFailed(await tokenById(ctx, req), req.failure, req.lastHeartbeatDetails, req.identity ?? '');
   return { failures: [] };
 }
 
-export async function respondActivityTaskCanceledById(ctx: HandlerContext, req: workflowservice.IRespondActivityTaskCanceledByIdRequest): Promise<workflowservice.IRespondActivityTaskCanceledByIdResponse> {
+export async function respondActivityTaskCanceledById(
+  ctx: HandlerContext,
+  req: workflowservice.IRespondActivityTaskCanceledByIdRequest,
+): Promise<workflowservice.IRespondActivityTaskCanceledByIdResponse> {
   await ctx.engine.activityTasks.respondActivityTaskCanceled(await tokenById(ctx, req), req.details, req.identity ?? '');
   return {};
 }
 
-export async function recordActivityTaskHeartbeatById(ctx: HandlerContext, req: workflowservice.IRecordActivityTaskHeartbeatByIdRequest): Promise<workflowservice.IRecordActivityTaskHeartbeatByIdResponse> {
+export async function recordActivityTaskHeartbeatById(
+  ctx: HandlerContext,
+  req: workflowservice.IRecordActivityTaskHeartbeatByIdRequest,
+): Promise<workflowservice.IRecordActivityTaskHeartbeatByIdResponse> {
   requireBlobWithinLimit(req.details, 'Details');
   const { cancelRequested } = await ctx.engine.activityTasks.recordActivityTaskHeartbeat(await tokenById(ctx, req), req.details);
   return { cancelRequested, activityPaused: false, activityReset: false };

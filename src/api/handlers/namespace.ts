@@ -4,7 +4,10 @@ import { requireField, requireNonNegativeDuration } from '../validation';
 import type { HandlerContext } from './context';
 import { DEV_SERVER_ATTRIBUTES } from '../../engine/search-attributes';
 
-export async function registerNamespace(ctx: HandlerContext, req: workflowservice.IRegisterNamespaceRequest): Promise<workflowservice.IRegisterNamespaceResponse> {
+export async function registerNamespace(
+  ctx: HandlerContext,
+  req: workflowservice.IRegisterNamespaceRequest,
+): Promise<workflowservice.IRegisterNamespaceResponse> {
   requireField(req.namespace, 'Namespace is not set on request.');
   requireNonNegativeDuration(req.workflowExecutionRetentionPeriod, 'WorkflowExecutionRetentionPeriod');
   const ns = await ctx.namespaces.register({
@@ -18,7 +21,10 @@ export async function registerNamespace(ctx: HandlerContext, req: workflowservic
   return {};
 }
 
-export async function describeNamespace(ctx: HandlerContext, req: workflowservice.IDescribeNamespaceRequest): Promise<workflowservice.IDescribeNamespaceResponse> {
+export async function describeNamespace(
+  ctx: HandlerContext,
+  req: workflowservice.IDescribeNamespaceRequest,
+): Promise<workflowservice.IDescribeNamespaceResponse> {
   const ns = req.id ? (await ctx.namespaces.list()).find((n) => n.id === req.id) : undefined;
   return namespaceResponse(ns ?? (await ctx.namespaces.resolve(req.namespace)));
 }

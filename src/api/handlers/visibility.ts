@@ -8,7 +8,11 @@ import type { HandlerContext } from './context';
 
 const DEFAULT_PAGE_SIZE = 1000;
 
-async function compile(ctx: HandlerContext, namespace: string | null | undefined, query: string | null | undefined): Promise<{ q: VisibilityQuery; groupBy?: 'ExecutionStatus' }> {
+async function compile(
+  ctx: HandlerContext,
+  namespace: string | null | undefined,
+  query: string | null | undefined,
+): Promise<{ q: VisibilityQuery; groupBy?: 'ExecutionStatus' }> {
   const ns = await ctx.namespaces.resolve(namespace);
   const compiled = compileListQuery(query ?? '', await ctx.searchAttributes.custom(ns.id));
   return { q: { namespaceId: ns.id, where: compiled.where, params: compiled.params }, groupBy: compiled.groupBy };
@@ -34,15 +38,24 @@ async function page(ctx: HandlerContext, req: workflowservice.IListWorkflowExecu
   };
 }
 
-export function listWorkflowExecutions(ctx: HandlerContext, req: workflowservice.IListWorkflowExecutionsRequest): Promise<workflowservice.IListWorkflowExecutionsResponse> {
+export function listWorkflowExecutions(
+  ctx: HandlerContext,
+  req: workflowservice.IListWorkflowExecutionsRequest,
+): Promise<workflowservice.IListWorkflowExecutionsResponse> {
   return page(ctx, req);
 }
 
-export function scanWorkflowExecutions(ctx: HandlerContext, req: workflowservice.IScanWorkflowExecutionsRequest): Promise<workflowservice.IScanWorkflowExecutionsResponse> {
+export function scanWorkflowExecutions(
+  ctx: HandlerContext,
+  req: workflowservice.IScanWorkflowExecutionsRequest,
+): Promise<workflowservice.IScanWorkflowExecutionsResponse> {
   return page(ctx, req);
 }
 
-export async function countWorkflowExecutions(ctx: HandlerContext, req: workflowservice.ICountWorkflowExecutionsRequest): Promise<workflowservice.ICountWorkflowExecutionsResponse> {
+export async function countWorkflowExecutions(
+  ctx: HandlerContext,
+  req: workflowservice.ICountWorkflowExecutionsRequest,
+): Promise<workflowservice.ICountWorkflowExecutionsResponse> {
   const { q, groupBy } = await compile(ctx, req.namespace, req.query);
   if (!groupBy) return { count: int64(await ctx.store.countExecutions(q)), groups: [] };
   const buckets = await ctx.store.countExecutionsByStatus(q);
@@ -78,20 +91,29 @@ function keysOf(attrs: ReadonlyMap<string, SearchAttributeType>): Record<string,
   return Object.fromEntries([...attrs].map(([name, type]) => [name, indexedValueOf(type)]));
 }
 
-export async function addSearchAttributes(ctx: HandlerContext, req: operatorservice.IAddSearchAttributesRequest): Promise<operatorservice.IAddSearchAttributesResponse> {
+export async function addSearchAttributes(
+  ctx: HandlerContext,
+  req: operatorservice.IAddSearchAttributesRequest,
+): Promise<operatorservice.IAddSearchAttributesResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace || 'default');
   const attrs = new Map(Object.entries(req.searchAttributes ?? {}).map(([name, type]): [string, SearchAttributeType] => [name, typeFromIndexedValue(type)]));
   await ctx.searchAttributes.add(ns.id, attrs);
   return {};
 }
 
-export async function removeSearchAttributes(ctx: HandlerContext, req: operatorservice.IRemoveSearchAttributesRequest): Promise<operatorservice.IRemoveSearchAttributesResponse> {
+export async function removeSearchAttributes(
+  ctx: HandlerContext,
+  req: operatorservice.IRemoveSearchAttributesRequest,
+): Promise<operatorservice.IRemoveSearchAttributesResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace || 'default');
   await ctx.searchAttributes.remove(ns.id, req.searchAttributes ?? []);
   return {};
 }
 
-export async function listSearchAttributes(ctx: HandlerContext, req: operatorservice.IListSearchAttributesRequest): Promise<operatorservice.IListSearchAttributesResponse> {
+export async function listSearchAttributes(
+  ctx: HandlerContext,
+  req: operatorservice.IListSearchAttributesRequest,
+): Promise<operatorservice.IListSearchAttributesResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace || 'default');
   return {
     customAttributes: keysOf(await ctx.searchAttributes.custom(ns.id)),

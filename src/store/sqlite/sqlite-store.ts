@@ -75,28 +75,18 @@ export class SqliteStore implements Store {
       namespaceByName: this.db.prepare<[string], NamespaceRow>('SELECT data FROM namespaces WHERE name = ?'),
       namespaceById: this.db.prepare<[string], NamespaceRow>('SELECT data FROM namespaces WHERE id = ?'),
       listNamespaces: this.db.prepare<[], NamespaceRow>('SELECT data FROM namespaces ORDER BY name'),
-      current: this.db.prepare<[string, string], CurrentRow>(
-        'SELECT * FROM current_executions WHERE namespace_id = ? AND workflow_id = ?',
-      ),
+      current: this.db.prepare<[string, string], CurrentRow>('SELECT * FROM current_executions WHERE namespace_id = ? AND workflow_id = ?'),
       upsertCurrent: this.db.prepare(
         `INSERT INTO current_executions (namespace_id, workflow_id, run_id, start_request_id, status)
          VALUES (@namespaceId, @workflowId, @runId, @startRequestId, @status)
          ON CONFLICT (namespace_id, workflow_id) DO UPDATE SET
            run_id = excluded.run_id, start_request_id = excluded.start_request_id, status = excluded.status`,
       ),
-      updateCurrentStatus: this.db.prepare(
-        'UPDATE current_executions SET status = ? WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?',
-      ),
-      state: this.db.prepare<[string, string, string], StateRow>(
-        'SELECT state FROM executions WHERE run_id = ? AND namespace_id = ? AND workflow_id = ?',
-      ),
+      updateCurrentStatus: this.db.prepare('UPDATE current_executions SET status = ? WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?'),
+      state: this.db.prepare<[string, string, string], StateRow>('SELECT state FROM executions WHERE run_id = ? AND namespace_id = ? AND workflow_id = ?'),
       openStates: this.db.prepare<[], StateRow>(`SELECT state FROM executions WHERE status = ${RUNNING}`),
-      insertExecution: this.db.prepare(
-        'INSERT INTO executions (run_id, namespace_id, workflow_id, status, db_version, state) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      updateExecution: this.db.prepare(
-        'UPDATE executions SET status = ?, db_version = ?, state = ? WHERE run_id = ? AND db_version = ?',
-      ),
+      insertExecution: this.db.prepare('INSERT INTO executions (run_id, namespace_id, workflow_id, status, db_version, state) VALUES (?, ?, ?, ?, ?, ?)'),
+      updateExecution: this.db.prepare('UPDATE executions SET status = ?, db_version = ?, state = ? WHERE run_id = ? AND db_version = ?'),
       insertEvent: this.db.prepare('INSERT INTO history_events (run_id, event_id, data) VALUES (?, ?, ?)'),
       activities: this.db.prepare<[string], { data: string }>('SELECT data FROM activity_infos WHERE run_id = ?'),
       openActivities: this.db.prepare<[], { run_id: string; data: string }>(
@@ -149,9 +139,7 @@ export class SqliteStore implements Store {
       if (applied.has(m.version)) continue;
       this.db.transaction(() => {
         this.db.exec(m.sql);
-        this.db
-          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-          .run(m.version, m.name, new Date().toISOString());
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
       })();
     }
   }
