@@ -1,7 +1,7 @@
 import { GrpcFrontend, type RpcObserver } from './api/grpc-server';
 import { silentLogger, type Logger } from './common/logger';
-import { VirtualClock, systemClock } from './engine/clock';
-import { TimeSkipper } from './engine/time-skipping';
+import { VirtualClock, systemClock } from './engine/time/clock';
+import { TimeSkipper } from './engine/time/time-skipping';
 import { HistoryEngine } from './engine/history-engine';
 import { NamespaceRegistry } from './engine/namespaces';
 import { CachedStore } from './store/cached-store';
@@ -90,7 +90,8 @@ export class HourglassServer {
 
   /** Closed workflows leave after their namespace's retention period, checked every minute. */
   private startRetentionSweeps(logger: Logger): void {
-    const sweep = (): void => void this.engine.sweepRetention().catch((err: unknown) => logger.error('retention sweep failed', { error: String(err) }));
+    const sweep = (): void =>
+      void this.engine.deletion.sweepRetention().catch((err: unknown) => logger.error('retention sweep failed', { error: String(err) }));
     sweep();
     this.retention = setInterval(sweep, 60_000);
     this.retention.unref();
@@ -98,7 +99,7 @@ export class HourglassServer {
 
   /** Runs the retention sweep now (it also runs every minute); returns how many closed runs it removed. */
   runRetention(): Promise<number> {
-    return this.engine.sweepRetention();
+    return this.engine.deletion.sweepRetention();
   }
 
   /** Counters for tests and operators, e.g. how many workflow tasks carried the full history. */

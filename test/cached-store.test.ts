@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { temporal } from '@temporalio/proto';
-import { RunMutator } from '../src/engine/mutator';
-import { createRun } from '../src/engine/run-factory';
+import { RunMutator } from '../src/engine/state/mutator';
+import { createRun } from '../src/engine/state/run-factory';
 import { CachedStore } from '../src/store/cached-store';
 import type { MutableState } from '../src/store/records';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store';

@@ -5,7 +5,7 @@ import jsonRoot from '@temporalio/proto/protos/json-module';
 import type { Logger } from '../common/logger';
 import { ENCODED_HISTORY, type EncodedHistory } from '../common/proto';
 import { healthHandlers, operatorHandlers, testServiceHandlers, workflowServiceHandlers } from './routes';
-import type { Handler, HandlerContext } from './handlers/context';
+import type { Handler, HandlerContext, HandlerTable } from './handlers/context';
 import { GrpcCode, toGrpcError, type GrpcError } from './status';
 
 interface ReflectedType {
@@ -28,8 +28,6 @@ interface ReflectedService {
 interface ReflectedRoot {
   lookupService(name: string): ReflectedService;
 }
-
-export type HandlerTable = Partial<Record<string, Handler<never, unknown>>>;
 
 export interface GrpcFrontendOptions {
   logger: Logger;

@@ -5,7 +5,7 @@ import * as testService from './handlers/test-service';
 import * as visibility from './handlers/visibility';
 import * as workflowExecution from './handlers/workflow-execution';
 import * as workflowTask from './handlers/workflow-task';
-import type { HandlerTable } from './grpc-server';
+import type { HandlerTable } from './handlers/context';
 
 /** RPC name → handler. Anything not listed answers UNIMPLEMENTED. */
 export const workflowServiceHandlers: HandlerTable = {

@@ -1,8 +1,8 @@
 import { decodeFailure, decodePayloads, enums, int64, msToDuration, msToTimestamp, workflow, type workflowservice } from '../common/proto';
-import { isStarted } from './activity';
+import { isStarted } from './state/activity-state';
 import type { MutableState, VisibilityRecord } from '../store/records';
 import type { SearchAttributeType } from '../store/store';
-import { decodeMemo, decodeSearchAttributes } from './execution';
+import { decodeMemo, decodeSearchAttributes } from './state/execution';
 import { searchAttributesToJson } from './search-attributes';
 
 /** The run as Describe and List show it. */

@@ -20,11 +20,15 @@ export interface NamespaceRecord {
   createdTime: number;
 }
 
-/** The run a workflow ID currently points at (Temporal's `current_executions`). */
-export interface CurrentExecution {
+/** The one way to name a run: the key of mutable state, history and the workflow lock. */
+export interface RunRef {
   namespaceId: string;
   workflowId: string;
   runId: string;
+}
+
+/** The run a workflow ID currently points at (Temporal's `current_executions`). */
+export interface CurrentExecution extends RunRef {
   startRequestId: string;
   status: enums.WorkflowExecutionStatus;
 }
@@ -115,10 +119,7 @@ export interface TimerInfo {
   expiryTime: number;
 }
 
-export interface MutableState {
-  namespaceId: string;
-  workflowId: string;
-  runId: string;
+export interface MutableState extends RunRef {
   firstExecutionRunId: string;
   workflowType: string;
   taskQueue: string;

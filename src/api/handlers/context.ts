@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http2';
 import type { HistoryEngine } from '../../engine/history-engine';
 import type { NamespaceRegistry } from '../../engine/namespaces';
-import type { TimeSkipper } from '../../engine/time-skipping';
+import type { TimeSkipper } from '../../engine/time/time-skipping';
 import type { SearchAttributeRegistry } from '../../engine/search-attributes';
 import type { Store } from '../../store/store';
 
@@ -22,3 +22,6 @@ export interface HandlerContext {
 }
 
 export type Handler<Req, Res> = (ctx: HandlerContext, req: Req) => Promise<Res>;
+
+/** RPC name → handler, for one gRPC service. */
+export type HandlerTable = Partial<Record<string, Handler<never, unknown>>>;

@@ -1,6 +1,6 @@
 import { ServiceError } from '../../common/errors';
 import { durationToMs, msToTimestamp, timestampToMs, type google, temporal } from '../../common/proto';
-import type { TimeSkipper } from '../../engine/time-skipping';
+import type { TimeSkipper } from '../../engine/time/time-skipping';
 import type { HandlerContext } from './context';
 
 import testservice = temporal.api.testservice.v1;

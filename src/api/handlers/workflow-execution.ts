@@ -10,7 +10,7 @@ export async function startWorkflowExecution(
   const ns = await ctx.namespaces.resolve(req.namespace);
   validateStart(req);
   await ctx.searchAttributes.validate(ns.id, req.searchAttributes?.indexedFields);
-  const { runId, started } = await ctx.engine.startWorkflowExecution(ns, req);
+  const { runId, started } = await ctx.engine.starts.startWorkflowExecution(ns, req);
   return { runId, started, status: enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING };
 }
 
@@ -35,7 +35,7 @@ export async function signalWithStartWorkflowExecution(
   requireField(req.signalName, 'SignalName is not set on request.');
   requireBlobWithinLimit(req.signalInput, 'Signal input');
   await ctx.searchAttributes.validate(ns.id, req.searchAttributes?.indexedFields);
-  return ctx.engine.signalWithStartWorkflowExecution(ns, req);
+  return ctx.engine.starts.signalWithStartWorkflowExecution(ns, req);
 }
 
 export async function signalWorkflowExecution(
@@ -46,7 +46,7 @@ export async function signalWorkflowExecution(
   requireId(req.workflowExecution?.workflowId, 'WorkflowId');
   requireField(req.signalName, 'SignalName is not set on request.');
   requireBlobWithinLimit(req.input, 'Signal input');
-  await ctx.engine.signalWorkflowExecution(ns, req);
+  await ctx.engine.control.signalWorkflowExecution(ns, req);
   return {};
 }
 
@@ -56,7 +56,7 @@ export async function requestCancelWorkflowExecution(
 ): Promise<workflowservice.IRequestCancelWorkflowExecutionResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.workflowExecution?.workflowId, 'WorkflowId');
-  await ctx.engine.requestCancelWorkflowExecution(ns, req);
+  await ctx.engine.control.requestCancelWorkflowExecution(ns, req);
   return {};
 }
 
@@ -64,7 +64,7 @@ export async function queryWorkflow(ctx: HandlerContext, req: workflowservice.IQ
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.execution?.workflowId, 'WorkflowId');
   requireField(req.query?.queryType, 'QueryType is not set on request.');
-  return ctx.engine.queryHandling.queryWorkflow(ns, req, ctx.signal);
+  return ctx.engine.queries.queryWorkflow(ns, req, ctx.signal);
 }
 
 export async function updateWorkflowExecution(
@@ -76,7 +76,7 @@ export async function updateWorkflowExecution(
   requireId(req.request?.meta?.updateId, 'UpdateId');
   requireField(req.request?.input?.name, 'Update name is not set on request.');
   requireBlobWithinLimit(req.request?.input?.args, 'Update input');
-  return ctx.engine.updateHandling.updateWorkflowExecution(ns, req, ctx.signal);
+  return ctx.engine.updates.updateWorkflowExecution(ns, req, ctx.signal);
 }
 
 export async function pollWorkflowExecutionUpdate(
@@ -86,7 +86,7 @@ export async function pollWorkflowExecutionUpdate(
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.updateRef?.workflowExecution?.workflowId, 'WorkflowId');
   requireId(req.updateRef?.updateId, 'UpdateId');
-  return ctx.engine.updateHandling.pollWorkflowExecutionUpdate(ns, req, ctx.signal);
+  return ctx.engine.updates.pollWorkflowExecutionUpdate(ns, req, ctx.signal);
 }
 
 export async function resetStickyTaskQueue(
@@ -95,7 +95,7 @@ export async function resetStickyTaskQueue(
 ): Promise<workflowservice.IResetStickyTaskQueueResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.execution?.workflowId, 'WorkflowId');
-  await ctx.engine.resetStickyTaskQueue(ns, req.execution ?? {});
+  await ctx.engine.workflowTasks.resetStickyTaskQueue(ns, req.execution ?? {});
   return {};
 }
 
@@ -105,7 +105,7 @@ export async function describeWorkflowExecution(
 ): Promise<workflowservice.IDescribeWorkflowExecutionResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.execution?.workflowId, 'WorkflowId');
-  return ctx.engine.describeWorkflowExecution(ns, req.execution ?? {});
+  return ctx.engine.history.describeWorkflowExecution(ns, req.execution ?? {});
 }
 
 export async function getWorkflowExecutionHistory(
@@ -114,7 +114,7 @@ export async function getWorkflowExecutionHistory(
 ): Promise<workflowservice.IGetWorkflowExecutionHistoryResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.execution?.workflowId, 'WorkflowId');
-  return ctx.engine.getWorkflowExecutionHistory(ns, req, ctx.signal);
+  return ctx.engine.history.getWorkflowExecutionHistory(ns, req, ctx.signal);
 }
 
 export async function getWorkflowExecutionHistoryReverse(
@@ -123,7 +123,7 @@ export async function getWorkflowExecutionHistoryReverse(
 ): Promise<workflowservice.IGetWorkflowExecutionHistoryReverseResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.execution?.workflowId, 'WorkflowId');
-  return ctx.engine.getWorkflowExecutionHistoryReverse(ns, req);
+  return ctx.engine.history.getWorkflowExecutionHistoryReverse(ns, req);
 }
 
 export async function terminateWorkflowExecution(
@@ -132,7 +132,7 @@ export async function terminateWorkflowExecution(
 ): Promise<workflowservice.ITerminateWorkflowExecutionResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.workflowExecution?.workflowId, 'WorkflowId');
-  await ctx.engine.terminateWorkflowExecution(ns, req);
+  await ctx.engine.control.terminateWorkflowExecution(ns, req);
   return {};
 }
 
@@ -142,6 +142,6 @@ export async function deleteWorkflowExecution(
 ): Promise<workflowservice.IDeleteWorkflowExecutionResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.workflowExecution?.workflowId, 'WorkflowId');
-  await ctx.engine.deleteWorkflowExecution(ns, req.workflowExecution ?? {});
+  await ctx.engine.deletion.deleteWorkflowExecution(ns, req.workflowExecution ?? {});
   return {};
 }

@@ -31,7 +31,7 @@ export async function respondWorkflowTaskFailed(
 /** The worker's sticky queue goes away with it; runs cached there move back to the normal queue. */
 export async function shutdownWorker(ctx: HandlerContext, req: workflowservice.IShutdownWorkerRequest): Promise<workflowservice.IShutdownWorkerResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
-  ctx.engine.shutdownWorker(ns, req.stickyTaskQueue ?? '');
+  ctx.engine.workflowTasks.shutdownWorker(ns, req.stickyTaskQueue ?? '');
   return {};
 }
 
@@ -41,6 +41,6 @@ export async function respondQueryTaskCompleted(
 ): Promise<workflowservice.IRespondQueryTaskCompletedResponse> {
   requireTaskToken(req.taskToken);
   await ctx.namespaces.resolve(req.namespace);
-  ctx.engine.queryHandling.respondQueryTaskCompleted(req);
+  ctx.engine.queries.respondQueryTaskCompleted(req);
   return {};
 }

@@ -1,17 +1,26 @@
-import { workflowLockKey } from './keyed-mutex';
-import { ServiceError, notFound, workflowNotFound } from '../common/errors';
-import type { temporal } from '../common/proto';
-import { enums, type workflowservice } from '../common/proto';
-import type { MutableState, NamespaceRecord } from '../store/records';
-import { isRunning } from './execution';
-import { decodeEvent } from './mutator';
-import type { InFlightUpdate } from './update-registry';
-import { scheduleWorkflowTask } from './workflow-task';
-import type { HistoryEngine } from './history-engine';
+import { ServiceError, notFound, workflowNotFound } from '../../../common/errors';
+import type { temporal } from '../../../common/proto';
+import { enums, type workflowservice } from '../../../common/proto';
+import type { MutableState, NamespaceRecord } from '../../../store/records';
+import { readEvent, type HistoryStore } from '../../history-reader';
+import { isRunning } from '../../state/execution';
+import { scheduleWorkflowTask } from '../../state/workflow-task-state';
+import type { RunTransactions } from '../../transactions';
+import type { InFlightUpdate, UpdateRegistry } from './update-registry';
+
+export interface UpdateHost {
+  transactions: RunTransactions;
+  store: HistoryStore;
+  registry: UpdateRegistry;
+  /** How long one wait for a stage is held (the history long-poll period). */
+  longPollTimeoutMs: number;
+  /** Time-skipping mode: time may skip while a caller waits for an update (as while it awaits a result). */
+  unlockedWhile?: <T>(fn: () => Promise<T>) => Promise<T>;
+}
 
 /** Updates: admission, delivery as protocol messages in workflow tasks, and waiting for a stage. */
 export class UpdateHandling {
-  constructor(private readonly engine: HistoryEngine) {}
+  constructor(private readonly host: UpdateHost) {}
 
   /** Admits an update (a workflow task carries it to the worker) and waits for the requested stage. */
   async updateWorkflowExecution(
@@ -21,21 +30,21 @@ export class UpdateHandling {
   ): Promise<workflowservice.IUpdateWorkflowExecutionResponse> {
     const workflowId = req.workflowExecution?.workflowId ?? '';
     const updateId = req.request?.meta?.updateId ?? '';
-    const found = await this.engine.locks.run(workflowLockKey(ns.id, workflowId), async () => {
-      const ms = await this.engine.load(ns.id, workflowId, req.workflowExecution?.runId ?? '');
+    const found = await this.host.transactions.withWorkflowLock(ns.id, workflowId, async () => {
+      const ms = await this.host.transactions.load(ns.id, workflowId, req.workflowExecution?.runId ?? '');
       if (req.firstExecutionRunId && ms.firstExecutionRunId !== req.firstExecutionRunId) throw workflowNotFound(workflowId, req.firstExecutionRunId);
       if (ms.updates[updateId]) return { ms };
-      const inFlight = this.engine.updates.get(ms.runId, updateId);
+      const inFlight = this.host.registry.get(ms.runId, updateId);
       if (inFlight) return { ms, inFlight };
       if (!isRunning(ms.status)) throw new ServiceError('NOT_FOUND', 'workflow execution already completed');
-      return { ms, inFlight: this.engine.updates.admit(ms.runId, updateId, req.request ?? {}), admitted: true };
+      return { ms, inFlight: this.host.registry.admit(ms.runId, updateId, req.request ?? {}), admitted: true };
     });
     if (found.admitted) {
-      await this.engine.update(found.ms, (m) => scheduleWorkflowTask(m));
+      await this.host.transactions.update(found.ms, (m) => scheduleWorkflowTask(m));
     }
     const wait = (): Promise<workflowservice.IUpdateWorkflowExecutionResponse> =>
       this.awaitUpdate(ns, found.ms, updateId, found.inFlight, req.waitPolicy?.lifecycleStage, signal);
-    return this.engine.timeSkipper ? this.engine.timeSkipper.unlockedWhile(wait) : wait();
+    return this.host.unlockedWhile ? this.host.unlockedWhile(wait) : wait();
   }
   async pollWorkflowExecutionUpdate(
     ns: NamespaceRecord,
@@ -43,13 +52,13 @@ export class UpdateHandling {
     signal?: AbortSignal,
   ): Promise<workflowservice.IPollWorkflowExecutionUpdateResponse> {
     const ref = req.updateRef;
-    const ms = await this.engine.load(ns.id, ref?.workflowExecution?.workflowId ?? '', ref?.workflowExecution?.runId ?? '');
+    const ms = await this.host.transactions.load(ns.id, ref?.workflowExecution?.workflowId ?? '', ref?.workflowExecution?.runId ?? '');
     const updateId = ref?.updateId ?? '';
-    const inFlight = this.engine.updates.get(ms.runId, updateId);
+    const inFlight = this.host.registry.get(ms.runId, updateId);
     if (!ms.updates[updateId] && !inFlight) throw notFound(`update ${updateId} not found`);
     const wait = (): Promise<workflowservice.IUpdateWorkflowExecutionResponse> =>
       this.awaitUpdate(ns, ms, updateId, inFlight, req.waitPolicy?.lifecycleStage, signal);
-    const { stage, outcome } = await (this.engine.timeSkipper ? this.engine.timeSkipper.unlockedWhile(wait) : wait());
+    const { stage, outcome } = await (this.host.unlockedWhile ? this.host.unlockedWhile(wait) : wait());
     return { stage, outcome, updateRef: { workflowExecution: { workflowId: ms.workflowId, runId: ms.runId }, updateId } };
   }
   /**
@@ -68,7 +77,7 @@ export class UpdateHandling {
     const Stage = enums.UpdateWorkflowExecutionLifecycleStage;
     const want = wanted || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
     const updateRef = { workflowExecution: { workflowId: ms.workflowId, runId: ms.runId }, updateId };
-    const deadline = this.engine.clock.now() + this.engine.historyLongPollTimeoutMs;
+    const deadline = this.host.transactions.now() + this.host.longPollTimeoutMs;
     for (;;) {
       let stage: enums.UpdateWorkflowExecutionLifecycleStage;
       if (inFlight) {
@@ -84,28 +93,27 @@ export class UpdateHandling {
         // Accepted before a restart: its completion will come with a later task; the caller polls again.
         return { updateRef, stage: Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED };
       }
-      const remaining = deadline - this.engine.clock.now();
+      const remaining = deadline - this.host.transactions.now();
       if (stage >= want || remaining <= 0 || signal?.aborted) return { updateRef, stage };
-      await this.engine.updates.waitForChange(inFlight, remaining, signal);
+      await this.host.registry.waitForChange(inFlight, remaining, signal);
     }
   }
   /** The outcome of an update that history holds as completed. */
   private async readUpdateOutcome(ns: NamespaceRecord, ms: MutableState, updateId: string): Promise<temporal.api.update.v1.IOutcome | undefined> {
-    const fresh = await this.engine.load(ns.id, ms.workflowId, ms.runId);
+    const fresh = await this.host.transactions.load(ns.id, ms.workflowId, ms.runId);
     const completedEventId = fresh.updates[updateId]?.completedEventId;
     if (!completedEventId) return undefined;
-    const [row] = await this.engine.store.readHistory(ms.runId, completedEventId, completedEventId + 1, 1);
-    return row ? (decodeEvent(row).workflowExecutionUpdateCompletedEventAttributes?.outcome ?? undefined) : undefined;
+    return (await readEvent(this.host.store, ms.runId, completedEventId))?.workflowExecutionUpdateCompletedEventAttributes?.outcome ?? undefined;
   }
   /** A closed run will never accept what it was sent: callers get an error, as from Temporal. */
   abortUpdates(ms: MutableState): void {
-    for (const u of this.engine.updates.forRun(ms.runId)) {
+    for (const u of this.host.registry.forRun(ms.runId)) {
       if (u.stage === 'accepted') {
-        this.engine.updates.advance(u, 'completed', {
+        this.host.registry.advance(u, 'completed', {
           failure: { message: 'Workflow Update failed because the Workflow completed before the Update completed.', source: 'Hourglass' },
         });
       } else {
-        this.engine.updates.advance(u, 'completed', undefined, new ServiceError('NOT_FOUND', 'workflow execution already completed'));
+        this.host.registry.advance(u, 'completed', undefined, new ServiceError('NOT_FOUND', 'workflow execution already completed'));
       }
     }
   }

@@ -1,7 +1,7 @@
-import { invalidArgument } from '../common/errors';
-import type { command, failure as failureProto } from '../common/proto';
-import { decodeFailure, decodePayloads, durationToMs, encodeFailure, enums, int64, msToDuration, type IFailure, type IPayloads } from '../common/proto';
-import type { ActivityInfo, RetryPolicyRecord } from '../store/records';
+import { invalidArgument } from '../../common/errors';
+import type { command, failure as failureProto } from '../../common/proto';
+import { decodeFailure, decodePayloads, durationToMs, encodeFailure, enums, int64, msToDuration, type IFailure, type IPayloads } from '../../common/proto';
+import type { ActivityInfo, RetryPolicyRecord } from '../../store/records';
 import type { RunMutator } from './mutator';
 import { DEFAULT_BACKOFF_COEFFICIENT, DEFAULT_INITIAL_INTERVAL_MS, DEFAULT_MAXIMUM_INTERVAL_FACTOR, decideRetry } from './retry';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { durationToMs, enums, int64, msToDuration, msToTimestamp, type IFailure, type IPayloads, type workflowservice } from '../common/proto';
-import type { MutableState, ParentInfo } from '../store/records';
-import { normalizeRetryPolicy } from './activity';
+import { durationToMs, enums, int64, msToDuration, msToTimestamp, type IFailure, type IPayloads, type workflowservice } from '../../common/proto';
+import type { MutableState, ParentInfo } from '../../store/records';
+import { normalizeRetryPolicy } from './activity-state';
 import { encodeMemo, encodeSearchAttributes } from './execution';
 import { RunMutator } from './mutator';
-import { scheduleWorkflowTask } from './workflow-task';
+import { scheduleWorkflowTask } from './workflow-task-state';
 
 const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
 const MAX_WORKFLOW_TASK_TIMEOUT_MS = 120_000;

@@ -1,5 +1,5 @@
-import { enums, type workflowservice } from '../common/proto';
-import type { CurrentExecution } from '../store/records';
+import { enums, type workflowservice } from '../../common/proto';
+import type { CurrentExecution } from '../../store/records';
 import { isRunning } from './execution';
 
 const S = enums.WorkflowExecutionStatus;

@@ -1,11 +1,11 @@
-import { enums, int64 } from '../common/proto';
-import type { ActivityInfo } from '../store/records';
-import { failActivityAttempt, timeOutActivity, timeoutFailure } from './activity';
+import { enums, int64 } from '../../common/proto';
+import type { ActivityInfo } from '../../store/records';
+import { failActivityAttempt, timeOutActivity, timeoutFailure } from './activity-state';
 import { closeExecution } from './execution';
 import { scheduleBackedOffFirstTask } from './run-factory';
 import { planAfterFailure } from './successor';
 import type { RunMutator } from './mutator';
-import { failWorkflowTask, retryWorkflowTask, stickyTaskTimedOut, timeOutWorkflowTask } from './workflow-task';
+import { failWorkflowTask, retryWorkflowTask, stickyTaskTimedOut, timeOutWorkflowTask } from './workflow-task-state';
 
 const T = enums.TimeoutType;
 

@@ -1,5 +1,5 @@
-import { enums, int64, type Long, msToDuration, msToTimestamp, type IFailure, type history } from '../common/proto';
-import type { WorkflowTaskInfo } from '../store/records';
+import { enums, int64, type Long, msToDuration, msToTimestamp, type IFailure, type history } from '../../common/proto';
+import type { WorkflowTaskInfo } from '../../store/records';
 import type { EventAttributes, RunMutator } from './mutator';
 
 /**

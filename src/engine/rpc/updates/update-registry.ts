@@ -1,4 +1,4 @@
-import type { temporal } from '../common/proto';
+import type { temporal } from '../../../common/proto';
 
 type IRequest = temporal.api.update.v1.IRequest;
 type IOutcome = temporal.api.update.v1.IOutcome;

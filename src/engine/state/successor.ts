@@ -1,27 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { CronExpressionParser } from 'cron-parser';
-import { invalidArgument } from '../common/errors';
-import { durationToMs, enums, msToDuration, type command, type history, type IFailure, type IPayloads, type workflowservice } from '../common/proto';
-import type { MutableState } from '../store/records';
-import { retryPolicyToProto } from './activity';
+import { invalidArgument } from '../../common/errors';
+import { durationToMs, enums, msToDuration, type command, type history, type IFailure, type IPayloads, type workflowservice } from '../../common/proto';
+import type { MutableState } from '../../store/records';
+import { retryPolicyToProto } from './activity-state';
 import { decodeMemo, decodeSearchAttributes } from './execution';
 import { decideRetry } from './retry';
 import type { RunSpec } from './run-factory';
-
-/**
- * The run that follows a closing one in the same chain: continue-as-new, a workflow retry, or the
- * next cron run. Planned when the close event is written (it names the new run id) and created in
- * the same transaction.
- */
-export interface SuccessorPlan {
-  runId: string;
-  initiator: enums.ContinueAsNewInitiator;
-  backoffMs: number;
-  attempt: number;
-  lastCompletionResult?: IPayloads | null;
-  continuedFailure?: IFailure | null;
-  continueAsNew?: command.IContinueAsNewWorkflowExecutionCommandAttributes;
-}
+import type { SuccessorPlan } from './mutator';
 
 /** A failed or timed-out run: retried per its retry policy, else the next cron run, else nothing. */
 export function planAfterFailure(ms: MutableState, failure: IFailure, now: number): { plan?: SuccessorPlan; retryState: enums.RetryState } {

@@ -1,6 +1,6 @@
-import { common, enums, type IPayload, type IPayloads } from '../common/proto';
+import { common, enums, type IPayload, type IPayloads } from '../../common/proto';
 import type { RunMutator } from './mutator';
-import { failWorkflowTask } from './workflow-task';
+import { failWorkflowTask } from './workflow-task-state';
 
 /** Run-level transitions and the memo / search-attribute maps kept in mutable state. */
 

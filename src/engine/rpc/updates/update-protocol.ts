@@ -1,6 +1,6 @@
-import { enums, int64, temporal } from '../common/proto';
-import { BadCommandError } from './commands';
-import type { RunMutator } from './mutator';
+import { enums, int64, temporal } from '../../../common/proto';
+import { BadCommandError } from '../../state/commands';
+import type { RunMutator } from '../../state/mutator';
 import type { InFlightUpdate, UpdateRegistry } from './update-registry';
 
 type IMessage = temporal.api.protocol.v1.IMessage;

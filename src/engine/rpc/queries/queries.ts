@@ -1,18 +1,30 @@
-import { workflowLockKey } from './keyed-mutex';
-import { workflowTaskIdentity } from './workflow-tasks';
-import { ServiceError, taskNotFound } from '../common/errors';
-import { enums, int64, type workflowservice } from '../common/proto';
-import type { MutableState, NamespaceRecord } from '../store/records';
-import { isRunning } from './execution';
-import { decodeEvent } from './mutator';
-import type { DispatchTask } from './task-generator';
-import { decodeQueryTaskToken, encodeTaskToken } from './task-token';
-import { queryRejection } from './query-registry';
-import type { HistoryEngine } from './history-engine';
+import { ServiceError, taskNotFound } from '../../../common/errors';
+import { enums, int64, type temporal, type workflowservice } from '../../../common/proto';
+import type { MutableState, NamespaceRecord } from '../../../store/records';
+import type { Store } from '../../../store/store';
+import type { Matching } from '../../dispatch/matching';
+import type { DispatchTask } from '../../dispatch/task-generator';
+import { decodeQueryTaskToken, encodeTaskToken } from '../../dispatch/task-token';
+import { isRunning } from '../../state/execution';
+import { decodeEvent } from '../../state/mutator';
+import type { RunTransactions } from '../../transactions';
+import type { EngineStats } from '../engine-stats';
+import { workflowTaskIdentity } from '../workflow-task-identity';
+import { queryRejection, type QueryRegistry } from './query-registry';
+
+export interface QueryHost {
+  transactions: RunTransactions;
+  store: Pick<Store, 'getMutableState' | 'readHistory'>;
+  matching: Pick<Matching, 'offer'>;
+  registry: QueryRegistry;
+  stats: EngineStats;
+  /** Server-side cap on a query's wait, since the SDK's query call has no deadline. */
+  queryTimeoutMs: number;
+}
 
 /** Queries: attached to a pending workflow task, or sent as query tasks; never written to history. */
 export class QueryHandling {
-  constructor(private readonly engine: HistoryEngine) {}
+  constructor(private readonly host: QueryHost) {}
 
   /**
    * Answers a query through a worker: attached to the run's pending workflow task when there is one
@@ -20,21 +32,21 @@ export class QueryHandling {
    */
   async queryWorkflow(ns: NamespaceRecord, req: workflowservice.IQueryWorkflowRequest, signal?: AbortSignal): Promise<workflowservice.IQueryWorkflowResponse> {
     const workflowId = req.execution?.workflowId ?? '';
-    const registered = await this.engine.locks.run(workflowLockKey(ns.id, workflowId), async () => {
-      const ms = await this.engine.load(ns.id, workflowId, req.execution?.runId ?? '');
+    const registered = await this.host.transactions.withWorkflowLock(ns.id, workflowId, async () => {
+      const ms = await this.host.transactions.load(ns.id, workflowId, req.execution?.runId ?? '');
       const rejected = queryRejection(ms, req.queryRejectCondition);
       if (rejected !== undefined) return { rejected };
       if (ms.lastCompletedWorkflowTaskStartedEventId === 0 && !isRunning(ms.status)) {
         throw new ServiceError('FAILED_PRECONDITION', 'workflow closed before a workflow task completed', { type: 'WorkflowNotReady' });
       }
-      const pending = this.engine.queries.add(ms.runId, req.query ?? {}, 'buffered');
+      const pending = this.host.registry.add(ms.runId, req.query ?? {}, 'buffered');
       if (!isRunning(ms.status) || !ms.workflowTask) this.dispatchBufferedQueries(ms);
       return { pending };
     });
     if ('rejected' in registered) return { queryRejected: { status: registered.rejected } };
     const { query, outcome } = registered.pending;
     const timeout = new Promise<'timeout'>((resolve) => {
-      const timer = setTimeout(() => resolve('timeout'), this.engine.queryTimeoutMs);
+      const timer = setTimeout(() => resolve('timeout'), this.host.queryTimeoutMs);
       signal?.addEventListener('abort', () => {
         clearTimeout(timer);
         resolve('timeout');
@@ -43,7 +55,7 @@ export class QueryHandling {
     });
     const result = await Promise.race([outcome, timeout]);
     if (result === 'timeout') {
-      this.engine.queries.remove(query.id);
+      this.host.registry.remove(query.id);
       throw new ServiceError('DEADLINE_EXCEEDED', 'query timed out: no worker answered; is a worker polling the task queue?');
     }
     if ('failed' in result) throw new ServiceError('INVALID_ARGUMENT', result.failed, { type: 'QueryFailed', failure: result.failure ?? null });
@@ -51,19 +63,19 @@ export class QueryHandling {
   }
   respondQueryTaskCompleted(req: workflowservice.IRespondQueryTaskCompletedRequest): void {
     const token = decodeQueryTaskToken(req.taskToken);
-    const q = this.engine.queries.get(token.queryId);
+    const q = this.host.registry.get(token.queryId);
     if (!q) throw taskNotFound('Query task');
     if (req.completedType === enums.QueryResultType.QUERY_RESULT_TYPE_ANSWERED) q.settle({ answered: req.queryResult });
     else q.settle({ failed: req.errorMessage || req.failure?.message || 'query failed', failure: req.failure });
   }
   /** A legacy query task: full history, `query` set, its own token; answered by RespondQueryTaskCompleted. */
   async queryTaskResponse(task: DispatchTask): Promise<workflowservice.IPollWorkflowTaskQueueResponse | undefined> {
-    const q = this.engine.queries.get(task.queryId ?? '');
+    const q = this.host.registry.get(task.queryId ?? '');
     if (!q || q.state !== 'dispatched') return undefined;
-    const ms = await this.engine.store.getMutableState(task.namespaceId, task.workflowId, task.runId);
+    const ms = await this.host.store.getMutableState(task.namespaceId, task.workflowId, task.runId);
     if (!ms) return undefined;
-    const events = (await this.engine.store.readHistory(ms.runId, 1, ms.nextEventId, Number.MAX_SAFE_INTEGER)).map(decodeEvent);
-    this.engine.stats.fullHistoryWorkflowTasks++;
+    const events = (await this.host.store.readHistory(ms.runId, 1, ms.nextEventId, Number.MAX_SAFE_INTEGER)).map(decodeEvent);
+    this.host.stats.fullHistoryWorkflowTasks++;
     return {
       ...workflowTaskIdentity(ms),
       taskToken: encodeTaskToken({ kind: 'query', namespaceId: ms.namespaceId, queryId: q.id }),
@@ -76,7 +88,7 @@ export class QueryHandling {
   /** Answers queries that rode on the completed task. */
   answerQueries(results: workflowservice.IRespondWorkflowTaskCompletedRequest['queryResults']): void {
     for (const [id, result] of Object.entries(results ?? {})) {
-      const q = this.engine.queries.get(id);
+      const q = this.host.registry.get(id);
       if (!q) continue;
       if (result.resultType === enums.QueryResultType.QUERY_RESULT_TYPE_ANSWERED) q.settle({ answered: result.answer });
       else q.settle({ failed: result.errorMessage ?? 'query failed', failure: result.failure });
@@ -84,9 +96,9 @@ export class QueryHandling {
   }
   /** With no workflow task to ride on, buffered queries go to a worker as query tasks. */
   dispatchBufferedQueries(ms: MutableState): void {
-    for (const q of this.engine.queries.forRun(ms.runId, 'buffered')) {
+    for (const q of this.host.registry.forRun(ms.runId, 'buffered')) {
       q.state = 'dispatched';
-      this.engine.matching.offer({
+      this.host.matching.offer({
         kind: 'workflow',
         namespaceId: ms.namespaceId,
         taskQueue: ms.taskQueue,
@@ -97,5 +109,15 @@ export class QueryHandling {
         queryId: q.id,
       });
     }
+  }
+
+  /** Buffered queries ride on the workflow task being handed out; returns them by id for the poll response. */
+  attachBufferedQueries(runId: string): Record<string, temporal.api.query.v1.IWorkflowQuery> {
+    const queries: Record<string, temporal.api.query.v1.IWorkflowQuery> = {};
+    for (const q of this.host.registry.forRun(runId, 'buffered')) {
+      q.state = 'attached';
+      queries[q.id] = q.query;
+    }
+    return queries;
   }
 }

@@ -1,29 +1,23 @@
-import { ServiceError } from '../common/errors';
-import type { Logger } from '../common/logger';
-import { enums, int64, type history } from '../common/proto';
-import type { ChildInfo, CurrentExecution, ExternalRequestInfo, MutableState } from '../store/records';
-import type { Store } from '../store/store';
-import { isRunning, terminateExecution } from './execution';
-import { workflowLockKey, type KeyedMutex } from './keyed-mutex';
-import { decodeEvent, type RunMutator } from './mutator';
-import type { NamespaceRegistry } from './namespaces';
-import { createRun } from './run-factory';
+import { ServiceError } from '../../common/errors';
+import type { Logger } from '../../common/logger';
+import { enums, int64, type history } from '../../common/proto';
+import type { ChildInfo, ExternalRequestInfo, MutableState, RunRef } from '../../store/records';
+import type { Store } from '../../store/store';
+import { readEvent, readLastEvent, readStartedAttributes } from '../history-reader';
+import type { NamespaceRegistry } from '../namespaces';
+import { isRunning, terminateExecution } from '../state/execution';
+import type { RunMutator } from '../state/mutator';
+import { createRun } from '../state/run-factory';
+import { currentExecutionOf, type RunTransactions } from '../transactions';
 
 /** What the transfer tasks need from the engine: locked read-modify-commit of runs. */
 export interface TransferHost {
-  store: Store;
+  transactions: RunTransactions;
+  store: Pick<Store, 'getCurrentExecution' | 'getMutableState' | 'readHistory' | 'readHistoryReverse'>;
   logger: Logger;
-  namespaces: NamespaceRegistry;
-  locks: KeyedMutex;
-  now(): number;
-  mutate(ms: MutableState): RunMutator;
-  commitRuns(mutators: RunMutator[], current?: CurrentExecution): Promise<MutableState[]>;
-  /** Locked update of one run; `fn` returning undefined commits nothing. */
-  updateRun<T>(ref: { namespaceId: string; workflowId: string; runId: string }, fn: (m: RunMutator) => T | undefined): Promise<T | undefined>;
+  namespaces: Pick<NamespaceRegistry, 'resolve'>;
   /** Called when a delivery finishes (time skipping re-checks whether it may skip). */
   settled(): void;
-  /** Signal or cancel a run by id, as SignalWorkflowExecution / RequestCancelWorkflowExecution do. */
-  signal(namespaceId: string, workflowId: string, runId: string, apply: (m: RunMutator) => void): Promise<boolean>;
 }
 
 /**
@@ -86,19 +80,18 @@ export class TransferTasks {
   private async startChild(parent: MutableState, child: ChildInfo): Promise<void> {
     const { host } = this;
     const ns = await host.namespaces.resolve(child.namespace).catch(() => undefined);
-    const parentKey = workflowLockKey(parent.namespaceId, parent.workflowId);
-    const childKey = workflowLockKey(ns?.id ?? child.namespace, child.workflowId);
+    const childNamespaceId = ns?.id ?? child.namespace;
+    const sameWorkflow = childNamespaceId === parent.namespaceId && child.workflowId === parent.workflowId;
     const run = async (): Promise<void> => {
       const current = ns ? await host.store.getCurrentExecution(ns.id, child.workflowId) : undefined;
       const parentMs = await host.store.getMutableState(parent.namespaceId, parent.workflowId, parent.runId);
       const entry = parentMs?.children[String(child.initiatedEventId)];
       if (!parentMs || !isRunning(parentMs.status) || !entry || entry.runId) return;
-      const pm = host.mutate(parentMs);
-      const [initiatedRow] = await host.store.readHistory(parent.runId, child.initiatedEventId, child.initiatedEventId + 1, 1);
-      const attrs = initiatedRow ? decodeEvent(initiatedRow).startChildWorkflowExecutionInitiatedEventAttributes : undefined;
+      const pm = host.transactions.mutate(parentMs);
+      const attrs = (await readEvent(host.store, parent.runId, child.initiatedEventId))?.startChildWorkflowExecutionInitiatedEventAttributes;
       const conflict =
         !ns ||
-        childKey === parentKey ||
+        sameWorkflow ||
         (current && (isRunning(current.status) || attrs?.workflowIdReusePolicy === enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE));
       if (conflict || !attrs || !ns) {
         pm.add({
@@ -114,7 +107,7 @@ export class TransferTasks {
           },
         });
         delete pm.ms.children[String(child.initiatedEventId)];
-        await host.commitRuns([pm]);
+        await host.transactions.commitRuns([pm]);
         return;
       }
       const requestId = `${parent.runId}/${child.initiatedEventId}`;
@@ -130,9 +123,9 @@ export class TransferTasks {
             runId: parent.runId,
             initiatedEventId: child.initiatedEventId,
           },
-          rootExecution: parentRoot(parentMs, await firstEvent(host.store, parentMs)),
+          rootExecution: parentRoot(parentMs, await readStartedAttributes(host.store, parentMs.runId)),
         },
-        host.now(),
+        host.transactions.now(),
       );
       cm.namespaceName = ns.name;
       const entryNow = pm.ms.children[String(child.initiatedEventId)];
@@ -147,27 +140,21 @@ export class TransferTasks {
           header: attrs.header ?? null,
         },
       });
-      const currentRow: CurrentExecution = {
-        namespaceId: ns.id,
-        workflowId: child.workflowId,
-        runId: cm.ms.runId,
-        startRequestId: requestId,
-        status: cm.ms.status,
-      };
-      await host.commitRuns([cm, pm], currentRow);
+      await host.transactions.commitRuns([cm, pm], currentExecutionOf(cm.ms));
     };
     // Child before parent, always: the close report path takes the parent's lock without the child's.
-    if (childKey === parentKey) await host.locks.run(parentKey, run);
-    else await host.locks.run(childKey, () => host.locks.run(parentKey, run));
+    const { transactions } = host;
+    const underParentLock = (): Promise<void> => transactions.withWorkflowLock(parent.namespaceId, parent.workflowId, run);
+    if (sameWorkflow) await underParentLock();
+    else await transactions.withWorkflowLock(childNamespaceId, child.workflowId, underParentLock);
   }
 
   private async notifyParent(child: MutableState): Promise<void> {
     const { host } = this;
     const parent = child.parent;
     if (!parent) return;
-    const [lastRow] = await host.store.readHistoryReverse(child.runId, child.nextEventId - 1, 1);
-    const closeEvent = lastRow ? decodeEvent(lastRow) : undefined;
-    await host.updateRun({ namespaceId: parent.namespaceId, workflowId: parent.workflowId, runId: parent.runId }, (m) => {
+    const closeEvent = await readLastEvent(host.store, child);
+    await this.updateRun({ namespaceId: parent.namespaceId, workflowId: parent.workflowId, runId: parent.runId }, (m) => {
       const entry = m.ms.children[String(parent.initiatedEventId)];
       if (!m.isRunning() || !entry) return undefined;
       const common = {
@@ -181,7 +168,7 @@ export class TransferTasks {
       delete m.ms.children[String(parent.initiatedEventId)];
       return true;
     });
-    await host.updateRun(child, (m) => {
+    await this.updateRun(child, (m) => {
       m.ms.parentNotified = true;
       return true;
     });
@@ -192,7 +179,7 @@ export class TransferTasks {
     if (child.parentClosePolicy === P.PARENT_CLOSE_POLICY_ABANDON || !child.runId) return;
     const ns = await this.host.namespaces.resolve(child.namespace).catch(() => undefined);
     if (!ns) return;
-    await this.host.signal(ns.id, child.workflowId, child.runId, (m) => {
+    await this.deliver(ns.id, child.workflowId, child.runId, (m) => {
       if (child.parentClosePolicy === P.PARENT_CLOSE_POLICY_REQUEST_CANCEL) {
         if (m.ms.cancelRequested) return;
         m.ms.cancelRequested = true;
@@ -207,41 +194,38 @@ export class TransferTasks {
     const { host } = this;
     const ns = await host.namespaces.resolve(request.namespace).catch(() => undefined);
     const requestId = `${initiator.runId}/${request.initiatedEventId}`;
-    const [initiatedRow] = await host.store.readHistory(initiator.runId, request.initiatedEventId, request.initiatedEventId + 1, 1);
-    const signal = initiatedRow ? decodeEvent(initiatedRow).signalExternalWorkflowExecutionInitiatedEventAttributes : undefined;
+    const signal = (await readEvent(host.store, initiator.runId, request.initiatedEventId))?.signalExternalWorkflowExecutionInitiatedEventAttributes;
     let delivered = false;
     if (ns) {
-      delivered = await host
-        .signal(ns.id, request.workflowId, request.runId, (m) => {
-          if (request.childWorkflowOnly && m.ms.parent?.runId !== initiator.runId) throw new ServiceError('NOT_FOUND', 'not a child of the initiator');
-          if (m.ms.requestIds.includes(requestId)) return;
-          m.ms.requestIds.push(requestId);
-          const external = { workflowId: initiator.workflowId, runId: initiator.runId };
-          if (request.kind === 'signal') {
-            m.add({
-              workflowExecutionSignaledEventAttributes: {
-                signalName: signal?.signalName ?? '',
-                input: signal?.input ?? null,
-                header: signal?.header ?? null,
-                identity: 'history-service',
-                externalWorkflowExecution: external,
-              },
-            });
-            return;
-          }
-          if (m.ms.cancelRequested) return;
-          m.ms.cancelRequested = true;
+      delivered = await this.deliver(ns.id, request.workflowId, request.runId, (m) => {
+        if (request.childWorkflowOnly && m.ms.parent?.runId !== initiator.runId) throw new ServiceError('NOT_FOUND', 'not a child of the initiator');
+        if (m.ms.requestIds.includes(requestId)) return;
+        m.ms.requestIds.push(requestId);
+        const external = { workflowId: initiator.workflowId, runId: initiator.runId };
+        if (request.kind === 'signal') {
           m.add({
-            workflowExecutionCancelRequestedEventAttributes: {
-              externalInitiatedEventId: int64(request.initiatedEventId),
-              externalWorkflowExecution: external,
+            workflowExecutionSignaledEventAttributes: {
+              signalName: signal?.signalName ?? '',
+              input: signal?.input ?? null,
+              header: signal?.header ?? null,
               identity: 'history-service',
+              externalWorkflowExecution: external,
             },
           });
-        })
-        .catch(() => false);
+          return;
+        }
+        if (m.ms.cancelRequested) return;
+        m.ms.cancelRequested = true;
+        m.add({
+          workflowExecutionCancelRequestedEventAttributes: {
+            externalInitiatedEventId: int64(request.initiatedEventId),
+            externalWorkflowExecution: external,
+            identity: 'history-service',
+          },
+        });
+      }).catch(() => false);
     }
-    await host.updateRun(initiator, (m) => {
+    await this.updateRun(initiator, (m) => {
       if (!m.ms.externalRequests[String(request.initiatedEventId)]) return undefined;
       delete m.ms.externalRequests[String(request.initiatedEventId)];
       const target = { workflowId: request.workflowId, runId: request.runId };
@@ -268,6 +252,22 @@ export class TransferTasks {
       }
       return true;
     });
+  }
+
+  /** Locked update of one run; `fn` returning undefined commits nothing. */
+  private async updateRun<T>(ref: RunRef, fn: (m: RunMutator) => T | undefined): Promise<T | undefined> {
+    return (await this.host.transactions.tryUpdate(ref, fn))?.value;
+  }
+
+  /** Signal or cancel a run by id, as SignalWorkflowExecution / RequestCancelWorkflowExecution do; false if it is not running. */
+  private async deliver(namespaceId: string, workflowId: string, runId: string, apply: (m: RunMutator) => void): Promise<boolean> {
+    const target = await this.host.transactions.load(namespaceId, workflowId, runId);
+    const done = await this.host.transactions.tryUpdate(target, (m) => {
+      if (!m.isRunning()) return false;
+      apply(m);
+      return true;
+    });
+    return done?.value === true;
   }
 }
 
@@ -300,11 +300,6 @@ function childCloseEvent(
     default:
       return { childWorkflowExecutionTerminatedEventAttributes: common };
   }
-}
-
-async function firstEvent(store: Store, ms: MutableState): Promise<history.IWorkflowExecutionStartedEventAttributes | undefined> {
-  const [row] = await store.readHistory(ms.runId, 1, 2, 1);
-  return row ? (decodeEvent(row).workflowExecutionStartedEventAttributes ?? undefined) : undefined;
 }
 
 function parentRoot(parent: MutableState, started: history.IWorkflowExecutionStartedEventAttributes | undefined): { workflowId: string; runId: string } {

@@ -1,5 +1,5 @@
-import { enums, type IFailure } from '../common/proto';
-import type { RetryPolicyRecord } from '../store/records';
+import { enums, type IFailure } from '../../common/proto';
+import type { RetryPolicyRecord } from '../../store/records';
 
 /** Temporal's defaults for a retry policy left unset or partly set. */
 export const DEFAULT_INITIAL_INTERVAL_MS = 1000;

@@ -1,4 +1,4 @@
-import { invalidArgument } from '../common/errors';
+import { invalidArgument } from '../../common/errors';
 
 /**
  * Task tokens are opaque to SDKs. Ours name the run, the task's scheduled event id and attempt, so a

@@ -1,4 +1,4 @@
-import { invalidArgument } from '../common/errors';
+import { invalidArgument } from '../../common/errors';
 
 /** History page tokens carry the run and the next event id to read. */
 export function encodePageToken(runId: string, nextEventId: number): Uint8Array {

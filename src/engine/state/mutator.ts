@@ -1,6 +1,5 @@
-import { enums, history, int64, msToTimestamp, toNumber, type IHistoryEvent } from '../common/proto';
-import type { ActivityInfo, MutableState, RunMutation } from '../store/records';
-import type { SuccessorPlan } from './successor';
+import { enums, history, int64, msToTimestamp, toNumber, type command, type IFailure, type IHistoryEvent, type IPayloads } from '../../common/proto';
+import type { ActivityInfo, MutableState, RunMutation } from '../../store/records';
 
 const E = enums.EventType;
 
@@ -53,6 +52,21 @@ export function eventTypeOf(attributes: EventAttributes): enums.EventType {
 
 export function decodeEvent(data: Uint8Array): history.HistoryEvent {
   return history.HistoryEvent.decode(data);
+}
+
+/**
+ * The run that follows a closing one in the same chain: continue-as-new, a workflow retry, or the
+ * next cron run. Planned when the close event is written (it names the new run id) and created in
+ * the same transaction.
+ */
+export interface SuccessorPlan {
+  runId: string;
+  initiator: enums.ContinueAsNewInitiator;
+  backoffMs: number;
+  attempt: number;
+  lastCompletionResult?: IPayloads | null;
+  continuedFailure?: IFailure | null;
+  continueAsNew?: command.IContinueAsNewWorkflowExecutionCommandAttributes;
 }
 
 /**

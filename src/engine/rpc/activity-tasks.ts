@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { taskNotFound } from '../common/errors';
+import { taskNotFound } from '../../common/errors';
 import {
   type IFailure,
   type IPayloads,
@@ -11,14 +11,23 @@ import {
   msToTimestamp,
   toNumber,
   type workflowservice,
-} from '../common/proto';
-import type { ActivityInfo, MutableState, NamespaceRecord } from '../store/records';
-import { cancelActivity, completeActivity, failActivityAttempt, isStarted, retryPolicyToProto, startActivityAttempt } from './activity';
-import type { RunMutator } from './mutator';
-import { decodeEvent } from './mutator';
-import type { DispatchTask } from './task-generator';
-import { decodeActivityTaskToken, encodeTaskToken } from './task-token';
-import type { HistoryEngine } from './history-engine';
+} from '../../common/proto';
+import type { ActivityInfo, MutableState, NamespaceRecord } from '../../store/records';
+import { cancelActivity, completeActivity, failActivityAttempt, isStarted, retryPolicyToProto, startActivityAttempt } from '../state/activity-state';
+import type { RunMutator } from '../state/mutator';
+import type { DispatchTask } from '../dispatch/task-generator';
+import { decodeActivityTaskToken, encodeTaskToken } from '../dispatch/task-token';
+import type { TaskPoller } from '../dispatch/task-poller';
+import { readEvent, type HistoryStore } from '../history-reader';
+import type { RunTransactions } from '../transactions';
+import type { EngineStats } from './engine-stats';
+
+export interface ActivityTaskHost {
+  transactions: RunTransactions;
+  store: HistoryStore;
+  poller: TaskPoller;
+  stats: EngineStats;
+}
 
 /** What a worker gets for an activity attempt, whether polled or eagerly dispatched. */
 export function activityTaskResponse(
@@ -59,14 +68,14 @@ export function activityTaskResponse(
 
 /** Activity tasks: dispatch to pollers, completions, failures with retries, heartbeats with cancellation. */
 export class ActivityTasks {
-  constructor(private readonly engine: HistoryEngine) {}
+  constructor(private readonly host: ActivityTaskHost) {}
 
   async pollActivityTaskQueue(
     ns: NamespaceRecord,
     req: workflowservice.IPollActivityTaskQueueRequest,
     signal?: AbortSignal,
   ): Promise<workflowservice.IPollActivityTaskQueueResponse> {
-    return this.engine.pollTask(ns, 'activity', req.taskQueue?.name ?? '', req.identity ?? '', signal, (task) =>
+    return this.host.poller.poll(ns.id, 'activity', req.taskQueue?.name ?? '', req.identity ?? '', signal, (task) =>
       this.recordActivityTaskStarted(ns, task, req.identity ?? ''),
     );
   }
@@ -76,7 +85,7 @@ export class ActivityTasks {
     task: DispatchTask,
     identity: string,
   ): Promise<workflowservice.IPollActivityTaskQueueResponse | undefined> {
-    const result = await this.engine.tryUpdate(task, (m) => {
+    const result = await this.host.transactions.tryUpdate(task, (m) => {
       const a = m.activity(task.scheduledEventId);
       if (!m.isRunning() || !a || isStarted(a) || a.cancelRequested || a.attempt !== task.attempt) return undefined;
       startActivityAttempt(m, a, randomUUID(), identity);
@@ -85,8 +94,7 @@ export class ActivityTasks {
     const a = result?.value;
     if (!result || !a || a.startedTime === undefined) return undefined;
     const { ms } = result;
-    const [scheduledRow] = await this.engine.store.readHistory(ms.runId, a.scheduledEventId, a.scheduledEventId + 1, 1);
-    const scheduled = scheduledRow ? decodeEvent(scheduledRow).activityTaskScheduledEventAttributes : undefined;
+    const scheduled = (await readEvent(this.host.store, ms.runId, a.scheduledEventId))?.activityTaskScheduledEventAttributes;
     return activityTaskResponse(ns.name, ms, a, scheduled ?? {});
   }
 
@@ -109,7 +117,7 @@ export class ActivityTasks {
       startActivityAttempt(m, a, randomUUID(), identity);
       eager.push(activityTaskResponse(m.namespaceName, m.ms, a, scheduled));
     }
-    if (eager.length > 0) m.onCommit(() => (this.engine.stats.eagerActivityTasks += eager.length));
+    if (eager.length > 0) m.onCommit(() => (this.host.stats.eagerActivityTasks += eager.length));
     return eager;
   }
 
@@ -143,12 +151,12 @@ export class ActivityTasks {
 
   /** The *ById variants address the activity by workflow and activity id instead of a token. */
   async activityTokenById(ns: NamespaceRecord, workflowId: string, runId: string, activityId: string, identity: string): Promise<Uint8Array> {
-    const ms = await this.engine.load(ns.id, workflowId, runId);
+    const ms = await this.host.transactions.load(ns.id, workflowId, runId);
     const a = Object.values(ms.activities).find((x) => x.activityId === activityId);
     if (!a) throw taskNotFound('Activity task');
     if (!isStarted(a)) {
       // Completing a never-started activity by id: record it as started by the caller first.
-      await this.engine.update(ms, (m) => {
+      await this.host.transactions.update(ms, (m) => {
         const pending = m.activity(a.scheduledEventId);
         if (pending && !isStarted(pending)) startActivityAttempt(m, pending, randomUUID(), identity);
       });
@@ -165,7 +173,7 @@ export class ActivityTasks {
   }
   private async updateActivity(taskToken: Uint8Array | null | undefined, fn: (m: RunMutator, a: ActivityInfo) => void): Promise<void> {
     const token = decodeActivityTaskToken(taskToken);
-    await this.engine.update(token, (m) => {
+    await this.host.transactions.update(token, (m) => {
       const a = m.activity(token.scheduledEventId);
       if (!m.isRunning() || !a || a.attempt !== token.attempt || !isStarted(a)) throw taskNotFound('Activity task');
       fn(m, a);

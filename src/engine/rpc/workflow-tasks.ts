@@ -1,16 +1,56 @@
-import { transientWorkflowTaskEvents } from './workflow-task';
 import { randomUUID } from 'node:crypto';
-import type { ServiceError } from '../common/errors';
-import { invalidArgument, taskNotFound } from '../common/errors';
-import { ENCODED_HISTORY, type EncodedHistory, durationToMs, enums, history, int64, msToTimestamp, temporal, type workflowservice } from '../common/proto';
-import type { MutableState, NamespaceRecord, WorkflowTaskInfo } from '../store/records';
-import { BadCommandError, applyCommands } from './commands';
-import type { RunMutator } from './mutator';
-import type { DispatchTask } from './task-generator';
-import { decodeWorkflowTaskToken, encodeTaskToken } from './task-token';
-import { UpdateProtocol } from './update-protocol';
-import { completeWorkflowTask, failWorkflowTask, retryWorkflowTask, scheduleWorkflowTask, startWorkflowTask } from './workflow-task';
-import type { HistoryEngine } from './history-engine';
+import type { ServiceError } from '../../common/errors';
+import { invalidArgument, taskNotFound } from '../../common/errors';
+import {
+  ENCODED_HISTORY,
+  type EncodedHistory,
+  durationToMs,
+  enums,
+  history,
+  int64,
+  msToTimestamp,
+  temporal,
+  type command,
+  type workflowservice,
+} from '../../common/proto';
+import type { MutableState, NamespaceRecord, WorkflowTaskInfo } from '../../store/records';
+import type { Store } from '../../store/store';
+import type { Matching } from '../dispatch/matching';
+import type { DispatchTask } from '../dispatch/task-generator';
+import type { TaskPoller } from '../dispatch/task-poller';
+import { decodeWorkflowTaskToken, encodeTaskToken } from '../dispatch/task-token';
+import { BadCommandError, applyCommands } from '../state/commands';
+import type { RunMutator } from '../state/mutator';
+import {
+  completeWorkflowTask,
+  failWorkflowTask,
+  retryWorkflowTask,
+  scheduleWorkflowTask,
+  startWorkflowTask,
+  transientWorkflowTaskEvents,
+} from '../state/workflow-task-state';
+import type { RunTransactions } from '../transactions';
+import type { EngineStats } from './engine-stats';
+import type { QueryHandling } from './queries/queries';
+import { UpdateProtocol } from './updates/update-protocol';
+import type { UpdateRegistry } from './updates/update-registry';
+import { workflowTaskIdentity } from './workflow-task-identity';
+
+export interface WorkflowTaskHost {
+  transactions: RunTransactions;
+  store: Pick<Store, 'getMutableState' | 'readHistory'>;
+  poller: TaskPoller;
+  matching: Pick<Matching, 'retire'>;
+  queries: Pick<QueryHandling, 'queryTaskResponse' | 'attachBufferedQueries' | 'answerQueries'>;
+  updates: UpdateRegistry;
+  stats: EngineStats;
+  /** Eager activity dispatch: starts the activities the completing worker asked to run itself. */
+  startEagerActivities(m: RunMutator, commands: command.ICommand[], identity: string): workflowservice.IPollActivityTaskQueueResponse[];
+  /** A task failed or timed out: what rode on it waits for the next attempt. */
+  onWorkflowTaskFailure(runId: string): void;
+  /** A workflow task left a retired sticky queue: it is re-dispatched to the normal queue now. */
+  onStickyTaskOrphaned(task: DispatchTask): void;
+}
 
 type Reply<T> = { value: T } | { error: ServiceError };
 
@@ -34,15 +74,15 @@ function requireStartedWorkflowTask(
 
 /** Workflow tasks: dispatch to pollers (with sticky partial history, queries and update messages) and completions. */
 export class WorkflowTasks {
-  constructor(private readonly engine: HistoryEngine) {}
+  constructor(private readonly host: WorkflowTaskHost) {}
 
   async pollWorkflowTaskQueue(
     ns: NamespaceRecord,
     req: workflowservice.IPollWorkflowTaskQueueRequest,
     signal?: AbortSignal,
   ): Promise<workflowservice.IPollWorkflowTaskQueueResponse> {
-    return this.engine.pollTask(ns, 'workflow', req.taskQueue?.name ?? '', req.identity ?? '', signal, (task) => {
-      if (task.queryId) return this.engine.queryHandling.queryTaskResponse(task);
+    return this.host.poller.poll(ns.id, 'workflow', req.taskQueue?.name ?? '', req.identity ?? '', signal, (task) => {
+      if (task.queryId) return this.host.queries.queryTaskResponse(task);
       if (task.startedRequestId) return this.startedTaskResponse(task);
       return this.recordWorkflowTaskStarted(task, req);
     });
@@ -52,7 +92,7 @@ export class WorkflowTasks {
     task: DispatchTask,
     req: workflowservice.IPollWorkflowTaskQueueRequest,
   ): Promise<(workflowservice.IPollWorkflowTaskQueueResponse & EncodedHistory) | undefined> {
-    const result = await this.engine.tryUpdate(task, (m) => {
+    const result = await this.host.transactions.tryUpdate(task, (m) => {
       const wt = m.ms.workflowTask;
       if (!m.isRunning() || !wt || wt.startedEventId !== undefined || wt.attempt !== task.attempt || wt.scheduledEventId !== task.scheduledEventId) {
         return undefined;
@@ -67,7 +107,7 @@ export class WorkflowTasks {
 
   /** A task started for this poller in the transaction that scheduled it (sync match): only the response is left to build. */
   private async startedTaskResponse(task: DispatchTask): Promise<(workflowservice.IPollWorkflowTaskQueueResponse & EncodedHistory) | undefined> {
-    const ms = await this.engine.store.getMutableState(task.namespaceId, task.workflowId, task.runId);
+    const ms = await this.host.store.getMutableState(task.namespaceId, task.workflowId, task.runId);
     const wt = ms?.workflowTask;
     if (!ms || !wt || wt.startedEventId === undefined || wt.requestId !== task.startedRequestId) return undefined;
     return this.taskResponse(ms, wt);
@@ -78,15 +118,11 @@ export class WorkflowTasks {
     const startedEventId = wt.startedEventId ?? 0;
     // A sticky worker has the run cached up to its last task: it gets only what is new.
     const firstEventId = wt.sticky ? ms.lastCompletedWorkflowTaskStartedEventId + 1 : 1;
-    if (firstEventId === 1) this.engine.stats.fullHistoryWorkflowTasks++;
-    const persisted = await this.engine.store.readHistory(ms.runId, firstEventId, ms.nextEventId, Number.MAX_SAFE_INTEGER);
+    if (firstEventId === 1) this.host.stats.fullHistoryWorkflowTasks++;
+    const persisted = await this.host.store.readHistory(ms.runId, firstEventId, ms.nextEventId, Number.MAX_SAFE_INTEGER);
     const transient = transientWorkflowTaskEvents({ ms }, wt).map((e) => history.HistoryEvent.encode(e).finish());
-    const queries: Record<string, temporal.api.query.v1.IWorkflowQuery> = {};
-    for (const q of this.engine.queries.forRun(ms.runId, 'buffered')) {
-      q.state = 'attached';
-      queries[q.id] = q.query;
-    }
-    const messages = this.engine.updates.forRun(ms.runId, 'admitted').map((u) => {
+    const queries = this.host.queries.attachBufferedQueries(ms.runId);
+    const messages = this.host.updates.forRun(ms.runId, 'admitted').map((u) => {
       u.stage = 'sent';
       return {
         id: `${u.updateId}/request`,
@@ -120,7 +156,7 @@ export class WorkflowTasks {
   ): Promise<workflowservice.IRespondWorkflowTaskCompletedResponse> {
     const token = decodeWorkflowTaskToken(req.taskToken);
     const identity = req.identity ?? '';
-    const reply = await this.engine
+    const reply = await this.host.transactions
       .update<Reply<workflowservice.IRespondWorkflowTaskCompletedResponse>>(token, (m) => {
         const wt = requireStartedWorkflowTask(m, token);
         const commands = req.commands ?? [];
@@ -139,27 +175,27 @@ export class WorkflowTasks {
         const stickyQueue = req.stickyAttributes?.workerTaskQueue?.name;
         m.ms.stickyTaskQueue = stickyQueue || undefined;
         m.ms.stickyScheduleToStartTimeoutMs = stickyQueue ? durationToMs(req.stickyAttributes?.scheduleToStartTimeout) || 10_000 : undefined;
-        const protocol = new UpdateProtocol(m, this.engine.updates, req.messages ?? []);
+        const protocol = new UpdateProtocol(m, this.host.updates, req.messages ?? []);
         const outcome = applyCommands(m, commands, completedId, (id) => protocol.apply(id));
         protocol.applyRemaining();
-        if (outcome.needsWorkflowTask || req.forceCreateNewWorkflowTask || this.engine.updates.forRun(m.ms.runId, 'admitted').length > 0) {
+        if (outcome.needsWorkflowTask || req.forceCreateNewWorkflowTask || this.host.updates.forRun(m.ms.runId, 'admitted').length > 0) {
           m.flushBuffer();
           scheduleWorkflowTask(m);
         }
         m.onCommit(() => protocol.commit(!req.forceCreateNewWorkflowTask));
-        return { value: { activityTasks: this.engine.activityTasks.startEagerActivities(m, commands, identity) } };
+        return { value: { activityTasks: this.host.startEagerActivities(m, commands, identity) } };
       })
       .catch(async (err: unknown) => {
         if (!(err instanceof BadCommandError)) throw err;
         // A rejected command rolls back the whole completion: only the task failure is written.
-        return this.engine.update<Reply<workflowservice.IRespondWorkflowTaskCompletedResponse>>(token, (m) => {
+        return this.host.transactions.update<Reply<workflowservice.IRespondWorkflowTaskCompletedResponse>>(token, (m) => {
           const wt = requireStartedWorkflowTask(m, token);
           return this.rejectCompletion(m, wt.attempt, err.failedCause, err.message, identity);
         });
       });
-    this.engine.queryHandling.answerQueries(req.queryResults);
+    this.host.queries.answerQueries(req.queryResults);
     if ('error' in reply) {
-      this.engine.afterTaskFailure(token.runId);
+      this.host.onWorkflowTaskFailure(token.runId);
       throw reply.error;
     }
     return reply.value;
@@ -177,23 +213,24 @@ export class WorkflowTasks {
   }
   async respondWorkflowTaskFailed(req: workflowservice.IRespondWorkflowTaskFailedRequest): Promise<void> {
     const token = decodeWorkflowTaskToken(req.taskToken);
-    await this.engine.update(token, (m) => {
+    await this.host.transactions.update(token, (m) => {
       requireStartedWorkflowTask(m, token);
       const cause = req.cause ?? enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED;
       retryWorkflowTask(m, failWorkflowTask(m, cause, req.failure, req.identity ?? ''));
     });
-    this.engine.afterTaskFailure(token.runId);
+    this.host.onWorkflowTaskFailure(token.runId);
   }
-}
 
-/** The fields a workflow task and a query task share. */
-export function workflowTaskIdentity(ms: MutableState): workflowservice.IPollWorkflowTaskQueueResponse {
-  return {
-    workflowExecution: { workflowId: ms.workflowId, runId: ms.runId },
-    workflowType: { name: ms.workflowType },
-    previousStartedEventId: int64(ms.lastCompletedWorkflowTaskStartedEventId),
-    backlogCountHint: int64(0),
-    nextPageToken: new Uint8Array(),
-    workflowExecutionTaskQueue: { name: ms.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-  };
+  /** A worker went away: its sticky queue is retired and the runs waiting on it move to the normal queue. */
+  shutdownWorker(ns: NamespaceRecord, stickyTaskQueue: string): void {
+    if (!stickyTaskQueue) return;
+    for (const task of this.host.matching.retire(ns.id, 'workflow', stickyTaskQueue)) this.host.onStickyTaskOrphaned(task);
+  }
+
+  async resetStickyTaskQueue(ns: NamespaceRecord, execution: { workflowId?: string | null; runId?: string | null }): Promise<void> {
+    const ms = await this.host.transactions.load(ns.id, execution.workflowId ?? '', execution.runId ?? '');
+    await this.host.transactions.update(ms, (m) => {
+      m.ms.stickyTaskQueue = undefined;
+    });
+  }
 }
