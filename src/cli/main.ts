@@ -88,9 +88,7 @@ async function startDev(options: StartDevOptions): Promise<void> {
         options.logLevel === 'debug'
           ? (method, start, end, code) => logger.debug('rpc', { method, start: round3(start), ms: round3(end - start), code })
           : undefined,
-      sqlitePragmas: Object.fromEntries(
-        options.sqlitePragmas.map((kv) => [kv.slice(0, kv.indexOf('=')).trim().toLowerCase(), kv.slice(kv.indexOf('=') + 1).trim()]),
-      ),
+      sqlitePragmas: options.sqlitePragmas,
     });
   } catch (err) {
     process.stderr.write(`hourglass: cannot start the server: ${describeStartError(err, options)}\n`);
