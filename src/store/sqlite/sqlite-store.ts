@@ -1,11 +1,13 @@
 import Database from 'better-sqlite3';
 import { namespaceAlreadyExists } from '../../common/errors';
+import { enums } from '../../common/proto';
 import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from '../records';
 import { ConditionFailedError, type SearchAttributeType, type Store } from '../store';
 import { migrations } from './migrations';
 import { PRAGMA_VALUE, SETTABLE_PRAGMAS } from './pragmas';
 
-const RUNNING = 1; // WORKFLOW_EXECUTION_STATUS_RUNNING
+/** Interpolated into the SQL as a literal, so open-run queries match the partial index `executions_open`. */
+const RUNNING = enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 
 export interface SqliteStoreOptions {
   /** A file path; absent means an in-memory database that lives as long as the store. */
