@@ -48,4 +48,11 @@ describe('dev server binary', () => {
     assert.match(result.stderr, /unsupported pragma "foo" \(supported: journal_mode, synchronous\)/);
     assert.equal(result.stdout, '');
   });
+
+  test('--version prints the package version', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    const result = runCli(['--version']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, `hourglass version ${pkg.version}\n`);
+  });
 });
