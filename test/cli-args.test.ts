@@ -29,7 +29,7 @@ test('defaults match the Temporal CLI dev server', () => {
     logLevel: 'warn',
     dynamicConfigValues: [],
     searchAttributes: [],
-    sqlitePragmas: [],
+    sqlitePragmas: {},
     timeSkipping: false,
   });
 });
@@ -103,10 +103,26 @@ test('boolean --headless accepts an explicit value only in = form', () => {
 });
 
 test('accepted-but-unused flags are parsed', () => {
-  const options = startDev(['--http-port', '7243', '--metrics-port=9090', '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma=synchronous=full']);
+  const options = startDev(['--http-port', '7243', '--metrics-port=9090']);
   assert.equal(options.httpPort, 7243);
   assert.equal(options.metricsPort, 9090);
-  assert.deepEqual(options.sqlitePragmas, ['journal_mode=wal', 'synchronous=full']);
+});
+
+test('--sqlite-pragma: the pragmas SqliteStore applies, key normalized, the last value wins', () => {
+  const options = startDev(['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma=synchronous=full', '--sqlite-pragma', ' Synchronous = NORMAL ']);
+  assert.deepEqual(options.sqlitePragmas, { journal_mode: 'wal', synchronous: 'NORMAL' });
+});
+
+test('--sqlite-pragma: an unknown key, a missing "=" or a value that is not one word is a usage error', () => {
+  usageError(
+    ['server', 'start-dev', '--sqlite-pragma', 'foo=bar'],
+    /invalid value "foo=bar" for --sqlite-pragma: unsupported pragma "foo" \(supported: journal_mode, synchronous\)/,
+  );
+  usageError(['server', 'start-dev', '--sqlite-pragma=cache_size=1000'], /unsupported pragma "cache_size"/);
+  usageError(['server', 'start-dev', '--sqlite-pragma', 'synchronous'], /invalid value "synchronous" for --sqlite-pragma: expected KEY=VALUE/);
+  usageError(['server', 'start-dev', '--sqlite-pragma', '=wal'], /expected KEY=VALUE/);
+  usageError(['server', 'start-dev', '--sqlite-pragma', 'journal_mode='], /"" is not a value for journal_mode/);
+  usageError(['server', 'start-dev', '--sqlite-pragma', 'synchronous=off; drop table x'], /is not a value for synchronous/);
 });
 
 test('search attributes: every Temporal type, case-insensitive, normalized', () => {

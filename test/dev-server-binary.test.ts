@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -8,6 +9,13 @@ import { activities, installQuietRuntime, repoRoot, uniqueName, workflowBundle }
 import { sequentialActivities } from './workflows';
 
 const binary = path.join(repoRoot, 'node_modules', '.bin', 'hourglass');
+/** This checkout's bin script (the linked `binary` may belong to another checkout sharing node_modules). */
+const binScript = path.join(repoRoot, 'bin', 'hourglass.js');
+
+function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [binScript, ...args], { encoding: 'utf8', timeout: 20_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
 
 describe('dev server binary', () => {
   test('TestWorkflowEnvironment.createLocal with the hourglass binary as an existing-path executable runs a workflow end to end', async (t) => {
@@ -32,5 +40,19 @@ describe('dev server binary', () => {
     } finally {
       await testEnv.teardown();
     }
+  });
+
+  test('an unsupported --sqlite-pragma exits 2 before starting anything', () => {
+    const result = runCli(['server', 'start-dev', '--port', '0', '--sqlite-pragma', 'foo=bar']);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, /unsupported pragma "foo" \(supported: journal_mode, synchronous\)/);
+    assert.equal(result.stdout, '');
+  });
+
+  test('--version prints the package version', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    const result = runCli(['--version']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, `hourglass version ${pkg.version}\n`);
   });
 });

@@ -6,6 +6,7 @@
  * instead. Both `--flag value` and `--flag=value` forms are accepted, as are `-p 7233`, `-p=7233` and `-p7233`.
  */
 import type { LogFormat, LogLevel } from '../common/logger';
+import { PRAGMA_VALUE, SETTABLE_PRAGMAS } from '../store/sqlite/pragmas';
 
 /** A command-line mistake: the CLI prints the message (plus a usage hint) to stderr and exits with code 2. */
 export class UsageError extends Error {
@@ -45,8 +46,8 @@ export interface StartDevOptions {
   searchAttributes: SearchAttributeSpec[];
   httpPort?: number;
   metricsPort?: number;
-  /** Raw `KEY=VALUE` strings; accepted, not applied yet. */
-  sqlitePragmas: string[];
+  /** `--sqlite-pragma` settings, pragma name (lower case) → value; only the pragmas SqliteStore applies. */
+  sqlitePragmas: Record<string, string>;
   /** Virtual clock with Temporal's TestService (time-skipping test server mode). */
   timeSkipping: boolean;
 }
@@ -142,6 +143,20 @@ function requireKeyValue(flag: string, value: string): string {
   return value;
 }
 
+/** Parses `KEY=VALUE` into `pragmas`; the key must be one SqliteStore applies, the value one bare word. */
+function parseSqlitePragma(value: string, pragmas: Record<string, string>): void {
+  const eq = requireKeyValue('sqlite-pragma', value).indexOf('=');
+  const key = value.slice(0, eq).trim().toLowerCase();
+  const pragmaValue = value.slice(eq + 1).trim();
+  if (!SETTABLE_PRAGMAS.includes(key)) {
+    throw new UsageError(`invalid value "${value}" for --sqlite-pragma: unsupported pragma "${key}" (supported: ${SETTABLE_PRAGMAS.join(', ')})`);
+  }
+  if (!PRAGMA_VALUE.test(pragmaValue)) {
+    throw new UsageError(`invalid value "${value}" for --sqlite-pragma: "${pragmaValue}" is not a value for ${key}`);
+  }
+  pragmas[key] = pragmaValue;
+}
+
 /** Parses `name=Type` as the Temporal CLI does; the type is matched case-insensitively and normalized. */
 export function parseSearchAttribute(value: string): SearchAttributeSpec {
   const eq = value.indexOf('=');
@@ -195,7 +210,7 @@ function parseStartDev(argv: readonly string[]): Command {
     logLevel: 'warn',
     dynamicConfigValues: [],
     searchAttributes: [],
-    sqlitePragmas: [],
+    sqlitePragmas: {},
     timeSkipping: false,
   };
 
@@ -311,7 +326,7 @@ function parseStartDev(argv: readonly string[]): Command {
         options.metricsPort = parsePort(name, value);
         break;
       case 'sqlite-pragma':
-        options.sqlitePragmas.push(requireKeyValue(name, value));
+        parseSqlitePragma(value, options.sqlitePragmas);
         break;
     }
   }
@@ -365,7 +380,7 @@ Flags:
                                      ${SEARCH_ATTRIBUTE_TYPES.join(', ')}
       --http-port int                HTTP API port (accepted, unused)
       --metrics-port int             Metrics port (accepted, unused)
-      --sqlite-pragma string         KEY=VALUE SQLite pragma: journal_mode, synchronous (repeatable)
+      --sqlite-pragma string         KEY=VALUE SQLite pragma, KEY one of ${SETTABLE_PRAGMAS.join(', ')} (repeatable)
       --time-skipping                Virtual clock that skips to the next timer when idle, with Temporal's TestService
   -h, --help                         Show this help
 `;

@@ -1,14 +1,13 @@
 /**
  * `hourglass` command-line entry point; `bin/hourglass.js` calls {@link main} with `process.argv.slice(2)`.
  *
- * Startup must be fast (sdk-core waits ~5 s for the gRPC port), so only the argument parser and the logger are loaded
- * up front; the server (gRPC, protobuf, SQLite) is loaded only when `server start-dev` actually runs.
+ * Startup must be fast (sdk-core waits ~5 s for the gRPC port), so only the argument parser, the logger and the version
+ * are loaded up front; the server (gRPC, protobuf, SQLite) is loaded only when `server start-dev` actually runs.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Logger } from '../common/logger';
 import { createLogger } from '../common/logger';
 import type { HourglassServer } from '../server';
+import { version } from '../version';
 import type { StartDevOptions } from './args';
 import { parseArgs, ROOT_USAGE, SERVER_USAGE, START_DEV_USAGE, UsageError } from './args';
 
@@ -33,31 +32,12 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = 0;
       return;
     case 'version':
-      process.stdout.write(`hourglass version ${readVersion()}\n`);
+      process.stdout.write(`hourglass version ${version}\n`);
       process.exitCode = 0;
       return;
     case 'start-dev':
       await startDev(command.options);
       return;
-  }
-}
-
-function readVersion(): string {
-  // Walk up from this file (dist/src/cli when compiled) to the package root.
-  let dir = __dirname;
-  for (;;) {
-    const candidate = path.join(dir, 'package.json');
-    if (fs.existsSync(candidate)) {
-      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: unknown; version?: unknown };
-      if (pkg.name === 'hourglass' && typeof pkg.version === 'string') {
-        return pkg.version;
-      }
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) {
-      return 'unknown';
-    }
-    dir = parent;
   }
 }
 
@@ -88,9 +68,7 @@ async function startDev(options: StartDevOptions): Promise<void> {
         options.logLevel === 'debug'
           ? (method, start, end, code) => logger.debug('rpc', { method, start: round3(start), ms: round3(end - start), code })
           : undefined,
-      sqlitePragmas: Object.fromEntries(
-        options.sqlitePragmas.map((kv) => [kv.slice(0, kv.indexOf('=')).trim().toLowerCase(), kv.slice(kv.indexOf('=') + 1).trim()]),
-      ),
+      sqlitePragmas: options.sqlitePragmas,
     });
   } catch (err) {
     process.stderr.write(`hourglass: cannot start the server: ${describeStartError(err, options)}\n`);

@@ -2,24 +2,40 @@ import type { workflowservice } from '../../common/proto';
 import type { HandlerContext } from './context';
 
 /**
- * Capabilities we actually honour. `sdkMetadata` is stored in WorkflowTaskCompleted, so core may
- * record its flags; build-id versioning is off, so workers send a binary checksum instead.
+ * What the server implements: SDKs gate features on these flags, so each is true only when the code
+ * behind it exists. (Update support is advertised per namespace, in DescribeNamespace's
+ * NamespaceInfo.Capabilities, not here.)
  */
 export function getSystemInfo(ctx: HandlerContext): Promise<workflowservice.IGetSystemInfoResponse> {
   return Promise.resolve({
     serverVersion: ctx.serverVersion,
     capabilities: {
+      // Signal headers land in WorkflowExecutionSignaled; a query's header travels with the query to the worker.
       signalAndQueryHeader: true,
+      // INTERNAL only ever means an unexpected exception; expected conditions have their own status, and
+      // optimistic-concurrency conflicts are retried inside the engine.
       internalErrorDifferentiation: true,
+      // RespondActivityTaskFailed's lastHeartbeatDetails are kept for the next attempt.
       activityFailureIncludeHeartbeat: true,
+      // False: the schedule RPCs (CreateSchedule, ListSchedules, ...) answer UNIMPLEMENTED.
       supportsSchedules: false,
+      // Failures are stored and returned as sent, encodedAttributes included.
       encodedFailureAttributes: true,
+      // False: no worker-versioning RPCs and no build-ID-based dispatch; workers send a binary checksum instead.
       buildIdBasedVersioning: false,
+      // The ModifyWorkflowProperties command merges upsertedMemo into the run's memo.
       upsertMemo: true,
+      // False: StartWorkflowExecution ignores requestEagerExecution and never returns an eager workflow task.
       eagerWorkflowStart: false,
+      // WorkflowTaskCompleted records the request's sdkMetadata, so core can keep its flags in history.
       sdkMetadata: true,
-      countGroupByExecutionStatus: false,
+      // CountWorkflowExecutions accepts `GROUP BY ExecutionStatus` and answers with groups.
+      countGroupByExecutionStatus: true,
+      // False: no Nexus endpoints, operations or task handling.
       nexus: false,
+      // False: no worker deployments, so nothing for the server to scale.
+      serverScaledDeployments: false,
+      serverScaledProviderCloudRun: false,
     },
   });
 }

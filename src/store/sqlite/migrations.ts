@@ -1,3 +1,8 @@
+import { enums } from '../../common/proto';
+
+/** Written into the DDL as a literal; it is 1, so the text is what it always was and migrated databases are unaffected. */
+const RUNNING = enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+
 /**
  * Versioned schema migrations, applied in order inside one transaction each. Never edit a released
  * migration: add the next one.
@@ -34,7 +39,7 @@ export const migrations: readonly Migration[] = [
         db_version INTEGER NOT NULL,
         state TEXT NOT NULL
       );
-      CREATE INDEX executions_open ON executions (status) WHERE status = 1;
+      CREATE INDEX executions_open ON executions (status) WHERE status = ${RUNNING};
       CREATE TABLE history_events (
         run_id TEXT NOT NULL,
         event_id INTEGER NOT NULL,

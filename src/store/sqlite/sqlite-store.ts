@@ -1,10 +1,13 @@
 import Database from 'better-sqlite3';
 import { namespaceAlreadyExists } from '../../common/errors';
+import { enums } from '../../common/proto';
 import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from '../records';
 import { ConditionFailedError, type SearchAttributeType, type Store } from '../store';
 import { migrations } from './migrations';
+import { PRAGMA_VALUE, SETTABLE_PRAGMAS } from './pragmas';
 
-const RUNNING = 1; // WORKFLOW_EXECUTION_STATUS_RUNNING
+/** Interpolated into the SQL as a literal, so open-run queries match the partial index `executions_open`. */
+const RUNNING = enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 
 export interface SqliteStoreOptions {
   /** A file path; absent means an in-memory database that lives as long as the store. */
@@ -17,9 +20,6 @@ export interface SqliteStoreOptions {
    */
   pragmas?: Record<string, string>;
 }
-
-/** The pragmas `--sqlite-pragma` may set, as in the Temporal CLI. */
-export const SETTABLE_PRAGMAS: ReadonlySet<string> = new Set(['journal_mode', 'synchronous']);
 
 interface PendingCommit {
   txn: Transaction;
@@ -61,8 +61,8 @@ export class SqliteStore implements Store {
     this.db = new Database(options.filename ?? ':memory:');
     const pragmas = { journal_mode: options.filename ? 'WAL' : 'MEMORY', synchronous: 'FULL', ...options.pragmas };
     for (const [name, value] of Object.entries(pragmas)) {
-      if (!SETTABLE_PRAGMAS.has(name)) throw new Error(`unsupported SQLite pragma "${name}" (supported: ${[...SETTABLE_PRAGMAS].join(', ')})`);
-      if (!/^[A-Za-z0-9_]+$/.test(value)) throw new Error(`invalid value "${value}" for SQLite pragma "${name}"`);
+      if (!SETTABLE_PRAGMAS.includes(name)) throw new Error(`unsupported SQLite pragma "${name}" (supported: ${SETTABLE_PRAGMAS.join(', ')})`);
+      if (!PRAGMA_VALUE.test(value)) throw new Error(`invalid value "${value}" for SQLite pragma "${name}"`);
       if (name === 'journal_mode' && !options.filename) continue; // an in-memory database has no file to journal
       this.db.pragma(`${name} = ${value}`);
     }

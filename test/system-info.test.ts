@@ -1,0 +1,79 @@
+/**
+ * GetSystemInfo's capabilities, as an SDK client reads them: each flag says whether the feature is
+ * implemented, and the false ones are checked against what the server answers.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { temporal } from '@temporalio/proto';
+import { grpcCode, repoRoot, rejectionOf, useHourglassServer } from './helpers';
+
+const { Capabilities } = temporal.api.workflowservice.v1.GetSystemInfoResponse;
+
+describe('GetSystemInfo', () => {
+  const env = useHourglassServer();
+
+  test('reports the package version and exactly the implemented capabilities', async () => {
+    const info = await env.connection.workflowService.getSystemInfo({});
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(info.serverVersion, pkg.version);
+    assert.ok(info.capabilities);
+    // Every field of the proto, so a field added by an SDK upgrade fails here until it is decided on.
+    assert.deepEqual(Capabilities.toObject(Capabilities.fromObject(info.capabilities), { defaults: true }), {
+      signalAndQueryHeader: true,
+      internalErrorDifferentiation: true,
+      activityFailureIncludeHeartbeat: true,
+      supportsSchedules: false,
+      encodedFailureAttributes: true,
+      buildIdBasedVersioning: false,
+      upsertMemo: true,
+      eagerWorkflowStart: false,
+      sdkMetadata: true,
+      countGroupByExecutionStatus: true,
+      nexus: false,
+      serverScaledDeployments: false,
+      serverScaledProviderCloudRun: false,
+    });
+  });
+
+  test('countGroupByExecutionStatus: CountWorkflowExecutions answers GROUP BY ExecutionStatus with groups', async () => {
+    const id = `count-${randomUUID()}`;
+    await env.connection.workflowService.startWorkflowExecution({
+      namespace: env.namespace,
+      workflowId: id,
+      workflowType: { name: 'noSuchWorkflow' },
+      taskQueue: { name: id },
+      requestId: randomUUID(),
+    });
+    const answer = await env.connection.workflowService.countWorkflowExecutions({
+      namespace: env.namespace,
+      query: `WorkflowId = '${id}' GROUP BY ExecutionStatus`,
+    });
+    assert.equal(Number(answer.count), 1);
+    assert.equal(answer.groups.length, 1);
+    assert.equal(Number(answer.groups[0]?.count), 1);
+    await env.connection.workflowService.terminateWorkflowExecution({ namespace: env.namespace, workflowExecution: { workflowId: id } });
+  });
+
+  test('eagerWorkflowStart is false: a start asking for eager execution gets no workflow task', async () => {
+    const id = `eager-${randomUUID()}`;
+    const started = await env.connection.workflowService.startWorkflowExecution({
+      namespace: env.namespace,
+      workflowId: id,
+      workflowType: { name: 'noSuchWorkflow' },
+      taskQueue: { name: id },
+      requestId: randomUUID(),
+      requestEagerExecution: true,
+    });
+    assert.ok(started.runId);
+    assert.equal(started.eagerWorkflowTask, null);
+    await env.connection.workflowService.terminateWorkflowExecution({ namespace: env.namespace, workflowExecution: { workflowId: id } });
+  });
+
+  test('supportsSchedules is false: the schedule RPCs are UNIMPLEMENTED', async () => {
+    const err = await rejectionOf(env.connection.workflowService.listSchedules({ namespace: env.namespace }));
+    assert.equal(grpcCode(err), 12 /* UNIMPLEMENTED */);
+  });
+});
