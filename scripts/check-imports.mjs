@@ -9,18 +9,39 @@ const src = join(root, 'src');
 
 /** folder → the src folders it may import (itself always allowed). */
 const ALLOWED = {
-  'common': [],
-  'types': [],
-  'store': ['common', 'visibility/search-attribute-type.ts'],
-  'visibility': ['common', 'store'],
+  common: [],
+  types: [],
+  store: ['common', 'visibility/search-attribute-type.ts'],
+  visibility: ['common', 'store'],
   'engine/state': ['common', 'store/records.ts'],
   'engine/time': ['common'],
-  'engine/dispatch': ['common', 'store', 'engine/state', 'engine/time', 'engine/locks.ts', 'engine/namespaces.ts', 'engine/history-reader.ts', 'engine/transactions.ts'],
-  'engine/rpc': ['common', 'store', 'visibility', 'engine/state', 'engine/dispatch', 'engine/time', 'engine/rpc', 'engine/locks.ts', 'engine/namespaces.ts', 'engine/history-reader.ts', 'engine/transactions.ts'],
-  'engine': ['common', 'store', 'visibility', 'engine'],
-  'api': ['common', 'store', 'visibility', 'engine', 'version.ts'],
-  'cli': ['common', 'store', 'version.ts', 'server.ts', 'visibility'],
-  'testing': ['server.ts', 'common', 'visibility'],
+  'engine/dispatch': [
+    'common',
+    'store',
+    'engine/state',
+    'engine/time',
+    'engine/locks.ts',
+    'engine/namespaces.ts',
+    'engine/history-reader.ts',
+    'engine/transactions.ts',
+  ],
+  'engine/rpc': [
+    'common',
+    'store',
+    'visibility',
+    'engine/state',
+    'engine/dispatch',
+    'engine/time',
+    'engine/rpc',
+    'engine/locks.ts',
+    'engine/namespaces.ts',
+    'engine/history-reader.ts',
+    'engine/transactions.ts',
+  ],
+  engine: ['common', 'store', 'visibility', 'engine'],
+  api: ['common', 'store', 'visibility', 'engine', 'version.ts'],
+  cli: ['common', 'store', 'version.ts', 'server.ts', 'visibility'],
+  testing: ['server.ts', 'common', 'visibility'],
   '': [''],
 };
 
@@ -63,7 +84,8 @@ for (const [file, deps] of graph) {
   const allowed = [folder, ...ALLOWED[folder]];
   for (const dep of deps) {
     const r = rel(dep);
-    if (!allowed.some((a) => a === '' || r === a || r.startsWith(`${a}/`))) problems.push(`${rel(file)} imports ${r}: ${folder || 'src'}/ may import only ${allowed.slice(1).join(', ') || 'itself'}`);
+    if (!allowed.some((a) => a === '' || r === a || r.startsWith(`${a}/`)))
+      problems.push(`${rel(file)} imports ${r}: ${folder || 'src'}/ may import only ${allowed.slice(1).join(', ') || 'itself'}`);
   }
 }
 
