@@ -16,6 +16,13 @@ describe('namespaces', () => {
     assert.ok(res.namespaceInfo?.id, 'namespace should have an id');
   });
 
+  test("a namespace's capabilities say updates are served (clients gate sync and async updates on them)", async () => {
+    const res = await env.client.workflowService.describeNamespace({ namespace: 'default' });
+    assert.equal(res.namespaceInfo?.capabilities?.syncUpdate, true);
+    assert.equal(res.namespaceInfo?.capabilities?.asyncUpdate, true);
+    assert.equal(res.namespaceInfo?.capabilities?.eagerWorkflowStart, false);
+  });
+
   test('namespaces passed to HourglassServer.start are created and describable', async () => {
     const server = await HourglassServer.start({ port: 0, namespaces: ['extra'] });
     try {

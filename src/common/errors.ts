@@ -63,6 +63,11 @@ export function workflowAlreadyStarted(workflowId: string, runId: string, startR
   });
 }
 
+/** A request for a run that has closed: Temporal answers NOT_FOUND with this message. */
+export function workflowAlreadyCompleted(): ServiceError {
+  return new ServiceError('NOT_FOUND', 'workflow execution already completed');
+}
+
 export function workflowNotFound(workflowId: string, runId?: string): ServiceError {
   return notFound(
     runId

@@ -20,7 +20,7 @@ import { UpdateRegistry } from './rpc/updates/update-registry';
 import { UpdateHandling } from './rpc/updates/updates';
 import { WorkflowTasks } from './rpc/workflow-tasks';
 import type { SearchAttributeRegistry } from './search-attributes';
-import { isRunning } from './state/execution';
+import { isRunning } from './state/status';
 import type { Clock } from './time/clock';
 import type { TimeSkipper } from './time/time-skipping';
 import { WorkInFlight } from './time/work-in-flight';

@@ -8,7 +8,7 @@ import { workflowDispatchTask, type DispatchTask } from './dispatch/task-generat
 import { readStartedAttributes } from './history-reader';
 import { KeyedMutex, workflowLockKey } from './locks';
 import type { NamespaceRegistry } from './namespaces';
-import { isRunning } from './state/execution';
+import { isRunning } from './state/status';
 import { RunMutator } from './state/mutator';
 import { createRun } from './state/run-factory';
 import { successorSpec } from './state/successor';

@@ -59,8 +59,10 @@ function namespaceResponse(ns: NamespaceRecord): workflowservice.IDescribeNamesp
       description: ns.description,
       ownerEmail: ns.ownerEmail,
       data: ns.data,
-      // Worker behaviour switches (graceful poll shutdown, heartbeats, autoscaling) stay off until implemented.
-      capabilities: { eagerWorkflowStart: false, syncUpdate: false, asyncUpdate: false },
+      // Clients gate features on these: updates are served (waiting for COMPLETED and for ACCEPTED);
+      // eager workflow start is not (requestEagerExecution is ignored). Worker behaviour switches
+      // (graceful poll shutdown, heartbeats, autoscaling) stay off until implemented.
+      capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true },
       supportsSchedules: false,
     },
     config: {

@@ -1,5 +1,5 @@
 import type { MutableState, WorkflowTaskInfo } from '../../store/records';
-import { isRunning } from '../state/execution';
+import { isRunning } from '../state/status';
 
 /**
  * Derives, from mutable state alone, what the run needs from matching (tasks to dispatch) and from

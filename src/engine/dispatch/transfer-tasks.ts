@@ -5,7 +5,8 @@ import type { ChildInfo, ExternalRequestInfo, MutableState, RunRef } from '../..
 import type { Store } from '../../store/store';
 import { readEvent, readLastEvent, readStartedAttributes } from '../history-reader';
 import type { NamespaceRegistry } from '../namespaces';
-import { isRunning, terminateExecution } from '../state/execution';
+import { terminateExecution } from '../state/execution';
+import { isRunning } from '../state/status';
 import type { RunMutator } from '../state/mutator';
 import { createRun } from '../state/run-factory';
 import { currentExecutionOf, type RunTransactions } from '../transactions';

@@ -2,7 +2,8 @@ import type { Logger } from '../../common/logger';
 import type { NamespaceRecord, RunRef } from '../../store/records';
 import type { Store } from '../../store/store';
 import type { NamespaceRegistry } from '../namespaces';
-import { isRunning, terminateExecution } from '../state/execution';
+import { terminateExecution } from '../state/execution';
+import { isRunning } from '../state/status';
 import type { RunTransactions } from '../transactions';
 
 export interface DeletionHost {

@@ -1,4 +1,4 @@
-import { ServiceError, workflowNotFound } from '../../common/errors';
+import { workflowAlreadyCompleted, workflowNotFound } from '../../common/errors';
 import type { workflowservice } from '../../common/proto';
 import type { NamespaceRecord } from '../../store/records';
 import { addSignal, isDuplicateRequest, terminateExecution } from '../state/execution';
@@ -41,7 +41,7 @@ export class ExecutionControl {
     const ms = await this.transactions.load(ns.id, execution?.workflowId ?? '', execution?.runId ?? '');
     if (firstExecutionRunId && ms.firstExecutionRunId !== firstExecutionRunId) throw workflowNotFound(ms.workflowId, firstExecutionRunId);
     await this.transactions.update(ms, (m) => {
-      if (!m.isRunning()) throw new ServiceError('NOT_FOUND', 'workflow execution already completed');
+      if (!m.isRunning()) throw workflowAlreadyCompleted();
       fn(m);
     });
   }

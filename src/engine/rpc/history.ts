@@ -2,7 +2,7 @@ import { ENCODED_HISTORY, type EncodedHistory, enums, toNumber, type workflowser
 import type { MutableState, NamespaceRecord } from '../../store/records';
 import type { HistoryNotifier } from '../dispatch/history-notifier';
 import type { HistoryStore } from '../history-reader';
-import { isRunning } from '../state/execution';
+import { isRunning } from '../state/status';
 import { decodeEvent } from '../state/mutator';
 import type { RunTransactions } from '../transactions';
 import { describeExecution } from '../visibility';

@@ -26,10 +26,6 @@ export function terminateExecution(m: RunMutator, reason: string, details: IPayl
   closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED);
 }
 
-export function isRunning(status: enums.WorkflowExecutionStatus): boolean {
-  return status === enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-}
-
 type PayloadMap = Record<string, IPayload>;
 
 /** Upserted keys replace stored ones; an empty or JSON-null payload removes the key, as in Temporal. */

@@ -1,6 +1,6 @@
 import { enums, type workflowservice } from '../../common/proto';
 import type { CurrentExecution } from '../../store/records';
-import { isRunning } from './execution';
+import { isRunning } from './status';
 
 const S = enums.WorkflowExecutionStatus;
 

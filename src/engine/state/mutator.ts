@@ -1,5 +1,6 @@
 import { enums, history, int64, msToTimestamp, toNumber, type command, type IFailure, type IHistoryEvent, type IPayloads } from '../../common/proto';
 import type { ActivityInfo, MutableState, RunMutation } from '../../store/records';
+import { isRunning } from './status';
 
 const E = enums.EventType;
 
@@ -103,7 +104,7 @@ export class RunMutator {
     const { activities, ...rest } = loaded;
     this.ms = { ...structuredClone(rest), activities: { ...activities } };
     this.before = loaded;
-    this.wasRunning = loaded.status === enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    this.wasRunning = isRunning(loaded.status);
     this.expectedDbVersion = isNew ? 0 : loaded.dbVersion;
   }
 
@@ -141,7 +142,7 @@ export class RunMutator {
   }
 
   isRunning(): boolean {
-    return this.ms.status === enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    return isRunning(this.ms.status);
   }
 
   hasStartedWorkflowTask(): boolean {

@@ -1,5 +1,5 @@
 import { enums, int64, type Long, msToDuration, msToTimestamp, type IFailure, type history } from '../../common/proto';
-import type { WorkflowTaskInfo } from '../../store/records';
+import type { MutableState, WorkflowTaskInfo } from '../../store/records';
 import type { EventAttributes, RunMutator } from './mutator';
 
 /**
@@ -20,6 +20,21 @@ function taskQueueProto(
     : { name: normalName, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL, normalName: '' };
 }
 
+/** WorkflowTaskScheduled's attributes, the same whether written at once, sent as transient, or written on completion. */
+function scheduledAttributes(ms: MutableState, wt: WorkflowTaskInfo): history.IWorkflowTaskScheduledEventAttributes {
+  return { taskQueue: taskQueueProto(ms.taskQueue, wt), startToCloseTimeout: msToDuration(wt.timeoutMs), attempt: wt.attempt };
+}
+
+/** WorkflowTaskStarted's attributes (the task's identity and request id are set when it starts). */
+function startedAttributes(ms: MutableState, wt: WorkflowTaskInfo): history.IWorkflowTaskStartedEventAttributes {
+  return {
+    scheduledEventId: int64(wt.scheduledEventId),
+    identity: wt.identity ?? '',
+    requestId: wt.requestId ?? '',
+    historySizeBytes: int64(ms.historySizeBytes),
+  };
+}
+
 export function scheduleWorkflowTask(m: RunMutator, attempt = 1): void {
   const ms = m.ms;
   if (ms.workflowTask || !m.isRunning()) return;
@@ -35,11 +50,7 @@ export function scheduleWorkflowTask(m: RunMutator, attempt = 1): void {
   };
   if (!info.transient) {
     const event = m.add({
-      workflowTaskScheduledEventAttributes: {
-        taskQueue: taskQueueProto(ms.taskQueue, info),
-        startToCloseTimeout: msToDuration(info.timeoutMs),
-        attempt,
-      },
+      workflowTaskScheduledEventAttributes: scheduledAttributes(ms, info),
     });
     info.scheduledEventId = Number(event.eventId);
   }
@@ -58,12 +69,7 @@ export function startWorkflowTask(m: RunMutator, requestId: string, identity: st
     wt.startedEventId = m.ms.nextEventId + 1;
   } else {
     const event = m.add({
-      workflowTaskStartedEventAttributes: {
-        scheduledEventId: int64(wt.scheduledEventId),
-        identity,
-        requestId,
-        historySizeBytes: int64(m.ms.historySizeBytes),
-      },
+      workflowTaskStartedEventAttributes: startedAttributes(m.ms, wt),
     });
     wt.startedEventId = Number(event.eventId);
   }
@@ -78,22 +84,13 @@ export function transientWorkflowTaskEvents(m: { ms: RunMutator['ms'] }, wt: Wor
       eventId: int64(wt.scheduledEventId),
       eventTime: msToTimestamp(wt.scheduledTime),
       eventType: E.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
-      workflowTaskScheduledEventAttributes: {
-        taskQueue: taskQueueProto(m.ms.taskQueue, wt),
-        startToCloseTimeout: msToDuration(wt.timeoutMs),
-        attempt: wt.attempt,
-      },
+      workflowTaskScheduledEventAttributes: scheduledAttributes(m.ms, wt),
     },
     {
       eventId: int64(wt.startedEventId),
       eventTime: msToTimestamp(wt.startedTime ?? wt.scheduledTime),
       eventType: E.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-      workflowTaskStartedEventAttributes: {
-        scheduledEventId: int64(wt.scheduledEventId),
-        identity: wt.identity ?? '',
-        requestId: wt.requestId ?? '',
-        historySizeBytes: int64(m.ms.historySizeBytes),
-      },
+      workflowTaskStartedEventAttributes: startedAttributes(m.ms, wt),
     },
   ];
 }
@@ -103,22 +100,13 @@ function persistTransientEvents(m: RunMutator, wt: WorkflowTaskInfo): void {
   if (!wt.transient) return;
   m.add(
     {
-      workflowTaskScheduledEventAttributes: {
-        taskQueue: taskQueueProto(m.ms.taskQueue, wt),
-        startToCloseTimeout: msToDuration(wt.timeoutMs),
-        attempt: wt.attempt,
-      },
+      workflowTaskScheduledEventAttributes: scheduledAttributes(m.ms, wt),
     },
     wt.scheduledTime,
   );
   m.add(
     {
-      workflowTaskStartedEventAttributes: {
-        scheduledEventId: int64(wt.scheduledEventId),
-        identity: wt.identity ?? '',
-        requestId: wt.requestId ?? '',
-        historySizeBytes: int64(m.ms.historySizeBytes),
-      },
+      workflowTaskStartedEventAttributes: startedAttributes(m.ms, wt),
     },
     wt.startedTime,
   );

@@ -5,7 +5,7 @@ import type { Store } from '../../../store/store';
 import type { Matching } from '../../dispatch/matching';
 import type { DispatchTask } from '../../dispatch/task-generator';
 import { decodeQueryTaskToken, encodeTaskToken } from '../../dispatch/task-token';
-import { isRunning } from '../../state/execution';
+import { isRunning } from '../../state/status';
 import { decodeEvent } from '../../state/mutator';
 import type { RunTransactions } from '../../transactions';
 import type { EngineStats } from '../engine-stats';

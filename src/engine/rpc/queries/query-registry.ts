@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { enums, type IFailure, type IPayloads, type temporal } from '../../../common/proto';
 import type { MutableState } from '../../../store/records';
-import { isRunning } from '../../state/execution';
+import { isRunning } from '../../state/status';
 
 type IWorkflowQuery = temporal.api.query.v1.IWorkflowQuery;
 

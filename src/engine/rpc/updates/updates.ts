@@ -1,9 +1,9 @@
-import { ServiceError, notFound, workflowNotFound } from '../../../common/errors';
+import { workflowAlreadyCompleted, notFound, workflowNotFound } from '../../../common/errors';
 import type { temporal } from '../../../common/proto';
 import { enums, type workflowservice } from '../../../common/proto';
 import type { MutableState, NamespaceRecord } from '../../../store/records';
 import { readEvent, type HistoryStore } from '../../history-reader';
-import { isRunning } from '../../state/execution';
+import { isRunning } from '../../state/status';
 import { scheduleWorkflowTask } from '../../state/workflow-task-state';
 import type { RunTransactions } from '../../transactions';
 import type { InFlightUpdate, UpdateRegistry } from './update-registry';
@@ -36,7 +36,7 @@ export class UpdateHandling {
       if (ms.updates[updateId]) return { ms };
       const inFlight = this.host.registry.get(ms.runId, updateId);
       if (inFlight) return { ms, inFlight };
-      if (!isRunning(ms.status)) throw new ServiceError('NOT_FOUND', 'workflow execution already completed');
+      if (!isRunning(ms.status)) throw workflowAlreadyCompleted();
       return { ms, inFlight: this.host.registry.admit(ms.runId, updateId, req.request ?? {}), admitted: true };
     });
     if (found.admitted) {
@@ -113,7 +113,7 @@ export class UpdateHandling {
           failure: { message: 'Workflow Update failed because the Workflow completed before the Update completed.', source: 'Hourglass' },
         });
       } else {
-        this.host.registry.advance(u, 'completed', undefined, new ServiceError('NOT_FOUND', 'workflow execution already completed'));
+        this.host.registry.advance(u, 'completed', undefined, workflowAlreadyCompleted());
       }
     }
   }
