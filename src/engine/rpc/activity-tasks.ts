@@ -13,7 +13,8 @@ import {
   type workflowservice,
 } from '../../common/proto';
 import type { ActivityInfo, MutableState, NamespaceRecord } from '../../store/records';
-import { cancelActivity, completeActivity, failActivityAttempt, isStarted, retryPolicyToProto, startActivityAttempt } from '../state/activity-state';
+import { cancelActivity, completeActivity, failActivityAttempt, isStarted, startActivityAttempt } from '../state/activity-state';
+import { retryPolicyToProto } from '../state/retry';
 import type { RunMutator } from '../state/mutator';
 import type { DispatchTask } from '../dispatch/task-generator';
 import { decodeActivityTaskToken, encodeTaskToken } from '../dispatch/task-token';

@@ -1,9 +1,9 @@
 import { invalidArgument } from '../../common/errors';
 import type { command, failure as failureProto } from '../../common/proto';
-import { decodeFailure, decodePayloads, durationToMs, encodeFailure, enums, int64, msToDuration, type IFailure, type IPayloads } from '../../common/proto';
+import { decodeFailure, decodePayloads, durationToMs, encodeFailure, enums, int64, type IFailure, type IPayloads } from '../../common/proto';
 import type { ActivityInfo, RetryPolicyRecord } from '../../store/records';
 import type { RunMutator } from './mutator';
-import { DEFAULT_BACKOFF_COEFFICIENT, DEFAULT_INITIAL_INTERVAL_MS, DEFAULT_MAXIMUM_INTERVAL_FACTOR, decideRetry } from './retry';
+import { decideRetry } from './retry';
 
 /**
  * Activity state in mutable state. Attempts, retries and dispatch change only mutable state;
@@ -40,34 +40,6 @@ export function normalizeActivityTimeouts(attrs: command.IScheduleActivityTaskCo
   }
   heartbeat = cap(heartbeat, startToClose);
   return { scheduleToCloseMs: scheduleToClose, scheduleToStartMs: scheduleToStart, startToCloseMs: startToClose, heartbeatMs: heartbeat };
-}
-
-export function normalizeRetryPolicy(p: command.IScheduleActivityTaskCommandAttributes['retryPolicy']): RetryPolicyRecord {
-  const initial = durationToMs(p?.initialInterval) || DEFAULT_INITIAL_INTERVAL_MS;
-  const coefficient = p?.backoffCoefficient || DEFAULT_BACKOFF_COEFFICIENT;
-  const maximum = durationToMs(p?.maximumInterval) || initial * DEFAULT_MAXIMUM_INTERVAL_FACTOR;
-  const attempts = p?.maximumAttempts ?? 0;
-  if (coefficient < 1) throw invalidArgument('BackoffCoefficient cannot be less than 1.');
-  if (maximum < initial) throw invalidArgument('MaximumInterval cannot be less than InitialInterval on retry policy.');
-  if (attempts < 0) throw invalidArgument('MaximumAttempts cannot be negative on retry policy.');
-  if (initial < 0) throw invalidArgument('InitialInterval cannot be negative on retry policy.');
-  return {
-    initialIntervalMs: initial,
-    backoffCoefficient: coefficient,
-    maximumIntervalMs: maximum,
-    maximumAttempts: attempts,
-    nonRetryableErrorTypes: [...(p?.nonRetryableErrorTypes ?? [])],
-  };
-}
-
-export function retryPolicyToProto(p: RetryPolicyRecord): NonNullable<command.IScheduleActivityTaskCommandAttributes['retryPolicy']> {
-  return {
-    initialInterval: msToDuration(p.initialIntervalMs),
-    backoffCoefficient: p.backoffCoefficient,
-    maximumInterval: msToDuration(p.maximumIntervalMs),
-    maximumAttempts: p.maximumAttempts,
-    nonRetryableErrorTypes: p.nonRetryableErrorTypes,
-  };
 }
 
 /** Whether the attempt has started and not yet ended. */

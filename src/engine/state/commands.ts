@@ -1,7 +1,8 @@
 import { ServiceError } from '../../common/errors';
 import type { command } from '../../common/proto';
 import { durationToMs, enums, int64, msToDuration } from '../../common/proto';
-import { newActivityInfo, normalizeActivityTimeouts, normalizeRetryPolicy, retryPolicyToProto, isStarted, cancelActivity } from './activity-state';
+import { newActivityInfo, normalizeActivityTimeouts, isStarted, cancelActivity } from './activity-state';
+import { normalizeRetryPolicy, retryPolicyToProto } from './retry';
 import { closeExecution, decodeMemo, decodeSearchAttributes, encodeMemo, encodeSearchAttributes, mergePayloadMap } from './execution';
 import type { RunMutator } from './mutator';
 import { planAfterCompletion, planAfterFailure, planContinueAsNew } from './successor';

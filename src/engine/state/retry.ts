@@ -1,4 +1,5 @@
-import { enums, type IFailure } from '../../common/proto';
+import { invalidArgument } from '../../common/errors';
+import { durationToMs, enums, msToDuration, type command, type IFailure } from '../../common/proto';
 import type { RetryPolicyRecord } from '../../store/records';
 
 /** Temporal's defaults for a retry policy left unset or partly set. */
@@ -51,4 +52,34 @@ function failureType(failure: IFailure): string | undefined {
   if (timeoutType === enums.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE) return 'TemporalTimeout:START_TO_CLOSE';
   if (timeoutType === enums.TimeoutType.TIMEOUT_TYPE_HEARTBEAT) return 'TemporalTimeout:HEARTBEAT';
   return undefined;
+}
+
+/** A retry policy as commands and start requests carry it, validated and with Temporal's defaults filled in. */
+export function normalizeRetryPolicy(p: command.IScheduleActivityTaskCommandAttributes['retryPolicy']): RetryPolicyRecord {
+  const initial = durationToMs(p?.initialInterval) || DEFAULT_INITIAL_INTERVAL_MS;
+  const coefficient = p?.backoffCoefficient || DEFAULT_BACKOFF_COEFFICIENT;
+  const maximum = durationToMs(p?.maximumInterval) || initial * DEFAULT_MAXIMUM_INTERVAL_FACTOR;
+  const attempts = p?.maximumAttempts ?? 0;
+  if (coefficient < 1) throw invalidArgument('BackoffCoefficient cannot be less than 1.');
+  if (maximum < initial) throw invalidArgument('MaximumInterval cannot be less than InitialInterval on retry policy.');
+  if (attempts < 0) throw invalidArgument('MaximumAttempts cannot be negative on retry policy.');
+  if (initial < 0) throw invalidArgument('InitialInterval cannot be negative on retry policy.');
+  return {
+    initialIntervalMs: initial,
+    backoffCoefficient: coefficient,
+    maximumIntervalMs: maximum,
+    maximumAttempts: attempts,
+    nonRetryableErrorTypes: [...(p?.nonRetryableErrorTypes ?? [])],
+  };
+}
+
+/** The stored policy in the form Temporal's responses and events carry. */
+export function retryPolicyToProto(p: RetryPolicyRecord): NonNullable<command.IScheduleActivityTaskCommandAttributes['retryPolicy']> {
+  return {
+    initialInterval: msToDuration(p.initialIntervalMs),
+    backoffCoefficient: p.backoffCoefficient,
+    maximumInterval: msToDuration(p.maximumIntervalMs),
+    maximumAttempts: p.maximumAttempts,
+    nonRetryableErrorTypes: p.nonRetryableErrorTypes,
+  };
 }

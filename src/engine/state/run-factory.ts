@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { durationToMs, enums, int64, msToDuration, msToTimestamp, type IFailure, type IPayloads, type workflowservice } from '../../common/proto';
 import type { MutableState, ParentInfo } from '../../store/records';
-import { normalizeRetryPolicy } from './activity-state';
+import { normalizeRetryPolicy } from './retry';
 import { encodeMemo, encodeSearchAttributes } from './execution';
 import { RunMutator } from './mutator';
 import { scheduleWorkflowTask } from './workflow-task-state';

@@ -3,9 +3,8 @@ import { CronExpressionParser } from 'cron-parser';
 import { invalidArgument } from '../../common/errors';
 import { durationToMs, enums, msToDuration, type command, type history, type IFailure, type IPayloads, type workflowservice } from '../../common/proto';
 import type { MutableState } from '../../store/records';
-import { retryPolicyToProto } from './activity-state';
 import { decodeMemo, decodeSearchAttributes } from './execution';
-import { decideRetry } from './retry';
+import { decideRetry, retryPolicyToProto } from './retry';
 import type { RunSpec } from './run-factory';
 import type { SuccessorPlan } from './mutator';
 
