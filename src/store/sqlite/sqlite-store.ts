@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { namespaceAlreadyExists } from '../../common/errors';
 import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from '../records';
 import { ConditionFailedError, type SearchAttributeType, type Store } from '../store';
-import { migrations } from './migrations';
+import { migrate } from './migrations';
 
 const RUNNING = 1; // WORKFLOW_EXECUTION_STATUS_RUNNING
 
@@ -67,7 +67,7 @@ export class SqliteStore implements Store {
       this.db.pragma(`${name} = ${value}`);
     }
     this.db.pragma('foreign_keys = ON');
-    this.migrate();
+    migrate(this.db);
     this.writeRuns = this.db.transaction((txn: Transaction) => this.write(txn));
     this.stmt = {
       insertNamespace: this.db.prepare('INSERT INTO namespaces (id, name, data) VALUES (?, ?, ?)'),
@@ -125,23 +125,6 @@ export class SqliteStore implements Store {
         'SELECT data FROM history_events WHERE run_id = ? AND event_id <= ? ORDER BY event_id DESC LIMIT ?',
       ),
     };
-  }
-
-  private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    const applied = new Set(
-      this.db
-        .prepare<[], { version: number }>('SELECT version FROM schema_migrations')
-        .all()
-        .map((r) => r.version),
-    );
-    for (const m of migrations) {
-      if (applied.has(m.version)) continue;
-      this.db.transaction(() => {
-        this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
-      })();
-    }
   }
 
   createNamespace(ns: NamespaceRecord): Promise<void> {
