@@ -6,8 +6,9 @@ import { HistoryEngine } from './engine/history-engine';
 import { NamespaceRegistry } from './engine/namespaces';
 import { CachedStore } from './store/cached-store';
 import { SqliteStore } from './store/sqlite/sqlite-store';
-import type { SearchAttributeType, Store } from './store/store';
+import type { Store } from './store/store';
 import { DEV_SERVER_ATTRIBUTES, SearchAttributeRegistry } from './engine/search-attributes';
+import type { SearchAttributeType } from './visibility/search-attribute-type';
 import { version } from './version';
 
 export interface HourglassServerOptions {

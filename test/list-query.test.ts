@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { ServiceError } from '../src/common/errors';
-import type { CustomAttributes, SearchAttributeType } from '../src/visibility/list-query';
+import type { CustomAttributes } from '../src/visibility/list-query';
+import type { SearchAttributeType } from '../src/visibility/search-attribute-type';
 import { compileListQuery, parseListQuery } from '../src/visibility/list-query';
 import { matchingRunIds, openVisibilityDatabase, type VisibilityRow } from './visibility-db';
 

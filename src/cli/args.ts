@@ -6,6 +6,7 @@
  * instead. Both `--flag value` and `--flag=value` forms are accepted, as are `-p 7233`, `-p=7233` and `-p7233`.
  */
 import type { LogFormat, LogLevel } from '../common/logger';
+import { SEARCH_ATTRIBUTE_TYPES, type SearchAttributeType } from '../visibility/search-attribute-type';
 
 /** A command-line mistake: the CLI prints the message (plus a usage hint) to stderr and exits with code 2. */
 export class UsageError extends Error {
@@ -15,9 +16,6 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
-
-export const SEARCH_ATTRIBUTE_TYPES = ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'] as const;
-export type SearchAttributeType = (typeof SEARCH_ATTRIBUTE_TYPES)[number];
 
 export interface SearchAttributeSpec {
   name: string;

@@ -1,7 +1,7 @@
 import { decodeFailure, decodePayloads, enums, int64, msToDuration, msToTimestamp, workflow, type workflowservice } from '../common/proto';
 import { isStarted } from './activity';
 import type { MutableState, VisibilityRecord } from '../store/records';
-import type { SearchAttributeType } from '../store/store';
+import type { SearchAttributeType } from '../visibility/search-attribute-type';
 import { decodeMemo, decodeSearchAttributes } from './execution';
 import { searchAttributesToJson } from './search-attributes';
 

@@ -1,6 +1,5 @@
+import type { SearchAttributeType } from '../visibility/search-attribute-type';
 import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from './records';
-
-export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
 
 /**
  * The one persistence interface. Implementations must make `commit` atomic and durable before it

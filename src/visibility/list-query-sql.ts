@@ -1,5 +1,6 @@
 import { invalidArgument } from '../common/errors';
-import type { CompiledListQuery, CustomAttributes, ListQueryAst, ListQueryAttribute, ListQueryExpr, ListQueryValue, SearchAttributeType } from './list-query';
+import type { CompiledListQuery, CustomAttributes, ListQueryAst, ListQueryAttribute, ListQueryExpr, ListQueryValue } from './list-query';
+import type { SearchAttributeType } from './search-attribute-type';
 
 /**
  * Compiles a parsed list filter to a SQLite boolean expression over `executions_visibility`.

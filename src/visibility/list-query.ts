@@ -1,5 +1,6 @@
 import { invalidArgument } from '../common/errors';
 import { compileListQueryAst } from './list-query-sql';
+import type { SearchAttributeType } from './search-attribute-type';
 
 /**
  * Temporal's visibility list filter (the `query` of ListWorkflowExecutions / CountWorkflowExecutions):
@@ -18,7 +19,6 @@ import { compileListQueryAst } from './list-query-sql';
  *   name       := identifier | `quoted identifier`
  */
 
-export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
 /** Custom attributes registered in the namespace (name → type). */
 export type CustomAttributes = ReadonlyMap<string, SearchAttributeType>;
 

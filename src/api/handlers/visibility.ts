@@ -2,8 +2,8 @@ import { invalidArgument } from '../../common/errors';
 import { enums, int64, workflow, type common, type operatorservice, type workflowservice } from '../../common/proto';
 import { BUILTIN_ATTRIBUTES, indexedValueOf, typeFromIndexedValue, SYSTEM_ATTRIBUTES } from '../../engine/search-attributes';
 import type { VisibilityQuery } from '../../store/records';
-import type { SearchAttributeType } from '../../store/store';
 import { compileListQuery } from '../../visibility/list-query';
+import type { SearchAttributeType } from '../../visibility/search-attribute-type';
 import type { HandlerContext } from './context';
 
 const DEFAULT_PAGE_SIZE = 1000;

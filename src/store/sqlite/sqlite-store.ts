@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { namespaceAlreadyExists } from '../../common/errors';
 import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from '../records';
-import { ConditionFailedError, type SearchAttributeType, type Store } from '../store';
+import type { SearchAttributeType } from '../../visibility/search-attribute-type';
+import { ConditionFailedError, type Store } from '../store';
 import { migrate } from './migrations';
 
 const RUNNING = 1; // WORKFLOW_EXECUTION_STATUS_RUNNING
