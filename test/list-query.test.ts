@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { ServiceError } from '../src/common/errors';
-import type { CustomAttributes } from '../src/visibility/list-query';
 import type { SearchAttributeType } from '../src/visibility/search-attribute-type';
-import { compileListQuery, parseListQuery } from '../src/visibility/list-query';
+import { compileListQuery, type CustomAttributes } from '../src/visibility/query-compiler';
+import { parseListQuery } from '../src/visibility/query-parser';
 import { matchingRunIds, openVisibilityDatabase, type VisibilityRow } from './visibility-db';
 
 const CUSTOM: CustomAttributes = new Map<string, SearchAttributeType>([
