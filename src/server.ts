@@ -7,7 +7,7 @@ import { NamespaceRegistry } from './engine/namespaces';
 import { CachedStore } from './store/cached-store';
 import { SqliteStore } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
-import { DEV_SERVER_ATTRIBUTES, SearchAttributeRegistry } from './engine/search-attributes';
+import { DEV_SERVER_ATTRIBUTES, SearchAttributeRegistry } from './visibility/search-attributes';
 import type { SearchAttributeType } from './visibility/search-attribute-type';
 import { version } from './version';
 

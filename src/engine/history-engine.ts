@@ -15,7 +15,7 @@ import { fireDueTimeouts } from './timeouts';
 import { TimerQueue } from './timer-queue';
 import type { NamespaceRegistry } from './namespaces';
 import { TransferTasks } from './transfer-tasks';
-import type { SearchAttributeRegistry } from './search-attributes';
+import type { SearchAttributeRegistry } from '../visibility/search-attributes';
 import { describeExecution, visibilityRecord } from './visibility';
 import { decodePageToken, encodePageToken } from './history-pages';
 import { reuseDecision } from './id-reuse';

@@ -3,7 +3,7 @@ import { isStarted } from './activity';
 import type { MutableState, VisibilityRecord } from '../store/records';
 import type { SearchAttributeType } from '../visibility/search-attribute-type';
 import { decodeMemo, decodeSearchAttributes } from './execution';
-import { searchAttributesToJson } from './search-attributes';
+import { searchAttributesToJson } from '../visibility/search-attributes';
 
 /** The run as Describe and List show it. */
 export function executionInfo(ms: MutableState): workflow.IWorkflowExecutionInfo {

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http2';
 import type { HistoryEngine } from '../../engine/history-engine';
 import type { NamespaceRegistry } from '../../engine/namespaces';
 import type { TimeSkipper } from '../../engine/time-skipping';
-import type { SearchAttributeRegistry } from '../../engine/search-attributes';
+import type { SearchAttributeRegistry } from '../../visibility/search-attributes';
 import type { Store } from '../../store/store';
 
 /** What every RPC handler gets: the engine, namespaces, and the call's cancellation. */

@@ -1,6 +1,6 @@
 import { invalidArgument } from '../../common/errors';
 import { enums, int64, workflow, type common, type operatorservice, type workflowservice } from '../../common/proto';
-import { BUILTIN_ATTRIBUTES, indexedValueOf, typeFromIndexedValue, SYSTEM_ATTRIBUTES } from '../../engine/search-attributes';
+import { BUILTIN_ATTRIBUTES, indexedValueOf, typeFromIndexedValue, SYSTEM_ATTRIBUTES } from '../../visibility/search-attributes';
 import type { VisibilityQuery } from '../../store/records';
 import { compileListQuery } from '../../visibility/query-compiler';
 import type { SearchAttributeType } from '../../visibility/search-attribute-type';

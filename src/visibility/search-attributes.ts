@@ -1,7 +1,7 @@
 import { invalidArgument } from '../common/errors';
 import { enums, type IPayload } from '../common/proto';
 import type { Store } from '../store/store';
-import type { SearchAttributeType } from '../visibility/search-attribute-type';
+import type { SearchAttributeType } from './search-attribute-type';
 
 /** Attributes every namespace of Temporal's dev server has, so samples and tests work unregistered. */
 export const DEV_SERVER_ATTRIBUTES: ReadonlyMap<string, SearchAttributeType> = new Map([
