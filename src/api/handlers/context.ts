@@ -3,15 +3,14 @@ import type { HistoryEngine } from '../../engine/history-engine';
 import type { NamespaceRegistry } from '../../engine/namespaces';
 import type { TimeSkipper } from '../../engine/time-skipping';
 import type { SearchAttributeRegistry } from '../../visibility/search-attributes';
-import type { Store } from '../../store/store';
+import type { VisibilityService } from '../../visibility/service';
 
 /** What every RPC handler gets: the engine, namespaces, and the call's cancellation. */
 export interface HandlerContext {
   engine: HistoryEngine;
   namespaces: NamespaceRegistry;
   searchAttributes: SearchAttributeRegistry;
-  /** Visibility reads go straight to the store. */
-  store: Store;
+  visibility: VisibilityService;
   serverVersion: string;
   /** Present in time-skipping mode only. */
   timeSkipper?: TimeSkipper;
