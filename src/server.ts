@@ -6,8 +6,10 @@ import { HistoryEngine } from './engine/history-engine';
 import { NamespaceRegistry } from './engine/namespaces';
 import { CachedStore } from './store/cached-store';
 import { SqliteStore } from './store/sqlite/sqlite-store';
-import type { SearchAttributeType, Store } from './store/store';
-import { DEV_SERVER_ATTRIBUTES, SearchAttributeRegistry } from './engine/search-attributes';
+import type { Store } from './store/store';
+import { DEV_SERVER_ATTRIBUTES, SearchAttributeRegistry } from './visibility/search-attributes';
+import type { SearchAttributeType } from './visibility/search-attribute-type';
+import { VisibilityService } from './visibility/service';
 import { version } from './version';
 
 export interface HourglassServerOptions {
@@ -64,9 +66,10 @@ export class HourglassServer {
       const timeSkipper = skipping ? new TimeSkipper(new VirtualClock(skipping === true ? undefined : toMs(skipping.initialTime))) : undefined;
       const engine = new HistoryEngine({ store, namespaces, searchAttributes, clock: timeSkipper?.clock ?? systemClock, logger, timeSkipper });
       await engine.recover();
+      const visibility = new VisibilityService(store, searchAttributes);
       const frontend = new GrpcFrontend({
         logger,
-        context: { engine, namespaces, searchAttributes, store, serverVersion: version, timeSkipper },
+        context: { engine, namespaces, searchAttributes, visibility, serverVersion: version, timeSkipper },
         onRpc: options.onRpc,
       });
       let port: number;

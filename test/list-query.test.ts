@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import { ServiceError } from '../src/common/errors';
-import type { CustomAttributes, SearchAttributeType } from '../src/visibility/list-query';
-import { compileListQuery, parseListQuery } from '../src/visibility/list-query';
+import type { SearchAttributeType } from '../src/visibility/search-attribute-type';
+import { compileListQuery, type CustomAttributes } from '../src/visibility/query-compiler';
+import { parseListQuery } from '../src/visibility/query-parser';
+import { matchingRunIds, openVisibilityDatabase, type VisibilityRow } from './visibility-db';
 
 const CUSTOM: CustomAttributes = new Map<string, SearchAttributeType>([
   ['CustomKeywordField', 'Keyword'],
@@ -169,20 +170,9 @@ test('unknown attributes and type mismatches are INVALID_ARGUMENT', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// End to end against SQLite
+// End to end against SQLite, on the server's migrated schema
 
-interface Row {
-  run_id: string;
-  workflow_id: string;
-  workflow_type: string;
-  status: number;
-  start_time: number;
-  close_time: number | null;
-  execution_duration: number | null;
-  search_attributes: Record<string, unknown>;
-}
-
-const ROWS: Row[] = [
+const ROWS: VisibilityRow[] = [
   {
     run_id: 'r1',
     workflow_id: 'batch-1',
@@ -235,30 +225,9 @@ const ROWS: Row[] = [
   },
 ];
 
-function openDatabase(): Database.Database {
-  const db = new Database(':memory:');
-  db.exec(`CREATE TABLE executions_visibility(namespace_id TEXT, run_id TEXT PRIMARY KEY, workflow_id TEXT, workflow_type TEXT,
-    status INTEGER, task_queue TEXT, start_time INTEGER, execution_time INTEGER, close_time INTEGER NULL,
-    execution_duration INTEGER NULL, history_length INTEGER, history_size_bytes INTEGER, state_transition_count INTEGER,
-    parent_workflow_id TEXT NULL, parent_run_id TEXT NULL, root_workflow_id TEXT NULL, root_run_id TEXT NULL,
-    search_attributes TEXT)`);
-  const insert = db.prepare(`INSERT INTO executions_visibility VALUES ('ns', @run_id, @workflow_id, @workflow_type, @status, 'tq',
-    @start_time, @start_time, @close_time, @execution_duration, 10, 1000, 12, NULL, NULL, @workflow_id, @run_id, @search_attributes)`);
-  for (const row of ROWS) {
-    insert.run({ ...row, search_attributes: JSON.stringify(row.search_attributes) });
-  }
-  return db;
-}
-
 test('compiled queries select exactly the expected rows in SQLite', () => {
-  const db = openDatabase();
-  const runIds = (query: string): string[] => {
-    const { where, params } = compile(query);
-    const rows = db.prepare(`SELECT run_id FROM executions_visibility WHERE namespace_id = ? AND (${where}) ORDER BY run_id`).all('ns', ...params) as {
-      run_id: string;
-    }[];
-    return rows.map((r) => r.run_id);
-  };
+  const db = openVisibilityDatabase(ROWS);
+  const runIds = (query: string): string[] => matchingRunIds(db, compile(query));
   const cases: [string, string[]][] = [
     ['', ['r1', 'r2', 'r3', 'r4', 'r5']],
     ["WorkflowType = 'order' AND ExecutionStatus = 'Running'", ['r1', 'r3']],

@@ -7,6 +7,7 @@
  */
 import type { LogFormat, LogLevel } from '../common/logger';
 import { PRAGMA_VALUE, SETTABLE_PRAGMAS } from '../store/sqlite/pragmas';
+import { SEARCH_ATTRIBUTE_TYPES, type SearchAttributeType } from '../visibility/search-attribute-type';
 
 /** A command-line mistake: the CLI prints the message (plus a usage hint) to stderr and exits with code 2. */
 export class UsageError extends Error {
@@ -16,9 +17,6 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
-
-export const SEARCH_ATTRIBUTE_TYPES = ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'] as const;
-export type SearchAttributeType = (typeof SEARCH_ATTRIBUTE_TYPES)[number];
 
 export interface SearchAttributeSpec {
   name: string;

@@ -105,3 +105,22 @@ export const ENCODED_HISTORY: unique symbol = Symbol('encodedHistory');
 export interface EncodedHistory {
   [ENCODED_HISTORY]?: Uint8Array[];
 }
+
+/** Search attributes and memo are kept in mutable state as one encoded map each; absent when empty. */
+export function encodeSearchAttributes(fields: Record<string, IPayload>): string | undefined {
+  if (Object.keys(fields).length === 0) return undefined;
+  return Buffer.from(common.SearchAttributes.encode({ indexedFields: fields }).finish()).toString('base64');
+}
+
+export function decodeSearchAttributes(stored: string | undefined): Record<string, IPayload> {
+  return stored ? common.SearchAttributes.decode(Buffer.from(stored, 'base64')).indexedFields : {};
+}
+
+export function encodeMemo(fields: Record<string, IPayload>): string | undefined {
+  if (Object.keys(fields).length === 0) return undefined;
+  return Buffer.from(common.Memo.encode({ fields }).finish()).toString('base64');
+}
+
+export function decodeMemo(stored: string | undefined): Record<string, IPayload> {
+  return stored ? common.Memo.decode(Buffer.from(stored, 'base64')).fields : {};
+}

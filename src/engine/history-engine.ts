@@ -19,7 +19,7 @@ import { WorkflowStarts } from './rpc/start-workflow';
 import { UpdateRegistry } from './rpc/updates/update-registry';
 import { UpdateHandling } from './rpc/updates/updates';
 import { WorkflowTasks } from './rpc/workflow-tasks';
-import type { SearchAttributeRegistry } from './search-attributes';
+import type { SearchAttributeRegistry } from '../visibility/search-attributes';
 import { isRunning } from './state/status';
 import type { Clock } from './time/clock';
 import type { TimeSkipper } from './time/time-skipping';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { invalidArgument, namespaceNotFound } from '../common/errors';
 import { enums } from '../common/proto';
 import type { NamespaceRecord } from '../store/records';
-import type { Store } from '../store/store';
+import type { NamespaceStore } from '../store/store';
 
 const DEFAULT_RETENTION_MS = 24 * 3600 * 1000;
 
@@ -12,7 +12,7 @@ export class NamespaceRegistry {
   private readonly nameById = new Map<string, string>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: NamespaceStore,
     private readonly now: () => number,
   ) {}
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { workflowNotFound } from '../common/errors';
 import type { CurrentExecution, MutableState, RunMutation, RunRef } from '../store/records';
 import { ConditionFailedError, type Store } from '../store/store';
-import type { SearchAttributeRegistry } from './search-attributes';
+import type { SearchAttributeRegistry } from '../visibility/search-attributes';
 import type { Matching, Waiter } from './dispatch/matching';
 import { workflowDispatchTask, type DispatchTask } from './dispatch/task-generator';
 import { readStartedAttributes } from './history-reader';
@@ -13,7 +13,7 @@ import { RunMutator } from './state/mutator';
 import { createRun } from './state/run-factory';
 import { successorSpec } from './state/successor';
 import { scheduleWorkflowTask, startWorkflowTask } from './state/workflow-task-state';
-import { visibilityRecord } from './visibility';
+import { visibilityRecord } from '../visibility/record';
 
 /**
  * What every RPC module gets from the engine to change runs: locked read-modify-commit in one

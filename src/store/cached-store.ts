@@ -1,6 +1,7 @@
 import { enums } from '../common/proto';
 import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from './records';
-import { ConditionFailedError, type SearchAttributeType, type Store } from './store';
+import type { SearchAttributeType } from '../visibility/search-attribute-type';
+import { ConditionFailedError, type Store } from './store';
 
 const RUNNING = enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 

@@ -192,7 +192,7 @@ export interface VisibilityRecord {
   parentRunId?: string;
   rootWorkflowId?: string;
   rootRunId?: string;
-  /** Search attributes as JSON values, for filtering (see `visibility/list-query-sql.ts`). */
+  /** Search attributes as JSON values, for filtering (see `visibility/query-compiler.ts`). */
   searchAttributes: Record<string, unknown>;
   /** Encoded temporal.api.workflow.v1.WorkflowExecutionInfo, returned as is by List. */
   info: Uint8Array;

@@ -1,18 +1,20 @@
+import type { SearchAttributeType } from '../visibility/search-attribute-type';
 import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from './records';
 
-export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
-
-/**
- * The one persistence interface. Implementations must make `commit` atomic and durable before it
- * resolves: nothing is acknowledged to a caller that a crash could lose.
- */
-export interface Store {
+/** Namespaces: few, read through NamespaceRegistry's cache. */
+export interface NamespaceStore {
   createNamespace(ns: NamespaceRecord): Promise<void>;
   updateNamespace(ns: NamespaceRecord): Promise<void>;
   getNamespaceByName(name: string): Promise<NamespaceRecord | undefined>;
   getNamespaceById(id: string): Promise<NamespaceRecord | undefined>;
   listNamespaces(): Promise<NamespaceRecord[]>;
+}
 
+/**
+ * Runs: their current pointer, mutable state and history. `commit` must be atomic and durable before
+ * it resolves: nothing is acknowledged to a caller that a crash could lose.
+ */
+export interface ExecutionStore {
   getCurrentExecution(namespaceId: string, workflowId: string): Promise<CurrentExecution | undefined>;
   getMutableState(namespaceId: string, workflowId: string, runId: string): Promise<MutableState | undefined>;
   /** Every run that is still open, for rebuilding timers and task queues at start-up. */
@@ -26,6 +28,17 @@ export interface Store {
   /** Encoded events with id <= lastEventId, descending, at most `limit`. */
   readHistoryReverse(runId: string, lastEventId: number, limit: number): Promise<Uint8Array[]>;
 
+  /** Removes a run, its history and visibility (and the current pointer if it is the current run). */
+  deleteExecution(namespaceId: string, workflowId: string, runId: string): Promise<void>;
+  /** Closed runs of the namespace closed before `closedBefore` (retention). */
+  listClosedBefore(namespaceId: string, closedBefore: number, limit: number): Promise<{ workflowId: string; runId: string }[]>;
+}
+
+/**
+ * Visibility reads and search-attribute registrations. Visibility rows are written by
+ * ExecutionStore.commit, in the transaction that changes the run, so a list never lags a commit.
+ */
+export interface VisibilityStore {
   /** Encoded WorkflowExecutionInfo of matching runs, in Temporal's order (open first, newest first). */
   listExecutions(query: VisibilityQuery, offset: number, limit: number): Promise<Uint8Array[]>;
   countExecutions(query: VisibilityQuery): Promise<number>;
@@ -35,12 +48,13 @@ export interface Store {
   listSearchAttributes(namespaceId: string): Promise<Map<string, SearchAttributeType>>;
   addSearchAttributes(namespaceId: string, attributes: Map<string, SearchAttributeType>): Promise<void>;
   removeSearchAttributes(namespaceId: string, names: string[]): Promise<void>;
+}
 
-  /** Removes a run, its history and visibility (and the current pointer if it is the current run). */
-  deleteExecution(namespaceId: string, workflowId: string, runId: string): Promise<void>;
-  /** Closed runs of the namespace closed before `closedBefore` (retention). */
-  listClosedBefore(namespaceId: string, closedBefore: number, limit: number): Promise<{ workflowId: string; runId: string }[]>;
-
+/**
+ * The whole database, as SqliteStore and CachedStore implement it. Consumers take the narrowest of the
+ * parts above, so what each may touch is visible in its constructor.
+ */
+export interface Store extends ExecutionStore, VisibilityStore, NamespaceStore {
   close(): Promise<void>;
 }
 

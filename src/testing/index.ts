@@ -11,7 +11,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import type { Logger } from '../common/logger';
 import { HourglassServer } from '../server';
-import type { SearchAttributeType } from '../store/store';
+import type { SearchAttributeType } from '../visibility/search-attribute-type';
 
 export interface HourglassTestEnvironmentOptions {
   /** Virtual time that skips ahead while the test awaits a result or sleeps. Default true. */

@@ -2,16 +2,15 @@ import type { IncomingHttpHeaders } from 'node:http2';
 import type { HistoryEngine } from '../../engine/history-engine';
 import type { NamespaceRegistry } from '../../engine/namespaces';
 import type { TimeSkipper } from '../../engine/time/time-skipping';
-import type { SearchAttributeRegistry } from '../../engine/search-attributes';
-import type { Store } from '../../store/store';
+import type { SearchAttributeRegistry } from '../../visibility/search-attributes';
+import type { VisibilityService } from '../../visibility/service';
 
 /** What every RPC handler gets: the engine, namespaces, and the call's cancellation. */
 export interface HandlerContext {
   engine: HistoryEngine;
   namespaces: NamespaceRegistry;
   searchAttributes: SearchAttributeRegistry;
-  /** Visibility reads go straight to the store. */
-  store: Store;
+  visibility: VisibilityService;
   serverVersion: string;
   /** Present in time-skipping mode only. */
   timeSkipper?: TimeSkipper;

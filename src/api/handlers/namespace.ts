@@ -2,7 +2,7 @@ import { durationToMs, enums, msToDuration, type workflowservice } from '../../c
 import type { NamespaceRecord } from '../../store/records';
 import { requireField, requireNonNegativeDuration } from '../validation';
 import type { HandlerContext } from './context';
-import { DEV_SERVER_ATTRIBUTES } from '../../engine/search-attributes';
+import { DEV_SERVER_ATTRIBUTES } from '../../visibility/search-attributes';
 
 export async function registerNamespace(
   ctx: HandlerContext,

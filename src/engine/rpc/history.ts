@@ -5,7 +5,7 @@ import type { HistoryStore } from '../history-reader';
 import { isRunning } from '../state/status';
 import { decodeEvent } from '../state/mutator';
 import type { RunTransactions } from '../transactions';
-import { describeExecution } from '../visibility';
+import { describeExecution } from './describe';
 import { decodePageToken, encodePageToken } from './history-page-token';
 
 export interface HistoryHost {

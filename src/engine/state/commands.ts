@@ -1,9 +1,9 @@
 import { ServiceError } from '../../common/errors';
 import type { command } from '../../common/proto';
-import { durationToMs, enums, int64, msToDuration } from '../../common/proto';
+import { decodeMemo, decodeSearchAttributes, durationToMs, encodeMemo, encodeSearchAttributes, enums, int64, msToDuration } from '../../common/proto';
 import { newActivityInfo, normalizeActivityTimeouts, isStarted, cancelActivity } from './activity-state';
 import { normalizeRetryPolicy, retryPolicyToProto } from './retry';
-import { closeExecution, decodeMemo, decodeSearchAttributes, encodeMemo, encodeSearchAttributes, mergePayloadMap } from './execution';
+import { closeExecution, mergePayloadMap } from './execution';
 import type { RunMutator } from './mutator';
 import { planAfterCompletion, planAfterFailure, planContinueAsNew } from './successor';
 

@@ -39,24 +39,6 @@ export function mergePayloadMap(current: PayloadMap, upsert: { [k: string]: IPay
   return merged;
 }
 
-export function encodeSearchAttributes(fields: PayloadMap): string | undefined {
-  if (Object.keys(fields).length === 0) return undefined;
-  return Buffer.from(common.SearchAttributes.encode({ indexedFields: fields }).finish()).toString('base64');
-}
-
-export function decodeSearchAttributes(stored: string | undefined): PayloadMap {
-  return stored ? common.SearchAttributes.decode(Buffer.from(stored, 'base64')).indexedFields : {};
-}
-
-export function encodeMemo(fields: PayloadMap): string | undefined {
-  if (Object.keys(fields).length === 0) return undefined;
-  return Buffer.from(common.Memo.encode({ fields }).finish()).toString('base64');
-}
-
-export function decodeMemo(stored: string | undefined): PayloadMap {
-  return stored ? common.Memo.decode(Buffer.from(stored, 'base64')).fields : {};
-}
-
 /** Signals and cancel requests carry a request id so a client's retry is applied once. */
 export function isDuplicateRequest(m: RunMutator, requestId: string | null | undefined): boolean {
   if (!requestId) return false;

@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { durationToMs, enums, int64, msToDuration, msToTimestamp, type IFailure, type IPayloads, type workflowservice } from '../../common/proto';
+import {
+  durationToMs,
+  encodeMemo,
+  encodeSearchAttributes,
+  enums,
+  int64,
+  msToDuration,
+  msToTimestamp,
+  type IFailure,
+  type IPayloads,
+  type workflowservice,
+} from '../../common/proto';
 import type { MutableState, ParentInfo } from '../../store/records';
 import { normalizeRetryPolicy } from './retry';
-import { encodeMemo, encodeSearchAttributes } from './execution';
 import { RunMutator } from './mutator';
 import { scheduleWorkflowTask } from './workflow-task-state';
 

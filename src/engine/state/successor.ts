@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { CronExpressionParser } from 'cron-parser';
 import { invalidArgument } from '../../common/errors';
-import { durationToMs, enums, msToDuration, type command, type history, type IFailure, type IPayloads, type workflowservice } from '../../common/proto';
+import {
+  decodeMemo,
+  decodeSearchAttributes,
+  durationToMs,
+  enums,
+  msToDuration,
+  type command,
+  type history,
+  type IFailure,
+  type IPayloads,
+  type workflowservice,
+} from '../../common/proto';
 import type { MutableState } from '../../store/records';
-import { decodeMemo, decodeSearchAttributes } from './execution';
 import { decideRetry, retryPolicyToProto } from './retry';
 import type { RunSpec } from './run-factory';
 import type { SuccessorPlan } from './mutator';

@@ -2,8 +2,9 @@ import Database from 'better-sqlite3';
 import { namespaceAlreadyExists } from '../../common/errors';
 import { enums } from '../../common/proto';
 import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from '../records';
-import { ConditionFailedError, type SearchAttributeType, type Store } from '../store';
-import { migrations } from './migrations';
+import type { SearchAttributeType } from '../../visibility/search-attribute-type';
+import { ConditionFailedError, type Store } from '../store';
+import { migrate } from './migrations';
 import { PRAGMA_VALUE, SETTABLE_PRAGMAS } from './pragmas';
 
 /** Interpolated into the SQL as a literal, so open-run queries match the partial index `executions_open`. */
@@ -67,7 +68,7 @@ export class SqliteStore implements Store {
       this.db.pragma(`${name} = ${value}`);
     }
     this.db.pragma('foreign_keys = ON');
-    this.migrate();
+    migrate(this.db);
     this.writeRuns = this.db.transaction((txn: Transaction) => this.write(txn));
     this.stmt = {
       insertNamespace: this.db.prepare('INSERT INTO namespaces (id, name, data) VALUES (?, ?, ?)'),
@@ -125,23 +126,6 @@ export class SqliteStore implements Store {
         'SELECT data FROM history_events WHERE run_id = ? AND event_id <= ? ORDER BY event_id DESC LIMIT ?',
       ),
     };
-  }
-
-  private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    const applied = new Set(
-      this.db
-        .prepare<[], { version: number }>('SELECT version FROM schema_migrations')
-        .all()
-        .map((r) => r.version),
-    );
-    for (const m of migrations) {
-      if (applied.has(m.version)) continue;
-      this.db.transaction(() => {
-        this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
-      })();
-    }
   }
 
   createNamespace(ns: NamespaceRecord): Promise<void> {

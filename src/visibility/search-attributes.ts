@@ -1,6 +1,7 @@
 import { invalidArgument } from '../common/errors';
 import { enums, type IPayload } from '../common/proto';
-import type { SearchAttributeType, Store } from '../store/store';
+import type { VisibilityStore } from '../store/store';
+import type { SearchAttributeType } from './search-attribute-type';
 
 /** Attributes every namespace of Temporal's dev server has, so samples and tests work unregistered. */
 export const DEV_SERVER_ATTRIBUTES: ReadonlyMap<string, SearchAttributeType> = new Map([
@@ -68,7 +69,7 @@ export function indexedValueOf(type: SearchAttributeType): enums.IndexedValueTyp
 export class SearchAttributeRegistry {
   private readonly cache = new Map<string, Map<string, SearchAttributeType>>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: VisibilityStore) {}
 
   async custom(namespaceId: string): Promise<ReadonlyMap<string, SearchAttributeType>> {
     let attrs = this.cache.get(namespaceId);

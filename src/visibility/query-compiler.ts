@@ -1,5 +1,7 @@
 import { invalidArgument } from '../common/errors';
-import type { CompiledListQuery, CustomAttributes, ListQueryAst, ListQueryAttribute, ListQueryExpr, ListQueryValue, SearchAttributeType } from './list-query';
+import type { ListQueryAst, ListQueryAttribute, ListQueryExpr, ListQueryValue } from './query-ast';
+import { parseListQuery } from './query-parser';
+import type { SearchAttributeType } from './search-attribute-type';
 
 /**
  * Compiles a parsed list filter to a SQLite boolean expression over `executions_visibility`.
@@ -9,6 +11,22 @@ import type { CompiledListQuery, CustomAttributes, ListQueryAst, ListQueryAttrib
  * attribute is absent (NULL) matches neither `X = v` nor `X != v`; only `IS NULL` finds it. A KeywordList
  * is the exception: `!=` / `NOT IN` mean "does not contain", which an absent list satisfies.
  */
+
+/** Custom attributes registered in the namespace (name → type). */
+export type CustomAttributes = ReadonlyMap<string, SearchAttributeType>;
+
+export interface CompiledListQuery {
+  /** SQL boolean expression over `executions_visibility` ('1' when the query is empty), with `?` placeholders. */
+  where: string;
+  params: (string | number)[];
+  /** Set when the query ends with GROUP BY ExecutionStatus (only that grouping is supported). */
+  groupBy?: 'ExecutionStatus';
+}
+
+/** Parses and compiles in one step; every user error is an INVALID_ARGUMENT ServiceError. */
+export function compileListQuery(query: string, custom: CustomAttributes): CompiledListQuery {
+  return compileListQueryAst(parseListQuery(query), custom);
+}
 
 /** How a value is checked and converted, and which operators the attribute supports. */
 type ValueKind =
@@ -132,7 +150,7 @@ function resolveAttribute(attribute: ListQueryAttribute, custom: CustomAttribute
   return jsonAttribute(name, type);
 }
 
-/** Compiles a parsed query; see `compileListQuery` in list-query.ts. */
+/** Compiles a parsed query; `compileListQuery` is the usual entry point. */
 export function compileListQueryAst(ast: ListQueryAst, custom: CustomAttributes): CompiledListQuery {
   const compiled: CompiledListQuery = { where: '1', params: [] };
   if (ast.groupBy) {

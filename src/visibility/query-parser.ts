@@ -1,10 +1,10 @@
 import { invalidArgument } from '../common/errors';
-import { compileListQueryAst } from './list-query-sql';
+import type { ComparisonOperator, ListQueryAst, ListQueryAttribute, ListQueryExpr, ListQueryValue } from './query-ast';
 
 /**
  * Temporal's visibility list filter (the `query` of ListWorkflowExecutions / CountWorkflowExecutions):
  * a SQL-like WHERE clause, with the semantics of Temporal's `common/persistence/visibility/store/query`.
- * This file holds the tokenizer and the recursive-descent parser; `list-query-sql.ts` compiles the
+ * This file holds the tokenizer and the recursive-descent parser; `query-compiler.ts` compiles the
  * tree to SQLite SQL over `executions_visibility`.
  *
  * Grammar (keywords case-insensitive):
@@ -17,53 +17,6 @@ import { compileListQueryAst } from './list-query-sql';
  *   value      := 'string' | "string" | number | TRUE | FALSE
  *   name       := identifier | `quoted identifier`
  */
-
-export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
-/** Custom attributes registered in the namespace (name → type). */
-export type CustomAttributes = ReadonlyMap<string, SearchAttributeType>;
-
-export interface CompiledListQuery {
-  /** SQL boolean expression over the table below ('1' when the query is empty), with `?` placeholders. */
-  where: string;
-  params: (string | number)[];
-  /** Set when the query ends with GROUP BY ExecutionStatus (only that grouping is supported). */
-  groupBy?: 'ExecutionStatus';
-}
-
-/** `position` is 1-based, in characters of the query string. */
-export type ListQueryValue =
-  | { kind: 'string'; value: string; position: number }
-  | { kind: 'number'; value: number; raw: string; position: number }
-  | { kind: 'bool'; value: boolean; position: number };
-
-export interface ListQueryAttribute {
-  name: string;
-  position: number;
-}
-
-export type ComparisonOperator = '=' | '!=' | '<' | '>' | '<=' | '>=';
-
-export type ListQueryExpr =
-  | { kind: 'and'; left: ListQueryExpr; right: ListQueryExpr }
-  | { kind: 'or'; left: ListQueryExpr; right: ListQueryExpr }
-  | { kind: 'not'; expr: ListQueryExpr }
-  | { kind: 'compare'; attribute: ListQueryAttribute; op: ComparisonOperator; value: ListQueryValue }
-  | { kind: 'in'; attribute: ListQueryAttribute; negated: boolean; values: ListQueryValue[] }
-  | { kind: 'between'; attribute: ListQueryAttribute; negated: boolean; low: ListQueryValue; high: ListQueryValue }
-  | { kind: 'isNull'; attribute: ListQueryAttribute; negated: boolean }
-  | { kind: 'startsWith'; attribute: ListQueryAttribute; negated: boolean; value: ListQueryValue };
-
-export interface ListQueryAst {
-  /** Undefined when the query has no filter (empty, or only a GROUP BY). */
-  filter?: ListQueryExpr;
-  /** The GROUP BY names, as written; the compiler accepts only `['ExecutionStatus']`. */
-  groupBy?: ListQueryAttribute[];
-}
-
-/** Parses and compiles in one step; every user error is an INVALID_ARGUMENT ServiceError. */
-export function compileListQuery(query: string, custom: CustomAttributes): CompiledListQuery {
-  return compileListQueryAst(parseListQuery(query), custom);
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Tokenizer

@@ -1,0 +1,48 @@
+import { decodeMemo, decodeSearchAttributes, int64, msToDuration, msToTimestamp, workflow } from '../common/proto';
+import type { MutableState, VisibilityRecord } from '../store/records';
+import type { SearchAttributeType } from './search-attribute-type';
+import { searchAttributesToJson } from './search-attributes';
+
+/** The run as Describe and List show it. */
+export function executionInfo(ms: MutableState): workflow.IWorkflowExecutionInfo {
+  return {
+    execution: { workflowId: ms.workflowId, runId: ms.runId },
+    type: { name: ms.workflowType },
+    startTime: msToTimestamp(ms.startTime),
+    closeTime: ms.closeTime ? msToTimestamp(ms.closeTime) : null,
+    executionTime: msToTimestamp(ms.executionTime),
+    status: ms.status,
+    historyLength: int64(ms.nextEventId - 1),
+    historySizeBytes: int64(ms.historySizeBytes),
+    taskQueue: ms.taskQueue,
+    memo: { fields: decodeMemo(ms.memo) },
+    searchAttributes: { indexedFields: decodeSearchAttributes(ms.searchAttributes) },
+    parentExecution: ms.parent ? { workflowId: ms.parent.workflowId, runId: ms.parent.runId } : null,
+    firstRunId: ms.firstExecutionRunId,
+    stateTransitionCount: int64(ms.dbVersion),
+    executionDuration: ms.closeTime ? msToDuration(ms.closeTime - ms.executionTime) : null,
+  };
+}
+
+/** The visibility row of a run, written with every change of it (so a list right after a start sees it). */
+export function visibilityRecord(ms: MutableState, types: ReadonlyMap<string, SearchAttributeType>): VisibilityRecord {
+  return {
+    namespaceId: ms.namespaceId,
+    runId: ms.runId,
+    workflowId: ms.workflowId,
+    workflowType: ms.workflowType,
+    status: ms.status,
+    taskQueue: ms.taskQueue,
+    startTime: ms.startTime,
+    executionTime: ms.executionTime,
+    closeTime: ms.closeTime,
+    executionDurationMs: ms.closeTime ? ms.closeTime - ms.executionTime : undefined,
+    historyLength: ms.nextEventId - 1,
+    historySizeBytes: ms.historySizeBytes,
+    stateTransitionCount: ms.dbVersion,
+    parentWorkflowId: ms.parent?.workflowId,
+    parentRunId: ms.parent?.runId,
+    searchAttributes: searchAttributesToJson(decodeSearchAttributes(ms.searchAttributes), types),
+    info: workflow.WorkflowExecutionInfo.encode(executionInfo(ms)).finish(),
+  };
+}
