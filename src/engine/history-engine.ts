@@ -1,6 +1,6 @@
 import type { Logger } from '../common/logger';
 import type { MutableState } from '../store/records';
-import type { Store } from '../store/store';
+import type { ExecutionStore } from '../store/store';
 import { HistoryNotifier } from './dispatch/history-notifier';
 import { Matching } from './dispatch/matching';
 import { busyUntil, dispatchableTasks, nextDeadline } from './dispatch/task-generator';
@@ -27,7 +27,7 @@ import { WorkInFlight } from './time/work-in-flight';
 import { Transactions } from './transactions';
 
 export interface EngineOptions {
-  store: Store;
+  store: ExecutionStore;
   clock: Clock;
   logger: Logger;
   /** How long an empty task poll is held (Temporal: ~60 s). */

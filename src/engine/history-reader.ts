@@ -1,10 +1,10 @@
 import type { history } from '../common/proto';
 import type { MutableState } from '../store/records';
-import type { Store } from '../store/store';
+import type { ExecutionStore } from '../store/store';
 import { decodeEvent } from './state/mutator';
 
 /** The history reads the engine's modules share; only these two store calls are needed for them. */
-export type HistoryStore = Pick<Store, 'readHistory' | 'readHistoryReverse'>;
+export type HistoryStore = Pick<ExecutionStore, 'readHistory' | 'readHistoryReverse'>;
 
 /** One event of a run's history, decoded, or undefined if the run has no such event. */
 export async function readEvent(store: HistoryStore, runId: string, eventId: number): Promise<history.HistoryEvent | undefined> {

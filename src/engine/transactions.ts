@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { workflowNotFound } from '../common/errors';
 import type { CurrentExecution, MutableState, RunMutation, RunRef } from '../store/records';
-import { ConditionFailedError, type Store } from '../store/store';
+import { ConditionFailedError, type ExecutionStore } from '../store/store';
 import type { SearchAttributeRegistry } from '../visibility/search-attributes';
 import type { Matching, Waiter } from './dispatch/matching';
 import { workflowDispatchTask, type DispatchTask } from './dispatch/task-generator';
@@ -36,7 +36,7 @@ export interface RunTransactions {
 }
 
 export interface TransactionsOptions {
-  store: Store;
+  store: ExecutionStore;
   namespaces: NamespaceRegistry;
   searchAttributes: SearchAttributeRegistry;
   matching: Matching;

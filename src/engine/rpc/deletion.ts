@@ -1,6 +1,6 @@
 import type { Logger } from '../../common/logger';
 import type { NamespaceRecord, RunRef } from '../../store/records';
-import type { Store } from '../../store/store';
+import type { ExecutionStore } from '../../store/store';
 import type { NamespaceRegistry } from '../namespaces';
 import { terminateExecution } from '../state/execution';
 import { isRunning } from '../state/status';
@@ -8,7 +8,7 @@ import type { RunTransactions } from '../transactions';
 
 export interface DeletionHost {
   transactions: RunTransactions;
-  store: Pick<Store, 'getMutableState' | 'deleteExecution' | 'listClosedBefore'>;
+  store: Pick<ExecutionStore, 'getMutableState' | 'deleteExecution' | 'listClosedBefore'>;
   namespaces: Pick<NamespaceRegistry, 'list'>;
   logger: Logger;
   /** The run is gone: nothing may stay armed for it. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { workflowAlreadyStarted } from '../../common/errors';
 import { durationToMs, enums, type workflowservice } from '../../common/proto';
 import type { CurrentExecution, NamespaceRecord } from '../../store/records';
-import type { Store } from '../../store/store';
+import type { ExecutionStore } from '../../store/store';
 import { addSignal, isDuplicateRequest, terminateExecution } from '../state/execution';
 import { isRunning } from '../state/status';
 import { reuseDecision } from '../state/id-reuse';
@@ -13,7 +13,7 @@ import { currentExecutionOf, type RunTransactions } from '../transactions';
 
 export interface StartHost {
   transactions: RunTransactions;
-  store: Pick<Store, 'getCurrentExecution' | 'getMutableState'>;
+  store: Pick<ExecutionStore, 'getCurrentExecution' | 'getMutableState'>;
 }
 
 /** StartWorkflowExecution and SignalWithStartWorkflowExecution: ID reuse and conflict policies, the first run's events. */

@@ -14,7 +14,7 @@ import {
   type workflowservice,
 } from '../../common/proto';
 import type { MutableState, NamespaceRecord, WorkflowTaskInfo } from '../../store/records';
-import type { Store } from '../../store/store';
+import type { ExecutionStore } from '../../store/store';
 import type { Matching } from '../dispatch/matching';
 import type { DispatchTask } from '../dispatch/task-generator';
 import type { TaskPoller } from '../dispatch/task-poller';
@@ -38,7 +38,7 @@ import { workflowTaskIdentity } from './workflow-task-identity';
 
 export interface WorkflowTaskHost {
   transactions: RunTransactions;
-  store: Pick<Store, 'getMutableState' | 'readHistory'>;
+  store: Pick<ExecutionStore, 'getMutableState' | 'readHistory'>;
   poller: TaskPoller;
   matching: Pick<Matching, 'retire'>;
   queries: Pick<QueryHandling, 'queryTaskResponse' | 'attachBufferedQueries' | 'answerQueries'>;

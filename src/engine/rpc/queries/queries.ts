@@ -1,7 +1,7 @@
 import { ServiceError, taskNotFound } from '../../../common/errors';
 import { enums, int64, type temporal, type workflowservice } from '../../../common/proto';
 import type { MutableState, NamespaceRecord } from '../../../store/records';
-import type { Store } from '../../../store/store';
+import type { ExecutionStore } from '../../../store/store';
 import type { Matching } from '../../dispatch/matching';
 import type { DispatchTask } from '../../dispatch/task-generator';
 import { decodeQueryTaskToken, encodeTaskToken } from '../../dispatch/task-token';
@@ -14,7 +14,7 @@ import { queryRejection, type QueryRegistry } from './query-registry';
 
 export interface QueryHost {
   transactions: RunTransactions;
-  store: Pick<Store, 'getMutableState' | 'readHistory'>;
+  store: Pick<ExecutionStore, 'getMutableState' | 'readHistory'>;
   matching: Pick<Matching, 'offer'>;
   registry: QueryRegistry;
   stats: EngineStats;
