@@ -1,7 +1,7 @@
 import { ServiceError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { enums, int64, type history } from '../../common/proto';
-import type { ChildInfo, ExternalRequestInfo, MutableState, RunRef } from '../../store/records';
+import type { ChildInfo, ExternalRequestInfo, MutableState, NamespaceRecord, RunRef } from '../../store/records';
 import type { Store } from '../../store/store';
 import { readEvent, readLastEvent, readStartedAttributes } from '../history-reader';
 import type { NamespaceRegistry } from '../namespaces';
@@ -55,14 +55,13 @@ export class TransferTasks {
     }
   }
 
-  /** At start-up: children that closed while the server was down still have to be reported. */
+  /**
+   * At start-up: children that closed while the server was down still have to be reported. Each
+   * check is a task of its own, so a failing read is logged and retried without aborting start-up.
+   */
   async recoverChildren(parent: MutableState): Promise<void> {
     for (const child of Object.values(parent.children)) {
-      if (!child.runId) continue;
-      const ns = await this.host.namespaces.resolve(child.namespace).catch(() => undefined);
-      const current = ns && (await this.host.store.getCurrentExecution(ns.id, child.workflowId));
-      const last = current && (await this.host.store.getMutableState(ns.id, child.workflowId, current.runId));
-      if (last && !isRunning(last.status) && last.parent?.runId === parent.runId) this.afterClose(last);
+      if (child.runId) this.once(`${parent.runId}/recover/${child.initiatedEventId}`, () => this.recoverChild(parent, child));
     }
   }
 
@@ -77,9 +76,17 @@ export class TransferTasks {
       });
   }
 
+  private async recoverChild(parent: MutableState, child: ChildInfo): Promise<void> {
+    const { store } = this.host;
+    const ns = await this.namespaceIfExists(child.namespace);
+    const current = ns && (await store.getCurrentExecution(ns.id, child.workflowId));
+    const last = current && (await store.getMutableState(current.namespaceId, current.workflowId, current.runId));
+    if (last && !isRunning(last.status) && last.parent?.runId === parent.runId) this.afterClose(last);
+  }
+
   private async startChild(parent: MutableState, child: ChildInfo): Promise<void> {
     const { host } = this;
-    const ns = await host.namespaces.resolve(child.namespace).catch(() => undefined);
+    const ns = await this.namespaceIfExists(child.namespace);
     const childNamespaceId = ns?.id ?? child.namespace;
     const sameWorkflow = childNamespaceId === parent.namespaceId && child.workflowId === parent.workflowId;
     const run = async (): Promise<void> => {
@@ -89,21 +96,23 @@ export class TransferTasks {
       if (!parentMs || !isRunning(parentMs.status) || !entry || entry.runId) return;
       const pm = host.transactions.mutate(parentMs);
       const attrs = (await readEvent(host.store, parent.runId, child.initiatedEventId))?.startChildWorkflowExecutionInitiatedEventAttributes;
-      const conflict =
-        !ns ||
+      // Committed with the child entry, so its absence is a fault to retry, not a reason to fail the start.
+      if (!attrs) throw new Error(`run ${parent.runId} has no StartChildWorkflowExecutionInitiated event ${child.initiatedEventId}`);
+      const Cause = enums.StartChildWorkflowExecutionFailedCause;
+      const taken =
         sameWorkflow ||
-        (current && (isRunning(current.status) || attrs?.workflowIdReusePolicy === enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE));
-      if (conflict || !attrs || !ns) {
+        (current && (isRunning(current.status) || attrs.workflowIdReusePolicy === enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE));
+      if (!ns || taken) {
         pm.add({
           startChildWorkflowExecutionFailedEventAttributes: {
             namespace: child.namespace,
             workflowId: child.workflowId,
             workflowType: { name: child.workflowType },
             cause: ns
-              ? enums.StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS
-              : enums.StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_NAMESPACE_NOT_FOUND,
+              ? Cause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS
+              : Cause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_NAMESPACE_NOT_FOUND,
             initiatedEventId: int64(child.initiatedEventId),
-            control: attrs?.control ?? '',
+            control: attrs.control ?? '',
           },
         });
         delete pm.ms.children[String(child.initiatedEventId)];
@@ -177,29 +186,35 @@ export class TransferTasks {
   private async applyParentClosePolicy(parent: MutableState, child: ChildInfo): Promise<void> {
     const P = enums.ParentClosePolicy;
     if (child.parentClosePolicy === P.PARENT_CLOSE_POLICY_ABANDON || !child.runId) return;
-    const ns = await this.host.namespaces.resolve(child.namespace).catch(() => undefined);
+    const ns = await this.namespaceIfExists(child.namespace);
     if (!ns) return;
     await this.deliver(ns.id, child.workflowId, child.runId, (m) => {
       if (child.parentClosePolicy === P.PARENT_CLOSE_POLICY_REQUEST_CANCEL) {
-        if (m.ms.cancelRequested) return;
+        if (m.ms.cancelRequested) return true;
         m.ms.cancelRequested = true;
         m.add({ workflowExecutionCancelRequestedEventAttributes: { cause: 'by parent close policy', identity: 'history-service' } });
       } else {
         terminateExecution(m, 'by parent close policy', null, 'history-service');
       }
+      return true;
     });
   }
 
   private async deliverExternal(initiator: MutableState, request: ExternalRequestInfo): Promise<void> {
     const { host } = this;
-    const ns = await host.namespaces.resolve(request.namespace).catch(() => undefined);
+    const ns = await this.namespaceIfExists(request.namespace);
     const requestId = `${initiator.runId}/${request.initiatedEventId}`;
     const signal = (await readEvent(host.store, initiator.runId, request.initiatedEventId))?.signalExternalWorkflowExecutionInitiatedEventAttributes;
+    // Committed with the request, so its absence is a fault to retry, not a signal with no name.
+    if (request.kind === 'signal' && !signal) {
+      throw new Error(`run ${initiator.runId} has no SignalExternalWorkflowExecutionInitiated event ${request.initiatedEventId}`);
+    }
     let delivered = false;
     if (ns) {
       delivered = await this.deliver(ns.id, request.workflowId, request.runId, (m) => {
-        if (request.childWorkflowOnly && m.ms.parent?.runId !== initiator.runId) throw new ServiceError('NOT_FOUND', 'not a child of the initiator');
-        if (m.ms.requestIds.includes(requestId)) return;
+        // Temporal reports a target that is not the initiator's child as not found.
+        if (request.childWorkflowOnly && m.ms.parent?.runId !== initiator.runId) return false;
+        if (m.ms.requestIds.includes(requestId)) return true;
         m.ms.requestIds.push(requestId);
         const external = { workflowId: initiator.workflowId, runId: initiator.runId };
         if (request.kind === 'signal') {
@@ -212,9 +227,9 @@ export class TransferTasks {
               externalWorkflowExecution: external,
             },
           });
-          return;
+          return true;
         }
-        if (m.ms.cancelRequested) return;
+        if (m.ms.cancelRequested) return true;
         m.ms.cancelRequested = true;
         m.add({
           workflowExecutionCancelRequestedEventAttributes: {
@@ -223,7 +238,8 @@ export class TransferTasks {
             identity: 'history-service',
           },
         });
-      }).catch(() => false);
+        return true;
+      });
     }
     await this.updateRun(initiator, (m) => {
       if (!m.ms.externalRequests[String(request.initiatedEventId)]) return undefined;
@@ -259,15 +275,27 @@ export class TransferTasks {
     return (await this.host.transactions.tryUpdate(ref, fn))?.value;
   }
 
-  /** Signal or cancel a run by id, as SignalWorkflowExecution / RequestCancelWorkflowExecution do; false if it is not running. */
-  private async deliver(namespaceId: string, workflowId: string, runId: string, apply: (m: RunMutator) => void): Promise<boolean> {
-    const target = await this.host.transactions.load(namespaceId, workflowId, runId);
-    const done = await this.host.transactions.tryUpdate(target, (m) => {
-      if (!m.isRunning()) return false;
-      apply(m);
-      return true;
-    });
+  /**
+   * Signal or cancel a run by id (the current run when runId is empty), as SignalWorkflowExecution /
+   * RequestCancelWorkflowExecution do. False only when the target is really not there: no such run,
+   * not running, or refused by `apply`; such an outcome commits nothing. Any other failure throws.
+   */
+  private async deliver(namespaceId: string, workflowId: string, runId: string, apply: (m: RunMutator) => boolean): Promise<boolean> {
+    const { store, transactions } = this.host;
+    const targetRunId = runId || (await store.getCurrentExecution(namespaceId, workflowId))?.runId;
+    if (!targetRunId) return false;
+    const done = await transactions.tryUpdate({ namespaceId, workflowId, runId: targetRunId }, (m) => (m.isRunning() && apply(m)) || undefined);
     return done?.value === true;
+  }
+
+  /** The namespace, or undefined if it does not exist; any other failure to resolve it throws, so the task is retried. */
+  private async namespaceIfExists(name: string): Promise<NamespaceRecord | undefined> {
+    try {
+      return await this.host.namespaces.resolve(name);
+    } catch (err) {
+      if (err instanceof ServiceError && err.code === 'NOT_FOUND') return undefined;
+      throw err;
+    }
   }
 }
 
