@@ -9,6 +9,10 @@ import { isRunning, terminateExecution } from '../state/execution';
 import type { RunMutator } from '../state/mutator';
 import { createRun } from '../state/run-factory';
 import { currentExecutionOf, type RunTransactions } from '../transactions';
+import { RetryingTasks, type RetryBackoff } from './retrying-tasks';
+
+/** Starts sooner than the timer path's fixed 1 s so a brief fault costs little, and backs off so a lasting one is not hammered. */
+export const TRANSFER_RETRY: RetryBackoff = { initialMs: 100, maxMs: 10_000 };
 
 /** What the transfer tasks need from the engine: locked read-modify-commit of runs. */
 export interface TransferHost {
@@ -23,17 +27,37 @@ export interface TransferHost {
 /**
  * Work a committed change leaves for other runs (Temporal's transfer tasks): starting children,
  * delivering signals and cancel requests to other workflows, reporting a child's close to its
- * parent, and applying parent close policies. Each is derived from mutable state, so it is retried
- * after a crash, and each is idempotent.
+ * parent, and applying parent close policies. Each is derived from mutable state, so it is redone
+ * after a crash, and each is idempotent; one that fails is retried with backoff until it succeeds
+ * or the state no longer owes it.
  */
 export class TransferTasks {
-  private readonly inProgress = new Set<string>();
+  private readonly tasks: RetryingTasks;
 
-  constructor(private readonly host: TransferHost) {}
+  constructor(
+    private readonly host: TransferHost,
+    backoff: RetryBackoff = TRANSFER_RETRY,
+  ) {
+    this.tasks = new RetryingTasks({
+      backoff,
+      onFailure: (task, err, attempt, retryInMs) => host.logger.error('transfer task failed', { task, error: String(err), attempt, retryInMs }),
+      onSettled: () => host.settled(),
+    });
+  }
 
-  /** Whether deliveries are under way (time skipping waits for them, as for any work in flight). */
+  /** Whether deliveries are under way (time skipping waits for them, as for any work in flight; not for one waiting to retry). */
   get busy(): boolean {
-    return this.inProgress.size > 0;
+    return this.tasks.busy;
+  }
+
+  /** Failed tasks waiting for their retry. */
+  get retrying(): number {
+    return this.tasks.waitingCount;
+  }
+
+  /** Cancels pending retries (engine shutdown); what they owed is redone from mutable state at the next start. */
+  close(): void {
+    this.tasks.close();
   }
 
   /** Kicks off whatever the run's state still owes to other runs. */
@@ -66,14 +90,7 @@ export class TransferTasks {
   }
 
   private once(key: string, task: () => Promise<void>): void {
-    if (this.inProgress.has(key)) return;
-    this.inProgress.add(key);
-    task()
-      .catch((err: unknown) => this.host.logger.error('transfer task failed', { task: key, error: String(err) }))
-      .finally(() => {
-        this.inProgress.delete(key);
-        this.host.settled();
-      });
+    this.tasks.run(key, task);
   }
 
   private async recoverChild(parent: MutableState, child: ChildInfo): Promise<void> {
@@ -202,6 +219,9 @@ export class TransferTasks {
 
   private async deliverExternal(initiator: MutableState, request: ExternalRequestInfo): Promise<void> {
     const { host } = this;
+    // A retry may find the request settled or the initiator closed; Temporal drops the task then too.
+    const owing = await host.store.getMutableState(initiator.namespaceId, initiator.workflowId, initiator.runId);
+    if (!owing || !isRunning(owing.status) || !owing.externalRequests[String(request.initiatedEventId)]) return;
     const ns = await this.namespaceIfExists(request.namespace);
     const requestId = `${initiator.runId}/${request.initiatedEventId}`;
     const signal = (await readEvent(host.store, initiator.runId, request.initiatedEventId))?.signalExternalWorkflowExecutionInitiatedEventAttributes;
@@ -242,7 +262,7 @@ export class TransferTasks {
       });
     }
     await this.updateRun(initiator, (m) => {
-      if (!m.ms.externalRequests[String(request.initiatedEventId)]) return undefined;
+      if (!m.isRunning() || !m.ms.externalRequests[String(request.initiatedEventId)]) return undefined;
       delete m.ms.externalRequests[String(request.initiatedEventId)];
       const target = { workflowId: request.workflowId, runId: request.runId };
       const common = { initiatedEventId: int64(request.initiatedEventId), namespace: request.namespace, workflowExecution: target };

@@ -1,5 +1,6 @@
 import { enums, type command, type history } from '../../../src/common/proto';
 import { Matching } from '../../../src/engine/dispatch/matching';
+import type { RetryBackoff } from '../../../src/engine/dispatch/retrying-tasks';
 import { TransferTasks } from '../../../src/engine/dispatch/transfer-tasks';
 import { NamespaceRegistry } from '../../../src/engine/namespaces';
 import { SearchAttributeRegistry } from '../../../src/engine/search-attributes';
@@ -27,9 +28,8 @@ interface Fault {
  * that make chosen store calls or namespace lookups fail the way a broken disk would.
  */
 export class TransferHarness {
-  readonly raw = new SqliteStore();
   readonly store: Store;
-  readonly namespaces = new NamespaceRegistry(this.raw, () => Date.now());
+  readonly namespaces: NamespaceRegistry;
   readonly transactions: Transactions;
   readonly transfers: TransferTasks;
   readonly errors: { message: string; fields?: Record<string, unknown> }[] = [];
@@ -39,8 +39,14 @@ export class TransferHarness {
   private readonly faults: Fault[] = [];
   private namespaceFaults = 0;
 
-  constructor() {
-    this.store = this.wrap(this.raw);
+  /** Retries come quickly here: the policy itself is specified with retryDelayMs. */
+  constructor(
+    backoff: RetryBackoff = { initialMs: 10, maxMs: 40 },
+    /** Another harness's store: a restart on the same database. */
+    readonly raw = new SqliteStore(),
+  ) {
+    this.store = this.wrap(raw);
+    this.namespaces = new NamespaceRegistry(raw, () => Date.now());
     this.transactions = new Transactions({
       store: this.store,
       namespaces: this.namespaces,
@@ -53,13 +59,16 @@ export class TransferHarness {
       },
     });
     const ignore = (): void => undefined;
-    this.transfers = new TransferTasks({
-      transactions: this.transactions,
-      store: this.store,
-      logger: { debug: ignore, info: ignore, warn: ignore, error: (message, fields) => this.errors.push({ message, fields }) },
-      namespaces: { resolve: (name) => this.resolveNamespace(name) },
-      settled: ignore,
-    });
+    this.transfers = new TransferTasks(
+      {
+        transactions: this.transactions,
+        store: this.store,
+        logger: { debug: ignore, info: ignore, warn: ignore, error: (message, fields) => this.errors.push({ message, fields }) },
+        namespaces: { resolve: (name) => this.resolveNamespace(name) },
+        settled: ignore,
+      },
+      backoff,
+    );
   }
 
   /** Creates the namespace the runs live in. */
@@ -126,12 +135,14 @@ export class TransferHarness {
     return (await this.events(ref)).map((e) => enums.EventType[e.eventType].replace(/^EVENT_TYPE_/, ''));
   }
 
-  /** Waits until the transfer tasks have nothing in progress. */
-  async quiet(timeoutMs = 2000): Promise<void> {
-    await until('transfer tasks to finish', () => !this.transfers.busy, timeoutMs);
+  /** Waits until the transfer tasks have nothing in progress and nothing waiting to be retried. */
+  async settled(timeoutMs = 2000): Promise<void> {
+    await until('transfer tasks to settle', () => !this.transfers.busy && this.transfers.retrying === 0, timeoutMs);
   }
 
   async close(): Promise<void> {
+    await until('transfer tasks to finish', () => !this.transfers.busy);
+    this.transfers.close();
     await this.raw.close();
   }
 
