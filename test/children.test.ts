@@ -191,6 +191,11 @@ describe('external workflows', () => {
     assert.match(outcome.message, /not found/i, `caught ${outcome.name}: ${outcome.message}`);
     const { events } = await env.client.workflow.getHandle(taskQueue).fetchHistory();
     assert.equal(countEvents(events, EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED), 1, eventNames(events).join(', '));
+    const failed = events?.find((e) => e.eventType === EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED);
+    assert.equal(
+      failed?.signalExternalWorkflowExecutionFailedEventAttributes?.cause,
+      1, // SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND
+    );
   });
 
   test('a workflow cancels another waiting workflow by ID, which closes as CANCELLED', async (t) => {
@@ -221,5 +226,10 @@ describe('external workflows', () => {
     assert.match(outcome.message, /not found/i, `caught ${outcome.name}: ${outcome.message}`);
     const { events } = await env.client.workflow.getHandle(taskQueue).fetchHistory();
     assert.equal(countEvents(events, EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED), 1, eventNames(events).join(', '));
+    const failed = events?.find((e) => e.eventType === EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED);
+    assert.equal(
+      failed?.requestCancelExternalWorkflowExecutionFailedEventAttributes?.cause,
+      1, // CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { ServiceError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { enums, int64, type history } from '../../common/proto';
-import type { ChildInfo, ExternalRequestInfo, MutableState, RunRef } from '../../store/records';
+import type { ChildInfo, ExternalRequestInfo, MutableState, NamespaceRecord, RunRef } from '../../store/records';
 import type { Store } from '../../store/store';
 import { readEvent, readLastEvent, readStartedAttributes } from '../history-reader';
 import type { NamespaceRegistry } from '../namespaces';
@@ -10,6 +10,10 @@ import { isRunning } from '../state/status';
 import type { RunMutator } from '../state/mutator';
 import { createRun } from '../state/run-factory';
 import { currentExecutionOf, type RunTransactions } from '../transactions';
+import { RetryingTasks, type RetryBackoff } from './retrying-tasks';
+
+/** Starts sooner than the timer path's fixed 1 s so a brief fault costs little, and backs off so a lasting one is not hammered. */
+export const TRANSFER_RETRY: RetryBackoff = { initialMs: 100, maxMs: 10_000 };
 
 /** What the transfer tasks need from the engine: locked read-modify-commit of runs. */
 export interface TransferHost {
@@ -24,17 +28,37 @@ export interface TransferHost {
 /**
  * Work a committed change leaves for other runs (Temporal's transfer tasks): starting children,
  * delivering signals and cancel requests to other workflows, reporting a child's close to its
- * parent, and applying parent close policies. Each is derived from mutable state, so it is retried
- * after a crash, and each is idempotent.
+ * parent, and applying parent close policies. Each is derived from mutable state, so it is redone
+ * after a crash, and each is idempotent; one that fails is retried with backoff until it succeeds
+ * or the state no longer owes it.
  */
 export class TransferTasks {
-  private readonly inProgress = new Set<string>();
+  private readonly tasks: RetryingTasks;
 
-  constructor(private readonly host: TransferHost) {}
+  constructor(
+    private readonly host: TransferHost,
+    backoff: RetryBackoff = TRANSFER_RETRY,
+  ) {
+    this.tasks = new RetryingTasks({
+      backoff,
+      onFailure: (task, err, attempt, retryInMs) => host.logger.error('transfer task failed', { task, error: String(err), attempt, retryInMs }),
+      onSettled: () => host.settled(),
+    });
+  }
 
-  /** Whether deliveries are under way (time skipping waits for them, as for any work in flight). */
+  /** Whether deliveries are under way (time skipping waits for them, as for any work in flight; not for one waiting to retry). */
   get busy(): boolean {
-    return this.inProgress.size > 0;
+    return this.tasks.busy;
+  }
+
+  /** Failed tasks waiting for their retry. */
+  get retrying(): number {
+    return this.tasks.waitingCount;
+  }
+
+  /** Cancels pending retries (engine shutdown); what they owed is redone from mutable state at the next start. */
+  close(): void {
+    this.tasks.close();
   }
 
   /** Kicks off whatever the run's state still owes to other runs. */
@@ -56,31 +80,31 @@ export class TransferTasks {
     }
   }
 
-  /** At start-up: children that closed while the server was down still have to be reported. */
+  /**
+   * At start-up: children that closed while the server was down still have to be reported. Each
+   * check is a task of its own, so a failing read is logged and retried without aborting start-up.
+   */
   async recoverChildren(parent: MutableState): Promise<void> {
     for (const child of Object.values(parent.children)) {
-      if (!child.runId) continue;
-      const ns = await this.host.namespaces.resolve(child.namespace).catch(() => undefined);
-      const current = ns && (await this.host.store.getCurrentExecution(ns.id, child.workflowId));
-      const last = current && (await this.host.store.getMutableState(ns.id, child.workflowId, current.runId));
-      if (last && !isRunning(last.status) && last.parent?.runId === parent.runId) this.afterClose(last);
+      if (child.runId) this.once(`${parent.runId}/recover/${child.initiatedEventId}`, () => this.recoverChild(parent, child));
     }
   }
 
   private once(key: string, task: () => Promise<void>): void {
-    if (this.inProgress.has(key)) return;
-    this.inProgress.add(key);
-    task()
-      .catch((err: unknown) => this.host.logger.error('transfer task failed', { task: key, error: String(err) }))
-      .finally(() => {
-        this.inProgress.delete(key);
-        this.host.settled();
-      });
+    this.tasks.run(key, task);
+  }
+
+  private async recoverChild(parent: MutableState, child: ChildInfo): Promise<void> {
+    const { store } = this.host;
+    const ns = await this.namespaceIfExists(child.namespace);
+    const current = ns && (await store.getCurrentExecution(ns.id, child.workflowId));
+    const last = current && (await store.getMutableState(current.namespaceId, current.workflowId, current.runId));
+    if (last && !isRunning(last.status) && last.parent?.runId === parent.runId) this.afterClose(last);
   }
 
   private async startChild(parent: MutableState, child: ChildInfo): Promise<void> {
     const { host } = this;
-    const ns = await host.namespaces.resolve(child.namespace).catch(() => undefined);
+    const ns = await this.namespaceIfExists(child.namespace);
     const childNamespaceId = ns?.id ?? child.namespace;
     const sameWorkflow = childNamespaceId === parent.namespaceId && child.workflowId === parent.workflowId;
     const run = async (): Promise<void> => {
@@ -90,21 +114,23 @@ export class TransferTasks {
       if (!parentMs || !isRunning(parentMs.status) || !entry || entry.runId) return;
       const pm = host.transactions.mutate(parentMs);
       const attrs = (await readEvent(host.store, parent.runId, child.initiatedEventId))?.startChildWorkflowExecutionInitiatedEventAttributes;
-      const conflict =
-        !ns ||
+      // Committed with the child entry, so its absence is a fault to retry, not a reason to fail the start.
+      if (!attrs) throw new Error(`run ${parent.runId} has no StartChildWorkflowExecutionInitiated event ${child.initiatedEventId}`);
+      const Cause = enums.StartChildWorkflowExecutionFailedCause;
+      const taken =
         sameWorkflow ||
-        (current && (isRunning(current.status) || attrs?.workflowIdReusePolicy === enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE));
-      if (conflict || !attrs || !ns) {
+        (current && (isRunning(current.status) || attrs.workflowIdReusePolicy === enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE));
+      if (!ns || taken) {
         pm.add({
           startChildWorkflowExecutionFailedEventAttributes: {
             namespace: child.namespace,
             workflowId: child.workflowId,
             workflowType: { name: child.workflowType },
             cause: ns
-              ? enums.StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS
-              : enums.StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_NAMESPACE_NOT_FOUND,
+              ? Cause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS
+              : Cause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_NAMESPACE_NOT_FOUND,
             initiatedEventId: int64(child.initiatedEventId),
-            control: attrs?.control ?? '',
+            control: attrs.control ?? '',
           },
         });
         delete pm.ms.children[String(child.initiatedEventId)];
@@ -178,29 +204,38 @@ export class TransferTasks {
   private async applyParentClosePolicy(parent: MutableState, child: ChildInfo): Promise<void> {
     const P = enums.ParentClosePolicy;
     if (child.parentClosePolicy === P.PARENT_CLOSE_POLICY_ABANDON || !child.runId) return;
-    const ns = await this.host.namespaces.resolve(child.namespace).catch(() => undefined);
+    const ns = await this.namespaceIfExists(child.namespace);
     if (!ns) return;
     await this.deliver(ns.id, child.workflowId, child.runId, (m) => {
       if (child.parentClosePolicy === P.PARENT_CLOSE_POLICY_REQUEST_CANCEL) {
-        if (m.ms.cancelRequested) return;
+        if (m.ms.cancelRequested) return true;
         m.ms.cancelRequested = true;
         m.add({ workflowExecutionCancelRequestedEventAttributes: { cause: 'by parent close policy', identity: 'history-service' } });
       } else {
         terminateExecution(m, 'by parent close policy', null, 'history-service');
       }
+      return true;
     });
   }
 
   private async deliverExternal(initiator: MutableState, request: ExternalRequestInfo): Promise<void> {
     const { host } = this;
-    const ns = await host.namespaces.resolve(request.namespace).catch(() => undefined);
+    // A retry may find the request settled or the initiator closed; Temporal drops the task then too.
+    const owing = await host.store.getMutableState(initiator.namespaceId, initiator.workflowId, initiator.runId);
+    if (!owing || !isRunning(owing.status) || !owing.externalRequests[String(request.initiatedEventId)]) return;
+    const ns = await this.namespaceIfExists(request.namespace);
     const requestId = `${initiator.runId}/${request.initiatedEventId}`;
     const signal = (await readEvent(host.store, initiator.runId, request.initiatedEventId))?.signalExternalWorkflowExecutionInitiatedEventAttributes;
+    // Committed with the request, so its absence is a fault to retry, not a signal with no name.
+    if (request.kind === 'signal' && !signal) {
+      throw new Error(`run ${initiator.runId} has no SignalExternalWorkflowExecutionInitiated event ${request.initiatedEventId}`);
+    }
     let delivered = false;
     if (ns) {
       delivered = await this.deliver(ns.id, request.workflowId, request.runId, (m) => {
-        if (request.childWorkflowOnly && m.ms.parent?.runId !== initiator.runId) throw new ServiceError('NOT_FOUND', 'not a child of the initiator');
-        if (m.ms.requestIds.includes(requestId)) return;
+        // Temporal reports a target that is not the initiator's child as not found.
+        if (request.childWorkflowOnly && m.ms.parent?.runId !== initiator.runId) return false;
+        if (m.ms.requestIds.includes(requestId)) return true;
         m.ms.requestIds.push(requestId);
         const external = { workflowId: initiator.workflowId, runId: initiator.runId };
         if (request.kind === 'signal') {
@@ -213,9 +248,9 @@ export class TransferTasks {
               externalWorkflowExecution: external,
             },
           });
-          return;
+          return true;
         }
-        if (m.ms.cancelRequested) return;
+        if (m.ms.cancelRequested) return true;
         m.ms.cancelRequested = true;
         m.add({
           workflowExecutionCancelRequestedEventAttributes: {
@@ -224,10 +259,11 @@ export class TransferTasks {
             identity: 'history-service',
           },
         });
-      }).catch(() => false);
+        return true;
+      });
     }
     await this.updateRun(initiator, (m) => {
-      if (!m.ms.externalRequests[String(request.initiatedEventId)]) return undefined;
+      if (!m.isRunning() || !m.ms.externalRequests[String(request.initiatedEventId)]) return undefined;
       delete m.ms.externalRequests[String(request.initiatedEventId)];
       const target = { workflowId: request.workflowId, runId: request.runId };
       const common = { initiatedEventId: int64(request.initiatedEventId), namespace: request.namespace, workflowExecution: target };
@@ -260,15 +296,27 @@ export class TransferTasks {
     return (await this.host.transactions.tryUpdate(ref, fn))?.value;
   }
 
-  /** Signal or cancel a run by id, as SignalWorkflowExecution / RequestCancelWorkflowExecution do; false if it is not running. */
-  private async deliver(namespaceId: string, workflowId: string, runId: string, apply: (m: RunMutator) => void): Promise<boolean> {
-    const target = await this.host.transactions.load(namespaceId, workflowId, runId);
-    const done = await this.host.transactions.tryUpdate(target, (m) => {
-      if (!m.isRunning()) return false;
-      apply(m);
-      return true;
-    });
+  /**
+   * Signal or cancel a run by id (the current run when runId is empty), as SignalWorkflowExecution /
+   * RequestCancelWorkflowExecution do. False only when the target is really not there: no such run,
+   * not running, or refused by `apply`; such an outcome commits nothing. Any other failure throws.
+   */
+  private async deliver(namespaceId: string, workflowId: string, runId: string, apply: (m: RunMutator) => boolean): Promise<boolean> {
+    const { store, transactions } = this.host;
+    const targetRunId = runId || (await store.getCurrentExecution(namespaceId, workflowId))?.runId;
+    if (!targetRunId) return false;
+    const done = await transactions.tryUpdate({ namespaceId, workflowId, runId: targetRunId }, (m) => (m.isRunning() && apply(m)) || undefined);
     return done?.value === true;
+  }
+
+  /** The namespace, or undefined if it does not exist; any other failure to resolve it throws, so the task is retried. */
+  private async namespaceIfExists(name: string): Promise<NamespaceRecord | undefined> {
+    try {
+      return await this.host.namespaces.resolve(name);
+    } catch (err) {
+      if (err instanceof ServiceError && err.code === 'NOT_FOUND') return undefined;
+      throw err;
+    }
   }
 }
 
