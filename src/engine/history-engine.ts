@@ -140,6 +140,7 @@ export class HistoryEngine {
   close(): void {
     this.options.timeSkipper?.close();
     this.timers.close();
+    this.transfers.close();
     this.matching.close();
     this.notifier.wakeAll();
   }

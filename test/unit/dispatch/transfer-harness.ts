@@ -3,7 +3,7 @@ import { Matching } from '../../../src/engine/dispatch/matching';
 import type { RetryBackoff } from '../../../src/engine/dispatch/retrying-tasks';
 import { TransferTasks } from '../../../src/engine/dispatch/transfer-tasks';
 import { NamespaceRegistry } from '../../../src/engine/namespaces';
-import { SearchAttributeRegistry } from '../../../src/engine/search-attributes';
+import { SearchAttributeRegistry } from '../../../src/visibility/search-attributes';
 import { applyCommands } from '../../../src/engine/state/commands';
 import { terminateExecution } from '../../../src/engine/state/execution';
 import { decodeEvent } from '../../../src/engine/state/mutator';
