@@ -153,6 +153,12 @@ export interface MutableState extends RunRef {
   newExecutionRunId?: string;
   /** Set on a child run: where its close is reported. */
   parent?: ParentInfo;
+  /**
+   * The top of the run's tree of parents (Temporal's root execution): the run itself for a
+   * top-level run, the root's run for children and their successors. Runs stored before it was
+   * kept lack it and are their own root.
+   */
+  rootExecution?: { workflowId: string; runId: string };
   /** Set once the parent has recorded this run's close (crash recovery re-delivers until then). */
   parentNotified?: boolean;
   /** Children by initiated event id. */
@@ -226,4 +232,9 @@ export interface RunMutation {
 export interface Transaction {
   runs: RunMutation[];
   current?: CurrentExecution;
+}
+
+/** The run's root execution (itself for a top-level run, and for runs stored before roots were kept). */
+export function rootOf(ms: MutableState): { workflowId: string; runId: string } {
+  return ms.rootExecution ?? { workflowId: ms.workflowId, runId: ms.runId };
 }

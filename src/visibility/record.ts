@@ -1,5 +1,5 @@
 import { decodeMemo, decodeSearchAttributes, int64, msToDuration, msToTimestamp, workflow } from '../common/proto';
-import type { MutableState, VisibilityRecord } from '../store/records';
+import { rootOf, type MutableState, type VisibilityRecord } from '../store/records';
 import type { SearchAttributeType } from './search-attribute-type';
 import { searchAttributesToJson } from './search-attributes';
 
@@ -18,6 +18,7 @@ export function executionInfo(ms: MutableState): workflow.IWorkflowExecutionInfo
     memo: { fields: decodeMemo(ms.memo) },
     searchAttributes: { indexedFields: decodeSearchAttributes(ms.searchAttributes) },
     parentExecution: ms.parent ? { workflowId: ms.parent.workflowId, runId: ms.parent.runId } : null,
+    rootExecution: rootOf(ms),
     firstRunId: ms.firstExecutionRunId,
     stateTransitionCount: int64(ms.dbVersion),
     executionDuration: ms.closeTime ? msToDuration(ms.closeTime - ms.executionTime) : null,
@@ -42,6 +43,8 @@ export function visibilityRecord(ms: MutableState, types: ReadonlyMap<string, Se
     stateTransitionCount: ms.dbVersion,
     parentWorkflowId: ms.parent?.workflowId,
     parentRunId: ms.parent?.runId,
+    rootWorkflowId: rootOf(ms).workflowId,
+    rootRunId: rootOf(ms).runId,
     searchAttributes: searchAttributesToJson(decodeSearchAttributes(ms.searchAttributes), types),
     info: workflow.WorkflowExecutionInfo.encode(executionInfo(ms)).finish(),
   };

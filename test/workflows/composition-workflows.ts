@@ -8,6 +8,7 @@ import {
   getExternalWorkflowHandle,
   type ParentClosePolicy,
   type ParentWorkflowInfo,
+  type RootWorkflowInfo,
   proxyActivities,
   setHandler,
   startChild,
@@ -179,4 +180,26 @@ export const customIntField = defineSearchAttributeKey('CustomIntField', SearchA
 export async function upsertIntAttribute(value: number): Promise<number> {
   upsertSearchAttributes([{ key: customIntField, value }]);
   return value;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Root executions: what each level of a tree of children sees as its root.
+
+export interface RootReport {
+  workflowId: string;
+  runId: string;
+  root?: RootWorkflowInfo;
+}
+
+/**
+ * Reports its root and runs one child a level deeper, down to `depth` 2. The child (depth 1)
+ * continues as new once first, so its second run must still know the root.
+ */
+export async function rootReporter(depth: number, continued: boolean): Promise<RootReport[]> {
+  const info = workflowInfo();
+  if (depth === 1 && !continued) await continueAsNew<typeof rootReporter>(depth, true);
+  const mine: RootReport = { workflowId: info.workflowId, runId: info.runId, root: info.root };
+  if (depth === 2) return [mine];
+  const below = await executeChild(rootReporter, { workflowId: `${info.workflowId}-${depth + 1}`, args: [depth + 1, false] });
+  return [mine, ...below];
 }

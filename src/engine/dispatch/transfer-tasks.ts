@@ -150,7 +150,8 @@ export class TransferTasks {
             runId: parent.runId,
             initiatedEventId: child.initiatedEventId,
           },
-          rootExecution: parentRoot(parentMs, await readStartedAttributes(host.store, parentMs.runId)),
+          // Runs stored before roots were kept in mutable state have theirs in the started event.
+          rootExecution: parentMs.rootExecution ?? parentRoot(parentMs, await readStartedAttributes(host.store, parentMs.runId)),
         },
         host.transactions.now(),
       );

@@ -1,4 +1,5 @@
-import { common, enums, type IPayload, type IPayloads } from '../../common/proto';
+import type { common } from '../../common/proto';
+import { enums, type IPayload, type IPayloads } from '../../common/proto';
 import type { RunMutator } from './mutator';
 import { failWorkflowTask } from './workflow-task-state';
 

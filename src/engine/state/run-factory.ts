@@ -89,6 +89,7 @@ export function createRun(spec: RunSpec, now: number, beforeFirstTask?: (m: RunM
     cronSchedule: req.cronSchedule || undefined,
     firstWorkflowTaskBackoffUntil: backoffMs > 0 ? now + backoffMs : undefined,
     parent: spec.parent,
+    rootExecution: spec.rootExecution ?? { workflowId: req.workflowId ?? '', runId },
     children: {},
     externalRequests: {},
     dbVersion: 0,
@@ -123,7 +124,8 @@ export function createRun(spec: RunSpec, now: number, beforeFirstTask?: (m: RunM
       parentWorkflowNamespaceId: parent?.namespaceId ?? '',
       parentWorkflowExecution: parent ? { workflowId: parent.workflowId, runId: parent.runId } : null,
       parentInitiatedEventId: int64(parent ? parent.initiatedEventId : 0),
-      rootWorkflowExecution: spec.rootExecution ?? { workflowId: ms.workflowId, runId },
+      // As in Temporal, only a run below a parent names its root; a top-level run is its own.
+      rootWorkflowExecution: spec.rootExecution ?? null,
       priority: req.priority ?? null,
     },
   });

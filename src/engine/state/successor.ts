@@ -13,7 +13,7 @@ import {
   type IPayloads,
   type workflowservice,
 } from '../../common/proto';
-import type { MutableState } from '../../store/records';
+import { rootOf, type MutableState } from '../../store/records';
 import { decideRetry, retryPolicyToProto } from './retry';
 import type { RunSpec } from './run-factory';
 import type { SuccessorPlan } from './mutator';
@@ -128,6 +128,7 @@ export function successorSpec(ms: MutableState, plan: SuccessorPlan, started: hi
     continuedFailure: plan.continuedFailure,
     executionExpirationTime: ms.executionExpirationTime,
     parent: ms.parent,
-    rootExecution: undefined,
+    // A child's chain keeps its root; a top-level chain's next run is its own root, as in Temporal.
+    rootExecution: ms.parent ? rootOf(ms) : undefined,
   };
 }

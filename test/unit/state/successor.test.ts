@@ -348,16 +348,18 @@ describe('successorSpec: what the next run is started with', () => {
     },
   );
 
-  test(
-    "the successor of a child run keeps the chain's root execution",
-    {
-      todo: 'Temporal passes the previous RootExecutionInfo to a child successor; Hourglass successorSpec sets rootExecution undefined, so the new run names itself as root',
-    },
-    () => {
-      const root = { workflowId: 'root-wf', runId: 'root-run' };
-      const { ms, started } = run(request, { parent, rootExecution: root });
-      const next = createRun(successorSpec(ms, retryPlan(ms), started), NOW);
-      assert.deepEqual(next.events[0]?.workflowExecutionStartedEventAttributes?.rootWorkflowExecution, root);
-    },
-  );
+  test("the successor of a child run keeps the chain's root execution", () => {
+    const root = { workflowId: 'root-wf', runId: 'root-run' };
+    const { ms, started } = run(request, { parent, rootExecution: root });
+    const next = createRun(successorSpec(ms, retryPlan(ms), started), NOW);
+    assert.deepEqual(next.events[0]?.workflowExecutionStartedEventAttributes?.rootWorkflowExecution, root);
+    assert.deepEqual(next.ms.rootExecution, root);
+  });
+
+  test('the successor of a top-level run is its own root, and its started event names none (as in Temporal)', () => {
+    const { ms, started } = run(request);
+    const next = createRun(successorSpec(ms, retryPlan(ms), started), NOW);
+    assert.equal(next.events[0]?.workflowExecutionStartedEventAttributes?.rootWorkflowExecution, null);
+    assert.deepEqual(next.ms.rootExecution, { workflowId: next.ms.workflowId, runId: next.ms.runId });
+  });
 });
