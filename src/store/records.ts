@@ -2,7 +2,7 @@ import type { enums } from '../common/proto';
 
 /**
  * What the store persists. Mutable state is the single source of truth for a run: the timer queue
- * and the task queues of matching are indexes derived from it (see `engine/task-generator.ts`), so
+ * and the task queues of matching are indexes derived from it (see `engine/dispatch/task-generator.ts`), so
  * a restart rebuilds them by reading every open run.
  *
  * Times are epoch milliseconds; durations are milliseconds with 0 meaning "unset/unlimited", as in

@@ -2,7 +2,7 @@ import type { Clock } from './clock';
 
 /**
  * The in-memory timer queue: for each run, only its earliest deadline. When it comes, the engine
- * re-reads the run and fires everything due (`timeouts.ts`), then sets the run's next deadline.
+ * re-reads the run and fires everything due (`engine/state/timeouts.ts`), then sets the run's next deadline.
  * One Node timer is armed, for the earliest deadline of all.
  */
 export class TimerQueue {
