@@ -23,7 +23,7 @@ export interface ExecutionCount {
   groups: { status: string; count: number }[];
 }
 
-/** List, scan and count over a namespace's runs: the filter compiled against the namespace's own attributes, then the store. */
+/** List and count over a namespace's runs: the filter compiled against the namespace's own attributes, then the store. */
 export class VisibilityService {
   constructor(
     private readonly store: VisibilityStore,
@@ -41,11 +41,6 @@ export class VisibilityService {
       // A full page gets a token even when nothing follows (the next page is then empty): cheaper than looking ahead.
       nextPageToken: rows.length === size ? encodeOffset(offset + size) : new Uint8Array(),
     };
-  }
-
-  /** Temporal's scan is a list without an order guarantee; ours always has the list order, so the two are one. */
-  scan(namespaceId: string, query: string, pageSize: number, nextPageToken: Uint8Array | null | undefined): Promise<ExecutionsPage> {
-    return this.list(namespaceId, query, pageSize, nextPageToken);
   }
 
   async count(namespaceId: string, query: string): Promise<ExecutionCount> {

@@ -1,7 +1,7 @@
 import { int64, type common, type enums, type operatorservice, type workflowservice } from '../../common/proto';
 import { BUILTIN_ATTRIBUTES, indexedValueOf, typeFromIndexedValue, SYSTEM_ATTRIBUTES } from '../../visibility/search-attributes';
 import type { SearchAttributeType } from '../../visibility/search-attribute-type';
-import type { HandlerContext } from './context';
+import type { Handler, HandlerContext } from './context';
 
 export async function listWorkflowExecutions(
   ctx: HandlerContext,
@@ -11,13 +11,9 @@ export async function listWorkflowExecutions(
   return ctx.visibility.list(ns.id, req.query ?? '', req.pageSize ?? 0, req.nextPageToken);
 }
 
-export async function scanWorkflowExecutions(
-  ctx: HandlerContext,
-  req: workflowservice.IScanWorkflowExecutionsRequest,
-): Promise<workflowservice.IScanWorkflowExecutionsResponse> {
-  const ns = await ctx.namespaces.resolve(req.namespace);
-  return ctx.visibility.scan(ns.id, req.query ?? '', req.pageSize ?? 0, req.nextPageToken);
-}
+/** Temporal's scan is a list without an order guarantee; ours keeps the list order, so the two are one. */
+export const scanWorkflowExecutions: Handler<workflowservice.IScanWorkflowExecutionsRequest, workflowservice.IScanWorkflowExecutionsResponse> =
+  listWorkflowExecutions;
 
 export async function countWorkflowExecutions(
   ctx: HandlerContext,
