@@ -16,6 +16,7 @@ describe('namespaces', () => {
     assert.ok(res.namespaceInfo?.id, 'namespace should have an id');
   });
 
+  // Starts an in-process server of its own (the embedding API's option), with or without HOURGLASS_TEST_ADDRESS.
   test('namespaces passed to HourglassServer.start are created and describable', async () => {
     const server = await HourglassServer.start({ port: 0, namespaces: ['extra'] });
     try {
