@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { temporal } from '@temporalio/proto';
 import Long from 'long';
-import { eventNames, uniqueName, useHourglassServer, withWorker, type HourglassTestEnv } from './helpers';
+import { eventNames, needsInProcessServer, uniqueName, useHourglassServer, withWorker, type HourglassTestEnv } from './helpers';
 import { sequentialActivities } from './workflows';
 
 const { enums } = temporal.api;
@@ -86,7 +86,7 @@ describe('eager activity dispatch', () => {
     assert.deepEqual(response.activityTasks ?? [], []);
   });
 
-  test('the SDK worker runs activities it receives eagerly', async (t) => {
+  test('the SDK worker runs activities it receives eagerly', needsInProcessServer('counts eager dispatches in env.server.stats'), async (t) => {
     const taskQueue = uniqueName(t);
     const before = env.server.stats.eagerActivityTasks;
     const result = await withWorker(env, { taskQueue }, () =>

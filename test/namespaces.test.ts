@@ -23,6 +23,7 @@ describe('namespaces', () => {
     assert.equal(res.namespaceInfo?.capabilities?.eagerWorkflowStart, false);
   });
 
+  // Starts an in-process server of its own (the embedding API's option), with or without HOURGLASS_TEST_ADDRESS.
   test('namespaces passed to HourglassServer.start are created and describable', async () => {
     const server = await HourglassServer.start({ port: 0, namespaces: ['extra'] });
     try {

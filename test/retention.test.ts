@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import Long from 'long';
-import { delay, uniqueName, useHourglassServer, withWorker } from './helpers';
+import { delay, needsInProcessServer, uniqueName, useHourglassServer, withWorker } from './helpers';
 import { returnValue } from './workflows';
 
-describe('retention', () => {
+describe('retention', needsInProcessServer('runs the retention sweep on demand with env.server.runRetention()'), () => {
   const env = useHourglassServer();
 
   test('a closed workflow is removed once its namespace retention has passed; an open one stays', async (t) => {

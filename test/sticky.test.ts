@@ -1,13 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { activities, eventNames, uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
+import { activities, eventNames, needsInProcessServer, uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
 import * as interactionActivities from './interaction-activities';
 import { finishSignal, manySequentialActivities, waitForFinish } from './workflows';
 
 const env = useHourglassServer();
 const allActivities = { ...activities, ...interactionActivities };
 
-describe('sticky execution', () => {
+describe('sticky execution', needsInProcessServer('counts the workflow tasks sent with the full history in env.server.stats'), () => {
   test('200 sequential activities on one warm worker need at most 2 full-history workflow tasks', async (t) => {
     const taskQueue = uniqueName(t);
     const before = env.server.stats.fullHistoryWorkflowTasks;

@@ -9,7 +9,7 @@ import { Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createTestWorkflowEnvironment } from '../src/testing';
-import { activities, installQuietRuntime, repoRoot, uniqueName, workflowBundle } from './helpers';
+import { activities, createTestEnvironment, installQuietRuntime, needsTimeSkipping, repoRoot, uniqueName, workflowBundle } from './helpers';
 import * as interactionActivities from './interaction-activities';
 import {
   approvalOrTimeout,
@@ -56,12 +56,15 @@ async function run<R>(env: TestWorkflowEnvironment, taskQueue: string, fn: () =>
   return worker.runUntil(fn);
 }
 
-/** A time-skipping environment for the enclosing suite, created before its tests and torn down after. */
+/**
+ * A time-skipping environment for the enclosing suite, created before its tests and torn down after: in-process, or
+ * on the external time-skipping server (HOURGLASS_TEST_ADDRESS with HOURGLASS_TEST_TIME_SKIPPING=1).
+ */
 function useTimeSkippingEnvironment(): { readonly env: TestWorkflowEnvironment } {
   let env: TestWorkflowEnvironment | undefined;
   before(async () => {
     installQuietRuntime();
-    env = await createTestWorkflowEnvironment();
+    env = await createTestEnvironment();
   });
   after(async () => {
     await env?.teardown();
@@ -74,7 +77,7 @@ function useTimeSkippingEnvironment(): { readonly env: TestWorkflowEnvironment }
   };
 }
 
-describe('time skipping', () => {
+describe('time skipping', needsTimeSkipping(), () => {
   const ts = useTimeSkippingEnvironment();
 
   test('a workflow that sleeps 30 days completes in seconds, and workflow time shows the skip', async (t) => {
@@ -138,7 +141,7 @@ describe('time skipping', () => {
   });
 });
 
-describe('time skipping with updates, children and visibility', () => {
+describe('time skipping with updates, children and visibility', needsTimeSkipping(), () => {
   const ts = useTimeSkippingEnvironment();
 
   test('an update whose handler sleeps a day completes in seconds', async (t) => {
@@ -171,6 +174,7 @@ describe('time skipping with updates, children and visibility', () => {
   });
 });
 
+// These start their own servers (in-process, or the SDK launching our bin): they do not use HOURGLASS_TEST_ADDRESS.
 describe('time-skipping environments', () => {
   test('start at a chosen instant, and two environments in one process keep separate clocks', async () => {
     installQuietRuntime();

@@ -6,7 +6,13 @@ import { temporal } from '@temporalio/proto';
 import { EventType, countEvents, eventNames, grpcCode, rejectionOf, uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
 import { customIntField, returnValue, upsertIntAttribute } from './workflows';
 
-const env = useHourglassServer();
+// Dev-server defaults on Hourglass; declared so that an external server is given them if it lacks them.
+const env = useHourglassServer({
+  searchAttributes: [
+    { name: 'CustomKeywordField', type: 'Keyword' },
+    { name: 'CustomIntField', type: 'Int' },
+  ],
+});
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 const INVALID_ARGUMENT = 3;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { uniqueName } from '../helpers';
+import { needsTimeSkipping, uniqueName } from '../helpers';
 import { usePatternEnvironment } from './pattern-environment';
 import type { BatchItem, BatchRequest } from '../../patterns/domain';
 import type * as exampleActivities from '../../examples/activities/batch-children';
@@ -14,7 +14,7 @@ import type { batchChildrenWorkflow } from '../../examples/workflows/batch-child
 
 type Activities = typeof exampleActivities;
 
-describe('batch processing with child workflows', () => {
+describe('batch processing with child workflows', needsTimeSkipping(), () => {
   const pattern = usePatternEnvironment('batch-children');
 
   test('10 items, 2 failing (one rejected, one timing out): exact results and failures, one summary with the counts', async (t) => {

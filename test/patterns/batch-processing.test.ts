@@ -14,7 +14,7 @@ import { chunk, formatProgress, mapWithConcurrency, stepTaskQueue, type BatchPro
 import type { BatchItem, BatchRequest } from '../../patterns/domain';
 import * as exampleActivities from '../../examples/activities/batch-processing';
 import { batchProcessingWorkflow, type BatchProcessingInput } from '../../examples/workflows/batch-processing';
-import { EventType, countEvents, uniqueName, waitFor } from '../helpers';
+import { EventType, countEvents, needsTimeSkipping, uniqueName, waitFor } from '../helpers';
 import { usePatternEnvironment } from './pattern-environment';
 
 const pattern = usePatternEnvironment('batch-processing');
@@ -55,7 +55,7 @@ function start(taskQueue: string, input: Omit<BatchProcessingInput, 'taskQueue'>
   return pattern.env.client.workflow.start(batchProcessingWorkflow, { taskQueue, workflowId: taskQueue, args: [{ ...input, taskQueue }] });
 }
 
-describe('batch processing (time-skipping env, mocked step activities)', () => {
+describe('batch processing (time-skipping env, mocked step activities)', needsTimeSkipping(), () => {
   test('25 items in chunks of 10 are validated and processed as chunks of 10, 10 and 5 on the dedicated step queues; the summary is a local activity', async (t) => {
     const taskQueue = uniqueName(t);
     const validated: string[] = [];

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { cachedCall, cachedCallDetailed, createLruCallCache, type CacheEntry, type CallCache } from '../../patterns/activities/cached-call';
 import * as activities from '../../examples/activities/cached-calls';
 import { cachedCallsQuoteWorkflow } from '../../examples/workflows/cached-calls';
-import { uniqueName } from '../helpers';
+import { needsTimeSkipping, uniqueName } from '../helpers';
 import { usePatternEnvironment } from './pattern-environment';
 
 /** A manual clock and an upstream that counts its calls and can be told to fail. */
@@ -92,7 +92,7 @@ describe('cachedCall (unit, injected clock)', () => {
   });
 });
 
-describe('cached activity in a workflow', () => {
+describe('cached activity in a workflow', needsTimeSkipping(), () => {
   const pattern = usePatternEnvironment('cached-calls');
 
   test('the second lookup of the same rate is served from the activity cache', async (t) => {

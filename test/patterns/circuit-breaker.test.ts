@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CircuitBreaker, isCircuitOpenError, type CircuitOpenDetails } from '../../patterns/circuit-breaker';
 import * as exampleActivities from '../../examples/activities/circuit-breaker';
 import { circuitBreakerPollWorkflow, type CircuitBreakerPollInput, type CircuitBreakerPollResult } from '../../examples/workflows/circuit-breaker';
-import { uniqueName } from '../helpers';
+import { needsTimeSkipping, uniqueName } from '../helpers';
 import { usePatternEnvironment } from './pattern-environment';
 
 const MINUTE = 60_000;
@@ -51,7 +51,7 @@ function sequence(result: CircuitBreakerPollResult): string[] {
 
 const base = { intervalMs: MINUTE, failureThreshold: 3, resetTimeoutMs: 10 * MINUTE };
 
-describe('circuit breaker in a workflow (time-skipping)', () => {
+describe('circuit breaker in a workflow (time-skipping)', needsTimeSkipping(), () => {
   test('opens after 3 consecutive failures and skips further calls without invoking the activity', async (t) => {
     const service = flakyService(Infinity);
     const result = await poll(t, service, { ...base, calls: 8 });

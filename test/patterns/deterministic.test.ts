@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { uniqueName } from '../helpers';
+import { needsTimeSkipping, uniqueName } from '../helpers';
 import { bundleWorkflows, usePatternEnvironment } from './pattern-environment';
 import type { DeterministicTokenRequest } from '../../examples/activities/deterministic';
 import { deterministicWorkflow } from '../../examples/workflows/deterministic';
 
 const HOUR = 3600_000;
 
-describe('deterministic workflows', () => {
+describe('deterministic workflows', needsTimeSkipping(), () => {
   const pattern = usePatternEnvironment('deterministic');
   let changed: WorkflowBundleWithSourceMap;
   before(async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import { rejectionOf, uniqueName } from '../helpers';
+import { needsTimeSkipping, rejectionOf, uniqueName } from '../helpers';
 import { usePatternEnvironment } from './pattern-environment';
 import { durationToMs, formatIssue, validateDefinition, type WorkflowDefinition } from '../../patterns/dynamic/definition';
 import { evaluateExpression, ExpressionEvaluationError, ExpressionSyntaxError, parseExpression, referencedStepIds } from '../../patterns/dynamic/expression';
@@ -99,7 +99,7 @@ const orderDefinition: WorkflowDefinition = {
   ],
 };
 
-describe('dynamic workflows', () => {
+describe('dynamic workflows', needsTimeSkipping(), () => {
   const pattern = usePatternEnvironment('dynamic');
 
   async function run(taskQueue: string, activities: Record<string, (input: unknown) => Promise<unknown>>, definition: unknown): Promise<DynamicRunResult> {

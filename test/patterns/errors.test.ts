@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, RetryState } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import { rejectionOf, uniqueName } from '../helpers';
+import { needsTimeSkipping, rejectionOf, uniqueName } from '../helpers';
 import { usePatternEnvironment } from './pattern-environment';
 import {
   authenticationError,
@@ -59,7 +59,7 @@ function mocks(overrides: Partial<Pick<Activities, 'errorsValidateOrder' | 'erro
   return { attempts, routed, activities };
 }
 
-describe('typed error handling', () => {
+describe('typed error handling', needsTimeSkipping(), () => {
   const pattern = usePatternEnvironment('errors');
 
   async function run(taskQueue: string, activities: Activities): Promise<ErrorsOrderResult> {

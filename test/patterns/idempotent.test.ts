@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { uniqueName, waitFor } from '../helpers';
+import { needsTimeSkipping, uniqueName, waitFor } from '../helpers';
 import { usePatternEnvironment } from './pattern-environment';
 import type { Order } from '../../patterns/domain';
 import { IdempotencyStore } from '../../patterns/activities/idempotency-store';
@@ -54,7 +54,7 @@ function mockActivities(options: { shippingFailures?: number } = {}) {
 describe('idempotent steps', () => {
   const pattern = usePatternEnvironment('idempotent');
 
-  test('each activity gets the stable key <step>-<orderId>, and the query lists the completed steps', async (t) => {
+  test('each activity gets the stable key <step>-<orderId>, and the query lists the completed steps', needsTimeSkipping(), async (t) => {
     const taskQueue = uniqueName(t);
     const { calls, activities } = mockActivities();
     const { result, completed } = await pattern.run(taskQueue, activities, async () => {
@@ -77,30 +77,34 @@ describe('idempotent steps', () => {
     });
   });
 
-  test('after a failed attempt, a retry re-runs only the failed step: inventory is not reserved and payment not charged again', async (t) => {
-    const taskQueue = uniqueName(t);
-    const { calls, activities } = mockActivities({ shippingFailures: 1 });
-    const result = await pattern.run(taskQueue, activities, async () => {
-      const handle = await pattern.env.client.workflow.start(idempotentOrderWorkflow, { taskQueue, workflowId: taskQueue, args: [order] });
-      // The first attempt fails at shipping; the workflow waits for a retry with two steps done.
-      const completed = await waitFor('the first attempt to fail at shipping', async () => {
-        const steps = await handle.query(completedStepsQuery);
-        return calls.some((c) => c.activity === 'ship') && steps.length === 2 ? steps : undefined;
+  test(
+    'after a failed attempt, a retry re-runs only the failed step: inventory is not reserved and payment not charged again',
+    needsTimeSkipping(),
+    async (t) => {
+      const taskQueue = uniqueName(t);
+      const { calls, activities } = mockActivities({ shippingFailures: 1 });
+      const result = await pattern.run(taskQueue, activities, async () => {
+        const handle = await pattern.env.client.workflow.start(idempotentOrderWorkflow, { taskQueue, workflowId: taskQueue, args: [order] });
+        // The first attempt fails at shipping; the workflow waits for a retry with two steps done.
+        const completed = await waitFor('the first attempt to fail at shipping', async () => {
+          const steps = await handle.query(completedStepsQuery);
+          return calls.some((c) => c.activity === 'ship') && steps.length === 2 ? steps : undefined;
+        });
+        assert.deepEqual(completed, ['inventory', 'payment']);
+        await handle.signal(idempotentRetrySignal);
+        return handle.result();
       });
-      assert.deepEqual(completed, ['inventory', 'payment']);
-      await handle.signal(idempotentRetrySignal);
-      return handle.result();
-    });
-    assert.deepEqual(
-      calls.map((c) => `${c.activity}:${c.key}`),
-      ['reserve:inventory-order-1', 'charge:payment-order-1', 'ship:shipping-order-1', 'ship:shipping-order-1'],
-    );
-    assert.equal(result.failedAttempts, 1);
-    assert.equal(result.transactionId, 'tx-1');
-    assert.deepEqual(result.completedSteps, ['inventory', 'payment', 'shipping']);
-  });
+      assert.deepEqual(
+        calls.map((c) => `${c.activity}:${c.key}`),
+        ['reserve:inventory-order-1', 'charge:payment-order-1', 'ship:shipping-order-1', 'ship:shipping-order-1'],
+      );
+      assert.equal(result.failedAttempts, 1);
+      assert.equal(result.transactionId, 'tx-1');
+      assert.deepEqual(result.completedSteps, ['inventory', 'payment', 'shipping']);
+    },
+  );
 
-  test('steps completed by an earlier run are skipped and their recorded results reused', async (t) => {
+  test('steps completed by an earlier run are skipped and their recorded results reused', needsTimeSkipping(), async (t) => {
     const taskQueue = uniqueName(t);
     const { calls, activities } = mockActivities();
     const carried = [

@@ -1,6 +1,7 @@
 /**
  * Integration: every pattern demo runs against a real `hourglass server start-dev` process, with one
- * worker hosting all the examples' workflows and activities — as `npm run demo` does.
+ * worker hosting all the examples' workflows and activities — as `npm run demo` does. With
+ * HOURGLASS_TEST_ADDRESS the demos run against that server instead of a process of their own.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import * as activities from '../../examples/activities';
 import { DEMO_NAMES, loadDemo } from '../../examples/demo';
-import { freePort, installQuietRuntime, repoRoot, uniqueName } from '../helpers';
+import { externalAddress, freePort, installQuietRuntime, repoRoot, uniqueName } from '../helpers';
 
 /** Spawns the CLI dev server on `port` and resolves once it prints its ready line. */
 function startDevServer(port: number): Promise<ChildProcess> {
@@ -64,9 +65,12 @@ const taskQueue = uniqueName('patterns-integration');
 
 before(async () => {
   installQuietRuntime();
-  const port = await freePort();
-  server = await startDevServer(port);
-  const address = `127.0.0.1:${port}`;
+  let address = externalAddress;
+  if (address === undefined) {
+    const port = await freePort();
+    server = await startDevServer(port);
+    address = `127.0.0.1:${port}`;
+  }
   connection = await Connection.connect({ address });
   client = new Client({ connection });
   nativeConnection = await NativeConnection.connect({ address });
@@ -87,18 +91,21 @@ after(async () => {
   await stop(server);
 });
 
-describe('every pattern demo against `hourglass server start-dev`', () => {
-  for (const name of DEMO_NAMES) {
-    test(name, async (t) => {
-      const run = loadDemo(name);
-      if (!run) {
-        t.skip(`examples/demos/${name}.ts does not exist yet`);
-        return;
-      }
-      const lines = await run({ client, taskQueue });
-      assert.ok(Array.isArray(lines) && lines.length > 0, `${name} returned no lines`);
-      for (const line of lines) assert.ok(typeof line === 'string' && line.trim().length > 0, `${name} returned an empty line: ${JSON.stringify(lines)}`);
-      for (const line of lines) t.diagnostic(line);
-    });
-  }
-});
+describe(
+  externalAddress === undefined ? 'every pattern demo against `hourglass server start-dev`' : 'every pattern demo against the server at HOURGLASS_TEST_ADDRESS',
+  () => {
+    for (const name of DEMO_NAMES) {
+      test(name, async (t) => {
+        const run = loadDemo(name);
+        if (!run) {
+          t.skip(`examples/demos/${name}.ts does not exist yet`);
+          return;
+        }
+        const lines = await run({ client, taskQueue });
+        assert.ok(Array.isArray(lines) && lines.length > 0, `${name} returned no lines`);
+        for (const line of lines) assert.ok(typeof line === 'string' && line.trim().length > 0, `${name} returned an empty line: ${JSON.stringify(lines)}`);
+        for (const line of lines) t.diagnostic(line);
+      });
+    }
+  },
+);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { delay, uniqueName, waitFor } from '../helpers';
+import { delay, needsTimeSkipping, uniqueName, waitFor } from '../helpers';
 import { usePatternEnvironment } from './pattern-environment';
 import { cancelSignal, pauseSignal, resumeSignal, statusQuery, type ProcessState } from '../../patterns/process-control';
 import type { LongRunningStepInput } from '../../examples/activities/long-running';
@@ -30,7 +30,7 @@ function stepRecorder(holdAt?: number) {
   return { steps, activities, release };
 }
 
-describe('long-running process control', () => {
+describe('long-running process control', needsTimeSkipping(), () => {
   const pattern = usePatternEnvironment('long-running');
 
   /**

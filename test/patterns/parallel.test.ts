@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { delay, uniqueName } from '../helpers';
+import { delay, needsTimeSkipping, uniqueName } from '../helpers';
 import { usePatternEnvironment } from './pattern-environment';
 import type { BatchItem, BatchRequest } from '../../patterns/domain';
 import { parallelProcessItem } from '../../examples/activities/parallel';
@@ -19,7 +19,7 @@ function batch(batchId: string, chunkSize?: number): BatchRequest {
   return { batchId, items, ...(chunkSize !== undefined ? { chunkSize } : {}) };
 }
 
-describe('parallel fan-out', () => {
+describe('parallel fan-out', needsTimeSkipping(), () => {
   const pattern = usePatternEnvironment('parallel');
 
   /** Runs a batch with the real item activity, slowed down to measure how many run at once. */

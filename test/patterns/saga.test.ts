@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { delay, rejectionOf, uniqueName, waitFor } from '../helpers';
+import { delay, needsTimeSkipping, rejectionOf, uniqueName, waitFor } from '../helpers';
 import { usePatternEnvironment } from './pattern-environment';
 import type { Order } from '../../patterns/domain';
 import { compensationOutcomesOf, SAGA_COMPENSATED_ERROR, type CompensationOutcome } from '../../patterns/saga';
@@ -60,7 +60,7 @@ function mockActivities(options: MockOptions = {}) {
   return { calls, activities };
 }
 
-describe('saga', () => {
+describe('saga', needsTimeSkipping(), () => {
   const pattern = usePatternEnvironment('saga');
 
   async function runSaga(taskQueue: string, mocks: MockOptions, options: SagaOrderOptions = {}) {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { uniqueName } from '../helpers';
+import { needsTimeSkipping, uniqueName } from '../helpers';
 import { usePatternEnvironment } from './pattern-environment';
 import type { ProcessingRequest } from '../../patterns/domain';
 import * as realActivities from '../../examples/activities/sequential';
@@ -31,7 +31,7 @@ function recordingActivities() {
   return { calls, activities };
 }
 
-describe('sequential pipeline', () => {
+describe('sequential pipeline', needsTimeSkipping(), () => {
   const pattern = usePatternEnvironment('sequential');
 
   async function runPipeline(taskQueue: string, request: ProcessingRequest) {

@@ -9,7 +9,7 @@ import { before, describe, test } from 'node:test';
 import type { temporal } from '@temporalio/proto';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { eventNames, EventType, rejectionOf, uniqueName } from '../helpers';
+import { eventNames, EventType, needsTimeSkipping, rejectionOf, uniqueName } from '../helpers';
 import { bundleWorkflows, usePatternEnvironment } from './pattern-environment';
 import type { Order } from '../../patterns/domain';
 import type * as exampleActivities from '../../examples/activities/versioning';
@@ -46,7 +46,7 @@ function markerNames(history: History): string[] {
     .map((e) => e.markerRecordedEventAttributes?.markerName ?? '');
 }
 
-describe('versioning with patched()', () => {
+describe('versioning with patched()', needsTimeSkipping(), () => {
   // v2 is the example itself; the other versions are fixtures.
   const pattern = usePatternEnvironment('versioning');
   let bundles: Bundles;
