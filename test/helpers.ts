@@ -12,14 +12,13 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import Long from 'long';
 import { HourglassServer, type HourglassServerOptions } from '../src/server';
 import type { SearchAttributeType } from '../src/visibility/search-attribute-type';
-import { createTestWorkflowEnvironment, type HourglassTestEnvironmentOptions } from '../src/testing';
+import { connectTestWorkflowEnvironment, createTestWorkflowEnvironment, type HourglassTestEnvironmentOptions } from '../src/testing';
 import * as activities from './activities';
 
 export { activities };
@@ -224,26 +223,6 @@ async function registerOnExternalServer(
   }
 }
 
-/** TestWorkflowEnvironment's constructor is protected: this is how an environment on an existing server is built. */
-class ExternalTestWorkflowEnvironment extends TestWorkflowEnvironment {
-  static async connect(address: string, namespace: string, timeSkipping: boolean): Promise<TestWorkflowEnvironment> {
-    // The SDK enables its TestService client through this option, as its own createTimeSkipping() does.
-    const internal = { [InternalConnectionOptionsSymbol]: { supportsTestService: timeSkipping } };
-    const nativeConnection = await NativeConnection.connect({ address, ...internal });
-    const connection = await Connection.connect({ address, ...internal });
-    return new ExternalTestWorkflowEnvironment(
-      Runtime.instance(),
-      { client: {}, server: { type: 'existing' }, plugins: [] },
-      timeSkipping,
-      'existing',
-      connection,
-      nativeConnection,
-      namespace,
-      address,
-    );
-  }
-}
-
 /**
  * Why a test environment with `options` cannot be had from the external server, or undefined when it can (or the
  * specs run in-process). Specs asking for such an environment must be declared to skip.
@@ -274,7 +253,7 @@ export async function createTestEnvironment(options: HourglassTestEnvironmentOpt
   } finally {
     await connection.close();
   }
-  return ExternalTestWorkflowEnvironment.connect(externalAddress, namespace, options.timeSkipping ?? true);
+  return connectTestWorkflowEnvironment(externalAddress, { namespace, timeSkipping: options.timeSkipping ?? true });
 }
 
 /** A task queue (and workflow ID prefix) unique to this test, derived from its name. */

@@ -32,6 +32,25 @@ export interface HourglassTestEnvironmentOptions {
 class HourglassTestWorkflowEnvironment extends TestWorkflowEnvironment {
   private hourglass: HourglassServer | undefined;
 
+  /** An environment on a server that is already running (ours or any Temporal server). */
+  static async connect(address: string, namespace: string, timeSkipping: boolean): Promise<HourglassTestWorkflowEnvironment> {
+    // The SDK enables its TestService client through this option; it is how its own
+    // createTimeSkipping() connects.
+    const internal = { [InternalConnectionOptionsSymbol]: { supportsTestService: timeSkipping } };
+    const nativeConnection = await NativeConnection.connect({ address, ...internal });
+    const connection = await Connection.connect({ address, ...internal });
+    return new HourglassTestWorkflowEnvironment(
+      Runtime.instance(),
+      { client: {}, server: { type: 'existing' }, plugins: [] },
+      timeSkipping,
+      'existing',
+      connection,
+      nativeConnection,
+      namespace,
+      address,
+    );
+  }
+
   static async start(options: HourglassTestEnvironmentOptions): Promise<HourglassTestWorkflowEnvironment> {
     const timeSkipping = options.timeSkipping ?? true;
     const namespace = options.namespace ?? 'default';
@@ -43,21 +62,7 @@ class HourglassTestWorkflowEnvironment extends TestWorkflowEnvironment {
       timeSkipping: timeSkipping ? { initialTime: options.initialTime } : false,
     });
     try {
-      // The SDK enables its TestService client through this option; it is how its own
-      // createTimeSkipping() connects.
-      const internal = { [InternalConnectionOptionsSymbol]: { supportsTestService: timeSkipping } };
-      const nativeConnection = await NativeConnection.connect({ address: server.address, ...internal });
-      const connection = await Connection.connect({ address: server.address, ...internal });
-      const env = new HourglassTestWorkflowEnvironment(
-        Runtime.instance(),
-        { client: {}, server: { type: 'existing' }, plugins: [] },
-        timeSkipping,
-        'existing',
-        connection,
-        nativeConnection,
-        namespace,
-        server.address,
-      );
+      const env = await HourglassTestWorkflowEnvironment.connect(server.address, namespace, timeSkipping);
       env.hourglass = server;
       return env;
     } catch (err) {
@@ -87,4 +92,16 @@ export function createTestWorkflowEnvironment(
   options: HourglassTestEnvironmentOptions = {},
 ): Promise<TestWorkflowEnvironment & { readonly hourglassServer: HourglassServer }> {
   return HourglassTestWorkflowEnvironment.start(options);
+}
+
+/**
+ * A TestWorkflowEnvironment on a server that is already running at `address` (a separate Hourglass,
+ * or a Temporal server; `timeSkipping` only if that server serves Temporal's TestService).
+ * Teardown closes the connections, not the server.
+ */
+export function connectTestWorkflowEnvironment(
+  address: string,
+  options: { namespace?: string; timeSkipping?: boolean } = {},
+): Promise<TestWorkflowEnvironment> {
+  return HourglassTestWorkflowEnvironment.connect(address, options.namespace ?? 'default', options.timeSkipping ?? false);
 }
