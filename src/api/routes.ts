@@ -1,6 +1,7 @@
 import * as activityTask from './handlers/activity-task';
 import * as namespace from './handlers/namespace';
 import * as system from './handlers/system';
+import * as taskQueue from './handlers/task-queue';
 import * as testService from './handlers/test-service';
 import * as visibility from './handlers/visibility';
 import * as workflowExecution from './handlers/workflow-execution';
@@ -46,6 +47,8 @@ export const workflowServiceHandlers: HandlerTable = {
   RespondActivityTaskFailedById: activityTask.respondActivityTaskFailedById,
   RespondActivityTaskCanceledById: activityTask.respondActivityTaskCanceledById,
   RecordActivityTaskHeartbeatById: activityTask.recordActivityTaskHeartbeatById,
+  DescribeTaskQueue: taskQueue.describeTaskQueue,
+  ListTaskQueuePartitions: taskQueue.listTaskQueuePartitions,
 };
 
 export const operatorHandlers: HandlerTable = {

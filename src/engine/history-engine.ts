@@ -16,6 +16,7 @@ import { HistoryReads } from './rpc/history';
 import { QueryHandling } from './rpc/queries/queries';
 import { QueryRegistry } from './rpc/queries/query-registry';
 import { WorkflowStarts } from './rpc/start-workflow';
+import { TaskQueues } from './rpc/task-queues';
 import { UpdateRegistry } from './rpc/updates/update-registry';
 import { UpdateHandling } from './rpc/updates/updates';
 import { WorkflowTasks } from './rpc/workflow-tasks';
@@ -60,6 +61,7 @@ export class HistoryEngine {
   readonly activityTasks: ActivityTasks;
   readonly queries: QueryHandling;
   readonly updates: UpdateHandling;
+  readonly taskQueues: TaskQueues;
 
   private readonly matching = new Matching();
   private readonly notifier = new HistoryNotifier();
@@ -92,6 +94,7 @@ export class HistoryEngine {
     this.control = new ExecutionControl(transactions);
     this.history = new HistoryReads({ transactions, store, notifier: this.notifier, historyLongPollTimeoutMs });
     this.deletion = new Deletion({ transactions, store, namespaces, logger, onDeleted: (ref) => this.timers.schedule(ref, undefined) });
+    this.taskQueues = new TaskQueues({ matching: this.matching });
     this.activityTasks = new ActivityTasks({ transactions, store, poller, stats: this.stats });
     this.queries = new QueryHandling({
       transactions,

@@ -16,18 +16,42 @@ export interface Waiter {
 interface TaskQueue {
   backlog: DispatchTask[];
   waiters: Waiter[];
-  /** When a poller last left this queue (Date.now); with waiters present the queue is live anyway. */
+  /** When a poller last left this queue (wall clock); with waiters present the queue is live anyway. */
   lastPollEnd: number;
+  /** Poller history: identity → when it last polled (wall clock), oldest first. */
+  pollers: Map<string, number>;
+}
+
+/** A poller seen on a queue within `POLLER_HISTORY_TTL_MS`. */
+export interface PollerRecord {
+  identity: string;
+  /** When it last started or ended a poll (wall clock, ms). */
+  lastAccessTime: number;
+}
+
+/** What `describe` sees of one queue: recent pollers and the in-memory backlog (query tasks excluded). */
+export interface TaskQueueSnapshot {
+  pollers: PollerRecord[];
+  backlogCount: number;
+  /** When the oldest backlogged task entered the backlog (wall clock, ms); undefined when it is empty. */
+  oldestBacklogTime?: number;
 }
 
 /** A sticky queue nobody polled for this long is treated as gone, as Temporal's matching does. */
 const POLLER_LIVENESS_MS = 10_000;
+/** Pollers stay listed this long after their last poll (Temporal's `matching.PollerHistoryTTL`). */
+export const POLLER_HISTORY_TTL_MS = 5 * 60_000;
+/** At most this many pollers are remembered per queue (Temporal's poller history cache size). */
+const POLLER_HISTORY_MAX = 1000;
 
 export class Matching {
   private readonly queues = new Map<string, TaskQueue>();
-  /** Keys of tasks in a backlog, so re-offering the same task is a no-op. */
-  private readonly queued = new Set<string>();
+  /** Keys of tasks in a backlog, so re-offering the same task is a no-op, with when each entered it. */
+  private readonly queued = new Map<string, number>();
   private closed = false;
+
+  /** `wallClock`: real time for poller history and liveness (not the engine's skippable clock). */
+  constructor(private readonly wallClock: () => number = Date.now) {}
 
   /** Offers a task; returns false if the same task is already queued. */
   offer(task: DispatchTask): boolean {
@@ -39,7 +63,7 @@ export class Matching {
       waiter.resolve(task);
     } else {
       queue.backlog.push(task);
-      this.queued.add(key);
+      this.queued.set(key, this.wallClock());
     }
     return true;
   }
@@ -62,6 +86,7 @@ export class Matching {
     identity = '',
   ): Promise<DispatchTask | undefined> {
     const queue = this.queue(namespaceId, kind, taskQueue);
+    this.recordPoller(queue, identity);
     const ready = queue.backlog.shift();
     if (ready) {
       this.queued.delete(dispatchKey(ready));
@@ -72,7 +97,9 @@ export class Matching {
       const waiter: Waiter = {
         identity,
         resolve: (task) => {
-          queue.lastPollEnd = Date.now();
+          queue.lastPollEnd = this.wallClock();
+          // As in Temporal, a poll's end counts as an access too, unless the poller went away.
+          if (!signal?.aborted) this.recordPoller(queue, identity);
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
           resolve(task);
@@ -94,7 +121,29 @@ export class Matching {
   isLive(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string): boolean {
     const queue = this.queues.get(queueKey(namespaceId, kind, taskQueue));
     if (!queue) return false;
-    return queue.waiters.length > 0 || Date.now() - queue.lastPollEnd < POLLER_LIVENESS_MS;
+    return queue.waiters.length > 0 || this.wallClock() - queue.lastPollEnd < POLLER_LIVENESS_MS;
+  }
+
+  /**
+   * Pollers seen on the queue in the last `POLLER_HISTORY_TTL_MS` (most recent first) and its backlog.
+   * A queue never polled nor offered to, or a retired sticky queue, is empty.
+   */
+  describe(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string): TaskQueueSnapshot {
+    const queue = this.queues.get(queueKey(namespaceId, kind, taskQueue));
+    if (!queue) return { pollers: [], backlogCount: 0 };
+    const horizon = this.wallClock() - POLLER_HISTORY_TTL_MS;
+    const pollers: PollerRecord[] = [];
+    for (const [identity, lastAccessTime] of queue.pollers) {
+      if (lastAccessTime > horizon) pollers.push({ identity, lastAccessTime });
+      else queue.pollers.delete(identity);
+    }
+    pollers.reverse();
+    const tasks = queue.backlog.filter((t) => !t.queryId);
+    const oldest = tasks.reduce<number | undefined>((min, t) => {
+      const at = this.queued.get(dispatchKey(t));
+      return at !== undefined && (min === undefined || at < min) ? at : min;
+    }, undefined);
+    return { pollers, backlogCount: tasks.length, ...(oldest !== undefined && { oldestBacklogTime: oldest }) };
   }
 
   /** A worker shut down: its (sticky) queue is forgotten; returns the tasks that were waiting in it. */
@@ -121,10 +170,18 @@ export class Matching {
     const key = queueKey(namespaceId, kind, name);
     let queue = this.queues.get(key);
     if (!queue) {
-      queue = { backlog: [], waiters: [], lastPollEnd: 0 };
+      queue = { backlog: [], waiters: [], lastPollEnd: 0, pollers: new Map() };
       this.queues.set(key, queue);
     }
     return queue;
+  }
+
+  /** Poller history, as Temporal keeps it: by identity (an empty identity is not recorded), bounded. */
+  private recordPoller(queue: TaskQueue, identity: string): void {
+    if (!identity) return;
+    queue.pollers.delete(identity);
+    queue.pollers.set(identity, this.wallClock());
+    if (queue.pollers.size > POLLER_HISTORY_MAX) queue.pollers.delete(queue.pollers.keys().next().value as string);
   }
 }
 
