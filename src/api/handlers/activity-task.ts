@@ -1,6 +1,7 @@
 import type { workflowservice } from '../../common/proto';
-import { requireBlobWithinLimit, requireField, requireId, requireTaskToken } from '../validation';
+import { requireBlobWithinLimit, requireField, requireId } from '../validation';
 import type { HandlerContext } from './context';
+import { checkTokenNamespace } from './token-namespace';
 
 export async function pollActivityTaskQueue(
   ctx: HandlerContext,
@@ -15,7 +16,7 @@ export async function respondActivityTaskCompleted(
   ctx: HandlerContext,
   req: workflowservice.IRespondActivityTaskCompletedRequest,
 ): Promise<workflowservice.IRespondActivityTaskCompletedResponse> {
-  requireTaskToken(req.taskToken);
+  await checkTokenNamespace(ctx, req.namespace, req.taskToken);
   requireBlobWithinLimit(req.result, 'Result');
   await ctx.engine.activityTasks.respondActivityTaskCompleted(req.taskToken, req.result, req.identity ?? '');
   return {};
@@ -25,7 +26,7 @@ export async function respondActivityTaskFailed(
   ctx: HandlerContext,
   req: workflowservice.IRespondActivityTaskFailedRequest,
 ): Promise<workflowservice.IRespondActivityTaskFailedResponse> {
-  requireTaskToken(req.taskToken);
+  await checkTokenNamespace(ctx, req.namespace, req.taskToken);
   await ctx.engine.activityTasks.respondActivityTaskFailed(req.taskToken, req.failure, req.lastHeartbeatDetails, req.identity ?? '');
   return { failures: [] };
 }
@@ -34,7 +35,7 @@ export async function respondActivityTaskCanceled(
   ctx: HandlerContext,
   req: workflowservice.IRespondActivityTaskCanceledRequest,
 ): Promise<workflowservice.IRespondActivityTaskCanceledResponse> {
-  requireTaskToken(req.taskToken);
+  await checkTokenNamespace(ctx, req.namespace, req.taskToken);
   await ctx.engine.activityTasks.respondActivityTaskCanceled(req.taskToken, req.details, req.identity ?? '');
   return {};
 }
@@ -43,7 +44,7 @@ export async function recordActivityTaskHeartbeat(
   ctx: HandlerContext,
   req: workflowservice.IRecordActivityTaskHeartbeatRequest,
 ): Promise<workflowservice.IRecordActivityTaskHeartbeatResponse> {
-  requireTaskToken(req.taskToken);
+  await checkTokenNamespace(ctx, req.namespace, req.taskToken);
   requireBlobWithinLimit(req.details, 'Details');
   const { cancelRequested } = await ctx.engine.activityTasks.recordActivityTaskHeartbeat(req.taskToken, req.details);
   return { cancelRequested, activityPaused: false, activityReset: false };

@@ -1,6 +1,7 @@
 import type { workflowservice } from '../../common/proto';
-import { requireField, requireTaskToken } from '../validation';
+import { requireField } from '../validation';
 import type { HandlerContext } from './context';
+import { checkTokenNamespace } from './token-namespace';
 
 export async function pollWorkflowTaskQueue(
   ctx: HandlerContext,
@@ -15,7 +16,7 @@ export async function respondWorkflowTaskCompleted(
   ctx: HandlerContext,
   req: workflowservice.IRespondWorkflowTaskCompletedRequest,
 ): Promise<workflowservice.IRespondWorkflowTaskCompletedResponse> {
-  requireTaskToken(req.taskToken);
+  await checkTokenNamespace(ctx, req.namespace, req.taskToken);
   return ctx.engine.workflowTasks.respondWorkflowTaskCompleted(req);
 }
 
@@ -23,7 +24,7 @@ export async function respondWorkflowTaskFailed(
   ctx: HandlerContext,
   req: workflowservice.IRespondWorkflowTaskFailedRequest,
 ): Promise<workflowservice.IRespondWorkflowTaskFailedResponse> {
-  requireTaskToken(req.taskToken);
+  await checkTokenNamespace(ctx, req.namespace, req.taskToken);
   await ctx.engine.workflowTasks.respondWorkflowTaskFailed(req);
   return {};
 }
@@ -39,8 +40,7 @@ export async function respondQueryTaskCompleted(
   ctx: HandlerContext,
   req: workflowservice.IRespondQueryTaskCompletedRequest,
 ): Promise<workflowservice.IRespondQueryTaskCompletedResponse> {
-  requireTaskToken(req.taskToken);
-  await ctx.namespaces.resolve(req.namespace);
+  await checkTokenNamespace(ctx, req.namespace, req.taskToken, 'query');
   ctx.engine.queries.respondQueryTaskCompleted(req);
   return {};
 }
