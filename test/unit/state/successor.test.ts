@@ -87,17 +87,11 @@ describe('after a failure: retry policy, else cron, else nothing', () => {
     assert.deepEqual(plan?.continuedFailure, failure);
   });
 
-  test(
-    "a workflow retry waits the failure's nextRetryDelay, capped at the retry policy's maximum interval",
-    {
-      todo: 'Temporal getBackoffInterval caps a workflow failure’s nextRetryDelay at MaximumInterval (only activities let it override the cap); Hourglass does not cap it',
-    },
-    () => {
-      const { ms } = run({ retryPolicy: { initialInterval: msToDuration(SECOND), maximumInterval: msToDuration(MINUTE) } });
-      const { plan } = planAfterFailure(ms, applicationFailure('Later', { nextRetryDelayMs: HOUR }), NOW);
-      assert.equal(plan?.backoffMs, MINUTE);
-    },
-  );
+  test("a workflow retry waits the failure's nextRetryDelay, capped at the retry policy's maximum interval (Temporal getBackoffInterval)", () => {
+    const { ms } = run({ retryPolicy: { initialInterval: msToDuration(SECOND), maximumInterval: msToDuration(MINUTE) } });
+    assert.equal(planAfterFailure(ms, applicationFailure('Later', { nextRetryDelayMs: HOUR }), NOW).plan?.backoffMs, MINUTE);
+    assert.equal(planAfterFailure(ms, applicationFailure('Sooner', { nextRetryDelayMs: 5 * SECOND }), NOW).plan?.backoffMs, 5 * SECOND);
+  });
 
   test('a retry that would start after the workflow execution timeout is not made: TIMEOUT', () => {
     const { ms } = run({ retryPolicy: retryPolicy(0, 60), workflowExecutionTimeout: msToDuration(30 * SECOND) });
