@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ServiceError } from '../../../src/common/errors';
 import { enums, msToDuration, toNumber, type IFailure } from '../../../src/common/proto';
-import { failActivityAttempt, startActivityAttempt } from '../../../src/engine/state/activity-state';
+import { decideActivityRetry, failActivityAttempt, startActivityAttempt } from '../../../src/engine/state/activity-state';
 import { decideRetry, nextRetryDelay, normalizeRetryPolicy, timeoutTypeName } from '../../../src/engine/state/retry';
 import type { MutableState, RetryPolicyRecord } from '../../../src/store/records';
 import { MINUTE, SECOND, T0, applicationFailure, change, commit, eventOf, runWithActivity, typesOf } from '../fixtures';
@@ -301,6 +301,33 @@ describe('activity attempts', () => {
     assert.equal(failedAttrs?.retryState, R.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
     assert.equal(toNumber(failedAttrs?.startedEventId), toNumber(startedEvent.eventId));
     assert.deepEqual(m.ms.activities, {});
+  });
+
+  test('maximumAttempts 1: the first failure fails the activity with MAXIMUM_ATTEMPTS_REACHED (an activity always has a retry policy)', () => {
+    const { ms, scheduledEventId } = runWithActivity({ retryPolicy: { maximumAttempts: 1 } });
+    const m = failed(started(ms, scheduledEventId, T0 + SECOND), scheduledEventId, T0 + 2 * SECOND);
+    m.flushBuffer();
+    assert.equal(eventOf(m.events, E.EVENT_TYPE_ACTIVITY_TASK_FAILED).activityTaskFailedEventAttributes?.retryState, R.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
+  });
+
+  test('a non-retryable ApplicationFailure fails the activity at once with NON_RETRYABLE_FAILURE', () => {
+    const { ms, scheduledEventId } = runWithActivity({ retryPolicy: { maximumAttempts: 5 } });
+    const m = change(started(ms, scheduledEventId, T0 + SECOND), T0 + 2 * SECOND);
+    const a = m.activity(scheduledEventId);
+    assert.ok(a);
+    failActivityAttempt(m, a, applicationFailure('Fatal', { nonRetryable: true }), 'activity-worker');
+    m.flushBuffer();
+    assert.equal(eventOf(m.events, E.EVENT_TYPE_ACTIVITY_TASK_FAILED).activityTaskFailedEventAttributes?.retryState, R.RETRY_STATE_NON_RETRYABLE_FAILURE);
+  });
+
+  test('decideActivityRetry: schedule-to-start / schedule-to-close timeouts are TIMEOUT, whatever the policy; never RETRY_POLICY_NOT_SET', () => {
+    const { ms, scheduledEventId } = runWithActivity({ retryPolicy: { maximumAttempts: 1 } });
+    const a = ms.activities[String(scheduledEventId)];
+    assert.ok(a);
+    for (const type of [enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START, enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE]) {
+      assert.equal(retryStateName(decideActivityRetry(a, timeoutFailure(type), T0)), 'RETRY_STATE_TIMEOUT');
+    }
+    assert.equal(retryStateName(decideActivityRetry(a, applicationFailure(), T0)), 'RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED');
   });
 
   test('an attempt that fails after cancellation was requested is final: CANCEL_REQUESTED', () => {
