@@ -96,16 +96,21 @@ export function timeoutTypeName(type: enums.TimeoutType): string {
     .replace(/(^|_)([a-z])/g, (_m: string, _sep: string, c: string) => c.toUpperCase());
 }
 
-/** A retry policy as commands and start requests carry it, validated and with Temporal's defaults filled in. */
+/**
+ * A retry policy as commands and start requests carry it, validated and with Temporal's defaults filled
+ * in. As retrypolicy.Validate: maximumAttempts 1 turns retries off, so the other fields are not checked.
+ */
 export function normalizeRetryPolicy(p: command.IScheduleActivityTaskCommandAttributes['retryPolicy']): RetryPolicyRecord {
   const initial = durationToMs(p?.initialInterval) || DEFAULT_INITIAL_INTERVAL_MS;
   const coefficient = p?.backoffCoefficient || DEFAULT_BACKOFF_COEFFICIENT;
   const maximum = durationToMs(p?.maximumInterval) || initial * DEFAULT_MAXIMUM_INTERVAL_FACTOR;
   const attempts = p?.maximumAttempts ?? 0;
-  if (coefficient < 1) throw invalidArgument('BackoffCoefficient cannot be less than 1.');
-  if (maximum < initial) throw invalidArgument('MaximumInterval cannot be less than InitialInterval on retry policy.');
-  if (attempts < 0) throw invalidArgument('MaximumAttempts cannot be negative on retry policy.');
-  if (initial < 0) throw invalidArgument('InitialInterval cannot be negative on retry policy.');
+  if (attempts !== 1) {
+    if (coefficient < 1) throw invalidArgument('BackoffCoefficient cannot be less than 1.');
+    if (maximum < initial) throw invalidArgument('MaximumInterval cannot be less than InitialInterval on retry policy.');
+    if (attempts < 0) throw invalidArgument('MaximumAttempts cannot be negative on retry policy.');
+    if (initial < 0) throw invalidArgument('InitialInterval cannot be negative on retry policy.');
+  }
   return {
     initialIntervalMs: initial,
     backoffCoefficient: coefficient,
