@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities';
 
 const { echo, upperAfter } = proxyActivities<typeof activities>({
@@ -79,4 +79,111 @@ export async function slowActivityWorkflow(key: string, ms: number): Promise<str
     retry: { initialInterval: '100ms', maximumAttempts: 5 },
   });
   return countedSlow(key, ms);
+}
+
+/** How an activity or child workflow ended, as the workflow sees it. */
+export interface RetryOutcome {
+  /** `ActivityFailure.retryState` / `ChildWorkflowFailure.retryState` (a RetryState name). */
+  retryState: string;
+  cause: string;
+  message: string;
+  /** The cause's timeout type, when the cause is a TimeoutFailure (a TimeoutType name). */
+  timeoutType?: string;
+}
+
+export type ActivityRetryCase =
+  | 'maximumAttempts1'
+  | 'attemptsExhausted'
+  | 'nonRetryable'
+  | 'typeListed'
+  | 'startToCloseListed'
+  | 'startToCloseOutOfTime'
+  | 'scheduleToClose'
+  | 'scheduleToStart';
+
+function outcomeOf(err: unknown): RetryOutcome {
+  if (!(err instanceof ActivityFailure) && !(err instanceof ChildWorkflowFailure)) throw err;
+  const cause = err.cause;
+  return {
+    retryState: err.retryState ?? 'none',
+    cause: cause?.name ?? 'none',
+    message: cause?.message ?? '',
+    ...(cause instanceof TimeoutFailure ? { timeoutType: cause.timeoutType } : {}),
+  };
+}
+
+/** Runs one activity set up to fail in the way `which` names and reports the ActivityFailure it raised. */
+export async function activityRetryState(which: ActivityRetryCase): Promise<RetryOutcome> {
+  const key = workflowInfo().workflowId;
+  const slow = (options: Parameters<typeof proxyActivities>[0]): typeof activities.countedSlow => proxyActivities<typeof activities>(options).countedSlow;
+  try {
+    switch (which) {
+      case 'maximumAttempts1':
+        await proxyActivities<typeof activities>({ startToCloseTimeout: '5s', retry: { maximumAttempts: 1 } }).failWithType('boom', 'Flaky');
+        break;
+      case 'attemptsExhausted':
+        await proxyActivities<typeof activities>({ startToCloseTimeout: '5s', retry: { initialInterval: '50ms', maximumAttempts: 2 } }).failWithType(
+          'boom',
+          'Flaky',
+        );
+        break;
+      case 'nonRetryable':
+        await proxyActivities<typeof activities>({ startToCloseTimeout: '5s', retry: { maximumAttempts: 5 } }).failNonRetryable('boom: not retryable');
+        break;
+      case 'typeListed':
+        await proxyActivities<typeof activities>({
+          startToCloseTimeout: '5s',
+          retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['Fatal'] },
+        }).failWithType('boom', 'Fatal');
+        break;
+      case 'startToCloseListed':
+        await slow({
+          startToCloseTimeout: '500ms',
+          retry: { initialInterval: '50ms', maximumAttempts: 5, nonRetryableErrorTypes: ['TemporalTimeout:StartToClose'] },
+        })(key, 2000);
+        break;
+      case 'startToCloseOutOfTime':
+        await slow({ startToCloseTimeout: '500ms', scheduleToCloseTimeout: '1200ms', retry: { initialInterval: '1s' } })(key, 2000);
+        break;
+      case 'scheduleToClose':
+        await slow({ scheduleToCloseTimeout: '1s', retry: { initialInterval: '50ms' } })(key, 2000);
+        break;
+      case 'scheduleToStart':
+        // No worker polls this queue: the task is never picked up.
+        await slow({ taskQueue: `${workflowInfo().taskQueue}-nobody`, scheduleToStartTimeout: '500ms', startToCloseTimeout: '5s' })(key, 0);
+        break;
+    }
+  } catch (err) {
+    return outcomeOf(err);
+  }
+  throw ApplicationFailure.nonRetryable('the activity unexpectedly succeeded');
+}
+
+export type ChildRetryCase = 'noPolicy' | 'maximumAttempts1' | 'attemptsExhausted' | 'nonRetryable' | 'executionTimeout';
+
+/** Runs one child workflow set up to fail in the way `which` names and reports the ChildWorkflowFailure it raised. */
+export async function childRetryState(which: ChildRetryCase): Promise<RetryOutcome> {
+  const workflowId = `${workflowInfo().workflowId}-child`;
+  try {
+    switch (which) {
+      case 'noPolicy':
+        await executeChild('failUntilAttempt', { workflowId, args: [100] });
+        break;
+      case 'maximumAttempts1':
+        await executeChild('failUntilAttempt', { workflowId, args: [100], retry: { maximumAttempts: 1 } });
+        break;
+      case 'attemptsExhausted':
+        await executeChild('failUntilAttempt', { workflowId, args: [100], retry: { initialInterval: '50ms', maximumAttempts: 2 } });
+        break;
+      case 'nonRetryable':
+        await executeChild('failWorkflow', { workflowId, args: ['the child gave up'], retry: { maximumAttempts: 5 } });
+        break;
+      case 'executionTimeout':
+        await executeChild('sleeper', { workflowId, args: [60_000], workflowExecutionTimeout: '1s', retry: { initialInterval: '50ms' } });
+        break;
+    }
+  } catch (err) {
+    return outcomeOf(err);
+  }
+  throw ApplicationFailure.nonRetryable('the child unexpectedly succeeded');
 }

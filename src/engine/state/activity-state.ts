@@ -3,7 +3,7 @@ import type { command, failure as failureProto } from '../../common/proto';
 import { decodeFailure, decodePayloads, durationToMs, encodeFailure, enums, int64, type IFailure, type IPayloads } from '../../common/proto';
 import type { ActivityInfo, RetryPolicyRecord } from '../../store/records';
 import type { RunMutator } from './mutator';
-import { decideRetry } from './retry';
+import { decideRetry, timeoutTypeName, type RetryDecision } from './retry';
 
 /**
  * Activity state in mutable state. Attempts, retries and dispatch change only mutable state;
@@ -97,14 +97,28 @@ export function cancelActivity(m: RunMutator, a: ActivityInfo, details: IPayload
 }
 
 /**
+ * Temporal's RetryActivity (service/history/workflow/mutable_state_impl.go): an activity always has a
+ * retry policy, so never RETRY_POLICY_NOT_SET. Cancellation requested: CANCEL_REQUESTED. A
+ * schedule-to-start or schedule-to-close timeout is the server's deadline, not a failed attempt:
+ * TIMEOUT (Temporal ≥ 1.31, temporal#9132; earlier servers said NON_RETRYABLE_FAILURE). Otherwise the
+ * retry policy decides, with the schedule-to-close deadline.
+ */
+export function decideActivityRetry(a: ActivityInfo, failure: IFailure, now: number): RetryDecision {
+  if (a.cancelRequested) return { retry: false, retryState: enums.RetryState.RETRY_STATE_CANCEL_REQUESTED };
+  const timeoutType = failure.timeoutFailureInfo?.timeoutType;
+  if (timeoutType === enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START || timeoutType === enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE) {
+    return { retry: false, retryState: enums.RetryState.RETRY_STATE_TIMEOUT };
+  }
+  const deadline = a.scheduleToCloseMs > 0 ? a.scheduledTime + a.scheduleToCloseMs : 0;
+  return decideRetry(a.retryPolicy, a.attempt, failure, now, deadline, 'activity');
+}
+
+/**
  * An attempt failed (by the worker, or by a start-to-close or heartbeat timeout). Either schedules
  * the next attempt after the backoff, writing nothing, or closes the activity.
  */
 export function failActivityAttempt(m: RunMutator, a: ActivityInfo, failure: IFailure, identity: string, timeoutType?: enums.TimeoutType): void {
-  const deadline = a.scheduleToCloseMs > 0 ? a.scheduledTime + a.scheduleToCloseMs : 0;
-  const decision = a.cancelRequested
-    ? ({ retry: false, retryState: enums.RetryState.RETRY_STATE_CANCEL_REQUESTED } as const)
-    : decideRetry(a.retryPolicy, a.attempt, failure, m.now, deadline);
+  const decision = decideActivityRetry(a, failure, m.now);
   if (decision.retry) {
     a.attempt += 1;
     a.currentAttemptScheduledTime = m.now + decision.delayMs;
@@ -125,37 +139,40 @@ export function failActivityAttempt(m: RunMutator, a: ActivityInfo, failure: IFa
         retryState: decision.retryState,
       },
     });
+    removeActivity(m, a);
   } else {
-    // Out of time for another attempt: Temporal reports the whole activity as schedule-to-close.
-    const reported = decision.retryState === enums.RetryState.RETRY_STATE_TIMEOUT ? enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE : timeoutType;
-    m.add({
-      activityTaskTimedOutEventAttributes: {
-        scheduledEventId: int64(a.scheduledEventId),
-        failure: timeoutFailure(reported, a, decodeFailure(a.lastFailure)),
-        retryState: decision.retryState,
-      },
-    });
+    addTimedOutEvent(m, a, timeoutType, decision.retryState);
   }
-  removeActivity(m, a);
 }
 
 /** A timeout that is never retried (schedule-to-start, schedule-to-close). */
 export function timeOutActivity(m: RunMutator, a: ActivityInfo, timeoutType: enums.TimeoutType): void {
+  const decision = decideActivityRetry(a, timeoutFailure(timeoutType, a), m.now);
   addStartedEvent(m, a);
-  m.add({
-    activityTaskTimedOutEventAttributes: {
-      scheduledEventId: int64(a.scheduledEventId),
-      failure: timeoutFailure(timeoutType, a, decodeFailure(a.lastFailure)),
-      retryState: enums.RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE,
-    },
-  });
+  addTimedOutEvent(m, a, timeoutType, decision.retry ? enums.RetryState.RETRY_STATE_TIMEOUT : decision.retryState);
+}
+
+/**
+ * ActivityTaskTimedOut, as Temporal's timer executor writes it (processSingleActivityTimeoutTask): out of
+ * time (TIMEOUT) for any timeout but schedule-to-start, the activity is reported as schedule-to-close,
+ * "Not enough time to schedule next retry…"; the failure's cause is the previous attempt's failure.
+ */
+function addTimedOutEvent(m: RunMutator, a: ActivityInfo, timeoutType: enums.TimeoutType, retryState: enums.RetryState): void {
+  const outOfTime = retryState === enums.RetryState.RETRY_STATE_TIMEOUT && timeoutType !== enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
+  const failure = outOfTime
+    ? timeoutFailure(enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, a, decodeFailure(a.lastFailure), RETRY_SCHEDULE_TO_CLOSE_MESSAGE)
+    : timeoutFailure(timeoutType, a, decodeFailure(a.lastFailure));
+  m.add({ activityTaskTimedOutEventAttributes: { scheduledEventId: int64(a.scheduledEventId), failure, retryState } });
   removeActivity(m, a);
 }
 
-export function timeoutFailure(timeoutType: enums.TimeoutType, a: ActivityInfo, cause?: IFailure): failureProto.IFailure {
-  const name = enums.TimeoutType[timeoutType].replace('TIMEOUT_TYPE_', '');
+/** Temporal's common.FailureReasonActivityRetryScheduleToCloseTimeout. */
+export const RETRY_SCHEDULE_TO_CLOSE_MESSAGE = 'Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying';
+
+/** A timeout failure, "activity StartToClose timeout" etc. as Temporal's common.FailureReasonActivityTimeout words it. */
+export function timeoutFailure(timeoutType: enums.TimeoutType, a: ActivityInfo, cause?: IFailure, message?: string): failureProto.IFailure {
   return {
-    message: `activity ${name} timeout`,
+    message: message ?? `activity ${timeoutTypeName(timeoutType)} timeout`,
     source: '',
     timeoutFailureInfo: { timeoutType, lastHeartbeatDetails: decodePayloads(a.heartbeatDetails) ?? null },
     cause: cause ?? null,

@@ -18,10 +18,13 @@ import { decideRetry, retryPolicyToProto } from './retry';
 import type { RunSpec } from './run-factory';
 import type { SuccessorPlan } from './mutator';
 
-/** A failed or timed-out run: retried per its retry policy, else the next cron run, else nothing. */
+/**
+ * A failed or timed-out run: retried per its retry policy, else the next cron run, else nothing.
+ * Temporal's GetRetryBackoffDuration: a run started without a retry policy reports RETRY_POLICY_NOT_SET.
+ */
 export function planAfterFailure(ms: MutableState, failure: IFailure, now: number): { plan?: SuccessorPlan; retryState: enums.RetryState } {
   if (ms.retryPolicy) {
-    const decision = decideRetry(ms.retryPolicy, ms.attempt, failure, now, ms.executionExpirationTime ?? 0);
+    const decision = decideRetry(ms.retryPolicy, ms.attempt, failure, now, ms.executionExpirationTime ?? 0, 'workflow');
     if (decision.retry) {
       return {
         plan: {

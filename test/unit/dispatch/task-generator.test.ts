@@ -359,17 +359,31 @@ describe('fireDueTimeouts: activities', () => {
     assert.equal(m.events[1]?.activityTaskTimedOutEventAttributes?.failure?.timeoutFailureInfo?.timeoutType, T.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE);
   });
 
-  test(
-    'schedule-to-close reports RETRY_STATE_TIMEOUT',
-    {
-      todo: 'Temporal ≥ 1.31 (temporal#9132) reports RETRY_STATE_TIMEOUT for schedule-to-start/close timeouts; Hourglass reports NON_RETRYABLE_FAILURE as earlier Temporal did',
-    },
-    () => {
-      const { ms, id } = activity({ scheduleToCloseTimeout: seconds(30), startToCloseTimeout: seconds(30) });
-      const m = fire(activityStarted(ms, id, T0 + SECOND), T0 + 30 * SECOND);
-      assert.equal(eventOf(m.events, E.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT).activityTaskTimedOutEventAttributes?.retryState, R.RETRY_STATE_TIMEOUT);
-    },
-  );
+  test('schedule-to-close: RETRY_STATE_TIMEOUT, reported as "Not enough time to schedule next retry…" (Temporal ≥ 1.31, temporal#9132)', () => {
+    const { ms, id } = activity({ scheduleToCloseTimeout: seconds(30), startToCloseTimeout: seconds(30) });
+    const m = fire(activityStarted(ms, id, T0 + SECOND), T0 + 30 * SECOND);
+    const timedOut = eventOf(m.events, E.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT).activityTaskTimedOutEventAttributes;
+    assert.equal(timedOut?.retryState, R.RETRY_STATE_TIMEOUT);
+    assert.equal(timedOut?.failure?.timeoutFailureInfo?.timeoutType, T.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE);
+    assert.equal(timedOut?.failure?.message, 'Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying');
+  });
+
+  test('schedule-to-start: RETRY_STATE_TIMEOUT, the failure stays SCHEDULE_TO_START ("activity ScheduleToStart timeout")', () => {
+    const { ms } = activity({ scheduleToStartTimeout: seconds(5), startToCloseTimeout: seconds(10) });
+    const m = fire(ms, T0 + 5 * SECOND);
+    const timedOut = eventOf(m.events, E.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT).activityTaskTimedOutEventAttributes;
+    assert.equal(timedOut?.retryState, R.RETRY_STATE_TIMEOUT);
+    assert.equal(timedOut?.failure?.timeoutFailureInfo?.timeoutType, T.TIMEOUT_TYPE_SCHEDULE_TO_START);
+    assert.equal(timedOut?.failure?.message, 'activity ScheduleToStart timeout');
+  });
+
+  test('schedule-to-close of an activity whose cancellation was requested: CANCEL_REQUESTED (RetryActivity checks it first)', () => {
+    const { ms, id } = activity({ scheduleToCloseTimeout: seconds(30), startToCloseTimeout: seconds(30) });
+    const started = activityStarted(ms, id, T0 + SECOND);
+    const requested: MutableState = { ...started, activities: { [String(id)]: { ...started.activities[String(id)]!, cancelRequested: true } } };
+    const m = fire(requested, T0 + 30 * SECOND);
+    assert.equal(eventOf(m.events, E.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT).activityTaskTimedOutEventAttributes?.retryState, R.RETRY_STATE_CANCEL_REQUESTED);
+  });
 
   test('start-to-close with attempts left: no event, the next attempt is scheduled after the backoff', () => {
     const { ms, id } = activity({ startToCloseTimeout: seconds(10), retryPolicy: { initialInterval: seconds(1) } });
@@ -389,7 +403,16 @@ describe('fireDueTimeouts: activities', () => {
     assert.equal(m.events[0]?.activityTaskStartedEventAttributes?.attempt, 2);
     const timedOut = m.events[1]?.activityTaskTimedOutEventAttributes;
     assert.equal(timedOut?.failure?.timeoutFailureInfo?.timeoutType, T.TIMEOUT_TYPE_START_TO_CLOSE);
+    assert.equal(timedOut?.failure?.message, 'activity StartToClose timeout');
     assert.equal(timedOut?.retryState, R.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
+  });
+
+  test('a start-to-close timeout listed as "TemporalTimeout:StartToClose" is not retried: NON_RETRYABLE_FAILURE', () => {
+    const { ms, id } = activity({ startToCloseTimeout: seconds(10), retryPolicy: { nonRetryableErrorTypes: ['TemporalTimeout:StartToClose'] } });
+    const m = fire(activityStarted(ms, id, T0 + SECOND), T0 + 11 * SECOND);
+    const timedOut = eventOf(m.events, E.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT).activityTaskTimedOutEventAttributes;
+    assert.equal(timedOut?.failure?.timeoutFailureInfo?.timeoutType, T.TIMEOUT_TYPE_START_TO_CLOSE);
+    assert.equal(timedOut?.retryState, R.RETRY_STATE_NON_RETRYABLE_FAILURE);
   });
 
   test('a heartbeat timeout fails the attempt like start-to-close; a heartbeat in time keeps it going', () => {
@@ -400,6 +423,7 @@ describe('fireDueTimeouts: activities', () => {
     const m = fire(heartbeat, T0 + 6 * SECOND);
     assert.deepEqual(typesOf(m.events), ['ACTIVITY_TASK_STARTED', 'ACTIVITY_TASK_TIMED_OUT', 'WORKFLOW_TASK_SCHEDULED']);
     assert.equal(m.events[1]?.activityTaskTimedOutEventAttributes?.failure?.timeoutFailureInfo?.timeoutType, T.TIMEOUT_TYPE_HEARTBEAT);
+    assert.equal(m.events[1]?.activityTaskTimedOutEventAttributes?.retryState, R.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
   });
 
   test('start-to-close with no time left for another attempt is reported as SCHEDULE_TO_CLOSE with RETRY_STATE_TIMEOUT', () => {
@@ -407,6 +431,7 @@ describe('fireDueTimeouts: activities', () => {
     const m = fire(activityStarted(ms, id, T0 + SECOND), T0 + 11 * SECOND);
     const timedOut = eventOf(m.events, E.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT).activityTaskTimedOutEventAttributes;
     assert.equal(timedOut?.failure?.timeoutFailureInfo?.timeoutType, T.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE);
+    assert.equal(timedOut?.failure?.message, 'Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying');
     assert.equal(timedOut?.retryState, R.RETRY_STATE_TIMEOUT);
   });
 

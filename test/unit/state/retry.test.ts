@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ServiceError } from '../../../src/common/errors';
 import { enums, msToDuration, toNumber, type IFailure } from '../../../src/common/proto';
-import { failActivityAttempt, startActivityAttempt } from '../../../src/engine/state/activity-state';
-import { decideRetry, nextRetryDelay, normalizeRetryPolicy } from '../../../src/engine/state/retry';
+import { decideActivityRetry, failActivityAttempt, startActivityAttempt } from '../../../src/engine/state/activity-state';
+import { decideRetry, nextRetryDelay, normalizeRetryPolicy, timeoutTypeName } from '../../../src/engine/state/retry';
 import type { MutableState, RetryPolicyRecord } from '../../../src/store/records';
 import { MINUTE, SECOND, T0, applicationFailure, change, commit, eventOf, runWithActivity, typesOf } from '../fixtures';
 
@@ -72,9 +72,16 @@ describe('the delay an ApplicationFailure asks for', () => {
     assert.deepEqual(decideRetry(policy(), 3, applicationFailure('Error', { nextRetryDelayMs: 250 }), NOW, 0), { retry: true, delayMs: 250 });
   });
 
-  test('for an activity, nextRetryDelay overrides the maximum interval too', () => {
+  test('for an activity, nextRetryDelay overrides the maximum interval too (RetryActivity passes it as the maximum)', () => {
     const p = policy({ maximumIntervalMs: 10 * SECOND });
     assert.equal(nextRetryDelay(p, 1, applicationFailure('Error', { nextRetryDelayMs: MINUTE })), MINUTE);
+    assert.deepEqual(decideRetry(p, 1, applicationFailure('Error', { nextRetryDelayMs: MINUTE }), NOW, 0, 'activity'), { retry: true, delayMs: MINUTE });
+  });
+
+  test('for a workflow, nextRetryDelay is capped at the maximum interval (getBackoffInterval)', () => {
+    const p = policy({ maximumIntervalMs: 10 * SECOND });
+    assert.equal(nextRetryDelay(p, 1, applicationFailure('Error', { nextRetryDelayMs: MINUTE }), 'workflow'), 10 * SECOND);
+    assert.deepEqual(decideRetry(p, 1, applicationFailure('Error', { nextRetryDelayMs: MINUTE }), NOW, 0, 'workflow'), { retry: true, delayMs: 10 * SECOND });
   });
 
   test('nextRetryDelay does not lift the attempt limit', () => {
@@ -99,15 +106,19 @@ describe('maximum attempts', () => {
     assert.equal(decideRetry(policy({ maximumAttempts: 0 }), 10_000, applicationFailure(), NOW, 0).retry, true);
   });
 
-  test(
-    'maximumAttempts 1: the first failure is final, with MAXIMUM_ATTEMPTS_REACHED',
-    {
-      todo: 'Hourglass reports RETRY_POLICY_NOT_SET for maximumAttempts 1; Temporal (nextBackoffInterval) has no special case and reports MAXIMUM_ATTEMPTS_REACHED',
-    },
-    () => {
-      assert.equal(retryStateName(decideRetry(policy({ maximumAttempts: 1 }), 1, applicationFailure(), NOW, 0)), 'RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED');
-    },
-  );
+  test('maximumAttempts 1: the first failure is final, with MAXIMUM_ATTEMPTS_REACHED (nextBackoffInterval has no special case)', () => {
+    assert.equal(retryStateName(decideRetry(policy({ maximumAttempts: 1 }), 1, applicationFailure(), NOW, 0)), 'RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED');
+    assert.equal(
+      retryStateName(decideRetry(policy({ maximumAttempts: 1 }), 1, applicationFailure(), NOW, 0, 'workflow')),
+      'RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED',
+    );
+  });
+
+  test('maximumAttempts 1 with a non-retryable failure: NON_RETRYABLE_FAILURE (checked before the attempt limit)', () => {
+    const p = policy({ maximumAttempts: 1, nonRetryableErrorTypes: ['Fatal'] });
+    assert.equal(retryStateName(decideRetry(p, 1, applicationFailure('Fatal'), NOW, 0)), 'RETRY_STATE_NON_RETRYABLE_FAILURE');
+    assert.equal(retryStateName(decideRetry(p, 1, applicationFailure('Error', { nonRetryable: true }), NOW, 0)), 'RETRY_STATE_NON_RETRYABLE_FAILURE');
+  });
 });
 
 describe('non-retryable failures', () => {
@@ -144,20 +155,46 @@ describe('non-retryable failures', () => {
     assert.equal(decideRetry(policy(), 1, timeoutFailure(enums.TimeoutType.TIMEOUT_TYPE_HEARTBEAT), NOW, 0).retry, true);
   });
 
-  test(
-    'a retry policy stops retrying start-to-close or heartbeat timeouts listed as "TemporalTimeout:StartToClose" / "TemporalTimeout:Heartbeat"',
-    {
-      todo: 'Temporal matches "TemporalTimeout:" + TimeoutType.String() (PascalCase, as the Go SDK sends); Hourglass matches "TemporalTimeout:START_TO_CLOSE" / "TemporalTimeout:HEARTBEAT"',
-    },
-    () => {
-      const p = policy({ nonRetryableErrorTypes: ['TemporalTimeout:StartToClose', 'TemporalTimeout:Heartbeat'] });
-      assert.equal(
-        retryStateName(decideRetry(p, 1, timeoutFailure(enums.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE), NOW, 0)),
-        'RETRY_STATE_NON_RETRYABLE_FAILURE',
-      );
-      assert.equal(retryStateName(decideRetry(p, 1, timeoutFailure(enums.TimeoutType.TIMEOUT_TYPE_HEARTBEAT), NOW, 0)), 'RETRY_STATE_NON_RETRYABLE_FAILURE');
-    },
-  );
+  test('a retry policy stops retrying start-to-close or heartbeat timeouts listed as "TemporalTimeout:StartToClose" / "TemporalTimeout:Heartbeat"', () => {
+    const p = policy({ nonRetryableErrorTypes: ['TemporalTimeout:StartToClose', 'TemporalTimeout:Heartbeat'] });
+    assert.equal(retryStateName(decideRetry(p, 1, timeoutFailure(enums.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE), NOW, 0)), 'RETRY_STATE_NON_RETRYABLE_FAILURE');
+    assert.equal(retryStateName(decideRetry(p, 1, timeoutFailure(enums.TimeoutType.TIMEOUT_TYPE_HEARTBEAT), NOW, 0)), 'RETRY_STATE_NON_RETRYABLE_FAILURE');
+  });
+
+  test('each timeout name stops only its own timeout; the proto enum spelling ("TemporalTimeout:START_TO_CLOSE") matches nothing', () => {
+    const startToClose = timeoutFailure(enums.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE);
+    const heartbeat = timeoutFailure(enums.TimeoutType.TIMEOUT_TYPE_HEARTBEAT);
+    const onlyStartToClose = policy({ nonRetryableErrorTypes: ['TemporalTimeout:StartToClose'] });
+    assert.equal(decideRetry(onlyStartToClose, 1, heartbeat, NOW, 0).retry, true);
+    const screaming = policy({ nonRetryableErrorTypes: ['TemporalTimeout:START_TO_CLOSE', 'TemporalTimeout:HEARTBEAT'] });
+    assert.equal(decideRetry(screaming, 1, startToClose, NOW, 0).retry, true);
+    assert.equal(decideRetry(screaming, 1, heartbeat, NOW, 0).retry, true);
+  });
+
+  test("timeout type names are Temporal's Go TimeoutType.String(): StartToClose, ScheduleToStart, ScheduleToClose, Heartbeat", () => {
+    const T = enums.TimeoutType;
+    assert.deepEqual(
+      [
+        T.TIMEOUT_TYPE_START_TO_CLOSE,
+        T.TIMEOUT_TYPE_SCHEDULE_TO_START,
+        T.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
+        T.TIMEOUT_TYPE_HEARTBEAT,
+        T.TIMEOUT_TYPE_UNSPECIFIED,
+      ].map(timeoutTypeName),
+      ['StartToClose', 'ScheduleToStart', 'ScheduleToClose', 'Heartbeat', 'Unspecified'],
+    );
+  });
+
+  test('schedule-to-start and schedule-to-close timeout failures are never retried (retrypolicy.IsRetryableFailure)', () => {
+    assert.equal(
+      retryStateName(decideRetry(policy(), 1, timeoutFailure(enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START), NOW, 0)),
+      'RETRY_STATE_NON_RETRYABLE_FAILURE',
+    );
+    assert.equal(
+      retryStateName(decideRetry(policy(), 1, timeoutFailure(enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE), NOW, 0)),
+      'RETRY_STATE_NON_RETRYABLE_FAILURE',
+    );
+  });
 });
 
 describe('the deadline (schedule-to-close, or the workflow execution expiry)', () => {
@@ -264,6 +301,33 @@ describe('activity attempts', () => {
     assert.equal(failedAttrs?.retryState, R.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
     assert.equal(toNumber(failedAttrs?.startedEventId), toNumber(startedEvent.eventId));
     assert.deepEqual(m.ms.activities, {});
+  });
+
+  test('maximumAttempts 1: the first failure fails the activity with MAXIMUM_ATTEMPTS_REACHED (an activity always has a retry policy)', () => {
+    const { ms, scheduledEventId } = runWithActivity({ retryPolicy: { maximumAttempts: 1 } });
+    const m = failed(started(ms, scheduledEventId, T0 + SECOND), scheduledEventId, T0 + 2 * SECOND);
+    m.flushBuffer();
+    assert.equal(eventOf(m.events, E.EVENT_TYPE_ACTIVITY_TASK_FAILED).activityTaskFailedEventAttributes?.retryState, R.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
+  });
+
+  test('a non-retryable ApplicationFailure fails the activity at once with NON_RETRYABLE_FAILURE', () => {
+    const { ms, scheduledEventId } = runWithActivity({ retryPolicy: { maximumAttempts: 5 } });
+    const m = change(started(ms, scheduledEventId, T0 + SECOND), T0 + 2 * SECOND);
+    const a = m.activity(scheduledEventId);
+    assert.ok(a);
+    failActivityAttempt(m, a, applicationFailure('Fatal', { nonRetryable: true }), 'activity-worker');
+    m.flushBuffer();
+    assert.equal(eventOf(m.events, E.EVENT_TYPE_ACTIVITY_TASK_FAILED).activityTaskFailedEventAttributes?.retryState, R.RETRY_STATE_NON_RETRYABLE_FAILURE);
+  });
+
+  test('decideActivityRetry: schedule-to-start / schedule-to-close timeouts are TIMEOUT, whatever the policy; never RETRY_POLICY_NOT_SET', () => {
+    const { ms, scheduledEventId } = runWithActivity({ retryPolicy: { maximumAttempts: 1 } });
+    const a = ms.activities[String(scheduledEventId)];
+    assert.ok(a);
+    for (const type of [enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START, enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE]) {
+      assert.equal(retryStateName(decideActivityRetry(a, timeoutFailure(type), T0)), 'RETRY_STATE_TIMEOUT');
+    }
+    assert.equal(retryStateName(decideActivityRetry(a, applicationFailure(), T0)), 'RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED');
   });
 
   test('an attempt that fails after cancellation was requested is final: CANCEL_REQUESTED', () => {

@@ -65,6 +65,20 @@ describe('after a failure: retry policy, else cron, else nothing', () => {
     });
   });
 
+  test('a retry policy with maximumAttempts 1: no next run, MAXIMUM_ATTEMPTS_REACHED (only a run without a policy gets RETRY_POLICY_NOT_SET)', () => {
+    assert.deepEqual(planAfterFailure(run({ retryPolicy: retryPolicy(1) }).ms, failure, NOW), {
+      plan: undefined,
+      retryState: R.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED,
+    });
+  });
+
+  test('a run timeout listed as "TemporalTimeout:StartToClose" is not retried: NON_RETRYABLE_FAILURE', () => {
+    const runTimeout = { message: 'workflow run timed out', timeoutFailureInfo: { timeoutType: enums.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE } };
+    const listed = run({ retryPolicy: { nonRetryableErrorTypes: ['TemporalTimeout:StartToClose'] } }).ms;
+    assert.deepEqual(planAfterFailure(listed, runTimeout, NOW), { plan: undefined, retryState: R.RETRY_STATE_NON_RETRYABLE_FAILURE });
+    assert.equal(planAfterFailure(run({ retryPolicy: retryPolicy(0) }).ms, runTimeout, NOW).retryState, R.RETRY_STATE_IN_PROGRESS);
+  });
+
   test('retries exhausted with a cron schedule: the next cron run, attempt 1, carrying the failure; the retry state stays MAXIMUM_ATTEMPTS_REACHED', () => {
     const { plan, retryState } = planAfterFailure(run({ retryPolicy: retryPolicy(2), cronSchedule: '0 * * * *' }, { attempt: 2 }).ms, failure, NOW);
     assert.equal(retryState, R.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
@@ -87,17 +101,11 @@ describe('after a failure: retry policy, else cron, else nothing', () => {
     assert.deepEqual(plan?.continuedFailure, failure);
   });
 
-  test(
-    "a workflow retry waits the failure's nextRetryDelay, capped at the retry policy's maximum interval",
-    {
-      todo: 'Temporal getBackoffInterval caps a workflow failure’s nextRetryDelay at MaximumInterval (only activities let it override the cap); Hourglass does not cap it',
-    },
-    () => {
-      const { ms } = run({ retryPolicy: { initialInterval: msToDuration(SECOND), maximumInterval: msToDuration(MINUTE) } });
-      const { plan } = planAfterFailure(ms, applicationFailure('Later', { nextRetryDelayMs: HOUR }), NOW);
-      assert.equal(plan?.backoffMs, MINUTE);
-    },
-  );
+  test("a workflow retry waits the failure's nextRetryDelay, capped at the retry policy's maximum interval (Temporal getBackoffInterval)", () => {
+    const { ms } = run({ retryPolicy: { initialInterval: msToDuration(SECOND), maximumInterval: msToDuration(MINUTE) } });
+    assert.equal(planAfterFailure(ms, applicationFailure('Later', { nextRetryDelayMs: HOUR }), NOW).plan?.backoffMs, MINUTE);
+    assert.equal(planAfterFailure(ms, applicationFailure('Sooner', { nextRetryDelayMs: 5 * SECOND }), NOW).plan?.backoffMs, 5 * SECOND);
+  });
 
   test('a retry that would start after the workflow execution timeout is not made: TIMEOUT', () => {
     const { ms } = run({ retryPolicy: retryPolicy(0, 60), workflowExecutionTimeout: msToDuration(30 * SECOND) });
