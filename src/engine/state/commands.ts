@@ -1,6 +1,6 @@
 import { ServiceError } from '../../common/errors';
 import type { command } from '../../common/proto';
-import { decodeMemo, decodeSearchAttributes, durationToMs, encodeMemo, encodeSearchAttributes, enums, int64, msToDuration } from '../../common/proto';
+import { decodeMemo, decodeSearchAttributes, durationToMs, encodeMemo, encodeSearchAttributes, enums, int64, msToDuration, toNumber } from '../../common/proto';
 import { newActivityInfo, normalizeActivityTimeouts, isStarted, cancelActivity } from './activity-state';
 import { normalizeRetryPolicy, retryPolicyToProto } from './retry';
 import { closeExecution, mergePayloadMap } from './execution';
@@ -100,10 +100,13 @@ function applyCommand(m: RunMutator, cmd: command.ICommand, completedEventId: nu
     }
     case C.COMMAND_TYPE_CANCEL_TIMER: {
       const timerId = cmd.cancelTimerCommandAttributes?.timerId ?? '';
-      const timer = m.ms.timers[timerId];
-      if (!timer) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES, `Timer with ID ${timerId} is not started.`);
+      // A timer that fired while this task was out is still cancellable, as in Temporal: its
+      // TimerFired is buffered, the worker never saw it, and the cancel wins.
+      const fired = m.ms.timers[timerId] ? [] : m.takeBuffered((e) => e.timerFiredEventAttributes?.timerId === timerId);
+      const startedEventId = m.ms.timers[timerId]?.startedEventId ?? toNumber(fired[0]?.timerFiredEventAttributes?.startedEventId);
+      if (!startedEventId) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES, `Timer with ID ${timerId} is not started.`);
       m.add({
-        timerCanceledEventAttributes: { timerId, startedEventId: int64(timer.startedEventId), workflowTaskCompletedEventId: wftCompleted, identity: '' },
+        timerCanceledEventAttributes: { timerId, startedEventId: int64(startedEventId), workflowTaskCompletedEventId: wftCompleted, identity: '' },
       });
       delete m.ms.timers[timerId];
       return;

@@ -169,14 +169,23 @@ export class RunMutator {
     return event;
   }
 
-  /** Drops a buffered event that a command made moot (a TimerFired for a timer the workflow cancelled). */
-  dropBuffered(predicate: (e: history.HistoryEvent) => boolean): void {
-    const keep = this.ms.bufferedEvents.filter((b) => !predicate(decodeEvent(Buffer.from(b, 'base64'))));
-    this.ms.bufferedEvents = keep;
+  /**
+   * Removes and returns the buffered events a command made moot (a TimerFired for a timer the
+   * workflow cancels in the same task: the worker never saw the fire).
+   */
+  takeBuffered(predicate: (e: history.HistoryEvent) => boolean): history.HistoryEvent[] {
+    const taken: history.HistoryEvent[] = [];
+    this.ms.bufferedEvents = this.ms.bufferedEvents.filter((b) => {
+      const e = decodeEvent(Buffer.from(b, 'base64'));
+      if (!predicate(e)) return true;
+      taken.push(e);
+      return false;
+    });
     for (let i = this.pendingBuffer.length - 1; i >= 0; i--) {
       const e = this.pendingBuffer[i];
-      if (e && predicate(e)) this.pendingBuffer.splice(i, 1);
+      if (e && predicate(e)) taken.push(...this.pendingBuffer.splice(i, 1));
     }
+    return taken;
   }
 
   /**

@@ -361,25 +361,19 @@ describe('StartTimer and CancelTimer', () => {
     assertRejected(runWithStartedTask(), [cancelTimer('nope')], Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES);
   });
 
-  test(
-    'cancelling a timer whose TimerFired is still buffered writes TimerCanceled and drops the buffered TimerFired',
-    {
-      todo: 'Temporal AddTimerCanceledEvent accepts a timer whose fire is buffered (GetAndRemoveTimerFireEvent); Hourglass fails the task with BAD_CANCEL_TIMER_ATTRIBUTES (RunMutator.dropBuffered has no caller)',
-    },
-    () => {
-      // The timer fires while the worker holds the task that cancels it.
-      const withTimer = respondAndCommit(runWithStartedTask(), [startTimer('t1', MINUTE)], T0);
-      const started = startTask(commit(scheduleTaskNow(withTimer)), T0 + MINUTE - SECOND);
-      const fire = change(started, T0 + MINUTE);
-      fireDueTimeouts(fire, () => true);
-      const withBufferedFire = commit(fire);
-      assert.equal(withBufferedFire.bufferedEvents.length, 1);
-      const { m } = respond(withBufferedFire, [cancelTimer('t1')], T0 + MINUTE + SECOND);
-      commit(m);
-      assert.deepEqual(typesOf(m.events), ['WORKFLOW_TASK_COMPLETED', 'TIMER_CANCELED']);
-      assert.deepEqual(m.ms.bufferedEvents, []);
-    },
-  );
+  test('cancelling a timer whose TimerFired is still buffered writes TimerCanceled and drops the buffered TimerFired', () => {
+    // The timer fires while the worker holds the task that cancels it.
+    const withTimer = respondAndCommit(runWithStartedTask(), [startTimer('t1', MINUTE)], T0);
+    const started = startTask(commit(scheduleTaskNow(withTimer)), T0 + MINUTE - SECOND);
+    const fire = change(started, T0 + MINUTE);
+    fireDueTimeouts(fire, () => true);
+    const withBufferedFire = commit(fire);
+    assert.equal(withBufferedFire.bufferedEvents.length, 1);
+    const { m } = respond(withBufferedFire, [cancelTimer('t1')], T0 + MINUTE + SECOND);
+    commit(m);
+    assert.deepEqual(typesOf(m.events), ['WORKFLOW_TASK_COMPLETED', 'TIMER_CANCELED']);
+    assert.deepEqual(m.ms.bufferedEvents, []);
+  });
 });
 
 describe('RecordMarker, UpsertWorkflowSearchAttributes, ModifyWorkflowProperties', () => {
