@@ -111,8 +111,10 @@ export function successorSpec(ms: MutableState, plan: SuccessorPlan, started: hi
     workflowTaskTimeout:
       can?.workflowTaskTimeout && durationToMs(can.workflowTaskTimeout) > 0 ? can.workflowTaskTimeout : msToDuration(ms.workflowTaskTimeoutMs),
     header: can?.header ?? started.header,
-    memo: can?.memo ?? { fields: decodeMemo(ms.memo) },
-    searchAttributes: can?.searchAttributes ?? { indexedFields: decodeSearchAttributes(ms.searchAttributes) },
+    // A retry or cron run starts as the first one did (Temporal's SetupNewWorkflowForRetryOrCron uses
+    // the start's memo and search attributes); a continue-as-new keeps what the run has now unless it says otherwise.
+    memo: can ? (can.memo ?? { fields: decodeMemo(ms.memo) }) : started.memo,
+    searchAttributes: can ? (can.searchAttributes ?? { indexedFields: decodeSearchAttributes(ms.searchAttributes) }) : started.searchAttributes,
     retryPolicy: can?.retryPolicy ?? (ms.retryPolicy ? retryPolicyToProto(ms.retryPolicy) : null),
     cronSchedule: can?.cronSchedule ?? ms.cronSchedule ?? '',
     identity: started.identity,

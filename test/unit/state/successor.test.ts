@@ -321,24 +321,20 @@ describe('successorSpec: what the next run is started with', () => {
     assert.equal(durationToMs(spec.request.workflowTaskTimeout), 5 * SECOND);
   });
 
-  test(
-    'a retry or cron run starts with the memo and search attributes of the start, not those upserted since',
-    { todo: 'Temporal SetupNewWorkflowForRetryOrCron passes startAttr.Memo / startAttr.SearchAttributes; Hourglass carries the current (upserted) ones' },
-    () => {
-      const { ms, started } = run(request);
-      const upserted: MutableState = {
-        ...ms,
-        memo: encodeMemo({ owner: jsonPayload('someone-else') }),
-        searchAttributes: encodeSearchAttributes({ CustomKeywordField: jsonPayload('upserted') }),
-      };
-      const spec = successorSpec(upserted, retryPlan(upserted), started);
-      assert.deepEqual(decodeMemo(encodeMemo(spec.request.memo?.fields ?? {})), decodeMemo(encodeMemo(memo.fields)));
-      assert.deepEqual(
-        decodeSearchAttributes(encodeSearchAttributes(spec.request.searchAttributes?.indexedFields ?? {})),
-        decodeSearchAttributes(encodeSearchAttributes(searchAttributes.indexedFields)),
-      );
-    },
-  );
+  test('a retry or cron run starts with the memo and search attributes of the start, not those upserted since', () => {
+    const { ms, started } = run(request);
+    const upserted: MutableState = {
+      ...ms,
+      memo: encodeMemo({ owner: jsonPayload('someone-else') }),
+      searchAttributes: encodeSearchAttributes({ CustomKeywordField: jsonPayload('upserted') }),
+    };
+    const spec = successorSpec(upserted, retryPlan(upserted), started);
+    assert.deepEqual(decodeMemo(encodeMemo(spec.request.memo?.fields ?? {})), decodeMemo(encodeMemo(memo.fields)));
+    assert.deepEqual(
+      decodeSearchAttributes(encodeSearchAttributes(spec.request.searchAttributes?.indexedFields ?? {})),
+      decodeSearchAttributes(encodeSearchAttributes(searchAttributes.indexedFields)),
+    );
+  });
 
   test(
     "a cron run after a failure carries the failed run's last completion result along with the failure",
