@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -54,5 +54,29 @@ describe('dev server binary', () => {
     const result = runCli(['--version']);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, `hourglass version ${pkg.version}\n`);
+  });
+
+  test('the ready line carries the package version', async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    const child = spawn(process.execPath, [binScript, 'server', 'start-dev', '--port', '0', '--ip', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no ready line within 20 s; stdout: ${out}`)), 20_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const end = out.indexOf('\n');
+          if (end >= 0) {
+            clearTimeout(timer);
+            resolve(out.slice(0, end));
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`exited with ${code} before the ready line`)));
+      });
+      assert.ok(line.startsWith('Hourglass server listening on 127.0.0.1:'), line);
+      assert.ok(line.includes(`(version: ${pkg.version}; namespace: default;`), line);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });

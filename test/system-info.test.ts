@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { temporal } from '@temporalio/proto';
+import { temporalServerVersion } from '../src/version';
 import { grpcCode, repoRoot, rejectionOf, useHourglassServer } from './helpers';
 
 const { Capabilities } = temporal.api.workflowservice.v1.GetSystemInfoResponse;
@@ -15,10 +16,10 @@ const { Capabilities } = temporal.api.workflowservice.v1.GetSystemInfoResponse;
 describe('GetSystemInfo', () => {
   const env = useHourglassServer();
 
-  test('reports the package version and exactly the implemented capabilities', async () => {
+  test('reports the Temporal server release it implements and exactly the implemented capabilities', async () => {
     const info = await env.connection.workflowService.getSystemInfo({});
-    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-    assert.equal(info.serverVersion, pkg.version);
+    // The Temporal release (not Hourglass's own version), which the UI and CLI compare against.
+    assert.equal(info.serverVersion, '1.32.0-162.0');
     assert.ok(info.capabilities);
     // Every field of the proto, so a field added by an SDK upgrade fails here until it is decided on.
     assert.deepEqual(Capabilities.toObject(Capabilities.fromObject(info.capabilities), { defaults: true }), {
@@ -36,6 +37,13 @@ describe('GetSystemInfo', () => {
       serverScaledDeployments: false,
       serverScaledProviderCloudRun: false,
     });
+  });
+
+  test("GetClusterInfo reports the same Temporal server version; Hourglass's own version stays out of both", async () => {
+    const cluster = await env.connection.workflowService.getClusterInfo({});
+    assert.equal(cluster.serverVersion, temporalServerVersion);
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    assert.notEqual(temporalServerVersion, pkg.version);
   });
 
   test('countGroupByExecutionStatus: CountWorkflowExecutions answers GROUP BY ExecutionStatus with groups', async () => {

@@ -78,7 +78,7 @@ async function startDev(options: StartDevOptions): Promise<void> {
 
   process.stdout.write(
     `Hourglass server listening on ${options.ip}:${server.port} ` +
-      `(namespace: ${['default', ...namespaces].join(', ')}; database: ${options.dbFilename ?? 'in-memory'})\n`,
+      `(version: ${version}; namespace: ${['default', ...namespaces].join(', ')}; database: ${options.dbFilename ?? 'in-memory'})\n`,
   );
 
   let closing = false;

@@ -4,3 +4,4 @@ export * from './replay-workflows';
 export * from './interaction-workflows';
 export * from './time-skipping-workflows';
 export * from './composition-workflows';
+export * from './update-close-workflows';

@@ -1,14 +1,16 @@
 import type { workflowservice } from '../../common/proto';
-import type { HandlerContext } from './context';
+import { temporalServerVersion } from '../../version';
 
 /**
- * What the server implements: SDKs gate features on these flags, so each is true only when the code
- * behind it exists. (Update support is advertised per namespace, in DescribeNamespace's
- * NamespaceInfo.Capabilities, not here.)
+ * What the server implements. serverVersion names the Temporal release whose API and behaviour we
+ * implement, as tools gate features on it (Hourglass's own version is `hourglass --version`). SDKs
+ * gate features on the capability flags, so each is true only when the code behind it exists.
+ * (Update support is advertised per namespace, in DescribeNamespace's NamespaceInfo.Capabilities,
+ * not here.)
  */
-export function getSystemInfo(ctx: HandlerContext): Promise<workflowservice.IGetSystemInfoResponse> {
+export function getSystemInfo(): Promise<workflowservice.IGetSystemInfoResponse> {
   return Promise.resolve({
-    serverVersion: ctx.serverVersion,
+    serverVersion: temporalServerVersion,
     capabilities: {
       // Signal headers land in WorkflowExecutionSignaled; a query's header travels with the query to the worker.
       signalAndQueryHeader: true,
@@ -40,10 +42,11 @@ export function getSystemInfo(ctx: HandlerContext): Promise<workflowservice.IGet
   });
 }
 
-export function getClusterInfo(ctx: HandlerContext): Promise<workflowservice.IGetClusterInfoResponse> {
+export function getClusterInfo(): Promise<workflowservice.IGetClusterInfoResponse> {
   return Promise.resolve({
     supportedClients: {},
-    serverVersion: ctx.serverVersion,
+    // Temporal's GetClusterInfo reports the same headers.ServerVersion as GetSystemInfo.
+    serverVersion: temporalServerVersion,
     clusterId: 'hourglass',
     clusterName: 'active',
     historyShardCount: 1,

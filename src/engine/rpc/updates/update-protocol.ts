@@ -1,6 +1,7 @@
 import { enums, int64, temporal } from '../../../common/proto';
 import { BadCommandError } from '../../state/commands';
 import type { RunMutator } from '../../state/mutator';
+import { unprocessedUpdateFailure } from './update-failures';
 import type { InFlightUpdate, UpdateRegistry } from './update-registry';
 
 type IMessage = temporal.api.protocol.v1.IMessage;
@@ -43,9 +44,7 @@ export class UpdateProtocol {
     if (!rejectUnanswered) return;
     for (const u of this.registry.forRun(this.m.ms.runId, 'sent')) {
       if (!this.answered.has(u.updateId)) {
-        this.registry.advance(u, 'completed', {
-          failure: { message: 'Workflow Update was not handled by the workflow task it was sent with.', source: 'Hourglass' },
-        });
+        this.registry.advance(u, 'completed', { failure: unprocessedUpdateFailure() });
       }
     }
   }

@@ -1,4 +1,4 @@
-import { workflowAlreadyCompleted, notFound, workflowNotFound } from '../../../common/errors';
+import { workflowAlreadyCompleted, workflowNotFound } from '../../../common/errors';
 import type { temporal } from '../../../common/proto';
 import { enums, type workflowservice } from '../../../common/proto';
 import type { MutableState, NamespaceRecord } from '../../../store/records';
@@ -6,6 +6,7 @@ import { readEvent, type HistoryStore } from '../../history-reader';
 import { isRunning } from '../../state/status';
 import { scheduleWorkflowTask } from '../../state/workflow-task-state';
 import type { RunTransactions } from '../../transactions';
+import { abortedByWorkflowClosing, acceptedUpdateCompletedWorkflowFailure, updateNotFound, workflowClosing } from './update-failures';
 import type { InFlightUpdate, UpdateRegistry } from './update-registry';
 
 export interface UpdateHost {
@@ -55,7 +56,7 @@ export class UpdateHandling {
     const ms = await this.host.transactions.load(ns.id, ref?.workflowExecution?.workflowId ?? '', ref?.workflowExecution?.runId ?? '');
     const updateId = ref?.updateId ?? '';
     const inFlight = this.host.registry.get(ms.runId, updateId);
-    if (!ms.updates[updateId] && !inFlight) throw notFound(`update ${updateId} not found`);
+    if (!ms.updates[updateId] && !inFlight) throw updateNotFound(updateId);
     const wait = (): Promise<workflowservice.IUpdateWorkflowExecutionResponse> =>
       this.awaitUpdate(ns, ms, updateId, inFlight, req.waitPolicy?.lifecycleStage, signal);
     const { stage, outcome } = await (this.host.unlockedWhile ? this.host.unlockedWhile(wait) : wait());
@@ -98,22 +99,29 @@ export class UpdateHandling {
       await this.host.registry.waitForChange(inFlight, remaining, signal);
     }
   }
-  /** The outcome of an update that history holds as completed. */
+  /**
+   * The outcome of an update history holds as completed; for one accepted by a run that then closed,
+   * Temporal's abort failure (its registry aborts such updates when it loads a closed run).
+   */
   private async readUpdateOutcome(ns: NamespaceRecord, ms: MutableState, updateId: string): Promise<temporal.api.update.v1.IOutcome | undefined> {
     const fresh = await this.host.transactions.load(ns.id, ms.workflowId, ms.runId);
     const completedEventId = fresh.updates[updateId]?.completedEventId;
-    if (!completedEventId) return undefined;
+    if (!completedEventId) return isRunning(fresh.status) ? undefined : { failure: acceptedUpdateCompletedWorkflowFailure() };
     return (await readEvent(this.host.store, ms.runId, completedEventId))?.workflowExecutionUpdateCompletedEventAttributes?.outcome ?? undefined;
   }
-  /** A closed run will never accept what it was sent: callers get an error, as from Temporal. */
+  /**
+   * A closed run will never finish its updates; as in Temporal (respondworkflowtaskcompleted/api.go,
+   * abort_reason.go), accepted ones complete with the AcceptedUpdateCompletedWorkflow failure, and the
+   * callers of the others get an error: retryable when the run closed into a successor, so the SDK
+   * client sends the update again to the new run, and NOT_FOUND otherwise. (Updates the closing
+   * workflow task carried but left unanswered were already rejected as unprocessed.)
+   */
   abortUpdates(ms: MutableState): void {
     for (const u of this.host.registry.forRun(ms.runId)) {
       if (u.stage === 'accepted') {
-        this.host.registry.advance(u, 'completed', {
-          failure: { message: 'Workflow Update failed because the Workflow completed before the Update completed.', source: 'Hourglass' },
-        });
+        this.host.registry.advance(u, 'completed', { failure: acceptedUpdateCompletedWorkflowFailure() });
       } else {
-        this.host.registry.advance(u, 'completed', undefined, workflowAlreadyCompleted());
+        this.host.registry.advance(u, 'completed', undefined, ms.newExecutionRunId ? workflowClosing() : abortedByWorkflowClosing());
       }
     }
   }
