@@ -10,7 +10,6 @@ import type { Store } from './store/store';
 import { DEV_SERVER_ATTRIBUTES, SearchAttributeRegistry } from './visibility/search-attributes';
 import type { SearchAttributeType } from './visibility/search-attribute-type';
 import { VisibilityService } from './visibility/service';
-import { version } from './version';
 
 export interface HourglassServerOptions {
   /** Address to listen on. Default 127.0.0.1. */
@@ -69,7 +68,7 @@ export class HourglassServer {
       const visibility = new VisibilityService(store, searchAttributes);
       const frontend = new GrpcFrontend({
         logger,
-        context: { engine, namespaces, searchAttributes, visibility, serverVersion: version, timeSkipper },
+        context: { engine, namespaces, searchAttributes, visibility, timeSkipper },
         onRpc: options.onRpc,
       });
       let port: number;

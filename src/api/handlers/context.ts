@@ -11,7 +11,6 @@ export interface HandlerContext {
   namespaces: NamespaceRegistry;
   searchAttributes: SearchAttributeRegistry;
   visibility: VisibilityService;
-  serverVersion: string;
   /** Present in time-skipping mode only. */
   timeSkipper?: TimeSkipper;
   /** Aborted when the caller cancels or its deadline passes. */
