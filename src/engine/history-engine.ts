@@ -90,7 +90,11 @@ export class HistoryEngine {
     this.transfers = new TransferTasks({ transactions, store, logger, namespaces, settled: () => this.inFlight.settled() });
     const poller = new TaskPoller(this.matching, now, options.longPollTimeoutMs ?? 60_000);
     const historyLongPollTimeoutMs = options.historyLongPollTimeoutMs ?? 20_000;
-    this.starts = new WorkflowStarts({ transactions, store });
+    this.starts = new WorkflowStarts({
+      transactions,
+      store,
+      workflowTaskResponse: (ms, wt) => this.workflowTasks.startedWorkflowTaskResponse(ms, wt),
+    });
     this.control = new ExecutionControl(transactions);
     this.history = new HistoryReads({ transactions, store, notifier: this.notifier, historyLongPollTimeoutMs });
     this.deletion = new Deletion({ transactions, store, namespaces, logger, onDeleted: (ref) => this.timers.schedule(ref, undefined) });

@@ -10,8 +10,8 @@ export async function startWorkflowExecution(
   const ns = await ctx.namespaces.resolve(req.namespace);
   validateStart(req);
   await ctx.searchAttributes.validate(ns.id, req.searchAttributes?.indexedFields);
-  const { runId, started } = await ctx.engine.starts.startWorkflowExecution(ns, req);
-  return { runId, started, status: enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING };
+  const { runId, started, eagerWorkflowTask } = await ctx.engine.starts.startWorkflowExecution(ns, req);
+  return { runId, started, status: enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING, eagerWorkflowTask };
 }
 
 /** The checks StartWorkflowExecution and SignalWithStartWorkflowExecution share. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { workflowAlreadyStarted } from '../../common/errors';
-import { durationToMs, enums, type workflowservice } from '../../common/proto';
-import type { CurrentExecution, NamespaceRecord } from '../../store/records';
+import { ENCODED_HISTORY, type EncodedHistory, durationToMs, enums, history, type workflowservice } from '../../common/proto';
+import type { CurrentExecution, MutableState, NamespaceRecord, WorkflowTaskInfo } from '../../store/records';
 import type { ExecutionStore } from '../../store/store';
 import { addSignal, isDuplicateRequest, terminateExecution } from '../state/execution';
 import { isRunning } from '../state/status';
@@ -9,12 +9,25 @@ import { reuseDecision } from '../state/id-reuse';
 import type { RunMutator } from '../state/mutator';
 import { createRun } from '../state/run-factory';
 import { cronBackoffMs } from '../state/successor';
+import { startWorkflowTask } from '../state/workflow-task-state';
 import { currentExecutionOf, type RunTransactions } from '../transactions';
 
 export interface StartHost {
   transactions: RunTransactions;
   store: Pick<ExecutionStore, 'getCurrentExecution' | 'getMutableState'>;
+  /** The poll response for a started workflow task (what a poller would have been given). */
+  workflowTaskResponse(ms: MutableState, wt: WorkflowTaskInfo): Promise<workflowservice.IPollWorkflowTaskQueueResponse & EncodedHistory>;
 }
+
+export interface StartResult {
+  runId: string;
+  started: boolean;
+  /** Eager workflow start: the first workflow task, started for the caller in the start's transaction. */
+  eagerWorkflowTask?: workflowservice.IPollWorkflowTaskQueueResponse;
+}
+
+/** The first workflow task's attempt and started event of a run started eagerly (Temporal's respondToRetriedRequest). */
+const EAGER_STARTED_EVENT_ID = 3;
 
 /** StartWorkflowExecution and SignalWithStartWorkflowExecution: ID reuse and conflict policies, the first run's events. */
 export class WorkflowStarts {
@@ -24,7 +37,7 @@ export class WorkflowStarts {
     ns: NamespaceRecord,
     req: workflowservice.IStartWorkflowExecutionRequest,
     beforeFirstTask?: (m: RunMutator) => void,
-  ): Promise<{ runId: string; started: boolean }> {
+  ): Promise<StartResult> {
     const { transactions, store } = this.host;
     const workflowId = req.workflowId ?? '';
     return transactions.withWorkflowLock(ns.id, workflowId, async () => {
@@ -32,7 +45,7 @@ export class WorkflowStarts {
       const current = await store.getCurrentExecution(ns.id, workflowId);
       const runs: RunMutator[] = [];
       if (current) {
-        if (current.startRequestId === requestId) return { runId: current.runId, started: true };
+        if (current.startRequestId === requestId) return this.retriedStart(current, req);
         const decision = reuseDecision(current, req);
         if (decision === 'use-existing') return { runId: current.runId, started: false };
         if (decision === 'reject') throw workflowAlreadyStarted(workflowId, current.runId, current.startRequestId);
@@ -45,19 +58,41 @@ export class WorkflowStarts {
       const backoffMs = req.cronSchedule ? cronBackoffMs(req.cronSchedule, now) : durationToMs(req.workflowStartDelay);
       const m = createRun({ namespaceId: ns.id, request: req, requestId, firstWorkflowTaskBackoffMs: backoffMs }, now, beforeFirstTask);
       m.namespaceName = ns.name;
-      await transactions.commitRuns([...runs, m], currentExecutionOf(m.ms));
-      return { runId: m.ms.runId, started: true };
+      // Eager workflow start (Temporal's Starter): the first task is started for the caller, in this transaction, unless
+      // it waits for a backoff (cron, start delay); matching never sees it.
+      const eager = req.requestEagerExecution === true && backoffMs <= 0 && m.ms.workflowTask !== undefined;
+      const wt = eager ? startWorkflowTask(m, requestId, req.identity ?? '') : undefined;
+      const committed = await transactions.commitRuns([...runs, m], currentExecutionOf(m.ms));
+      const ms = committed[runs.length];
+      if (!wt || !ms) return { runId: m.ms.runId, started: true };
+      return { runId: m.ms.runId, started: true, eagerWorkflowTask: await this.eagerTask(ms, wt) };
     });
+  }
+
+  /**
+   * A start retried with the request ID that started the current run. Asked to start eagerly, it is given the first
+   * workflow task again while that task is still the eagerly started one (Temporal's respondToRetriedRequest).
+   */
+  private async retriedStart(current: CurrentExecution, req: workflowservice.IStartWorkflowExecutionRequest): Promise<StartResult> {
+    const result = { runId: current.runId, started: true };
+    if (!req.requestEagerExecution || req.cronSchedule || durationToMs(req.workflowStartDelay) > 0) return result;
+    const ms = await this.host.store.getMutableState(current.namespaceId, current.workflowId, current.runId);
+    const wt = ms?.workflowTask;
+    if (!ms || !isRunning(ms.status) || !wt || wt.startedEventId !== EAGER_STARTED_EVENT_ID || wt.attempt > 1) return result;
+    return { ...result, eagerWorkflowTask: await this.eagerTask(ms, wt) };
+  }
+
+  /** The eager task as a poll response, its history decoded (the frontend writes encoded history only at the top level). */
+  private async eagerTask(ms: MutableState, wt: WorkflowTaskInfo): Promise<workflowservice.IPollWorkflowTaskQueueResponse> {
+    const { [ENCODED_HISTORY]: encoded, ...response } = await this.host.workflowTaskResponse(ms, wt);
+    return { ...response, history: { events: (encoded ?? []).map((bytes) => history.HistoryEvent.decode(bytes)) } };
   }
 
   /**
    * Signals the running workflow, or starts one with the signal as its first event
    * (Started, Signaled, WorkflowTaskScheduled), in one transaction.
    */
-  async signalWithStartWorkflowExecution(
-    ns: NamespaceRecord,
-    req: workflowservice.ISignalWithStartWorkflowExecutionRequest,
-  ): Promise<{ runId: string; started: boolean }> {
+  async signalWithStartWorkflowExecution(ns: NamespaceRecord, req: workflowservice.ISignalWithStartWorkflowExecutionRequest): Promise<StartResult> {
     const workflowId = req.workflowId ?? '';
     const signal = (m: RunMutator): void => addSignal(m, req.signalName ?? '', req.signalInput, req.header, req.identity ?? '');
     const current = await this.host.store.getCurrentExecution(ns.id, workflowId);

@@ -113,6 +113,11 @@ export class WorkflowTasks {
     return this.taskResponse(ms, wt);
   }
 
+  /** The response a poller would be given for a workflow task already started (eager workflow start). */
+  startedWorkflowTaskResponse(ms: MutableState, wt: WorkflowTaskInfo): Promise<workflowservice.IPollWorkflowTaskQueueResponse & EncodedHistory> {
+    return this.taskResponse(ms, wt);
+  }
+
   /** The poll response for a started workflow task: history (partial for a sticky worker), queries and update requests riding on it. */
   private async taskResponse(ms: MutableState, wt: WorkflowTaskInfo): Promise<workflowservice.IPollWorkflowTaskQueueResponse & EncodedHistory> {
     const startedEventId = wt.startedEventId ?? 0;
