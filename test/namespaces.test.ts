@@ -20,7 +20,7 @@ describe('namespaces', () => {
     const res = await env.client.workflowService.describeNamespace({ namespace: 'default' });
     assert.equal(res.namespaceInfo?.capabilities?.syncUpdate, true);
     assert.equal(res.namespaceInfo?.capabilities?.asyncUpdate, true);
-    assert.equal(res.namespaceInfo?.capabilities?.eagerWorkflowStart, false);
+    assert.equal(res.namespaceInfo?.capabilities?.eagerWorkflowStart, true);
   });
 
   // Starts an in-process server of its own (the embedding API's option), with or without HOURGLASS_TEST_ADDRESS.

@@ -30,7 +30,7 @@ describe('GetSystemInfo', () => {
       encodedFailureAttributes: true,
       buildIdBasedVersioning: false,
       upsertMemo: true,
-      eagerWorkflowStart: false,
+      eagerWorkflowStart: true,
       sdkMetadata: true,
       countGroupByExecutionStatus: true,
       nexus: false,
@@ -65,7 +65,7 @@ describe('GetSystemInfo', () => {
     await env.connection.workflowService.terminateWorkflowExecution({ namespace: env.namespace, workflowExecution: { workflowId: id } });
   });
 
-  test('eagerWorkflowStart is false: a start asking for eager execution gets no workflow task', async () => {
+  test('eagerWorkflowStart is true: a start asking for eager execution gets its first workflow task', async () => {
     const id = `eager-${randomUUID()}`;
     const started = await env.connection.workflowService.startWorkflowExecution({
       namespace: env.namespace,
@@ -76,7 +76,7 @@ describe('GetSystemInfo', () => {
       requestEagerExecution: true,
     });
     assert.ok(started.runId);
-    assert.equal(started.eagerWorkflowTask, null);
+    assert.equal(started.eagerWorkflowTask?.workflowExecution?.runId, started.runId);
     await env.connection.workflowService.terminateWorkflowExecution({ namespace: env.namespace, workflowExecution: { workflowId: id } });
   });
 

@@ -62,7 +62,7 @@ function namespaceResponse(ns: NamespaceRecord): workflowservice.IDescribeNamesp
       // Clients gate features on these: updates are served (waiting for COMPLETED and for ACCEPTED);
       // eager workflow start is not (requestEagerExecution is ignored). Worker behaviour switches
       // (graceful poll shutdown, heartbeats, autoscaling) stay off until implemented.
-      capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true },
+      capabilities: { eagerWorkflowStart: true, syncUpdate: true, asyncUpdate: true },
       supportsSchedules: false,
     },
     config: {

@@ -27,8 +27,9 @@ export function getSystemInfo(): Promise<workflowservice.IGetSystemInfoResponse>
       buildIdBasedVersioning: false,
       // The ModifyWorkflowProperties command merges upsertedMemo into the run's memo.
       upsertMemo: true,
-      // False: StartWorkflowExecution ignores requestEagerExecution and never returns an eager workflow task.
-      eagerWorkflowStart: false,
+      // StartWorkflowExecution with requestEagerExecution starts the first workflow task in the start's transaction and
+      // returns it (not for a cron or delayed start, nor when an existing run is used).
+      eagerWorkflowStart: true,
       // WorkflowTaskCompleted records the request's sdkMetadata, so core can keep its flags in history.
       sdkMetadata: true,
       // CountWorkflowExecutions accepts `GROUP BY ExecutionStatus` and answers with groups.
