@@ -59,8 +59,8 @@ function namespaceResponse(ns: NamespaceRecord): workflowservice.IDescribeNamesp
       description: ns.description,
       ownerEmail: ns.ownerEmail,
       data: ns.data,
-      // Clients gate features on these: updates are served (waiting for COMPLETED and for ACCEPTED);
-      // eager workflow start is not (requestEagerExecution is ignored). Worker behaviour switches
+      // Clients gate features on these: updates are served (waiting for COMPLETED and for ACCEPTED),
+      // and so is eager workflow start (Temporal's system.enableEagerWorkflowStart, on by default). Worker behaviour switches
       // (graceful poll shutdown, heartbeats, autoscaling) stay off until implemented.
       capabilities: { eagerWorkflowStart: true, syncUpdate: true, asyncUpdate: true },
       supportsSchedules: false,
