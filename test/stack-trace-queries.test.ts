@@ -2,8 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { EnhancedStackTrace } from '@temporalio/workflow';
-import { eventNames, rejectionOf, uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
-import { failWorkflow, finishSignal, returnValue, sleeper, waitForFinish } from './workflows';
+import { activities, eventNames, rejectionOf, uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
+import { failWorkflow, finishSignal, returnValue, sleeper, slowLocalActivityThenTimer, waitForFinish } from './workflows';
 
 const env = useHourglassServer();
 
@@ -89,6 +89,17 @@ describe('built-in stack trace and metadata queries', () => {
       await builtInQueries(handle, 'waitForFinish');
       await handle.signal(finishSignal);
       assert.equal(await handle.result(), 'finished');
+    });
+  });
+
+  test('queries sent while a workflow task is in flight (a local activity holds it open) are answered after it', async (t) => {
+    const taskQueue = uniqueName(t);
+    await withWorker(env, { taskQueue }, async () => {
+      const handle = await env.client.workflow.start(slowLocalActivityThenTimer, { taskQueue, workflowId: taskQueue, args: [taskQueue, 1500] });
+      await waitFor('the local activity to start', () => (activities.executions.get(taskQueue) === 1 ? true : undefined));
+      const { stack } = await builtInQueries(handle, 'slowLocalActivityThenTimer');
+      assert.match(stack, /slowLocalActivityThenTimer/);
+      assert.equal(await handle.result(), 'done after 1 execution(s)');
     });
   });
 
