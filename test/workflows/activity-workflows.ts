@@ -1,4 +1,14 @@
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  executeChild,
+  proxyActivities,
+  proxyLocalActivities,
+  sleep,
+  TimeoutFailure,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type * as activities from '../activities';
 
 const { echo, upperAfter } = proxyActivities<typeof activities>({
@@ -186,4 +196,20 @@ export async function childRetryState(which: ChildRetryCase): Promise<RetryOutco
     return outcomeOf(err);
   }
   throw ApplicationFailure.nonRetryable('the child unexpectedly succeeded');
+}
+
+/** A slow activity, then a short timer: the run needs a workflow task after the activity and another after the timer. */
+export async function slowActivityThenTimer(key: string, ms: number): Promise<string> {
+  const { countedSlow } = proxyActivities<typeof activities>({ startToCloseTimeout: '20s', retry: { maximumAttempts: 1 } });
+  const result = await countedSlow(key, ms);
+  await sleep(100);
+  return result;
+}
+
+/** A slow local activity (it holds the workflow task open), then a short timer. */
+export async function slowLocalActivityThenTimer(key: string, ms: number): Promise<string> {
+  const { countedSlow } = proxyLocalActivities<typeof activities>({ startToCloseTimeout: '20s', retry: { maximumAttempts: 1 } });
+  const result = await countedSlow(key, ms);
+  await sleep(100);
+  return result;
 }

@@ -32,7 +32,7 @@ export async function respondWorkflowTaskFailed(
 /** The worker's sticky queue goes away with it; runs cached there move back to the normal queue. */
 export async function shutdownWorker(ctx: HandlerContext, req: workflowservice.IShutdownWorkerRequest): Promise<workflowservice.IShutdownWorkerResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
-  ctx.engine.workflowTasks.shutdownWorker(ns, req.stickyTaskQueue ?? '');
+  ctx.engine.workflowTasks.shutdownWorker(ns, req.stickyTaskQueue ?? '', req.taskQueue ?? '');
   return {};
 }
 

@@ -43,11 +43,19 @@ const POLLER_LIVENESS_MS = 10_000;
 export const POLLER_HISTORY_TTL_MS = 5 * 60_000;
 /** At most this many pollers are remembered per queue (Temporal's poller history cache size). */
 const POLLER_HISTORY_MAX = 1000;
+/** At most this many retired sticky queues are remembered (a late task for an older one times out as before). */
+const RETIRED_STICKY_MAX = 10_000;
 
 export class Matching {
   private readonly queues = new Map<string, TaskQueue>();
   /** Keys of tasks in a backlog, so re-offering the same task is a no-op, with when each entered it. */
   private readonly queued = new Map<string, number>();
+  /**
+   * Sticky queues whose worker shut down → the normal queue that worker polled. A task for one of them
+   * (the next workflow task of a run the worker had cached) goes to that normal queue instead, as
+   * Temporal's history falls back to the normal queue when matching reports the sticky worker unavailable.
+   */
+  private readonly retired = new Map<string, string>();
   private closed = false;
 
   /** `wallClock`: real time for poller history and liveness (not the engine's skippable clock). */
@@ -57,7 +65,7 @@ export class Matching {
   offer(task: DispatchTask): boolean {
     const key = dispatchKey(task);
     if (this.queued.has(key)) return false;
-    const queue = this.queue(task.namespaceId, task.kind, task.taskQueue);
+    const queue = this.queue(task.namespaceId, task.kind, this.route(task.namespaceId, task.kind, task.taskQueue));
     const waiter = queue.waiters.shift();
     if (waiter) {
       waiter.resolve(task);
@@ -73,6 +81,8 @@ export class Matching {
    * start the task in the same commit that schedules it and then hand it over with `resolve`.
    */
   claim(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string): Waiter | undefined {
+    // A retired sticky queue's task is started by a normal poller (which clears the run's stickiness), not here.
+    if (this.retired.has(queueKey(namespaceId, kind, taskQueue))) return undefined;
     return this.queues.get(queueKey(namespaceId, kind, taskQueue))?.waiters.shift();
   }
 
@@ -119,6 +129,8 @@ export class Matching {
 
   /** Whether a worker is polling this queue now or did so recently, and has not shut down. */
   isLive(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string): boolean {
+    // A retired sticky queue is served by its normal queue; the sticky schedule-to-start timeout still bounds the wait.
+    if (this.retired.has(queueKey(namespaceId, kind, taskQueue))) return true;
     const queue = this.queues.get(queueKey(namespaceId, kind, taskQueue));
     if (!queue) return false;
     return queue.waiters.length > 0 || this.wallClock() - queue.lastPollEnd < POLLER_LIVENESS_MS;
@@ -146,9 +158,16 @@ export class Matching {
     return { pollers, backlogCount: tasks.length, ...(oldest !== undefined && { oldestBacklogTime: oldest }) };
   }
 
-  /** A worker shut down: its (sticky) queue is forgotten; returns the tasks that were waiting in it. */
-  retire(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string): DispatchTask[] {
+  /**
+   * A worker shut down: its (sticky) queue is forgotten; returns the tasks that were waiting in it. With
+   * `normalQueue` (the queue the worker polled), tasks offered to the sticky queue from now on go there.
+   */
+  retire(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string, normalQueue = ''): DispatchTask[] {
     const key = queueKey(namespaceId, kind, taskQueue);
+    if (normalQueue && normalQueue !== taskQueue) {
+      this.retired.set(key, normalQueue);
+      if (this.retired.size > RETIRED_STICKY_MAX) this.retired.delete(this.retired.keys().next().value as string);
+    }
     const queue = this.queues.get(key);
     if (!queue) return [];
     this.queues.delete(key);
@@ -164,6 +183,11 @@ export class Matching {
     for (const queue of this.queues.values()) {
       for (const waiter of queue.waiters.splice(0)) waiter.resolve(undefined);
     }
+  }
+
+  /** The queue that serves tasks for `taskQueue`: itself, or the normal queue of a retired sticky queue. */
+  private route(namespaceId: string, kind: DispatchTask['kind'], taskQueue: string): string {
+    return this.retired.get(queueKey(namespaceId, kind, taskQueue)) ?? taskQueue;
   }
 
   private queue(namespaceId: string, kind: DispatchTask['kind'], name: string): TaskQueue {

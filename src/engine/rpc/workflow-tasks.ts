@@ -40,7 +40,7 @@ export interface WorkflowTaskHost {
   transactions: RunTransactions;
   store: Pick<ExecutionStore, 'getMutableState' | 'readHistory'>;
   poller: TaskPoller;
-  matching: Pick<Matching, 'retire'>;
+  matching: Pick<Matching, 'retire' | 'offer'>;
   queries: Pick<QueryHandling, 'queryTaskResponse' | 'attachBufferedQueries' | 'answerQueries'>;
   updates: UpdateRegistry;
   stats: EngineStats;
@@ -96,6 +96,13 @@ export class WorkflowTasks {
       const wt = m.ms.workflowTask;
       if (!m.isRunning() || !wt || wt.startedEventId !== undefined || wt.attempt !== task.attempt || wt.scheduledEventId !== task.scheduledEventId) {
         return undefined;
+      }
+      // A sticky task handed to a normal poller (its sticky worker shut down): the run is no longer sticky,
+      // and the new worker gets the full history (Temporal's RecordWorkflowTaskStarted clears stickiness so).
+      if (wt.sticky && req.taskQueue?.name !== wt.taskQueue) {
+        wt.sticky = false;
+        wt.taskQueue = m.ms.taskQueue;
+        m.ms.stickyTaskQueue = undefined;
       }
       return startWorkflowTask(m, randomUUID(), req.identity ?? '');
     });
@@ -226,10 +233,18 @@ export class WorkflowTasks {
     this.host.onWorkflowTaskFailure(token.runId);
   }
 
-  /** A worker went away: its sticky queue is retired and the runs waiting on it move to the normal queue. */
-  shutdownWorker(ns: NamespaceRecord, stickyTaskQueue: string): void {
+  /**
+   * A worker went away: its sticky queue is retired and the runs waiting on it move to the normal queue.
+   * Knowing that queue (`taskQueue`, sent by SDKs since ShutdownWorker carries it), the sticky queue's tasks,
+   * waiting or yet to come (a completion the worker sends while draining), are served from it at once, with
+   * no timeout in history, as Temporal's matching answers StickyWorkerUnavailable and history falls back.
+   */
+  shutdownWorker(ns: NamespaceRecord, stickyTaskQueue: string, taskQueue = ''): void {
     if (!stickyTaskQueue) return;
-    for (const task of this.host.matching.retire(ns.id, 'workflow', stickyTaskQueue)) this.host.onStickyTaskOrphaned(task);
+    for (const task of this.host.matching.retire(ns.id, 'workflow', stickyTaskQueue, taskQueue)) {
+      if (taskQueue) this.host.matching.offer(task);
+      else this.host.onStickyTaskOrphaned(task);
+    }
   }
 
   async resetStickyTaskQueue(ns: NamespaceRecord, execution: { workflowId?: string | null; runId?: string | null }): Promise<void> {

@@ -82,4 +82,21 @@ describe('matching: poller history and backlog (describe)', () => {
     matching.retire('ns', 'workflow', 'sticky-1');
     assert.deepEqual(matching.describe('ns', 'workflow', 'sticky-1'), { pollers: [], backlogCount: 0 });
   });
+
+  test('a sticky queue retired with its normal queue sends later tasks there, not by sync match, and counts as live', async () => {
+    const { matching } = fixture();
+    matching.retire('ns', 'workflow', 'sticky-1', 'q');
+    assert.equal(matching.isLive('ns', 'workflow', 'sticky-1'), true);
+    const stickyPoll = matching.poll('ns', 'workflow', 'sticky-1', 60_000, undefined, 'late');
+    const normalPoll = matching.poll('ns', 'workflow', 'q', 60_000, undefined, 'worker-b');
+    assert.equal(matching.claim('ns', 'workflow', 'sticky-1'), undefined);
+    matching.offer(task(1, { taskQueue: 'sticky-1' }));
+    assert.equal((await normalPoll)?.runId, 'run-1');
+    matching.close();
+    assert.equal(await stickyPoll, undefined);
+    // Retired without a normal queue (an SDK that does not send it), a sticky queue is gone as before.
+    const other = fixture().matching;
+    other.retire('ns', 'workflow', 'sticky-2');
+    assert.equal(other.isLive('ns', 'workflow', 'sticky-2'), false);
+  });
 });
