@@ -198,15 +198,17 @@ function applyCommand(
       return closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
     case C.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION: {
       const sent = cmd.continueAsNewWorkflowExecutionCommandAttributes ?? {};
-      const attrs = {
-        ...sent,
-        searchAttributes: checkedSearchAttributes(
-          checkSearchAttributes,
-          sent.searchAttributes,
-          (reason) =>
-            `invalid SearchAttributes on ContinueAsNewWorkflowExecutionCommand: ${reason}. WorkflowType=${sent.workflowType?.name || m.ms.workflowType} TaskQueue=${sent.taskQueue?.name || m.ms.taskQueue}`,
-        ),
-      };
+      const attrs = sent.searchAttributes
+        ? {
+            ...sent,
+            searchAttributes: checkedSearchAttributes(
+              checkSearchAttributes,
+              sent.searchAttributes,
+              (reason) =>
+                `invalid SearchAttributes on ContinueAsNewWorkflowExecutionCommand: ${reason}. WorkflowType=${sent.workflowType?.name || m.ms.workflowType} TaskQueue=${sent.taskQueue?.name || m.ms.taskQueue}`,
+            ),
+          }
+        : sent;
       const plan = planContinueAsNew(attrs);
       m.add({
         workflowExecutionContinuedAsNewEventAttributes: {
@@ -237,15 +239,15 @@ function applyCommand(
       const namespace = sent.namespace || m.namespaceName;
       // The types are this namespace's: a child in another namespace is checked when it starts there.
       const searchAttributes =
-        namespace === m.namespaceName
+        namespace === m.namespaceName && sent.searchAttributes
           ? checkedSearchAttributes(
               checkSearchAttributes,
               sent.searchAttributes,
               (reason) =>
                 `invalid SearchAttributes on StartChildWorkflowCommand: ${reason}. WorkflowId=${sent.workflowId} WorkflowType=${sent.workflowType?.name} Namespace=${namespace}`,
             )
-          : (sent.searchAttributes ?? null);
-      const attrs = { ...sent, searchAttributes };
+          : sent.searchAttributes;
+      const attrs = searchAttributes === sent.searchAttributes ? sent : { ...sent, searchAttributes };
       const taskQueue = attrs.taskQueue?.name || m.ms.taskQueue;
       const parentClosePolicy = attrs.parentClosePolicy || enums.ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE;
       const event = m.add({
