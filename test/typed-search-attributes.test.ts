@@ -154,6 +154,22 @@ describe('typed search attributes', () => {
     assert.equal(types.at(-1)?.TypedSaKeywordList, 'KeywordList');
   });
 
+  test('a child started with untyped attributes comes back typed', async (t) => {
+    const workflowId = uniqueName(t);
+    const childId = `${workflowId}-child`;
+    await withWorker(env, { taskQueue: workflowId }, () =>
+      env.client.workflow.execute('childWithUntypedAttributes', { taskQueue: workflowId, workflowId, args: [childId, when.toISOString()] }),
+    );
+    const attrs = (await env.client.workflow.getHandle(childId).describe()).typedSearchAttributes;
+    assert.equal(attrs.get(int), 7);
+    assert.equal(attrs.get(datetime)?.toISOString(), when.toISOString());
+    assert.deepEqual(attrs.get(keywordList), ['x', 'y']);
+    const { events } = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const initiated = (events ?? []).find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)?.startChildWorkflowExecutionInitiatedEventAttributes;
+    const typeOfField = (name: string): string => Buffer.from(initiated?.searchAttributes?.indexedFields?.[name]?.metadata?.type ?? []).toString('utf8');
+    assert.deepEqual(['CustomIntField', 'CustomDatetimeField', 'TypedSaKeywordList'].map(typeOfField), ['Int', 'Datetime', 'KeywordList']);
+  });
+
   for (const [what, key, value, message] of [
     [
       '"abc" for an Int',

@@ -1,5 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { executeChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { returnValue } from './basic-workflows';
 
 /** A search attribute to upsert, as it crosses the workflow boundary (a Datetime as its ISO string). */
 export interface AttributeToUpsert {
@@ -17,4 +18,13 @@ export async function upsertTypedAttributes(attributes: AttributeToUpsert[]): Pr
     }),
   );
   return Promise.resolve();
+}
+
+/** Runs returnValue as a child `childId` started with untyped (legacy) search attributes: an Int, a Datetime, a KeywordList. */
+export async function childWithUntypedAttributes(childId: string, when: string): Promise<void> {
+  await executeChild(returnValue, {
+    workflowId: childId,
+    args: [1],
+    searchAttributes: { CustomIntField: [7], CustomDatetimeField: [new Date(when)], TypedSaKeywordList: ['x', 'y'] },
+  });
 }
