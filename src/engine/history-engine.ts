@@ -123,6 +123,7 @@ export class HistoryEngine {
       queries: this.queries,
       updates: this.updateRegistry,
       stats: this.stats,
+      searchAttributes: options.searchAttributes,
       startEagerActivities: (m, commands, identity) => this.activityTasks.startEagerActivities(m, commands, identity),
       onWorkflowTaskFailure,
       onStickyTaskOrphaned: (task) => this.timers.schedule(task, now()),

@@ -1,10 +1,15 @@
 import { decodeMemo, decodeSearchAttributes, int64, msToDuration, msToTimestamp, workflow } from '../common/proto';
 import { rootOf, type MutableState, type VisibilityRecord } from '../store/records';
 import type { SearchAttributeType } from './search-attribute-type';
+import { applySearchAttributeTypes } from './search-attribute-values';
 import { searchAttributesToJson } from './search-attributes';
 
-/** The run as Describe and List show it. */
-export function executionInfo(ms: MutableState): workflow.IWorkflowExecutionInfo {
+/**
+ * The run as Describe and List show it; given the namespace's types, each search attribute carries
+ * its registered type (as Temporal's visibility encodes what List returns).
+ */
+export function executionInfo(ms: MutableState, types?: ReadonlyMap<string, SearchAttributeType>): workflow.IWorkflowExecutionInfo {
+  const searchAttributes = decodeSearchAttributes(ms.searchAttributes);
   return {
     execution: { workflowId: ms.workflowId, runId: ms.runId },
     type: { name: ms.workflowType },
@@ -16,7 +21,7 @@ export function executionInfo(ms: MutableState): workflow.IWorkflowExecutionInfo
     historySizeBytes: int64(ms.historySizeBytes),
     taskQueue: ms.taskQueue,
     memo: { fields: decodeMemo(ms.memo) },
-    searchAttributes: { indexedFields: decodeSearchAttributes(ms.searchAttributes) },
+    searchAttributes: { indexedFields: types ? applySearchAttributeTypes(searchAttributes, types) : searchAttributes },
     parentExecution: ms.parent ? { workflowId: ms.parent.workflowId, runId: ms.parent.runId } : null,
     rootExecution: rootOf(ms),
     firstRunId: ms.firstExecutionRunId,
@@ -46,6 +51,6 @@ export function visibilityRecord(ms: MutableState, types: ReadonlyMap<string, Se
     rootWorkflowId: rootOf(ms).workflowId,
     rootRunId: rootOf(ms).runId,
     searchAttributes: searchAttributesToJson(decodeSearchAttributes(ms.searchAttributes), types),
-    info: workflow.WorkflowExecutionInfo.encode(executionInfo(ms)).finish(),
+    info: workflow.WorkflowExecutionInfo.encode(executionInfo(ms, types)).finish(),
   };
 }

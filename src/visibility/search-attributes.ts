@@ -2,6 +2,7 @@ import { invalidArgument } from '../common/errors';
 import { enums, type IPayload } from '../common/proto';
 import type { VisibilityStore } from '../store/store';
 import type { SearchAttributeType } from './search-attribute-type';
+import { validateSearchAttributes, type ValidationTypes } from './search-attribute-values';
 
 /** Attributes every namespace of Temporal's dev server has, so samples and tests work unregistered. */
 export const DEV_SERVER_ATTRIBUTES: ReadonlyMap<string, SearchAttributeType> = new Map([
@@ -103,17 +104,21 @@ export class SearchAttributeRegistry {
     this.cache.delete(namespaceId);
   }
 
-  /** Rejects attributes the namespace does not know, as Temporal's frontend does on start. */
-  async validate(namespaceId: string, fields: { [k: string]: IPayload } | null | undefined): Promise<void> {
-    if (!fields) return;
-    const known = await this.all(namespaceId);
-    for (const name of Object.keys(fields)) {
-      if (!known.has(name)) {
-        throw invalidArgument(`Search attribute ${name} is not defined. Register it with the operator service (or --search-attribute) first.`);
-      }
-    }
+  /** What a start, an upsert, a child start or a continue-as-new may set in the namespace. */
+  async validationTypes(namespaceId: string): Promise<ValidationTypes> {
+    return { settable: await this.all(namespaceId), system: BUILTIN_NAMES };
+  }
+
+  /**
+   * Checks the values against the namespace's registered types (Temporal's searchattribute.Validator)
+   * and returns them carrying their type; throws INVALID_ARGUMENT naming the attribute.
+   */
+  async validate(namespaceId: string, fields: { [k: string]: IPayload } | null | undefined): Promise<{ [k: string]: IPayload }> {
+    return validateSearchAttributes(fields, await this.validationTypes(namespaceId));
   }
 }
+
+const BUILTIN_NAMES: ReadonlySet<string> = new Set(BUILTIN_ATTRIBUTES.keys());
 
 /**
  * Search attribute payloads as JSON values for the visibility row: the registered type decides the

@@ -9,7 +9,7 @@ export async function startWorkflowExecution(
 ): Promise<workflowservice.IStartWorkflowExecutionResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
   validateStart(req);
-  await ctx.searchAttributes.validate(ns.id, req.searchAttributes?.indexedFields);
+  if (req.searchAttributes) req.searchAttributes.indexedFields = await ctx.searchAttributes.validate(ns.id, req.searchAttributes.indexedFields);
   const { runId, started, eagerWorkflowTask } = await ctx.engine.starts.startWorkflowExecution(ns, req);
   return { runId, started, status: enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING, eagerWorkflowTask };
 }
@@ -34,7 +34,7 @@ export async function signalWithStartWorkflowExecution(
   validateStart(req);
   requireField(req.signalName, 'SignalName is not set on request.');
   requireBlobWithinLimit(req.signalInput, 'Signal input');
-  await ctx.searchAttributes.validate(ns.id, req.searchAttributes?.indexedFields);
+  if (req.searchAttributes) req.searchAttributes.indexedFields = await ctx.searchAttributes.validate(ns.id, req.searchAttributes.indexedFields);
   return ctx.engine.starts.signalWithStartWorkflowExecution(ns, req);
 }
 

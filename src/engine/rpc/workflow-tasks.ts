@@ -34,6 +34,8 @@ import type { EngineStats } from './engine-stats';
 import type { QueryHandling } from './queries/queries';
 import { UpdateProtocol } from './updates/update-protocol';
 import type { UpdateRegistry } from './updates/update-registry';
+import type { SearchAttributeRegistry } from '../../visibility/search-attributes';
+import { validateSearchAttributes } from '../../visibility/search-attribute-values';
 import { workflowTaskIdentity } from './workflow-task-identity';
 
 export interface WorkflowTaskHost {
@@ -44,6 +46,8 @@ export interface WorkflowTaskHost {
   queries: Pick<QueryHandling, 'queryTaskResponse' | 'attachBufferedQueries' | 'answerQueries'>;
   updates: UpdateRegistry;
   stats: EngineStats;
+  /** The registered types commands' search attributes are checked against. */
+  searchAttributes: Pick<SearchAttributeRegistry, 'validationTypes'>;
   /** Eager activity dispatch: starts the activities the completing worker asked to run itself. */
   startEagerActivities(m: RunMutator, commands: command.ICommand[], identity: string): workflowservice.IPollActivityTaskQueueResponse[];
   /** A task failed or timed out: what rode on it waits for the next attempt. */
@@ -168,6 +172,9 @@ export class WorkflowTasks {
   ): Promise<workflowservice.IRespondWorkflowTaskCompletedResponse> {
     const token = decodeWorkflowTaskToken(req.taskToken);
     const identity = req.identity ?? '';
+    const saTypes = await this.host.searchAttributes.validationTypes(token.namespaceId);
+    const checkSearchAttributes = (fields: Parameters<typeof validateSearchAttributes>[0]): ReturnType<typeof validateSearchAttributes> =>
+      validateSearchAttributes(fields, saTypes);
     const reply = await this.host.transactions
       .update<Reply<workflowservice.IRespondWorkflowTaskCompletedResponse>>(token, (m) => {
         const wt = requireStartedWorkflowTask(m, token);
@@ -188,7 +195,7 @@ export class WorkflowTasks {
         m.ms.stickyTaskQueue = stickyQueue || undefined;
         m.ms.stickyScheduleToStartTimeoutMs = stickyQueue ? durationToMs(req.stickyAttributes?.scheduleToStartTimeout) || 10_000 : undefined;
         const protocol = new UpdateProtocol(m, this.host.updates, req.messages ?? []);
-        const outcome = applyCommands(m, commands, completedId, (id) => protocol.apply(id));
+        const outcome = applyCommands(m, commands, completedId, (id) => protocol.apply(id), checkSearchAttributes);
         protocol.applyRemaining();
         if (outcome.needsWorkflowTask || req.forceCreateNewWorkflowTask || this.host.updates.forRun(m.ms.runId, 'admitted').length > 0) {
           m.flushBuffer();

@@ -1,5 +1,5 @@
 import { ServiceError } from '../../common/errors';
-import type { command } from '../../common/proto';
+import type { command, IPayload } from '../../common/proto';
 import { decodeMemo, decodeSearchAttributes, durationToMs, encodeMemo, encodeSearchAttributes, enums, int64, msToDuration, toNumber } from '../../common/proto';
 import { newActivityInfo, normalizeActivityTimeouts, isStarted, cancelActivity } from './activity-state';
 import { normalizeRetryPolicy, retryPolicyToProto } from './retry';
@@ -33,11 +33,21 @@ export interface CommandOutcome {
 /** Applies a protocol message (an update's acceptance or response) at its command's position. */
 export type ProtocolMessageHandler = (messageId: string) => void;
 
+/**
+ * Checks search attributes a command sets against the namespace's registered types and returns them
+ * with their type metadata; throws (with Temporal's message) when one is unknown or of the wrong type.
+ * Given by the caller, since the registry lives outside the run's state.
+ */
+export type SearchAttributeChecker = (fields: { [k: string]: IPayload } | null | undefined) => { [k: string]: IPayload };
+
+const uncheckedSearchAttributes: SearchAttributeChecker = (fields) => fields ?? {};
+
 export function applyCommands(
   m: RunMutator,
   commands: command.ICommand[],
   completedEventId: number,
   onProtocolMessage: ProtocolMessageHandler,
+  checkSearchAttributes: SearchAttributeChecker = uncheckedSearchAttributes,
 ): CommandOutcome {
   const outcome: CommandOutcome = { needsWorkflowTask: false };
   for (const cmd of commands) {
@@ -50,12 +60,33 @@ export function applyCommands(
       onProtocolMessage(messageId);
       continue;
     }
-    applyCommand(m, cmd, completedEventId, outcome);
+    applyCommand(m, cmd, completedEventId, outcome, checkSearchAttributes);
   }
   return outcome;
 }
 
-function applyCommand(m: RunMutator, cmd: command.ICommand, completedEventId: number, outcome: CommandOutcome): void {
+/** A command's search attributes, checked; BAD_SEARCH_ATTRIBUTES (with `context` around the reason) when invalid. */
+function checkedSearchAttributes(
+  check: SearchAttributeChecker,
+  searchAttributes: { indexedFields?: { [k: string]: IPayload } | null } | null | undefined,
+  context: (reason: string) => string = (reason) => reason,
+): { indexedFields: { [k: string]: IPayload } } | null {
+  if (!searchAttributes) return null;
+  try {
+    return { indexedFields: check(searchAttributes.indexedFields) };
+  } catch (err) {
+    if (!(err instanceof ServiceError)) throw err;
+    throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES, context(err.message));
+  }
+}
+
+function applyCommand(
+  m: RunMutator,
+  cmd: command.ICommand,
+  completedEventId: number,
+  outcome: CommandOutcome,
+  checkSearchAttributes: SearchAttributeChecker,
+): void {
   const wftCompleted = int64(completedEventId);
   switch (cmd.commandType) {
     case C.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK:
@@ -128,7 +159,9 @@ function applyCommand(m: RunMutator, cmd: command.ICommand, completedEventId: nu
       return;
     }
     case C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
-      const searchAttributes = cmd.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes ?? {};
+      const searchAttributes = checkedSearchAttributes(checkSearchAttributes, cmd.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes) ?? {
+        indexedFields: {},
+      };
       m.add({ upsertWorkflowSearchAttributesEventAttributes: { searchAttributes, workflowTaskCompletedEventId: wftCompleted } });
       m.ms.searchAttributes = encodeSearchAttributes(mergePayloadMap(decodeSearchAttributes(m.ms.searchAttributes), searchAttributes.indexedFields));
       return;
@@ -164,7 +197,18 @@ function applyCommand(m: RunMutator, cmd: command.ICommand, completedEventId: nu
       });
       return closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
     case C.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION: {
-      const attrs = cmd.continueAsNewWorkflowExecutionCommandAttributes ?? {};
+      const sent = cmd.continueAsNewWorkflowExecutionCommandAttributes ?? {};
+      const attrs = sent.searchAttributes
+        ? {
+            ...sent,
+            searchAttributes: checkedSearchAttributes(
+              checkSearchAttributes,
+              sent.searchAttributes,
+              (reason) =>
+                `invalid SearchAttributes on ContinueAsNewWorkflowExecutionCommand: ${reason}. WorkflowType=${sent.workflowType?.name || m.ms.workflowType} TaskQueue=${sent.taskQueue?.name || m.ms.taskQueue}`,
+            ),
+          }
+        : sent;
       const plan = planContinueAsNew(attrs);
       m.add({
         workflowExecutionContinuedAsNewEventAttributes: {
@@ -188,11 +232,22 @@ function applyCommand(m: RunMutator, cmd: command.ICommand, completedEventId: nu
       return closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW);
     }
     case C.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION: {
-      const attrs = cmd.startChildWorkflowExecutionCommandAttributes ?? {};
+      const sent = cmd.startChildWorkflowExecutionCommandAttributes ?? {};
       const bad = (message: string): BadCommandError => new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, message);
-      if (!attrs.workflowId) throw bad('WorkflowId is not set on StartChildWorkflowExecutionCommand.');
-      if (!attrs.workflowType?.name) throw bad('WorkflowType is not set on StartChildWorkflowExecutionCommand.');
-      const namespace = attrs.namespace || m.namespaceName;
+      if (!sent.workflowId) throw bad('WorkflowId is not set on StartChildWorkflowExecutionCommand.');
+      if (!sent.workflowType?.name) throw bad('WorkflowType is not set on StartChildWorkflowExecutionCommand.');
+      const namespace = sent.namespace || m.namespaceName;
+      // The types are this namespace's: a child in another namespace is checked when it starts there.
+      const searchAttributes =
+        namespace === m.namespaceName && sent.searchAttributes
+          ? checkedSearchAttributes(
+              checkSearchAttributes,
+              sent.searchAttributes,
+              (reason) =>
+                `invalid SearchAttributes on StartChildWorkflowCommand: ${reason}. WorkflowId=${sent.workflowId} WorkflowType=${sent.workflowType?.name} Namespace=${namespace}`,
+            )
+          : sent.searchAttributes;
+      const attrs = searchAttributes === sent.searchAttributes ? sent : { ...sent, searchAttributes };
       const taskQueue = attrs.taskQueue?.name || m.ms.taskQueue;
       const parentClosePolicy = attrs.parentClosePolicy || enums.ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE;
       const event = m.add({
@@ -209,8 +264,8 @@ function applyCommand(m: RunMutator, cmd: command.ICommand, completedEventId: nu
       m.ms.children[String(initiatedEventId)] = {
         initiatedEventId,
         namespace,
-        workflowId: attrs.workflowId,
-        workflowType: attrs.workflowType.name,
+        workflowId: sent.workflowId,
+        workflowType: sent.workflowType.name,
         parentClosePolicy,
       };
       return;
