@@ -5,3 +5,4 @@ export * from './interaction-workflows';
 export * from './time-skipping-workflows';
 export * from './composition-workflows';
 export * from './update-close-workflows';
+export * from './info-workflows';

@@ -1,0 +1,50 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { temporal } from '@temporalio/proto';
+import { EventType, uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
+import { historyInfoAfterSignals, tickSignal } from './workflows';
+
+const env = useHourglassServer();
+const { History } = temporal.api.history.v1;
+
+describe('workflowInfo() of history', () => {
+  test('historyLength is the task Started event id and historySize the persisted history before it, as Temporal counts it', async (t) => {
+    const taskQueue = uniqueName(t);
+    const info = await withWorker(env, { taskQueue }, async () => {
+      const handle = await env.client.workflow.start(historyInfoAfterSignals, { taskQueue, workflowId: taskQueue, args: [3] });
+      for (let i = 0; i < 3; i++) {
+        await waitFor(`workflow task ${i + 1} completed`, async () => {
+          const events = (await handle.fetchHistory()).events ?? [];
+          const completed = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length;
+          return completed >= i + 1 || undefined;
+        });
+        await handle.signal(tickSignal);
+      }
+      return handle.result();
+    });
+    const events = (await env.client.workflow.getHandle(taskQueue).fetchHistory()).events ?? [];
+    const started = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+    const last = started[started.length - 1];
+    assert.ok(last && started.length >= 4, `expected at least 4 workflow tasks, got ${started.length}`);
+    const startedId = Number(last.eventId);
+    assert.equal(info.historyLength, startedId);
+    const recorded = Number(last.workflowTaskStartedEventAttributes?.historySizeBytes);
+    assert.equal(info.historySize, recorded);
+    assert.equal(info.continueAsNewSuggested, false);
+    assert.equal(last.workflowTaskStartedEventAttributes?.suggestContinueAsNew, false);
+    // Temporal's ExecutionStats.HistorySize: the bytes of the history batches persisted before the task
+    // started, i.e. the History message of the events written in earlier transactions. The Started event
+    // may share its transaction with its Scheduled event and what caused it (a signal, sync-matched).
+    const sizeBefore = (id: number): number => History.encode({ events: events.filter((e) => Number(e.eventId) < id) }).finish().length;
+    const previousCompleted = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && Number(e.eventId) < startedId).pop();
+    const boundaries = [];
+    for (let id = Number(previousCompleted?.eventId) + 1; id <= startedId; id++) boundaries.push(sizeBefore(id));
+    assert.ok(boundaries.includes(recorded), `historySizeBytes ${recorded}, expected one of ${boundaries.join(', ')}`);
+    // Every task's Started event grows with the history.
+    const sizes = started.map((e) => Number(e.workflowTaskStartedEventAttributes?.historySizeBytes));
+    assert.deepEqual(
+      [...sizes].sort((a, b) => a - b),
+      sizes,
+    );
+  });
+});
