@@ -47,4 +47,24 @@ describe('workflowInfo() of history', () => {
       sizes,
     );
   });
+
+  test("WorkflowTaskCompleted records the worker's deployment name, as Temporal does for an unversioned worker", async (t) => {
+    const taskQueue = uniqueName(t);
+    const version = { deploymentName: `${taskQueue}-deployment`, buildId: 'build-1' };
+    const info = await withWorker(env, { taskQueue, workerDeploymentOptions: { version, useWorkerVersioning: false } }, async () => {
+      const handle = await env.client.workflow.start(historyInfoAfterSignals, { taskQueue, workflowId: taskQueue, args: [1] });
+      await handle.signal(tickSignal);
+      return handle.result();
+    });
+    assert.equal(info.currentBuildId, 'build-1');
+    const events = (await env.client.workflow.getHandle(taskQueue).fetchHistory()).events ?? [];
+    const completed = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    assert.ok(completed.length > 0);
+    for (const e of completed) {
+      const attrs = e.workflowTaskCompletedEventAttributes;
+      assert.equal(attrs?.workerDeploymentName, version.deploymentName);
+      // Only a versioned worker's completion carries the version (worker_versioning.DeploymentOrVersion).
+      assert.equal(attrs?.deploymentVersion ?? null, null);
+    }
+  });
 });

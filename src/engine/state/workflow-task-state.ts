@@ -146,6 +146,9 @@ export interface CompletionMetadata {
   sdkMetadata?: history.IWorkflowTaskCompletedEventAttributes['sdkMetadata'];
   meteringMetadata?: history.IWorkflowTaskCompletedEventAttributes['meteringMetadata'];
   workerVersion?: history.IWorkflowTaskCompletedEventAttributes['workerVersion'];
+  workerDeploymentName?: string;
+  deploymentVersion?: history.IWorkflowTaskCompletedEventAttributes['deploymentVersion'];
+  versioningBehavior?: enums.VersioningBehavior;
 }
 
 /** Appends WorkflowTaskCompleted and clears the task; returns the Completed event id for command events. */
@@ -162,6 +165,9 @@ export function completeWorkflowTask(m: RunMutator, meta: CompletionMetadata): n
       sdkMetadata: meta.sdkMetadata ?? null,
       meteringMetadata: meta.meteringMetadata ?? null,
       workerVersion: meta.workerVersion ?? null,
+      workerDeploymentName: meta.workerDeploymentName ?? '',
+      deploymentVersion: meta.deploymentVersion ?? null,
+      versioningBehavior: meta.versioningBehavior ?? enums.VersioningBehavior.VERSIONING_BEHAVIOR_UNSPECIFIED,
     },
   });
   m.ms.lastCompletedWorkflowTaskStartedEventId = wt.startedEventId;
