@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { temporal } from '@temporalio/proto';
 import { EventType, uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
-import { historyInfoAfterSignals, tickSignal } from './workflows';
+import { commandsWithSummaries, historyInfoAfterSignals, tickSignal } from './workflows';
 
 const env = useHourglassServer();
 const { History } = temporal.api.history.v1;
@@ -66,5 +66,43 @@ describe('workflowInfo() of history', () => {
       // Only a versioned worker's completion carries the version (worker_versioning.DeploymentOrVersion).
       assert.equal(attrs?.deploymentVersion ?? null, null);
     }
+  });
+
+  test("the start request's summary and details are kept on WorkflowExecutionStarted and returned by describe", async (t) => {
+    const taskQueue = uniqueName(t);
+    const handle = await env.client.workflow.start(historyInfoAfterSignals, {
+      taskQueue,
+      workflowId: taskQueue,
+      args: [1],
+      staticSummary: 'a summary',
+      staticDetails: 'some details',
+    });
+    const description = await handle.describe();
+    assert.equal(await description.staticSummary(), 'a summary');
+    assert.equal(await description.staticDetails(), 'some details');
+    const [started] = (await handle.fetchHistory()).events ?? [];
+    assert.ok(started?.userMetadata?.summary, 'WorkflowExecutionStarted carries the user metadata');
+    await handle.terminate();
+  });
+
+  test("a command's summary goes on its event: activity, timer, child", async (t) => {
+    const taskQueue = uniqueName(t);
+    await withWorker(env, { taskQueue }, () => env.client.workflow.execute(commandsWithSummaries, { taskQueue, workflowId: taskQueue }));
+    const handle = env.client.workflow.getHandle(taskQueue);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const converter = env.client.options.loadedDataConverter.payloadConverter;
+    const summaryOf = (type: (typeof EventType)[keyof typeof EventType]): unknown => {
+      const summary = events.find((e) => e.eventType === type)?.userMetadata?.summary;
+      return summary ? converter.fromPayload(summary) : undefined;
+    };
+    assert.equal(summaryOf(EventType.EVENT_TYPE_TIMER_STARTED), 'timer summary');
+    assert.equal(summaryOf(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED), 'echo summary');
+    assert.equal(summaryOf(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED), 'child summary');
+    assert.equal(summaryOf(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED), undefined);
+    const child = events.find((e) => e.eventType === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED)?.childWorkflowExecutionStartedEventAttributes
+      ?.workflowExecution;
+    const childDescription = await env.client.workflow.getHandle(child?.workflowId ?? '', child?.runId ?? undefined).describe();
+    assert.equal(await childDescription.staticSummary(), 'child summary');
+    assert.equal(await childDescription.staticDetails(), 'child details');
   });
 });

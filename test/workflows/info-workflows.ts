@@ -1,4 +1,5 @@
-import { condition, defineSignal, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, defineSignal, executeChild, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type * as activities from '../activities';
 
 export interface HistoryInfo {
   historyLength: number;
@@ -21,4 +22,17 @@ export async function historyInfoAfterSignals(ticks: number): Promise<HistoryInf
     continueAsNewSuggested: info.continueAsNewSuggested,
     currentBuildId: info.currentBuildId ?? null,
   };
+}
+
+const { echo } = proxyActivities<typeof activities>({ startToCloseTimeout: '5s', summary: 'echo summary' });
+
+/** An activity, a timer and a child, each with a summary. */
+export async function commandsWithSummaries(): Promise<string> {
+  await sleep(1, { summary: 'timer summary' });
+  await echo('x');
+  return executeChild(childWithSummary, { args: ['child'], staticSummary: 'child summary', staticDetails: 'child details' });
+}
+
+export async function childWithSummary(value: string): Promise<string> {
+  return value;
 }

@@ -154,6 +154,16 @@ export class RunMutator {
     return this.ms.bufferedEvents.length > 0 || this.pendingBuffer.length > 0;
   }
 
+  /** How many events this change has appended so far (see `appendedAt`). */
+  get appendedCount(): number {
+    return this.appended.length;
+  }
+
+  /** The `index`th event this change appended. */
+  appendedAt(index: number): history.HistoryEvent | undefined {
+    return this.appended[index];
+  }
+
   /** Appends an event now, or buffers it if its type is bufferable. Returns it (id 0 while buffered). */
   add(attributes: EventAttributes, eventTime = this.now): history.HistoryEvent {
     const event = history.HistoryEvent.create({
