@@ -40,6 +40,9 @@ describe('workflowInfo() of history', () => {
     const boundaries = [];
     for (let id = Number(previousCompleted?.eventId) + 1; id <= startedId; id++) boundaries.push(sizeBefore(id));
     assert.ok(boundaries.includes(recorded), `historySizeBytes ${recorded}, expected one of ${boundaries.join(', ')}`);
+    // Describe reports the same measure for the whole (closed) history, as Temporal's ExecutionStats.HistorySize.
+    const { raw } = await env.client.workflow.getHandle(taskQueue).describe();
+    assert.equal(Number(raw.workflowExecutionInfo?.historySizeBytes), History.encode({ events }).finish().length);
     // Every task's Started event grows with the history.
     const sizes = started.map((e) => Number(e.workflowTaskStartedEventAttributes?.historySizeBytes));
     assert.deepEqual(
