@@ -6,3 +6,4 @@ export * from './time-skipping-workflows';
 export * from './composition-workflows';
 export * from './update-close-workflows';
 export * from './search-attribute-workflows';
+export * from './info-workflows';

@@ -113,7 +113,8 @@ export class TransferTasks {
       const entry = parentMs?.children[String(child.initiatedEventId)];
       if (!parentMs || !isRunning(parentMs.status) || !entry || entry.runId) return;
       const pm = host.transactions.mutate(parentMs);
-      const attrs = (await readEvent(host.store, parent.runId, child.initiatedEventId))?.startChildWorkflowExecutionInitiatedEventAttributes;
+      const initiated = await readEvent(host.store, parent.runId, child.initiatedEventId);
+      const attrs = initiated?.startChildWorkflowExecutionInitiatedEventAttributes;
       // Committed with the child entry, so its absence is a fault to retry, not a reason to fail the start.
       if (!attrs) throw new Error(`run ${parent.runId} has no StartChildWorkflowExecutionInitiated event ${child.initiatedEventId}`);
       const Cause = enums.StartChildWorkflowExecutionFailedCause;
@@ -141,7 +142,8 @@ export class TransferTasks {
       const cm = createRun(
         {
           namespaceId: ns.id,
-          request: { ...attrs, workflowId: child.workflowId, identity: '', requestId },
+          // As Temporal, the command's user metadata (on the Initiated event) is the child's own.
+          request: { ...attrs, workflowId: child.workflowId, identity: '', requestId, userMetadata: initiated?.userMetadata ?? null },
           requestId,
           parent: {
             namespaceId: parent.namespaceId,

@@ -1,10 +1,13 @@
-import { decodeFailure, decodePayloads, enums, msToDuration, msToTimestamp, type workflowservice } from '../../common/proto';
+import { decodeFailure, decodePayloads, enums, msToDuration, msToTimestamp, type sdk, type workflowservice } from '../../common/proto';
 import type { MutableState } from '../../store/records';
 import { executionInfo } from '../../visibility/record';
 import { isStarted } from '../state/activity-state';
 
-/** DescribeWorkflowExecution's answer: the run, its configuration and what is pending. */
-export function describeExecution(ms: MutableState, now: number): workflowservice.IDescribeWorkflowExecutionResponse {
+/**
+ * DescribeWorkflowExecution's answer: the run, its configuration (with the user metadata of its
+ * WorkflowExecutionStarted event) and what is pending.
+ */
+export function describeExecution(ms: MutableState, now: number, userMetadata?: sdk.IUserMetadata): workflowservice.IDescribeWorkflowExecutionResponse {
   const PendingState = enums.PendingActivityState;
   return {
     executionConfig: {
@@ -12,6 +15,7 @@ export function describeExecution(ms: MutableState, now: number): workflowservic
       workflowExecutionTimeout: msToDuration(ms.workflowExecutionTimeoutMs),
       workflowRunTimeout: msToDuration(ms.workflowRunTimeoutMs),
       defaultWorkflowTaskTimeout: msToDuration(ms.workflowTaskTimeoutMs),
+      userMetadata: userMetadata ?? null,
     },
     workflowExecutionInfo: executionInfo(ms),
     pendingActivities: Object.values(ms.activities).map((a) => ({

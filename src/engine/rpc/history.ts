@@ -1,7 +1,7 @@
 import { ENCODED_HISTORY, type EncodedHistory, enums, toNumber, type workflowservice } from '../../common/proto';
 import type { MutableState, NamespaceRecord } from '../../store/records';
 import type { HistoryNotifier } from '../dispatch/history-notifier';
-import type { HistoryStore } from '../history-reader';
+import { type HistoryStore, readEvent } from '../history-reader';
 import { isRunning } from '../state/status';
 import { decodeEvent } from '../state/mutator';
 import type { RunTransactions } from '../transactions';
@@ -27,7 +27,9 @@ export class HistoryReads {
     execution: { workflowId?: string | null; runId?: string | null },
   ): Promise<workflowservice.IDescribeWorkflowExecutionResponse> {
     const ms = await this.host.transactions.load(ns.id, execution.workflowId ?? '', execution.runId ?? '');
-    return describeExecution(ms, this.host.transactions.now());
+    // As Temporal, the user metadata comes from the run's WorkflowExecutionStarted event.
+    const started = await readEvent(this.host.store, ms.runId, 1);
+    return describeExecution(ms, this.host.transactions.now(), started?.userMetadata ?? undefined);
   }
 
   async getWorkflowExecutionHistory(

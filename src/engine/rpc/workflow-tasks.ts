@@ -22,6 +22,7 @@ import { decodeWorkflowTaskToken, encodeTaskToken } from '../dispatch/task-token
 import { BadCommandError, applyCommands } from '../state/commands';
 import type { RunMutator } from '../state/mutator';
 import {
+  type CompletionMetadata,
   completeWorkflowTask,
   failWorkflowTask,
   retryWorkflowTask,
@@ -74,6 +75,26 @@ function requireStartedWorkflowTask(
     throw taskNotFound('Workflow task');
   }
   return wt;
+}
+
+/**
+ * The worker's deployment as WorkflowTaskCompleted records it (Temporal's workflowTaskStateMachine
+ * AddWorkflowTaskCompletedEvent): the deployment name whatever the versioning mode; the version only
+ * for a versioned worker with both a name and a build ID (worker_versioning.DeploymentOrVersion); the
+ * behaviour cleared for an unversioned one. sdk-core reads these back as the task's build ID on replay.
+ */
+function completionVersioning(
+  req: workflowservice.IRespondWorkflowTaskCompletedRequest,
+): Pick<CompletionMetadata, 'workerDeploymentName' | 'deploymentVersion' | 'versioningBehavior'> {
+  const options = req.deploymentOptions;
+  const versioned = options?.workerVersioningMode === enums.WorkerVersioningMode.WORKER_VERSIONING_MODE_VERSIONED;
+  const deployment = versioned ? { seriesName: options.deploymentName ?? '', buildId: options.buildId ?? '' } : req.deployment;
+  const valid = !!deployment?.seriesName && !!deployment.buildId;
+  return {
+    workerDeploymentName: options?.deploymentName || req.deployment?.seriesName || '',
+    deploymentVersion: valid ? { deploymentName: deployment.seriesName, buildId: deployment.buildId } : null,
+    versioningBehavior: options && !versioned ? enums.VersioningBehavior.VERSIONING_BEHAVIOR_UNSPECIFIED : (req.versioningBehavior ?? undefined),
+  };
 }
 
 /** Workflow tasks: dispatch to pollers (with sticky partial history, queries and update messages) and completions. */
@@ -190,6 +211,7 @@ export class WorkflowTasks {
           sdkMetadata: req.sdkMetadata,
           meteringMetadata: req.meteringMetadata,
           workerVersion: req.workerVersionStamp,
+          ...completionVersioning(req),
         });
         const stickyQueue = req.stickyAttributes?.workerTaskQueue?.name;
         m.ms.stickyTaskQueue = stickyQueue || undefined;

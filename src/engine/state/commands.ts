@@ -60,7 +60,11 @@ export function applyCommands(
       onProtocolMessage(messageId);
       continue;
     }
+    const first = m.appendedCount;
     applyCommand(m, cmd, completedEventId, outcome, checkSearchAttributes);
+    // As Temporal's handleCommand: the command's user metadata (summary, details) goes on its event.
+    const event = m.appendedAt(first);
+    if (event && cmd.userMetadata) event.userMetadata = cmd.userMetadata;
   }
   return outcome;
 }

@@ -154,6 +154,16 @@ export class RunMutator {
     return this.ms.bufferedEvents.length > 0 || this.pendingBuffer.length > 0;
   }
 
+  /** How many events this change has appended so far (see `appendedAt`). */
+  get appendedCount(): number {
+    return this.appended.length;
+  }
+
+  /** The `index`th event this change appended. */
+  appendedAt(index: number): history.HistoryEvent | undefined {
+    return this.appended[index];
+  }
+
   /** Appends an event now, or buffers it if its type is bufferable. Returns it (id 0 while buffered). */
   add(attributes: EventAttributes, eventTime = this.now): history.HistoryEvent {
     const event = history.HistoryEvent.create({
@@ -252,7 +262,7 @@ export class RunMutator {
   toRunMutation(): RunMutation {
     const newEvents = this.appended.map((e) => {
       const data = history.HistoryEvent.encode(e).finish();
-      this.ms.historySizeBytes += data.length;
+      this.ms.historySizeBytes += historyEntrySize(data.length);
       return { eventId: toNumber(e.eventId), data };
     });
     this.ms.dbVersion = this.expectedDbVersion + 1;
@@ -265,6 +275,17 @@ export class RunMutator {
       activityChanges,
     };
   }
+}
+
+/**
+ * What one event adds to a run's history size, as Temporal counts it (ExecutionStats.HistorySize,
+ * the length of each persisted batch serialised as a History message): the event as a
+ * `History.events` entry, its bytes plus the field tag and the length varint.
+ */
+export function historyEntrySize(eventBytes: number): number {
+  let varint = 1;
+  for (let n = eventBytes; n >= 0x80; n = Math.floor(n / 0x80)) varint++;
+  return 1 + varint + eventBytes;
 }
 
 function encodeBase64(e: history.HistoryEvent): string {

@@ -25,13 +25,41 @@ function scheduledAttributes(ms: MutableState, wt: WorkflowTaskInfo): history.IW
   return { taskQueue: taskQueueProto(ms.taskQueue, wt), startToCloseTimeout: msToDuration(wt.timeoutMs), attempt: wt.attempt };
 }
 
-/** WorkflowTaskStarted's attributes (the task's identity and request id are set when it starts). */
+/** Temporal's defaults of `limit.historySize.suggestContinueAsNew` and `limit.historyCount.suggestContinueAsNew`. */
+export const SUGGEST_CONTINUE_AS_NEW_LIMITS = { historySizeBytes: 4 * 1024 * 1024, historyCount: 4 * 1024 };
+
+/**
+ * Why a run should continue as new, as Temporal's workflowTaskStateMachine.getHistorySizeInfo:
+ * the persisted history size reaching the size limit, and the history count (the next event id
+ * when the task starts) reaching the count limit.
+ */
+export function suggestContinueAsNewReasons(
+  historySizeBytes: number,
+  historyCount: number,
+  limits: { historySizeBytes: number; historyCount: number } = SUGGEST_CONTINUE_AS_NEW_LIMITS,
+): enums.SuggestContinueAsNewReason[] {
+  const reasons: enums.SuggestContinueAsNewReason[] = [];
+  if (historySizeBytes >= limits.historySizeBytes) reasons.push(enums.SuggestContinueAsNewReason.SUGGEST_CONTINUE_AS_NEW_REASON_HISTORY_SIZE_TOO_LARGE);
+  if (historyCount >= limits.historyCount) reasons.push(enums.SuggestContinueAsNewReason.SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS);
+  return reasons;
+}
+
+/**
+ * WorkflowTaskStarted's attributes (the task's identity and request id are set when it starts).
+ * History size and count are read as the task starts: the bytes of the events already committed
+ * and the next event id (the Started event's id, or a transient attempt's Scheduled id). They do
+ * not move while the task is started (new events are buffered), so a transient attempt's events
+ * are the same when sent and when written on completion.
+ */
 function startedAttributes(ms: MutableState, wt: WorkflowTaskInfo): history.IWorkflowTaskStartedEventAttributes {
+  const reasons = suggestContinueAsNewReasons(ms.historySizeBytes, wt.transient ? wt.scheduledEventId : (wt.startedEventId ?? ms.nextEventId));
   return {
     scheduledEventId: int64(wt.scheduledEventId),
     identity: wt.identity ?? '',
     requestId: wt.requestId ?? '',
     historySizeBytes: int64(ms.historySizeBytes),
+    suggestContinueAsNew: reasons.length > 0,
+    suggestContinueAsNewReasons: reasons,
   };
 }
 
@@ -118,6 +146,9 @@ export interface CompletionMetadata {
   sdkMetadata?: history.IWorkflowTaskCompletedEventAttributes['sdkMetadata'];
   meteringMetadata?: history.IWorkflowTaskCompletedEventAttributes['meteringMetadata'];
   workerVersion?: history.IWorkflowTaskCompletedEventAttributes['workerVersion'];
+  workerDeploymentName?: string;
+  deploymentVersion?: history.IWorkflowTaskCompletedEventAttributes['deploymentVersion'];
+  versioningBehavior?: enums.VersioningBehavior;
 }
 
 /** Appends WorkflowTaskCompleted and clears the task; returns the Completed event id for command events. */
@@ -134,6 +165,9 @@ export function completeWorkflowTask(m: RunMutator, meta: CompletionMetadata): n
       sdkMetadata: meta.sdkMetadata ?? null,
       meteringMetadata: meta.meteringMetadata ?? null,
       workerVersion: meta.workerVersion ?? null,
+      workerDeploymentName: meta.workerDeploymentName ?? '',
+      deploymentVersion: meta.deploymentVersion ?? null,
+      versioningBehavior: meta.versioningBehavior ?? enums.VersioningBehavior.VERSIONING_BEHAVIOR_UNSPECIFIED,
     },
   });
   m.ms.lastCompletedWorkflowTaskStartedEventId = wt.startedEventId;
