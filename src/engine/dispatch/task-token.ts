@@ -1,5 +1,6 @@
 import { Reader, util, Writer } from 'protobufjs/minimal';
 import { invalidArgument, taskNotFound } from '../../common/errors';
+import type { RunRef } from '../../store/records';
 
 /**
  * Task tokens are opaque to SDKs, but ours are Temporal's own: the protobuf messages
@@ -8,23 +9,19 @@ import { invalidArgument, taskNotFound } from '../../common/errors';
  * types, so a tool that reads or builds a Temporal token works with ours. They name the run, the task's scheduled event
  * id and attempt, so a token from an earlier attempt or an already-finished task is recognised as stale (NOT_FOUND).
  */
-export interface WorkflowTaskToken {
-  kind: 'workflow';
-  namespaceId: string;
-  workflowId: string;
-  runId: string;
+/** What workflow and activity task tokens share: the run, and the task's scheduled event id and attempt. */
+interface RunTaskToken extends RunRef {
   scheduledEventId: number;
   attempt: number;
+}
+
+export interface WorkflowTaskToken extends RunTaskToken {
+  kind: 'workflow';
   startedEventId: number;
 }
 
-export interface ActivityTaskToken {
+export interface ActivityTaskToken extends RunTaskToken {
   kind: 'activity';
-  namespaceId: string;
-  workflowId: string;
-  runId: string;
-  scheduledEventId: number;
-  attempt: number;
   activityId: string;
 }
 
@@ -125,12 +122,8 @@ export function taskTokenNamespaceId(bytes: Uint8Array | null | undefined): stri
   return readTask(bytes).namespaceId;
 }
 
-interface TaskFields {
-  namespaceId: string;
-  workflowId: string;
-  runId: string;
-  scheduledEventId: number;
-  attempt: number;
+/** A `Task` message as read, before it is known to be a workflow or an activity token. */
+interface TaskFields extends RunTaskToken {
   activityId: string;
   startedEventId: number;
 }
