@@ -27,18 +27,22 @@ export function normalizeActivityTimeouts(attrs: command.IScheduleActivityTaskCo
   if ([scheduleToClose, scheduleToStart, startToClose, heartbeat].some((v) => v < 0)) {
     throw invalidArgument('A valid timeout may not be negative.');
   }
-  const cap = (v: number, limit: number): number => (limit > 0 && (v === 0 || v > limit) ? limit : v);
-  scheduleToClose = cap(scheduleToClose, runTimeoutMs);
+  // Temporal's validateAndNormalizeTimeouts: deduce the unset ones, keep every timeout within the
+  // run timeout, and a heartbeat timeout left unset stays unset (0).
   if (scheduleToClose > 0) {
-    scheduleToStart = cap(scheduleToStart, scheduleToClose);
-    startToClose = cap(startToClose, scheduleToClose);
+    scheduleToStart = scheduleToStart > 0 ? Math.min(scheduleToStart, scheduleToClose) : scheduleToClose;
+    startToClose = startToClose > 0 ? Math.min(startToClose, scheduleToClose) : scheduleToClose;
   } else if (startToClose > 0) {
     scheduleToClose = runTimeoutMs;
-    scheduleToStart = cap(scheduleToStart, runTimeoutMs);
+    if (scheduleToStart <= 0) scheduleToStart = runTimeoutMs;
   } else {
     throw invalidArgument('A valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand.');
   }
-  heartbeat = cap(heartbeat, startToClose);
+  if (runTimeoutMs > 0) {
+    const within = (v: number): number => Math.min(v, runTimeoutMs);
+    [scheduleToClose, scheduleToStart, startToClose, heartbeat] = [within(scheduleToClose), within(scheduleToStart), within(startToClose), within(heartbeat)];
+  }
+  heartbeat = Math.min(heartbeat, startToClose);
   return { scheduleToCloseMs: scheduleToClose, scheduleToStartMs: scheduleToStart, startToCloseMs: startToClose, heartbeatMs: heartbeat };
 }
 
