@@ -113,20 +113,22 @@ describe('visibility', () => {
 
   test('a search attribute upserted by the workflow is visible to list queries and describe', async (t) => {
     const taskQueue = uniqueName(t);
-    await withWorker(env, { taskQueue }, () => env.client.workflow.execute(upsertIntAttribute, { taskQueue, workflowId: taskQueue, args: [42] }));
+    // A value of this test's own, so the list below finds only its run even on a server other specs share.
+    const value = 1_000_000 + Math.floor(Math.random() * 1_000_000_000);
+    await withWorker(env, { taskQueue }, () => env.client.workflow.execute(upsertIntAttribute, { taskQueue, workflowId: taskQueue, args: [value] }));
     const { events } = await env.client.workflow.getHandle(taskQueue).fetchHistory();
     assert.equal(countEvents(events, EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES), 1, eventNames(events).join(', '));
 
     const description = await env.client.workflow.getHandle(taskQueue).describe();
-    assert.equal(description.typedSearchAttributes.get(customIntField), 42);
+    assert.equal(description.typedSearchAttributes.get(customIntField), value);
 
-    const found = await collect('CustomIntField = 42');
+    const found = await collect(`CustomIntField = ${value}`);
     assert.deepEqual(
       found.map((e) => e.workflowId),
       [taskQueue],
     );
     assert.equal(found[0]?.status.name, 'COMPLETED');
-    assert.deepEqual(await collect('CustomIntField = 43'), []);
+    assert.deepEqual(await collect(`CustomIntField = ${value + 1}`), []);
   });
 
   test('a search attribute registered through the OperatorService is listed and can be set and queried', async (t) => {
