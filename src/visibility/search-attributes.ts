@@ -68,22 +68,28 @@ export function indexedValueOf(type: SearchAttributeType): enums.IndexedValueTyp
 
 /** Custom search attributes per namespace, cached; the store holds the registrations. */
 export class SearchAttributeRegistry {
-  private readonly cache = new Map<string, Map<string, SearchAttributeType>>();
+  /** Per namespace: its custom attributes, and those plus the system ones (read on every task completion and commit). */
+  private readonly cache = new Map<string, { custom: ReadonlyMap<string, SearchAttributeType>; all: ReadonlyMap<string, SearchAttributeType> }>();
 
   constructor(private readonly store: VisibilityStore) {}
 
-  async custom(namespaceId: string): Promise<ReadonlyMap<string, SearchAttributeType>> {
-    let attrs = this.cache.get(namespaceId);
-    if (!attrs) {
-      attrs = await this.store.listSearchAttributes(namespaceId);
-      this.cache.set(namespaceId, attrs);
+  private async entry(namespaceId: string): Promise<{ custom: ReadonlyMap<string, SearchAttributeType>; all: ReadonlyMap<string, SearchAttributeType> }> {
+    let entry = this.cache.get(namespaceId);
+    if (!entry) {
+      const custom = await this.store.listSearchAttributes(namespaceId);
+      entry = { custom, all: new Map([...SYSTEM_ATTRIBUTES, ...custom]) };
+      this.cache.set(namespaceId, entry);
     }
-    return attrs;
+    return entry;
+  }
+
+  async custom(namespaceId: string): Promise<ReadonlyMap<string, SearchAttributeType>> {
+    return (await this.entry(namespaceId)).custom;
   }
 
   /** Custom plus system attributes: what a list query or a start request may name. */
   async all(namespaceId: string): Promise<ReadonlyMap<string, SearchAttributeType>> {
-    return new Map([...SYSTEM_ATTRIBUTES, ...(await this.custom(namespaceId))]);
+    return (await this.entry(namespaceId)).all;
   }
 
   async add(namespaceId: string, attributes: Map<string, SearchAttributeType>): Promise<void> {
