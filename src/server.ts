@@ -2,7 +2,7 @@ import { GrpcFrontend, type RpcObserver } from './api/grpc-server';
 import { silentLogger, type Logger } from './common/logger';
 import { VirtualClock, systemClock } from './engine/time/clock';
 import { TimeSkipper } from './engine/time/time-skipping';
-import { HistoryEngine } from './engine/history-engine';
+import { HistoryEngine, type EngineOptions } from './engine/history-engine';
 import { NamespaceRegistry } from './engine/namespaces';
 import { CachedStore } from './store/cached-store';
 import { SqliteStore } from './store/sqlite/sqlite-store';
@@ -31,6 +31,8 @@ export interface HourglassServerOptions {
   searchAttributes?: { name: string; type: SearchAttributeType }[];
   /** SQLite `journal_mode` / `synchronous` (see SqliteStoreOptions.pragmas for what each trades). */
   sqlitePragmas?: Record<string, string>;
+  /** Per-run update limits (Temporal's `history.maxInFlightUpdates` / `history.maxTotalUpdates`); default 10 and 2000. */
+  updateLimits?: EngineOptions['updateLimits'];
   /** Called as each RPC is answered (method, start and end in `performance.now()` ms, gRPC code): diagnostics and benchmarks. */
   onRpc?: RpcObserver;
 }
@@ -63,7 +65,8 @@ export class HourglassServer {
       }
       const skipping = options.timeSkipping;
       const timeSkipper = skipping ? new TimeSkipper(new VirtualClock(skipping === true ? undefined : toMs(skipping.initialTime))) : undefined;
-      const engine = new HistoryEngine({ store, namespaces, searchAttributes, clock: timeSkipper?.clock ?? systemClock, logger, timeSkipper });
+      const clock = timeSkipper?.clock ?? systemClock;
+      const engine = new HistoryEngine({ store, namespaces, searchAttributes, clock, logger, timeSkipper, updateLimits: options.updateLimits });
       await engine.recover();
       const visibility = new VisibilityService(store, searchAttributes);
       const frontend = new GrpcFrontend({

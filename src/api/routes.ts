@@ -1,4 +1,5 @@
 import * as activityTask from './handlers/activity-task';
+import * as multiOperation from './handlers/multi-operation';
 import * as namespace from './handlers/namespace';
 import * as system from './handlers/system';
 import * as taskQueue from './handlers/task-queue';
@@ -25,6 +26,7 @@ export const workflowServiceHandlers: HandlerTable = {
   QueryWorkflow: workflowExecution.queryWorkflow,
   UpdateWorkflowExecution: workflowExecution.updateWorkflowExecution,
   PollWorkflowExecutionUpdate: workflowExecution.pollWorkflowExecutionUpdate,
+  ExecuteMultiOperation: multiOperation.executeMultiOperation,
   ResetStickyTaskQueue: workflowExecution.resetStickyTaskQueue,
   DeleteWorkflowExecution: workflowExecution.deleteWorkflowExecution,
   ListWorkflowExecutions: visibility.listWorkflowExecutions,

@@ -1,5 +1,5 @@
-import { ServiceError, type ServiceErrorDetail } from '../common/errors';
-import { errordetails, google } from '../common/proto';
+import { ServiceError, type ResourceExhaustedCause, type ServiceErrorDetail } from '../common/errors';
+import { enums, errordetails, failure, google } from '../common/proto';
 
 /** gRPC status codes (google.rpc.Code). */
 export const GrpcCode = {
@@ -22,6 +22,15 @@ export const GrpcCode = {
   UNAUTHENTICATED: 16,
 } as const;
 
+const RESOURCE_EXHAUSTED_CAUSES: Record<ResourceExhaustedCause, enums.ResourceExhaustedCause> = {
+  'concurrent-limit': enums.ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_CONCURRENT_LIMIT,
+  'busy-workflow': enums.ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_BUSY_WORKFLOW,
+};
+const RESOURCE_EXHAUSTED_SCOPES = {
+  namespace: enums.ResourceExhaustedScope.RESOURCE_EXHAUSTED_SCOPE_NAMESPACE,
+  system: enums.ResourceExhaustedScope.RESOURCE_EXHAUSTED_SCOPE_SYSTEM,
+} as const;
+
 /** A status as it goes on the wire: code, message, and an encoded google.rpc.Status for `grpc-status-details-bin`. */
 export interface GrpcError {
   code: number;
@@ -38,10 +47,14 @@ export function toGrpcError(err: unknown): GrpcError {
     const message = err instanceof Error ? err.message : String(err);
     return { code: GrpcCode.INTERNAL, message: `internal error: ${message}` };
   }
-  const code = GrpcCode[err.code];
+  const { code, message, details } = toStatus(err);
+  return { code, message, details: details.length > 0 ? google.rpc.Status.encode({ code, message, details }).finish() : undefined };
+}
+
+/** An error as a google.rpc.Status (the shape MultiOperationExecutionFailure nests, one per operation). */
+function toStatus(err: ServiceError): { code: number; message: string; details: google.protobuf.IAny[] } {
   const detail = err.detail && encodeDetail(err.detail);
-  const details = detail ? google.rpc.Status.encode({ code, message: err.message, details: [detail] }).finish() : undefined;
-  return { code, message: err.message, details };
+  return { code: GrpcCode[err.code], message: err.message, details: detail ? [detail] : [] };
 }
 
 function encodeDetail(detail: ServiceErrorDetail): google.protobuf.IAny | undefined {
@@ -63,5 +76,20 @@ function encodeDetail(detail: ServiceErrorDetail): google.protobuf.IAny | undefi
       return any('temporal.api.errordetails.v1.QueryFailedFailure', errordetails.QueryFailedFailure.encode({ failure: detail.failure ?? null }).finish());
     case 'WorkflowNotReady':
       return any('temporal.api.errordetails.v1.WorkflowNotReadyFailure', errordetails.WorkflowNotReadyFailure.encode({}).finish());
+    case 'ResourceExhausted':
+      return any(
+        'temporal.api.errordetails.v1.ResourceExhaustedFailure',
+        errordetails.ResourceExhaustedFailure.encode({
+          cause: RESOURCE_EXHAUSTED_CAUSES[detail.cause],
+          scope: RESOURCE_EXHAUSTED_SCOPES[detail.scope],
+        }).finish(),
+      );
+    case 'MultiOperationExecutionAborted':
+      return any('temporal.api.failure.v1.MultiOperationExecutionAborted', failure.MultiOperationExecutionAborted.encode({}).finish());
+    case 'MultiOperationExecution': {
+      // An operation that succeeded is an OK status with no message (Go's status of a nil error).
+      const statuses = detail.operations.map((op) => (op ? toStatus(op) : { code: GrpcCode.OK, message: '', details: [] }));
+      return any('temporal.api.errordetails.v1.MultiOperationExecutionFailure', errordetails.MultiOperationExecutionFailure.encode({ statuses }).finish());
+    }
   }
 }

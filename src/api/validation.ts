@@ -1,5 +1,5 @@
 import { invalidArgument } from '../common/errors';
-import { common, durationToMs, type IDuration, type IPayloads } from '../common/proto';
+import { common, durationToMs, enums, type IDuration, type IPayloads } from '../common/proto';
 
 /** Request checks shared by handlers, with Temporal's messages where it has one. */
 
@@ -36,4 +36,23 @@ export function requireBlobWithinLimit(payloads: IPayloads | null | undefined, w
 export function requireTaskToken(token: Uint8Array | null | undefined): Uint8Array {
   if (!token || token.length === 0) throw invalidArgument('Task token not set on request.');
   return token;
+}
+
+/** Temporal's ValidateWorkflowIDReusePolicy: the reuse policies that contradict a conflict policy. */
+export function requireCompatibleIdPolicies(
+  reuse: enums.WorkflowIdReusePolicy | null | undefined,
+  conflict: enums.WorkflowIdConflictPolicy | null | undefined,
+): void {
+  const Reuse = enums.WorkflowIdReusePolicy;
+  const Conflict = enums.WorkflowIdConflictPolicy;
+  if (conflict && reuse === Reuse.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING) {
+    throw invalidArgument(
+      'Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING cannot be used together with a WorkflowIDConflictPolicy',
+    );
+  }
+  if (conflict === Conflict.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING && reuse === Reuse.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE) {
+    throw invalidArgument(
+      'Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE cannot be used together with WorkflowIdConflictPolicy WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING',
+    );
+  }
 }

@@ -10,7 +10,14 @@ export type ServiceErrorDetail =
   | { type: 'NamespaceAlreadyExists' }
   | { type: 'WorkflowExecutionAlreadyStarted'; startRequestId: string; runId: string }
   | { type: 'WorkflowNotReady' }
-  | { type: 'QueryFailed'; failure?: IFailure | null };
+  | { type: 'QueryFailed'; failure?: IFailure | null }
+  | { type: 'ResourceExhausted'; cause: ResourceExhaustedCause; scope: 'namespace' | 'system' }
+  | { type: 'MultiOperationExecutionAborted' }
+  /** One status per operation, in request order: `undefined` for an operation that succeeded. */
+  | { type: 'MultiOperationExecution'; operations: (ServiceError | undefined)[] };
+
+/** Temporal's ResourceExhaustedCause values this server answers with. */
+export type ResourceExhaustedCause = 'concurrent-limit' | 'busy-workflow';
 
 export type ServiceErrorCode =
   | 'NOT_FOUND'
@@ -18,6 +25,8 @@ export type ServiceErrorCode =
   | 'ALREADY_EXISTS'
   | 'FAILED_PRECONDITION'
   | 'RESOURCE_EXHAUSTED'
+  | 'ABORTED'
+  | 'PERMISSION_DENIED'
   | 'UNIMPLEMENTED'
   | 'INTERNAL'
   | 'UNAVAILABLE'
@@ -79,4 +88,21 @@ export function workflowNotFound(workflowId: string, runId?: string): ServiceErr
 /** A task token that no longer matches the task it named: the task was completed, timed out or retried. */
 export function taskNotFound(what: string): ServiceError {
   return notFound(`${what} not found: the task was already completed, timed out or superseded`);
+}
+
+/**
+ * An operation of an ExecuteMultiOperation request not run because another one failed
+ * (serviceerror.MultiOperationAborted): ABORTED, with a MultiOperationExecutionAborted detail.
+ */
+export function multiOperationAborted(): ServiceError {
+  return new ServiceError('ABORTED', 'Operation was aborted.', { type: 'MultiOperationExecutionAborted' });
+}
+
+/**
+ * A failed ExecuteMultiOperation (serviceerror.MultiOperationExecution): a status per operation in the details, and as
+ * the call's own code the first one that is neither OK nor aborted (ABORTED when there is none).
+ */
+export function multiOperationExecutionFailed(message: string, operations: (ServiceError | undefined)[]): ServiceError {
+  const failed = operations.find((e) => e !== undefined && e.detail?.type !== 'MultiOperationExecutionAborted');
+  return new ServiceError(failed?.code ?? 'ABORTED', message, { type: 'MultiOperationExecution', operations });
 }

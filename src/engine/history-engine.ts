@@ -17,7 +17,9 @@ import { QueryHandling } from './rpc/queries/queries';
 import { QueryRegistry } from './rpc/queries/query-registry';
 import { WorkflowStarts } from './rpc/start-workflow';
 import { TaskQueues } from './rpc/task-queues';
+import { DEFAULT_UPDATE_LIMITS } from './rpc/updates/update-limits';
 import { UpdateRegistry } from './rpc/updates/update-registry';
+import { UpdateWithStart } from './rpc/updates/update-with-start';
 import { UpdateHandling } from './rpc/updates/updates';
 import { WorkflowTasks } from './rpc/workflow-tasks';
 import type { SearchAttributeRegistry } from '../visibility/search-attributes';
@@ -44,6 +46,8 @@ export interface EngineOptions {
   timeSkipper?: TimeSkipper;
   /** Time-skipping mode: how long a started activity holds time still before time may skip past it. */
   activityGraceMs?: number;
+  /** Per-run update limits (`history.maxInFlightUpdates`, `history.maxTotalUpdates`; 0 disables one). Default 10 and 2000, as Temporal. */
+  updateLimits?: { maxInFlight: number; maxTotal: number };
 }
 
 /**
@@ -61,6 +65,7 @@ export class HistoryEngine {
   readonly activityTasks: ActivityTasks;
   readonly queries: QueryHandling;
   readonly updates: UpdateHandling;
+  readonly updateWithStart: UpdateWithStart;
   readonly taskQueues: TaskQueues;
 
   private readonly matching = new Matching();
@@ -112,9 +117,11 @@ export class HistoryEngine {
       transactions,
       store,
       registry: this.updateRegistry,
+      limits: options.updateLimits ?? DEFAULT_UPDATE_LIMITS,
       longPollTimeoutMs: historyLongPollTimeoutMs,
       unlockedWhile: timeSkipper && ((fn) => timeSkipper.unlockedWhile(fn)),
     });
+    this.updateWithStart = new UpdateWithStart({ transactions, store, registry: this.updateRegistry, starts: this.starts, updates: this.updates });
     this.workflowTasks = new WorkflowTasks({
       transactions,
       store,

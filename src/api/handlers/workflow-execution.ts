@@ -1,6 +1,7 @@
 import { enums, type workflowservice } from '../../common/proto';
-import { invalidArgument } from '../../common/errors';
-import { MAX_ID_LENGTH, requireBlobWithinLimit, requireField, requireId, requireNonNegativeDuration } from '../validation';
+import { randomUUID } from 'node:crypto';
+import { ServiceError, invalidArgument } from '../../common/errors';
+import { MAX_ID_LENGTH, requireBlobWithinLimit, requireCompatibleIdPolicies, requireField, requireId, requireNonNegativeDuration } from '../validation';
 import type { HandlerContext } from './context';
 
 export async function startWorkflowExecution(
@@ -14,8 +15,8 @@ export async function startWorkflowExecution(
   return { runId, started, status: enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING, eagerWorkflowTask };
 }
 
-/** The checks StartWorkflowExecution and SignalWithStartWorkflowExecution share. */
-function validateStart(req: workflowservice.IStartWorkflowExecutionRequest | workflowservice.ISignalWithStartWorkflowExecutionRequest): void {
+/** The checks StartWorkflowExecution, SignalWithStartWorkflowExecution and update-with-start's start share. */
+export function validateStart(req: workflowservice.IStartWorkflowExecutionRequest | workflowservice.ISignalWithStartWorkflowExecutionRequest): void {
   requireId(req.workflowId, 'WorkflowId');
   requireField(req.workflowType?.name, 'WorkflowType is not set on request.');
   requireField(req.taskQueue?.name, 'TaskQueue is not set on request.');
@@ -24,6 +25,7 @@ function validateStart(req: workflowservice.IStartWorkflowExecutionRequest | wor
   requireNonNegativeDuration(req.workflowTaskTimeout, 'WorkflowTaskTimeout');
   requireBlobWithinLimit(req.input, 'Input');
   if ((req.requestId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('RequestId exceeds length limit.');
+  requireCompatibleIdPolicies(req.workflowIdReusePolicy, req.workflowIdConflictPolicy);
 }
 
 export async function signalWithStartWorkflowExecution(
@@ -72,11 +74,29 @@ export async function updateWorkflowExecution(
   req: workflowservice.IUpdateWorkflowExecutionRequest,
 ): Promise<workflowservice.IUpdateWorkflowExecutionResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
-  requireId(req.workflowExecution?.workflowId, 'WorkflowId');
-  requireId(req.request?.meta?.updateId, 'UpdateId');
-  requireField(req.request?.input?.name, 'Update name is not set on request.');
-  requireBlobWithinLimit(req.request?.input?.args, 'Update input');
+  validateUpdate(req);
   return ctx.engine.updates.updateWorkflowExecution(ns, req, ctx.signal);
+}
+
+/**
+ * Temporal's checks of an update request (frontend prepareUpdateWorkflowRequest), with its defaults: an update without
+ * an ID is given one, and one without a wait policy waits for its outcome.
+ */
+export function validateUpdate(req: workflowservice.IUpdateWorkflowExecutionRequest): void {
+  if (!req.workflowExecution) throw invalidArgument('Execution is not set on request.');
+  requireId(req.workflowExecution.workflowId, 'WorkflowId');
+  const meta = req.request?.meta;
+  if (!meta) throw invalidArgument('Update meta is not set on request.');
+  if ((meta.updateId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('UpdateId length exceeds limit.');
+  meta.updateId ||= randomUUID();
+  const input = req.request?.input;
+  if (!input) throw invalidArgument('Update input is not set on request.');
+  requireField(input.name, 'Update name is not set on request.');
+  requireBlobWithinLimit(input.args, 'Update input');
+  const Stage = enums.UpdateWorkflowExecutionLifecycleStage;
+  if (req.waitPolicy?.lifecycleStage === Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED) {
+    throw new ServiceError('PERMISSION_DENIED', 'UpdateWorkflowExecution issued asynchronously and waiting on update admitted is not supported.');
+  }
 }
 
 export async function pollWorkflowExecutionUpdate(

@@ -38,35 +38,41 @@ export class WorkflowStarts {
     req: workflowservice.IStartWorkflowExecutionRequest,
     beforeFirstTask?: (m: RunMutator) => void,
   ): Promise<StartResult> {
+    return this.host.transactions.withWorkflowLock(ns.id, req.workflowId ?? '', () => this.startLocked(ns, req, beforeFirstTask));
+  }
+
+  /**
+   * The start itself, for a caller holding the workflow ID's lock (update-with-start decides under the same lock
+   * whether to start at all). `beforeFirstTask` runs only when a new run is created.
+   */
+  async startLocked(ns: NamespaceRecord, req: workflowservice.IStartWorkflowExecutionRequest, beforeFirstTask?: (m: RunMutator) => void): Promise<StartResult> {
     const { transactions, store } = this.host;
     const workflowId = req.workflowId ?? '';
-    return transactions.withWorkflowLock(ns.id, workflowId, async () => {
-      const requestId = req.requestId || randomUUID();
-      const current = await store.getCurrentExecution(ns.id, workflowId);
-      const runs: RunMutator[] = [];
-      if (current) {
-        if (current.startRequestId === requestId) return this.retriedStart(current, req);
-        const decision = reuseDecision(current, req);
-        if (decision === 'use-existing') return { runId: current.runId, started: false };
-        if (decision === 'reject') throw workflowAlreadyStarted(workflowId, current.runId, current.startRequestId);
-        if (decision === 'terminate') {
-          const terminated = await this.terminateCurrent(current, req.identity ?? '', 'TerminateIfRunning WorkflowIdReusePolicy Policy');
-          if (terminated) runs.push(terminated);
-        }
+    const requestId = req.requestId || randomUUID();
+    const current = await store.getCurrentExecution(ns.id, workflowId);
+    const runs: RunMutator[] = [];
+    if (current) {
+      if (current.startRequestId === requestId) return this.retriedStart(current, req);
+      const decision = reuseDecision(current, req);
+      if (decision === 'use-existing') return { runId: current.runId, started: false };
+      if (decision === 'reject') throw workflowAlreadyStarted(workflowId, current.runId, current.startRequestId);
+      if (decision === 'terminate') {
+        const terminated = await this.terminateCurrent(current, req.identity ?? '', 'TerminateIfRunning WorkflowIdReusePolicy Policy');
+        if (terminated) runs.push(terminated);
       }
-      const now = transactions.now();
-      const backoffMs = req.cronSchedule ? cronBackoffMs(req.cronSchedule, now) : durationToMs(req.workflowStartDelay);
-      const m = createRun({ namespaceId: ns.id, request: req, requestId, firstWorkflowTaskBackoffMs: backoffMs }, now, beforeFirstTask);
-      m.namespaceName = ns.name;
-      // Eager workflow start (Temporal's Starter): the first task is started for the caller, in this transaction, unless
-      // it waits for a backoff (cron, start delay); matching never sees it.
-      const eager = req.requestEagerExecution === true && backoffMs <= 0 && m.ms.workflowTask !== undefined;
-      const wt = eager ? startWorkflowTask(m, requestId, req.identity ?? '') : undefined;
-      const committed = await transactions.commitRuns([...runs, m], currentExecutionOf(m.ms));
-      const ms = committed[runs.length];
-      if (!wt || !ms) return { runId: m.ms.runId, started: true };
-      return { runId: m.ms.runId, started: true, eagerWorkflowTask: await this.eagerTask(ms, wt) };
-    });
+    }
+    const now = transactions.now();
+    const backoffMs = req.cronSchedule ? cronBackoffMs(req.cronSchedule, now) : durationToMs(req.workflowStartDelay);
+    const m = createRun({ namespaceId: ns.id, request: req, requestId, firstWorkflowTaskBackoffMs: backoffMs }, now, beforeFirstTask);
+    m.namespaceName = ns.name;
+    // Eager workflow start (Temporal's Starter): the first task is started for the caller, in this transaction, unless
+    // it waits for a backoff (cron, start delay); matching never sees it.
+    const eager = req.requestEagerExecution === true && backoffMs <= 0 && m.ms.workflowTask !== undefined;
+    const wt = eager ? startWorkflowTask(m, requestId, req.identity ?? '') : undefined;
+    const committed = await transactions.commitRuns([...runs, m], currentExecutionOf(m.ms));
+    const ms = committed[runs.length];
+    if (!wt || !ms) return { runId: m.ms.runId, started: true };
+    return { runId: m.ms.runId, started: true, eagerWorkflowTask: await this.eagerTask(ms, wt) };
   }
 
   /**

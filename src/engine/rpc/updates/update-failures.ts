@@ -29,16 +29,26 @@ export function unprocessedUpdateFailure(): IFailure {
  * caller's error. The SDK client maps NOT_FOUND to WorkflowNotFoundError.
  */
 export function abortedByWorkflowClosing(): ServiceError {
-  return notFound('workflow update was aborted by closing workflow');
+  return notFound(ABORTED_BY_WORKFLOW_CLOSING);
+}
+
+const ABORTED_BY_WORKFLOW_CLOSING = 'workflow update was aborted by closing workflow';
+
+export function isAbortedByWorkflowClosing(err: unknown): err is ServiceError {
+  return err instanceof ServiceError && err.code === 'NOT_FOUND' && err.message === ABORTED_BY_WORKFLOW_CLOSING;
 }
 
 /**
  * An update not yet accepted when its run closed into a successor (continue-as-new, retry, cron):
- * ErrWorkflowClosing, RESOURCE_EXHAUSTED (cause BUSY_WORKFLOW in Temporal's details). The SDK client
+ * ErrWorkflowClosing, RESOURCE_EXHAUSTED with cause BUSY_WORKFLOW. The SDK client
  * retries it, and as its handles name no run ID the retry lands on the new run.
  */
 export function workflowClosing(): ServiceError {
-  return new ServiceError('RESOURCE_EXHAUSTED', 'workflow operation can not be applied because workflow is closing');
+  return new ServiceError('RESOURCE_EXHAUSTED', 'workflow operation can not be applied because workflow is closing', {
+    type: 'ResourceExhausted',
+    cause: 'busy-workflow',
+    scope: 'namespace',
+  });
 }
 
 /** PollWorkflowExecutionUpdate of an update the run does not know (`update %q not found`). */

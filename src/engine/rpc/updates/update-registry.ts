@@ -37,6 +37,11 @@ export class UpdateRegistry {
     return update;
   }
 
+  /** Drops an admission that never committed (update-with-start whose start failed); nothing waits on it yet. */
+  withdraw(update: InFlightUpdate): void {
+    this.updates.delete(this.key(update.runId, update.updateId));
+  }
+
   forRun(runId: string, stage?: UpdateStage): InFlightUpdate[] {
     return [...this.updates.values()].filter((u) => u.runId === runId && (stage === undefined || u.stage === stage));
   }

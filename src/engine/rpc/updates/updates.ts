@@ -7,16 +7,28 @@ import { isRunning } from '../../state/status';
 import { scheduleWorkflowTask } from '../../state/workflow-task-state';
 import type { RunTransactions } from '../../transactions';
 import { abortedByWorkflowClosing, acceptedUpdateCompletedWorkflowFailure, updateNotFound, workflowClosing } from './update-failures';
+import { updateLimitError, type UpdateLimits } from './update-limits';
 import type { InFlightUpdate, UpdateRegistry } from './update-registry';
 
 export interface UpdateHost {
   transactions: RunTransactions;
   store: HistoryStore;
   registry: UpdateRegistry;
+  limits: UpdateLimits;
   /** How long one wait for a stage is held (the history long-poll period). */
   longPollTimeoutMs: number;
   /** Time-skipping mode: time may skip while a caller waits for an update (as while it awaits a result). */
   unlockedWhile?: <T>(fn: () => Promise<T>) => Promise<T>;
+}
+
+/** An update as found or admitted on a run. */
+export interface UpdateAdmission {
+  ms: MutableState;
+  updateId: string;
+  /** Its registry entry; absent when history holds it (accepted before a restart, or completed). */
+  inFlight?: InFlightUpdate;
+  /** This call admitted it: a workflow task must carry it to the worker. */
+  admitted?: boolean;
 }
 
 /** Updates: admission, delivery as protocol messages in workflow tasks, and waiting for a stage. */
@@ -29,24 +41,59 @@ export class UpdateHandling {
     req: workflowservice.IUpdateWorkflowExecutionRequest,
     signal?: AbortSignal,
   ): Promise<workflowservice.IUpdateWorkflowExecutionResponse> {
+    const { transactions } = this.host;
     const workflowId = req.workflowExecution?.workflowId ?? '';
-    const updateId = req.request?.meta?.updateId ?? '';
-    const found = await this.host.transactions.withWorkflowLock(ns.id, workflowId, async () => {
-      const ms = await this.host.transactions.load(ns.id, workflowId, req.workflowExecution?.runId ?? '');
+    const admission = await transactions.withWorkflowLock(ns.id, workflowId, async () => {
+      const ms = await transactions.load(ns.id, workflowId, req.workflowExecution?.runId ?? '');
       if (req.firstExecutionRunId && ms.firstExecutionRunId !== req.firstExecutionRunId) throw workflowNotFound(workflowId, req.firstExecutionRunId);
-      if (ms.updates[updateId]) return { ms };
-      const inFlight = this.host.registry.get(ms.runId, updateId);
-      if (inFlight) return { ms, inFlight };
-      if (!isRunning(ms.status)) throw workflowAlreadyCompleted();
-      return { ms, inFlight: this.host.registry.admit(ms.runId, updateId, req.request ?? {}), admitted: true };
+      return this.admit(ms, req.request ?? {});
     });
-    if (found.admitted) {
-      await this.host.transactions.update(found.ms, (m) => scheduleWorkflowTask(m));
-    }
-    const wait = (): Promise<workflowservice.IUpdateWorkflowExecutionResponse> =>
-      this.awaitUpdate(ns, found.ms, updateId, found.inFlight, req.waitPolicy?.lifecycleStage, signal);
+    await this.scheduleDelivery(admission);
+    return this.awaitStage(ns, admission, req.waitPolicy?.lifecycleStage, signal);
+  }
+
+  /**
+   * Finds the update on the run or admits it, for a caller holding the workflow lock (Temporal's Updater.ApplyRequest):
+   * a closed run takes no new update, nor one past the run's update limits.
+   */
+  admit(ms: MutableState, request: temporal.api.update.v1.IRequest): UpdateAdmission {
+    const { registry, limits } = this.host;
+    const updateId = request.meta?.updateId ?? '';
+    if (ms.updates[updateId]) return { ms, updateId };
+    const inFlight = registry.get(ms.runId, updateId);
+    if (inFlight) return { ms, updateId, inFlight };
+    if (!isRunning(ms.status)) throw workflowAlreadyCompleted();
+    const limitError = updateLimitError(
+      ms,
+      registry.forRun(ms.runId).map((u) => u.updateId),
+      limits,
+    );
+    if (limitError) throw limitError;
+    return { ms, updateId, inFlight: registry.admit(ms.runId, updateId, request), admitted: true };
+  }
+
+  /** A newly admitted update rides on the next workflow task: one is scheduled unless the run has one already. */
+  async scheduleDelivery(admission: UpdateAdmission): Promise<void> {
+    if (admission.admitted) await this.host.transactions.update(admission.ms, (m) => scheduleWorkflowTask(m));
+  }
+
+  /** An admission whose transaction did not commit: the update was never admitted. */
+  withdraw(admission: UpdateAdmission): void {
+    if (admission.admitted && admission.inFlight) this.host.registry.withdraw(admission.inFlight);
+  }
+
+  /** Waits (at most one long-poll period; time may skip meanwhile) for the update to reach `wanted` (default COMPLETED). */
+  awaitStage(
+    ns: NamespaceRecord,
+    admission: UpdateAdmission,
+    wanted: enums.UpdateWorkflowExecutionLifecycleStage | null | undefined,
+    signal?: AbortSignal,
+  ): Promise<workflowservice.IUpdateWorkflowExecutionResponse> {
+    const { ms, updateId, inFlight } = admission;
+    const wait = (): Promise<workflowservice.IUpdateWorkflowExecutionResponse> => this.awaitUpdate(ns, ms, updateId, inFlight, wanted, signal);
     return this.host.unlockedWhile ? this.host.unlockedWhile(wait) : wait();
   }
+
   async pollWorkflowExecutionUpdate(
     ns: NamespaceRecord,
     req: workflowservice.IPollWorkflowExecutionUpdateRequest,
@@ -57,9 +104,7 @@ export class UpdateHandling {
     const updateId = ref?.updateId ?? '';
     const inFlight = this.host.registry.get(ms.runId, updateId);
     if (!ms.updates[updateId] && !inFlight) throw updateNotFound(updateId);
-    const wait = (): Promise<workflowservice.IUpdateWorkflowExecutionResponse> =>
-      this.awaitUpdate(ns, ms, updateId, inFlight, req.waitPolicy?.lifecycleStage, signal);
-    const { stage, outcome } = await (this.host.unlockedWhile ? this.host.unlockedWhile(wait) : wait());
+    const { stage, outcome } = await this.awaitStage(ns, { ms, updateId, inFlight }, req.waitPolicy?.lifecycleStage, signal);
     return { stage, outcome, updateRef: { workflowExecution: { workflowId: ms.workflowId, runId: ms.runId }, updateId } };
   }
   /**
