@@ -11,7 +11,7 @@ import {
 import { defaultPayloadConverter } from '@temporalio/common';
 import { google, temporal } from '@temporalio/proto';
 import Long from 'long';
-import { eventNames, grpcCode, rejectionOf, uniqueName, useHourglassServer, withWorker } from './helpers';
+import { eventNames, grpcCode, rejectionOf, uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
 import { addItemUpdate, cart, closeCartSignal, itemsQuery, slowAddItemUpdate } from './workflows';
 
 const env = useHourglassServer();
@@ -210,6 +210,36 @@ describe('update-with-start (ExecuteMultiOperation [Start, Update])', () => {
       const handle = env.client.workflow.getHandle(taskQueue);
       await handle.signal(closeCartSignal);
       assert.deepEqual(await handle.result(), [1, 2]);
+    });
+  });
+
+  test('an update the reused run closed on before accepting it is sent again by the server, to the run it then starts', async (t) => {
+    const taskQueue = uniqueName(t); // no worker polls it until the first run is terminated
+    const existing = await env.client.workflow.start(cart, { taskQueue, workflowId: taskQueue });
+    const useExisting = { workflowIdConflictPolicy: Conflict.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING };
+    const request = multiOperation(taskQueue, 9, useExisting, {});
+    const updateId = request.operations?.[1]?.updateWorkflow?.request?.meta?.updateId ?? '';
+    const pending = executeMultiOperation(request);
+    await waitFor('the update to be admitted to the running workflow', () =>
+      env.connection.workflowService
+        .pollWorkflowExecutionUpdate({
+          namespace: env.namespace,
+          updateRef: { workflowExecution: { workflowId: taskQueue, runId: existing.firstExecutionRunId }, updateId },
+          waitPolicy: { lifecycleStage: Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED },
+        })
+        .then((r) => r.stage),
+    );
+    await existing.terminate('before any worker took the update');
+    await withWorker(env, { taskQueue }, async () => {
+      const response = await pending;
+      const start = response.responses[0]?.startWorkflow;
+      assert.equal(start?.started, true);
+      assert.notEqual(start?.runId, existing.firstExecutionRunId);
+      const outcome = response.responses[1]?.updateWorkflow?.outcome;
+      assert.equal(defaultPayloadConverter.fromPayload(outcome?.success?.payloads?.[0] ?? {}), 9);
+      const handle = env.client.workflow.getHandle(taskQueue);
+      await handle.signal(closeCartSignal);
+      assert.deepEqual(await handle.result(), [9]);
     });
   });
 
