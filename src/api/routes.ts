@@ -1,3 +1,4 @@
+import * as activityControl from './handlers/activity-control';
 import * as activityTask from './handlers/activity-task';
 import * as multiOperation from './handlers/multi-operation';
 import * as namespace from './handlers/namespace';
@@ -49,6 +50,10 @@ export const workflowServiceHandlers: HandlerTable = {
   RespondActivityTaskFailedById: activityTask.respondActivityTaskFailedById,
   RespondActivityTaskCanceledById: activityTask.respondActivityTaskCanceledById,
   RecordActivityTaskHeartbeatById: activityTask.recordActivityTaskHeartbeatById,
+  PauseActivity: activityControl.pauseActivity,
+  UnpauseActivity: activityControl.unpauseActivity,
+  ResetActivity: activityControl.resetActivity,
+  UpdateActivityOptions: activityControl.updateActivityOptions,
   DescribeTaskQueue: taskQueue.describeTaskQueue,
   ListTaskQueuePartitions: taskQueue.listTaskQueuePartitions,
 };

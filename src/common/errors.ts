@@ -51,6 +51,15 @@ export function notFound(message: string): ServiceError {
   return new ServiceError('NOT_FOUND', message);
 }
 
+export function failedPrecondition(message: string): ServiceError {
+  return new ServiceError('FAILED_PRECONDITION', message);
+}
+
+/** Temporal's ErrActivityNotFound: the activity controls name no pending activity. */
+export function activityNotFound(): ServiceError {
+  return notFound("Can't find pending activity with such ID. Invalid activityID or activity already completed");
+}
+
 export function namespaceNotFound(namespace: string): ServiceError {
   return new ServiceError('NOT_FOUND', `Namespace ${namespace} is not found.`, {
     type: 'NamespaceNotFound',

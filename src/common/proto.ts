@@ -22,6 +22,7 @@ export import workflow = temporal.api.workflow.v1;
 export import errordetails = temporal.api.errordetails.v1;
 export import sdk = temporal.api.sdk.v1;
 export import operatorservice = temporal.api.operatorservice.v1;
+export import activity = temporal.api.activity.v1;
 
 export type IHistoryEvent = temporal.api.history.v1.IHistoryEvent;
 export type IPayloads = temporal.api.common.v1.IPayloads;

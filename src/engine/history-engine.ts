@@ -8,6 +8,7 @@ import { TaskPoller } from './dispatch/task-poller';
 import { TimerTasks } from './dispatch/timer-tasks';
 import { TransferTasks } from './dispatch/transfer-tasks';
 import type { NamespaceRegistry } from './namespaces';
+import { ActivityControls } from './rpc/activity-controls';
 import { ActivityTasks } from './rpc/activity-tasks';
 import { Deletion } from './rpc/deletion';
 import type { EngineStats } from './rpc/engine-stats';
@@ -63,6 +64,7 @@ export class HistoryEngine {
   readonly deletion: Deletion;
   readonly workflowTasks: WorkflowTasks;
   readonly activityTasks: ActivityTasks;
+  readonly activityControls: ActivityControls;
   readonly queries: QueryHandling;
   readonly updates: UpdateHandling;
   readonly updateWithStart: UpdateWithStart;
@@ -105,6 +107,7 @@ export class HistoryEngine {
     this.deletion = new Deletion({ transactions, store, namespaces, logger, onDeleted: (ref) => this.timers.schedule(ref, undefined) });
     this.taskQueues = new TaskQueues({ matching: this.matching });
     this.activityTasks = new ActivityTasks({ transactions, store, poller, stats: this.stats });
+    this.activityControls = new ActivityControls({ transactions, store, random: Math.random });
     this.queries = new QueryHandling({
       transactions,
       store,

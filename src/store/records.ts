@@ -83,6 +83,31 @@ export interface ActivityInfo {
   lastWorkerIdentity?: string;
   cancelRequested: boolean;
   cancelRequestedEventId?: number;
+  /** When the last failed attempt ended (Temporal's LastAttemptCompleteTime): a changed retry policy re-times the backoff from it. */
+  lastAttemptCompleteTime?: number;
+  /** Set in the scheduled event, or by UpdateActivityOptions (absent: the scheduled event's). */
+  priority?: ActivityPriority;
+  /** PauseActivity: not dispatched, no timeouts, a failed attempt is not retried until UnpauseActivity or ResetActivity. */
+  paused?: boolean;
+  pauseInfo?: ActivityPauseInfo;
+  /** ResetActivity while an attempt runs: its heartbeats answer `activityReset` until the attempt ends. */
+  activityReset?: boolean;
+  /** ResetActivity with resetHeartbeat while an attempt runs: the next attempt starts without heartbeat details. */
+  resetHeartbeats?: boolean;
+}
+
+export interface ActivityPauseInfo {
+  pauseTime: number;
+  identity: string;
+  reason: string;
+  /** The PauseActivity request id: the same id again is a no-op, another one FAILED_PRECONDITION. */
+  requestId: string;
+}
+
+export interface ActivityPriority {
+  priorityKey?: number;
+  fairnessKey?: string;
+  fairnessWeight?: number;
 }
 
 export interface ParentInfo {

@@ -46,8 +46,7 @@ export async function recordActivityTaskHeartbeat(
 ): Promise<workflowservice.IRecordActivityTaskHeartbeatResponse> {
   await checkTokenNamespace(ctx, req.namespace, req.taskToken);
   requireBlobWithinLimit(req.details, 'Details');
-  const { cancelRequested } = await ctx.engine.activityTasks.recordActivityTaskHeartbeat(req.taskToken, req.details);
-  return { cancelRequested, activityPaused: false, activityReset: false };
+  return ctx.engine.activityTasks.recordActivityTaskHeartbeat(req.taskToken, req.details);
 }
 
 interface ByIdRequest {
@@ -95,6 +94,5 @@ export async function recordActivityTaskHeartbeatById(
   req: workflowservice.IRecordActivityTaskHeartbeatByIdRequest,
 ): Promise<workflowservice.IRecordActivityTaskHeartbeatByIdResponse> {
   requireBlobWithinLimit(req.details, 'Details');
-  const { cancelRequested } = await ctx.engine.activityTasks.recordActivityTaskHeartbeat(await tokenById(ctx, req), req.details);
-  return { cancelRequested, activityPaused: false, activityReset: false };
+  return ctx.engine.activityTasks.recordActivityTaskHeartbeat(await tokenById(ctx, req), req.details);
 }

@@ -22,7 +22,11 @@ export interface DispatchTask {
 }
 
 export function dispatchKey(t: DispatchTask): string {
-  return t.queryId ? `query/${t.queryId}` : `${t.runId}/${t.kind}/${t.scheduledEventId}/${t.attempt}`;
+  if (t.queryId) return `query/${t.queryId}`;
+  // An activity moved to another queue (UpdateActivityOptions) is a new task there, not the one queued here.
+  return t.kind === 'activity'
+    ? `${t.runId}/activity/${t.scheduledEventId}/${t.attempt}/${t.taskQueue}`
+    : `${t.runId}/workflow/${t.scheduledEventId}/${t.attempt}`;
 }
 
 /** The matching task for the run's workflow task. */
@@ -45,14 +49,14 @@ export function dispatchableTasks(ms: MutableState, now: number): DispatchTask[]
   const wt = ms.workflowTask;
   if (wt && wt.startedEventId === undefined) tasks.push(workflowDispatchTask(ms, wt));
   for (const a of Object.values(ms.activities)) {
-    if (a.startedTime === undefined && !a.cancelRequested && a.currentAttemptScheduledTime <= now) {
+    if (a.startedTime === undefined && !a.cancelRequested && !a.paused && a.currentAttemptScheduledTime <= now) {
       tasks.push({ ...ref, kind: 'activity', taskQueue: a.taskQueue, scheduledEventId: a.scheduledEventId, attempt: a.attempt });
     }
   }
   return tasks;
 }
 
-/** Every instant at which something about this run is due: timers, timeouts, retry backoffs. */
+/** Every instant at which something about this run is due: timers, timeouts, retry backoffs (none for a paused activity, as in Temporal). */
 export function deadlines(ms: MutableState): number[] {
   if (!isRunning(ms.status)) return [];
   const out: number[] = [];
@@ -63,6 +67,7 @@ export function deadlines(ms: MutableState): number[] {
   if (wt && wt.startedTime === undefined && wt.sticky) out.push(wt.scheduledTime + (ms.stickyScheduleToStartTimeoutMs ?? 0));
   for (const t of Object.values(ms.timers)) out.push(t.expiryTime);
   for (const a of Object.values(ms.activities)) {
+    if (a.paused) continue;
     if (a.scheduleToCloseMs > 0) out.push(a.scheduledTime + a.scheduleToCloseMs);
     if (a.startedTime === undefined) {
       if (a.currentAttemptScheduledTime > a.scheduledTime) out.push(a.currentAttemptScheduledTime);
@@ -94,7 +99,7 @@ export function busyUntil(ms: MutableState, now: number, activityGraceMs: number
   let until = 0;
   for (const a of Object.values(ms.activities)) {
     if (a.startedTime === undefined) {
-      if (a.currentAttemptScheduledTime <= now && !a.cancelRequested) return Infinity;
+      if (a.currentAttemptScheduledTime <= now && !a.cancelRequested && !a.paused) return Infinity;
     } else {
       until = Math.max(until, (a.lastHeartbeatTime ?? a.startedTime) + activityGraceMs);
     }

@@ -30,6 +30,12 @@ export interface ActivityTaskHost {
   stats: EngineStats;
 }
 
+export interface HeartbeatAnswer {
+  cancelRequested: boolean;
+  activityPaused: boolean;
+  activityReset: boolean;
+}
+
 /** What a worker gets for an activity attempt, whether polled or eagerly dispatched. */
 export function activityTaskResponse(
   namespace: string,
@@ -63,7 +69,7 @@ export function activityTaskResponse(
     startToCloseTimeout: msToDuration(a.startToCloseMs),
     heartbeatTimeout: msToDuration(a.heartbeatMs),
     retryPolicy: retryPolicyToProto(a.retryPolicy),
-    priority: scheduled.priority ?? null,
+    priority: a.priority ?? scheduled.priority ?? null,
   };
 }
 
@@ -88,7 +94,9 @@ export class ActivityTasks {
   ): Promise<workflowservice.IPollActivityTaskQueueResponse | undefined> {
     const result = await this.host.transactions.tryUpdate(task, (m) => {
       const a = m.activity(task.scheduledEventId);
-      if (!m.isRunning() || !a || isStarted(a) || a.cancelRequested || a.attempt !== task.attempt) return undefined;
+      // A task made stale by a pause, a reset or a move to another queue is dropped, as Temporal's stamp check does.
+      const stale = !a || isStarted(a) || a.cancelRequested || a.paused || a.attempt !== task.attempt || a.taskQueue !== task.taskQueue;
+      if (!m.isRunning() || stale) return undefined;
       startActivityAttempt(m, a, randomUUID(), identity);
       return { ...a };
     });
@@ -139,15 +147,15 @@ export class ActivityTasks {
   respondActivityTaskCanceled(taskToken: Uint8Array | null | undefined, details: IPayloads | null | undefined, identity: string): Promise<void> {
     return this.updateActivity(taskToken, (m, a) => cancelActivity(m, a, details, identity));
   }
-  /** Records progress and tells the worker whether the activity was asked to cancel. */
-  async recordActivityTaskHeartbeat(taskToken: Uint8Array | null | undefined, details: IPayloads | null | undefined): Promise<{ cancelRequested: boolean }> {
-    let cancelRequested = false;
+  /** Records progress and tells the worker whether the activity was asked to cancel, paused or reset (the SDK then cancels the attempt). */
+  async recordActivityTaskHeartbeat(taskToken: Uint8Array | null | undefined, details: IPayloads | null | undefined): Promise<HeartbeatAnswer> {
+    let answer: HeartbeatAnswer = { cancelRequested: false, activityPaused: false, activityReset: false };
     await this.updateActivity(taskToken, (m, a) => {
       a.lastHeartbeatTime = m.now;
       if (details) a.heartbeatDetails = encodePayloads(details);
-      cancelRequested = a.cancelRequested;
+      answer = { cancelRequested: a.cancelRequested, activityPaused: a.paused === true, activityReset: a.activityReset === true };
     });
-    return { cancelRequested };
+    return answer;
   }
 
   /** The *ById variants address the activity by workflow and activity id instead of a token. */

@@ -1,6 +1,7 @@
-import { decodeFailure, decodePayloads, enums, msToDuration, msToTimestamp, type sdk, type workflowservice } from '../../common/proto';
-import type { MutableState } from '../../store/records';
+import { decodeFailure, decodePayloads, enums, msToDuration, msToTimestamp, type sdk, type workflow, type workflowservice } from '../../common/proto';
+import type { ActivityInfo, ActivityPauseInfo, MutableState } from '../../store/records';
 import { executionInfo } from '../../visibility/record';
+import { currentActivityOptions } from '../state/activity-options';
 import { isStarted } from '../state/activity-state';
 
 /**
@@ -8,7 +9,6 @@ import { isStarted } from '../state/activity-state';
  * WorkflowExecutionStarted event) and what is pending.
  */
 export function describeExecution(ms: MutableState, now: number, userMetadata?: sdk.IUserMetadata): workflowservice.IDescribeWorkflowExecutionResponse {
-  const PendingState = enums.PendingActivityState;
   return {
     executionConfig: {
       taskQueue: { name: ms.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
@@ -21,11 +21,7 @@ export function describeExecution(ms: MutableState, now: number, userMetadata?: 
     pendingActivities: Object.values(ms.activities).map((a) => ({
       activityId: a.activityId,
       activityType: { name: a.activityType },
-      state: a.cancelRequested
-        ? PendingState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
-        : isStarted(a)
-          ? PendingState.PENDING_ACTIVITY_STATE_STARTED
-          : PendingState.PENDING_ACTIVITY_STATE_SCHEDULED,
+      state: pendingActivityState(a),
       heartbeatDetails: decodePayloads(a.heartbeatDetails) ?? null,
       lastHeartbeatTime: a.lastHeartbeatTime ? msToTimestamp(a.lastHeartbeatTime) : null,
       lastStartedTime: a.startedTime ? msToTimestamp(a.startedTime) : null,
@@ -35,7 +31,13 @@ export function describeExecution(ms: MutableState, now: number, userMetadata?: 
       expirationTime: a.scheduleToCloseMs > 0 ? msToTimestamp(a.scheduledTime + a.scheduleToCloseMs) : null,
       lastFailure: decodeFailure(a.lastFailure) ?? null,
       lastWorkerIdentity: a.lastWorkerIdentity ?? '',
-      currentRetryInterval: a.currentAttemptScheduledTime > now ? msToDuration(a.currentAttemptScheduledTime - now) : null,
+      currentRetryInterval: a.currentAttemptScheduledTime > now && !a.paused ? msToDuration(a.currentAttemptScheduledTime - now) : null,
+      lastAttemptCompleteTime: a.lastAttemptCompleteTime !== undefined ? msToTimestamp(a.lastAttemptCompleteTime) : null,
+      nextAttemptScheduleTime: !isStarted(a) && a.currentAttemptScheduledTime > now && !a.paused ? msToTimestamp(a.currentAttemptScheduledTime) : null,
+      paused: a.paused === true,
+      pauseInfo: a.paused && a.pauseInfo ? pauseInfoProto(a.pauseInfo) : null,
+      activityOptions: currentActivityOptions(a),
+      priority: a.priority ?? null,
     })),
     pendingWorkflowTask: ms.workflowTask
       ? {
@@ -50,4 +52,19 @@ export function describeExecution(ms: MutableState, now: number, userMetadata?: 
         }
       : null,
   };
+}
+
+/**
+ * Temporal's GetPendingActivityInfo: a paused activity not running on a worker is PAUSED, one still
+ * running is PAUSE_REQUESTED; a cancel request shows over either.
+ */
+function pendingActivityState(a: ActivityInfo): enums.PendingActivityState {
+  const S = enums.PendingActivityState;
+  if (a.cancelRequested) return S.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED;
+  if (isStarted(a)) return a.paused ? S.PENDING_ACTIVITY_STATE_PAUSE_REQUESTED : S.PENDING_ACTIVITY_STATE_STARTED;
+  return a.paused ? S.PENDING_ACTIVITY_STATE_PAUSED : S.PENDING_ACTIVITY_STATE_SCHEDULED;
+}
+
+function pauseInfoProto(p: ActivityPauseInfo): workflow.PendingActivityInfo.IPauseInfo {
+  return { pauseTime: msToTimestamp(p.pauseTime), manual: { identity: p.identity, reason: p.reason } };
 }

@@ -1,9 +1,9 @@
 import { invalidArgument } from '../../common/errors';
-import type { command, failure as failureProto } from '../../common/proto';
+import type { command, common, failure as failureProto } from '../../common/proto';
 import { decodeFailure, decodePayloads, durationToMs, encodeFailure, enums, int64, type IFailure, type IPayloads } from '../../common/proto';
-import type { ActivityInfo, RetryPolicyRecord } from '../../store/records';
+import type { ActivityInfo, ActivityPriority, RetryPolicyRecord } from '../../store/records';
 import type { RunMutator } from './mutator';
-import { decideRetry, timeoutTypeName, type RetryDecision } from './retry';
+import { decideRetry, isRetryableFailure, timeoutTypeName, type RetryDecision } from './retry';
 
 /**
  * Activity state in mutable state. Attempts, retries and dispatch change only mutable state;
@@ -122,15 +122,16 @@ export function decideActivityRetry(a: ActivityInfo, failure: IFailure, now: num
  * the next attempt after the backoff, writing nothing, or closes the activity.
  */
 export function failActivityAttempt(m: RunMutator, a: ActivityInfo, failure: IFailure, identity: string, timeoutType?: enums.TimeoutType): void {
+  if (a.paused && retriesWhilePaused(a, failure)) {
+    // Temporal's RetryActivity on a paused activity: the attempt is counted, nothing is scheduled.
+    setNextAttempt(a, a.attempt + 1, a.currentAttemptScheduledTime, encodeFailure(failure));
+    a.lastAttemptCompleteTime = m.now;
+    return;
+  }
   const decision = decideActivityRetry(a, failure, m.now);
   if (decision.retry) {
-    a.attempt += 1;
-    a.currentAttemptScheduledTime = m.now + decision.delayMs;
-    a.lastFailure = encodeFailure(failure);
-    a.startedTime = undefined;
-    a.startedIdentity = undefined;
-    a.startedRequestId = undefined;
-    a.lastHeartbeatTime = undefined;
+    setNextAttempt(a, a.attempt + 1, m.now + decision.delayMs, encodeFailure(failure));
+    a.lastAttemptCompleteTime = m.now;
     return;
   }
   addStartedEvent(m, a);
@@ -147,6 +148,35 @@ export function failActivityAttempt(m: RunMutator, a: ActivityInfo, failure: IFa
   } else {
     addTimedOutEvent(m, a, timeoutType, decision.retryState);
   }
+}
+
+/**
+ * A paused activity's failed attempt is held (not closed) unless it would not be retried anyway: cancel
+ * requested, a schedule-to-start/close timeout, or a non-retryable failure. The attempt limit and the
+ * deadline are not checked, as in Temporal: they are when the activity is unpaused and fails again.
+ */
+function retriesWhilePaused(a: ActivityInfo, failure: IFailure): boolean {
+  if (a.cancelRequested) return false;
+  const timeoutType = failure.timeoutFailureInfo?.timeoutType;
+  if (timeoutType === enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START || timeoutType === enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE) return false;
+  return isRetryableFailure(a.retryPolicy, failure);
+}
+
+/**
+ * Temporal's UpdateActivityInfoForRetries: the activity waits for attempt `attempt` at `scheduledTime`.
+ * A reset asked to drop heartbeat details drops them now, when the attempt that was running has ended.
+ */
+export function setNextAttempt(a: ActivityInfo, attempt: number, scheduledTime: number, lastFailure: string | undefined): void {
+  a.attempt = attempt;
+  a.currentAttemptScheduledTime = scheduledTime;
+  a.lastFailure = lastFailure;
+  a.startedTime = undefined;
+  a.startedIdentity = undefined;
+  a.startedRequestId = undefined;
+  a.lastHeartbeatTime = undefined;
+  if (a.resetHeartbeats) a.heartbeatDetails = undefined;
+  a.activityReset = undefined;
+  a.resetHeartbeats = undefined;
 }
 
 /** A timeout that is never retried (schedule-to-start, schedule-to-close). */
@@ -202,5 +232,16 @@ export function newActivityInfo(
     ...timeouts,
     retryPolicy,
     cancelRequested: false,
+    ...(attrs.priority ? { priority: priorityRecord(attrs.priority) } : {}),
+  };
+}
+
+/** A priority as stored: only the keys set. */
+export function priorityRecord(p: common.IPriority | null | undefined): ActivityPriority | undefined {
+  if (!p) return undefined;
+  return {
+    ...(p.priorityKey ? { priorityKey: p.priorityKey } : {}),
+    ...(p.fairnessKey ? { fairnessKey: p.fairnessKey } : {}),
+    ...(p.fairnessWeight ? { fairnessWeight: p.fairnessWeight } : {}),
   };
 }

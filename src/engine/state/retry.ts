@@ -64,7 +64,7 @@ export function nextRetryDelay(policy: RetryPolicyRecord, attempt: number, failu
  * "TemporalTimeout:Heartbeat"; a server failure unless marked non-retryable; an ApplicationFailure
  * unless marked non-retryable or its type is listed; anything else is.
  */
-function isRetryableFailure(policy: RetryPolicyRecord, failure: IFailure): boolean {
+export function isRetryableFailure(policy: RetryPolicyRecord, failure: IFailure): boolean {
   if (failure.canceledFailureInfo || failure.terminatedFailureInfo) return false;
   if (failure.timeoutFailureInfo) {
     const type = failure.timeoutFailureInfo.timeoutType ?? T.TIMEOUT_TYPE_UNSPECIFIED;

@@ -50,6 +50,8 @@ export function fireDueTimeouts(m: RunMutator, isStickyQueueLive: (queue: string
 
 /** What timeout, if any, is due for a pending activity now. */
 function dueActivityTimeout(a: ActivityInfo, now: number): { type: enums.TimeoutType; closes: boolean } | undefined {
+  // A paused activity's timeouts wait for it to be unpaused (Temporal creates no timer tasks for it).
+  if (a.paused) return undefined;
   if (a.scheduleToCloseMs > 0 && now >= a.scheduledTime + a.scheduleToCloseMs) return { type: T.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, closes: true };
   if (a.startedTime === undefined) {
     if (a.scheduleToStartMs > 0 && now >= a.currentAttemptScheduledTime + a.scheduleToStartMs) return { type: T.TIMEOUT_TYPE_SCHEDULE_TO_START, closes: true };
