@@ -10,6 +10,7 @@ import { KeyedMutex, workflowLockKey } from './locks';
 import type { NamespaceRegistry } from './namespaces';
 import { isRunning } from './state/status';
 import { RunMutator } from './state/mutator';
+import { DEFAULT_RUN_LIMITS, type RunLimits } from './state/run-limits';
 import { createRun } from './state/run-factory';
 import { successorSpec } from './state/successor';
 import { scheduleWorkflowTask, startWorkflowTask } from './state/workflow-task-state';
@@ -21,6 +22,8 @@ import { visibilityRecord } from '../visibility/record';
  */
 export interface RunTransactions {
   now(): number;
+  /** The dynamic config limits every change of a run is made under (a run created outside `mutate` takes them too). */
+  readonly limits: RunLimits;
   /** Loads a run (the current one when runId is empty) or throws NOT_FOUND. */
   load(namespaceId: string, workflowId: string, runId: string): Promise<MutableState>;
   /** Runs `fn` under the lock that guards every run of the workflow ID. */
@@ -41,6 +44,8 @@ export interface TransactionsOptions {
   searchAttributes: SearchAttributeRegistry;
   matching: Matching;
   now(): number;
+  /** Default: Temporal's. */
+  limits?: RunLimits;
   /** The effects of a durable commit (indexes, notifications, close tasks): run after it, never before. */
   afterCommit(ms: MutableState, justClosed: boolean): void;
 }
@@ -54,8 +59,11 @@ interface SyncMatch {
 /** The one transaction helper: load → mutate → commit → effects. */
 export class Transactions implements RunTransactions {
   private readonly locks = new KeyedMutex();
+  readonly limits: RunLimits;
 
-  constructor(private readonly options: TransactionsOptions) {}
+  constructor(private readonly options: TransactionsOptions) {
+    this.limits = options.limits ?? DEFAULT_RUN_LIMITS;
+  }
 
   now(): number {
     return this.options.now();
@@ -106,6 +114,7 @@ export class Transactions implements RunTransactions {
   mutate(ms: MutableState): RunMutator {
     const m = new RunMutator(ms, this.now());
     m.namespaceName = this.options.namespaces.nameOf(ms.namespaceId);
+    m.limits = this.limits;
     return m;
   }
 
@@ -129,6 +138,7 @@ export class Transactions implements RunTransactions {
         const started = await readStartedAttributes(store, m.ms.runId);
         const next = createRun(successorSpec(m.ms, plan, started ?? {}), m.now);
         next.namespaceName = m.namespaceName;
+        next.limits = this.limits;
         m.ms.newExecutionRunId = plan.runId;
         all.push(next);
         currentRow = currentExecutionOf(next.ms);

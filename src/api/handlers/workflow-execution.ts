@@ -9,6 +9,7 @@ export async function startWorkflowExecution(
 ): Promise<workflowservice.IStartWorkflowExecutionResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
   validateStart(req);
+  requireBlobWithinLimit(ctx, req.input, 'StartWorkflowExecution', req.workflowId);
   if (req.searchAttributes) req.searchAttributes.indexedFields = await ctx.searchAttributes.validate(ns.id, req.searchAttributes.indexedFields);
   const { runId, started, eagerWorkflowTask } = await ctx.engine.starts.startWorkflowExecution(ns, req);
   return { runId, started, status: enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING, eagerWorkflowTask };
@@ -22,7 +23,6 @@ function validateStart(req: workflowservice.IStartWorkflowExecutionRequest | wor
   requireNonNegativeDuration(req.workflowExecutionTimeout, 'WorkflowExecutionTimeout');
   requireNonNegativeDuration(req.workflowRunTimeout, 'WorkflowRunTimeout');
   requireNonNegativeDuration(req.workflowTaskTimeout, 'WorkflowTaskTimeout');
-  requireBlobWithinLimit(req.input, 'Input');
   if ((req.requestId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('RequestId exceeds length limit.');
 }
 
@@ -33,7 +33,8 @@ export async function signalWithStartWorkflowExecution(
   const ns = await ctx.namespaces.resolve(req.namespace);
   validateStart(req);
   requireField(req.signalName, 'SignalName is not set on request.');
-  requireBlobWithinLimit(req.signalInput, 'Signal input');
+  requireBlobWithinLimit(ctx, req.signalInput, 'SignalWithStartWorkflowExecution', req.workflowId);
+  requireBlobWithinLimit(ctx, req.input, 'SignalWithStartWorkflowExecution', req.workflowId);
   if (req.searchAttributes) req.searchAttributes.indexedFields = await ctx.searchAttributes.validate(ns.id, req.searchAttributes.indexedFields);
   return ctx.engine.starts.signalWithStartWorkflowExecution(ns, req);
 }
@@ -45,7 +46,7 @@ export async function signalWorkflowExecution(
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.workflowExecution?.workflowId, 'WorkflowId');
   requireField(req.signalName, 'SignalName is not set on request.');
-  requireBlobWithinLimit(req.input, 'Signal input');
+  requireBlobWithinLimit(ctx, req.input, 'SignalWorkflowExecution', req.workflowExecution?.workflowId);
   await ctx.engine.control.signalWorkflowExecution(ns, req);
   return {};
 }
@@ -75,7 +76,7 @@ export async function updateWorkflowExecution(
   requireId(req.workflowExecution?.workflowId, 'WorkflowId');
   requireId(req.request?.meta?.updateId, 'UpdateId');
   requireField(req.request?.input?.name, 'Update name is not set on request.');
-  requireBlobWithinLimit(req.request?.input?.args, 'Update input');
+  requireBlobWithinLimit(ctx, req.request?.input?.args, 'UpdateWorkflowExecution', req.workflowExecution?.workflowId);
   return ctx.engine.updates.updateWorkflowExecution(ns, req, ctx.signal);
 }
 

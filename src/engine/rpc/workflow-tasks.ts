@@ -157,7 +157,7 @@ export class WorkflowTasks {
     const firstEventId = wt.sticky ? ms.lastCompletedWorkflowTaskStartedEventId + 1 : 1;
     if (firstEventId === 1) this.host.stats.fullHistoryWorkflowTasks++;
     const persisted = await this.host.store.readHistory(ms.runId, firstEventId, ms.nextEventId, Number.MAX_SAFE_INTEGER);
-    const transient = transientWorkflowTaskEvents({ ms }, wt).map((e) => history.HistoryEvent.encode(e).finish());
+    const transient = transientWorkflowTaskEvents({ ms, limits: this.host.transactions.limits }, wt).map((e) => history.HistoryEvent.encode(e).finish());
     const queries = this.host.queries.attachBufferedQueries(ms.runId);
     const messages = this.host.updates.forRun(ms.runId, 'admitted').map((u) => {
       u.stage = 'sent';

@@ -1,5 +1,6 @@
 import { enums, history, int64, msToTimestamp, toNumber, type command, type IFailure, type IHistoryEvent, type IPayloads } from '../../common/proto';
 import type { ActivityInfo, MutableState, RunMutation } from '../../store/records';
+import { DEFAULT_RUN_LIMITS, type RunLimits } from './run-limits';
 import { isRunning } from './status';
 
 const E = enums.EventType;
@@ -93,6 +94,8 @@ export class RunMutator {
 
   /** The run's namespace name (commands default other namespaces to it). */
   namespaceName = '';
+  /** The server's dynamic config limits (set with the namespace name by whoever creates the change). */
+  limits: RunLimits = DEFAULT_RUN_LIMITS;
 
   constructor(
     loaded: MutableState,
