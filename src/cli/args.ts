@@ -160,13 +160,13 @@ function parseSqlitePragma(value: string, pragmas: Record<string, string>): void
 
 /** Parses `KEY=VALUE` into `values` as the Temporal CLI does (JSON value); a bad value for a key Hourglass honours is a usage error. */
 function parseDynamicConfigValue(value: string, values: Record<string, unknown>): void {
-  const eq = requireKeyValue('dynamic-config-value', value).indexOf('=');
+  requireKeyValue('dynamic-config-value', value);
   try {
     const [key, decoded] = parseDynamicConfigFlag(value);
     if (isDynamicConfigKey(key)) convertDynamicConfigValue(key, decoded);
     values[key] = decoded;
   } catch (err) {
-    if (err instanceof DynamicConfigError) throw new UsageError(`invalid value "${value.slice(eq + 1)}" for --dynamic-config-value: ${err.message}`);
+    if (err instanceof DynamicConfigError) throw new UsageError(`--dynamic-config-value: ${err.message}`);
     throw err;
   }
 }
