@@ -33,6 +33,7 @@ describe('dynamic config', needsInProcessServer('starts its own server with dyna
       'limit.blobSize.error': 10 * KiB,
       'history.longPollExpirationInterval': '1s',
       'matching.longPollExpirationInterval': '1s',
+      'limit.historyCount.error': 60,
     },
   });
 
@@ -175,5 +176,27 @@ describe('dynamic config', needsInProcessServer('starts its own server with dyna
     assert.equal(poll.taskToken?.length ?? 0, 0);
     assert.ok(waited >= 900 && waited < 5000, `task poll held ${waited} ms, expected about 1 s`);
     await handle.terminate();
+  });
+
+  test('limit.historyCount.error: the change that takes a running run past it terminates the run instead, and the caller gets why', async (t) => {
+    const taskQueue = uniqueName(t);
+    // No worker: each signal adds one event, until the one that would pass the limit.
+    const handle = await env.client.workflow.start(historyInfoAfterSignals, { taskQueue, workflowId: taskQueue, args: [1000] });
+    let refused: unknown;
+    for (let i = 0; i < 100 && refused === undefined; i++) {
+      await handle.signal(tickSignal).catch((err: unknown) => (refused = err));
+    }
+    const messages: string[] = [];
+    for (let e: unknown = refused; e instanceof Error; e = e.cause) messages.push(e.message);
+    assert.ok(
+      grpcCode(refused) === INVALID_ARGUMENT && messages.some((m) => m.includes('Workflow history count exceeds limit.')),
+      `expected INVALID_ARGUMENT "Workflow history count exceeds limit.", got ${String(refused)}`,
+    );
+    const events = (await handle.fetchHistory()).events ?? [];
+    assert.equal(events.length, 61, 'the refused signal is not in history: the termination takes its place');
+    const terminated = events[events.length - 1];
+    assert.equal(terminated?.eventType, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED);
+    assert.equal(terminated?.workflowExecutionTerminatedEventAttributes?.reason, 'Workflow history count exceeds limit.');
+    assert.equal(terminated?.workflowExecutionTerminatedEventAttributes?.identity, 'history-service');
   });
 });

@@ -60,6 +60,16 @@ export const DYNAMIC_CONFIG_SETTINGS = {
     default: 512 * 1024,
     description: 'payload size over which a warning is logged; the error limit is checked only past it, as in Temporal',
   },
+  'limit.historySize.error': {
+    type: 'bytes',
+    default: 50 * MiB,
+    description: 'history size past which the next change to a running run terminates it ("Workflow history size exceeds limit.")',
+  },
+  'limit.historyCount.error': {
+    type: 'int',
+    default: 50 * 1024,
+    description: 'history event count past which the next change to a running run terminates it ("Workflow history count exceeds limit.")',
+  },
 } as const satisfies Record<string, Setting<DynamicConfigType>>;
 
 export type DynamicConfigKey = keyof typeof DYNAMIC_CONFIG_SETTINGS;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { workflowNotFound } from '../common/errors';
+import { invalidArgument, workflowNotFound, type ServiceError } from '../common/errors';
 import type { CurrentExecution, MutableState, RunMutation, RunRef } from '../store/records';
 import { ConditionFailedError, type ExecutionStore } from '../store/store';
 import type { SearchAttributeRegistry } from '../visibility/search-attributes';
@@ -10,7 +10,8 @@ import { KeyedMutex, workflowLockKey } from './locks';
 import type { NamespaceRegistry } from './namespaces';
 import { isRunning } from './state/status';
 import { RunMutator } from './state/mutator';
-import { DEFAULT_RUN_LIMITS, type RunLimits } from './state/run-limits';
+import { terminateExecution } from './state/execution';
+import { DEFAULT_RUN_LIMITS, historyLimitExceeded, type RunLimits } from './state/run-limits';
 import { createRun } from './state/run-factory';
 import { successorSpec } from './state/successor';
 import { scheduleWorkflowTask, startWorkflowTask } from './state/workflow-task-state';
@@ -123,8 +124,10 @@ export class Transactions implements RunTransactions {
    * retry, cron) created in it and the current-run pointer moved to them; then runs the effects.
    * Returns the committed states, in order.
    */
-  async commitRuns(mutators: RunMutator[], current?: CurrentExecution): Promise<MutableState[]> {
+  async commitRuns(requested: RunMutator[], current?: CurrentExecution): Promise<MutableState[]> {
     const { store, searchAttributes } = this.options;
+    const breaches: ServiceError[] = [];
+    const mutators = requested.map((m) => this.withinHistoryLimits(m, breaches));
     const all = [...mutators];
     let currentRow = current;
     const matches: SyncMatch[] = [];
@@ -162,7 +165,22 @@ export class Transactions implements RunTransactions {
       const state = mutations[i]?.mutableState;
       if (state) this.options.afterCommit(state, m.wasRunning && !isRunning(state.status));
     });
+    // The caller's change was not made: it learns why, as from Temporal, once the termination is durable.
+    if (breaches[0]) throw breaches[0];
     return mutations.map((x) => x.mutableState);
+  }
+
+  /**
+   * The change, or, when it leaves a running run past `limit.historySize.error` / `limit.historyCount.error`,
+   * in its place the run's termination from its stored state (Temporal discards the change and force-terminates).
+   */
+  private withinHistoryLimits(m: RunMutator, breaches: ServiceError[]): RunMutator {
+    const reason = m.isNewRun ? undefined : historyLimitExceeded(m.ms, m.historyLengthAfterFlush(), this.limits.history);
+    if (reason === undefined) return m;
+    breaches.push(invalidArgument(reason));
+    const terminated = this.mutate(m.before);
+    terminateExecution(terminated, reason, null, 'history-service');
+    return terminated;
   }
 
   /**

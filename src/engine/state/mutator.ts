@@ -244,6 +244,17 @@ export class RunMutator {
     for (const fn of this.commitHooks.splice(0)) fn();
   }
 
+  /** The history length once this change is written: buffered events get their ids then, unless they wait for a started workflow task. */
+  historyLengthAfterFlush(): number {
+    const waiting = this.hasStartedWorkflowTask() && this.isRunning() ? 0 : this.ms.bufferedEvents.length + this.pendingBuffer.length;
+    return this.ms.nextEventId - 1 + waiting;
+  }
+
+  /** A run this change creates (not yet stored). */
+  get isNewRun(): boolean {
+    return this.expectedDbVersion === 0;
+  }
+
   /**
    * Whether visibility must be rewritten: a new run, or a change of what List filters and shows
    * for an open run (status, search attributes, memo). As in Temporal, an open run's row is not

@@ -24,6 +24,8 @@ describe('dynamic config registry', () => {
       'frontend.activityAPIsEnabled': true,
       'limit.blobSize.error': 2 * 1024 * 1024,
       'limit.blobSize.warn': 512 * 1024,
+      'limit.historySize.error': 50 * 1024 * 1024,
+      'limit.historyCount.error': 50 * 1024,
     });
   });
 
