@@ -10,7 +10,15 @@ import { TerminatedFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import Long from 'long';
 import { EventType, grpcCode, needsInProcessServer, uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
-import { historyInfoAfterSignals, oversizedActivityInput, oversizedActivityResult, sequentialActivities, tickSignal } from './workflows';
+import {
+  historyInfoAfterSignals,
+  oversizedActivityInput,
+  oversizedActivityResult,
+  repeater,
+  repeatUpdate,
+  sequentialActivities,
+  tickSignal,
+} from './workflows';
 
 const { enums } = temporal.api;
 const INVALID_ARGUMENT = 3;
@@ -150,6 +158,21 @@ describe('dynamic config', needsInProcessServer('starts its own server with dyna
     assert.equal(terminated?.eventType, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED);
     assert.equal(terminated?.workflowExecutionTerminatedEventAttributes?.reason, message);
     assert.equal(terminated?.workflowExecutionTerminatedEventAttributes?.identity, 'history-service');
+  });
+
+  test('limit.blobSize.error: an update response over it fails the workflow task and terminates the run', async (t) => {
+    const taskQueue = uniqueName(t);
+    await withWorker(env, { taskQueue }, async () => {
+      const handle = await env.client.workflow.start(repeater, { taskQueue, workflowId: taskQueue });
+      await assert.rejects(handle.executeUpdate(repeatUpdate, { args: [12 * KiB] }));
+    });
+    const events = (await env.client.workflow.getHandle(taskQueue).fetchHistory()).events ?? [];
+    const failed = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)?.workflowTaskFailedEventAttributes;
+    assert.equal(failed?.cause, enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE);
+    assert.equal(
+      events[events.length - 1]?.workflowExecutionTerminatedEventAttributes?.reason,
+      'BadUpdateWorkflowExecutionMessage: Message type temporal.api.update.v1.Response exceeds size limit.',
+    );
   });
 
   test('history.longPollExpirationInterval and matching.longPollExpirationInterval: empty long polls end after the configured time', async (t) => {
