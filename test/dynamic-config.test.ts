@@ -9,7 +9,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { TerminatedFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import Long from 'long';
-import { EventType, grpcCode, needsInProcessServer, uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
+import { createTestWorkflowEnvironment } from '../src/testing';
+import { EventType, grpcCode, installQuietRuntime, needsInProcessServer, uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
 import {
   historyInfoAfterSignals,
   oversizedActivityInput,
@@ -221,5 +222,28 @@ describe('dynamic config', needsInProcessServer('starts its own server with dyna
     assert.equal(terminated?.eventType, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED);
     assert.equal(terminated?.workflowExecutionTerminatedEventAttributes?.reason, 'Workflow history count exceeds limit.');
     assert.equal(terminated?.workflowExecutionTerminatedEventAttributes?.identity, 'history-service');
+  });
+});
+
+describe('dynamic config in the in-process test environment', needsInProcessServer('starts its own server'), () => {
+  test('createTestWorkflowEnvironment takes the same dynamicConfig (time-skipping server included)', async (t) => {
+    installQuietRuntime();
+    const testEnv = await createTestWorkflowEnvironment({ dynamicConfig: { 'limit.blobSize.warn': 100, 'limit.blobSize.error': 1000 } });
+    try {
+      const taskQueue = uniqueName(t);
+      await assert.rejects(
+        testEnv.client.workflow.start(historyInfoAfterSignals, { taskQueue, workflowId: taskQueue, args: ['x'.repeat(2000) as unknown as number] }),
+        blobTooLarge,
+      );
+    } finally {
+      await testEnv.teardown();
+    }
+  });
+
+  test('a bad value for an honoured key fails the start, naming the key', async () => {
+    await assert.rejects(
+      createTestWorkflowEnvironment({ dynamicConfig: { 'limit.blobSize.error': -1 } }),
+      /limit\.blobSize\.error: expected a non-negative integer/,
+    );
   });
 });
