@@ -1,9 +1,11 @@
 import { GrpcFrontend, type RpcObserver } from './api/grpc-server';
+import { resolveDynamicConfig, type DynamicConfigValues } from './common/dynamic-config';
 import { silentLogger, type Logger } from './common/logger';
 import { VirtualClock, systemClock } from './engine/time/clock';
 import { TimeSkipper } from './engine/time/time-skipping';
-import { HistoryEngine, type EngineOptions } from './engine/history-engine';
+import { HistoryEngine } from './engine/history-engine';
 import { NamespaceRegistry } from './engine/namespaces';
+import { runLimitsOf } from './engine/state/run-limits';
 import { CachedStore } from './store/cached-store';
 import { SqliteStore } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
@@ -31,8 +33,12 @@ export interface HourglassServerOptions {
   searchAttributes?: { name: string; type: SearchAttributeType }[];
   /** SQLite `journal_mode` / `synchronous` (see SqliteStoreOptions.pragmas for what each trades). */
   sqlitePragmas?: Record<string, string>;
-  /** Per-run update limits (Temporal's `history.maxInFlightUpdates` / `history.maxTotalUpdates`); default 10 and 2000. */
-  updateLimits?: EngineOptions['updateLimits'];
+  /**
+   * Temporal dynamic config (`--dynamic-config-value`), values as the CLI decodes them: `{ 'limit.blobSize.error': 1024,
+   * 'history.longPollExpirationInterval': '5s', 'system.enableActivityEagerExecution': false }`. The keys Hourglass honours
+   * are `DYNAMIC_CONFIG_SETTINGS`; others are logged at debug and have no effect. A bad value for an honoured key fails `start`.
+   */
+  dynamicConfig?: DynamicConfigValues;
   /** Called as each RPC is answered (method, start and end in `performance.now()` ms, gRPC code): diagnostics and benchmarks. */
   onRpc?: RpcObserver;
 }
@@ -53,6 +59,8 @@ export class HourglassServer {
   static async start(options: HourglassServerOptions = {}): Promise<HourglassServer> {
     const ip = options.ip ?? '127.0.0.1';
     const logger = options.logger ?? silentLogger;
+    const { config, ignoredKeys } = resolveDynamicConfig(options.dynamicConfig);
+    for (const key of ignoredKeys) logger.debug('dynamic config key not used by Hourglass', { key });
     const store = new CachedStore(new SqliteStore({ filename: options.dbFilename, pragmas: options.sqlitePragmas }));
     try {
       const namespaces = new NamespaceRegistry(store, () => systemClock.now());
@@ -65,13 +73,33 @@ export class HourglassServer {
       }
       const skipping = options.timeSkipping;
       const timeSkipper = skipping ? new TimeSkipper(new VirtualClock(skipping === true ? undefined : toMs(skipping.initialTime))) : undefined;
-      const clock = timeSkipper?.clock ?? systemClock;
-      const engine = new HistoryEngine({ store, namespaces, searchAttributes, clock, logger, timeSkipper, updateLimits: options.updateLimits });
+      const engine = new HistoryEngine({
+        store,
+        namespaces,
+        searchAttributes,
+        clock: timeSkipper?.clock ?? systemClock,
+        logger,
+        timeSkipper,
+        longPollTimeoutMs: config['matching.longPollExpirationInterval'],
+        historyLongPollTimeoutMs: config['history.longPollExpirationInterval'],
+        runLimits: runLimitsOf(config),
+        activityEagerExecution: config['system.enableActivityEagerExecution'],
+        updateLimits: { maxInFlight: config['history.maxInFlightUpdates'], maxTotal: config['history.maxTotalUpdates'] },
+      });
       await engine.recover();
       const visibility = new VisibilityService(store, searchAttributes);
       const frontend = new GrpcFrontend({
         logger,
-        context: { engine, namespaces, searchAttributes, visibility, timeSkipper },
+        context: {
+          engine,
+          namespaces,
+          searchAttributes,
+          visibility,
+          timeSkipper,
+          logger,
+          blobSizeLimits: { warnBytes: config['limit.blobSize.warn'], errorBytes: config['limit.blobSize.error'] },
+          activityApisEnabled: config['frontend.activityAPIsEnabled'],
+        },
         onRpc: options.onRpc,
       });
       let port: number;

@@ -40,6 +40,11 @@ export async function echo(value: string): Promise<string> {
   return value;
 }
 
+/** A result of `size` characters, to exceed a payload size limit from a small input. */
+export async function repeatChar(char: string, size: number): Promise<string> {
+  return char.repeat(size);
+}
+
 export async function upperAfter(value: string, delayMs: number): Promise<string> {
   await stubbornSleep(delayMs);
   return value.toUpperCase();

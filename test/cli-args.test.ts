@@ -27,7 +27,7 @@ test('defaults match the Temporal CLI dev server', () => {
     headless: false,
     logFormat: 'text',
     logLevel: 'warn',
-    dynamicConfigValues: [],
+    dynamicConfig: {},
     searchAttributes: [],
     sqlitePragmas: {},
     timeSkipping: false,
@@ -61,7 +61,7 @@ test('parses the command line the Rust SDK (sdk-core) spawns', () => {
   assert.equal(options.ip, '127.0.0.1');
   assert.equal(options.logFormat, 'pretty');
   assert.equal(options.logLevel, 'warn');
-  assert.deepEqual(options.dynamicConfigValues, ['frontend.enableServerVersionCheck=false', 'system.forceSearchAttributesCacheRefreshOnRead=true']);
+  assert.deepEqual(options.dynamicConfig, { 'frontend.enableServerVersionCheck': false, 'system.forceSearchAttributesCacheRefreshOnRead': true });
   assert.deepEqual(options.searchAttributes, [{ name: 'CustomKeywordField', type: 'Keyword' }]);
   assert.equal(options.dbFilename, '/tmp/x.db');
   assert.equal(options.headless, true);
@@ -133,6 +133,49 @@ test('search attributes: every Temporal type, case-insensitive, normalized', () 
   usageError(['server', 'start-dev', '--search-attribute', 'Attr=Blob'], /invalid search attribute type "Blob".*Keyword, Text/);
   usageError(['server', 'start-dev', '--search-attribute', 'Attr'], /expected NAME=TYPE/);
   usageError(['server', 'start-dev', '--search-attribute', '=Int'], /expected NAME=TYPE/);
+});
+
+test('--dynamic-config-value: VALUE is JSON, as the Temporal CLI reads it; honoured keys are checked, others kept', () => {
+  const options = startDev([
+    '--dynamic-config-value',
+    'limit.blobSize.error=1024',
+    '--dynamic-config-value=history.longPollExpirationInterval="5s"',
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=false',
+    '--dynamic-config-value',
+    'limit.blobSize.error=2048',
+    '--dynamic-config-value',
+    'some.unknownKey=not json',
+    '--dynamic-config-value',
+    'component.callbacks.allowedAddresses=[{"Pattern":"*","AllowInsecure":true}]',
+  ]);
+  assert.deepEqual(options.dynamicConfig, {
+    'limit.blobSize.error': 2048,
+    'history.longPollExpirationInterval': '5s',
+    'system.enableActivityEagerExecution': false,
+    'some.unknownKey': 'not json',
+    'component.callbacks.allowedAddresses': [{ Pattern: '*', AllowInsecure: true }],
+  });
+});
+
+test('--dynamic-config-value: a bad value for an honoured key is a usage error naming the key', () => {
+  const flag = (value: string): string[] => ['server', 'start-dev', '--dynamic-config-value', value];
+  usageError(flag('limit.blobSize.error=lots'), /--dynamic-config-value: invalid JSON value "lots" for dynamic config limit\.blobSize\.error/);
+  usageError(flag('limit.blobSize.error="1024"'), /invalid value "1024" for dynamic config limit\.blobSize\.error: expected a non-negative integer/);
+  usageError(flag('limit.historyCount.suggestContinueAsNew=1.5'), /limit\.historyCount\.suggestContinueAsNew: expected a non-negative integer/);
+  usageError(flag('system.enableActivityEagerExecution="maybe"'), /system\.enableActivityEagerExecution: expected true or false/);
+  usageError(flag('history.longPollExpirationInterval="soon"'), /history\.longPollExpirationInterval: expected a duration/);
+  usageError(flag('history.longPollExpirationInterval=10s'), /string values need quotes/);
+});
+
+test('the time-skipping test server form ignores its own arguments', () => {
+  const command = parseArgs(['7234', '--enable-time-skipping']);
+  assert.equal(command.kind, 'start-dev');
+  if (command.kind !== 'start-dev') throw new Error('unreachable');
+  assert.equal(command.options.port, 7234);
+  assert.equal(command.options.timeSkipping, true);
+  assert.deepEqual(command.options.dynamicConfig, {});
+  assert.deepEqual(command.options.testServerArgs, ['--enable-time-skipping']);
 });
 
 test('rejects bad values', () => {

@@ -58,25 +58,58 @@ describe('dev server binary', () => {
 
   test('the ready line carries the package version', async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-    const child = spawn(process.execPath, [binScript, 'server', 'start-dev', '--port', '0', '--ip', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`no ready line within 20 s; stdout: ${out}`)), 20_000);
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const end = out.indexOf('\n');
-          if (end >= 0) {
-            clearTimeout(timer);
-            resolve(out.slice(0, end));
-          }
-        });
-        child.on('exit', (code) => reject(new Error(`exited with ${code} before the ready line`)));
-      });
-      assert.ok(line.startsWith('Hourglass server listening on 127.0.0.1:'), line);
-      assert.ok(line.includes(`(version: ${pkg.version}; namespace: default;`), line);
-    } finally {
-      child.kill('SIGTERM');
-    }
+    const line = await readyLine(['server', 'start-dev', '--port', '0', '--ip', '127.0.0.1']);
+    assert.ok(line.startsWith('Hourglass server listening on 127.0.0.1:'), line);
+    assert.ok(line.includes(`(version: ${pkg.version}; namespace: default;`), line);
+  });
+
+  test('--dynamic-config-value: an honoured key with a good value and an unknown key are accepted', async () => {
+    const line = await readyLine([
+      'server',
+      'start-dev',
+      '--port',
+      '0',
+      '--dynamic-config-value',
+      'limit.blobSize.error=1024',
+      '--dynamic-config-value',
+      'history.longPollExpirationInterval="5s"',
+      '--dynamic-config-value',
+      'frontend.enableServerVersionCheck=false',
+    ]);
+    assert.ok(line.startsWith('Hourglass server listening on'), line);
+  });
+
+  test('--dynamic-config-value: a bad value for an honoured key exits 2 naming the key', () => {
+    const result = runCli(['server', 'start-dev', '--port', '0', '--dynamic-config-value', 'system.enableActivityEagerExecution="sometimes"']);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(
+      result.stderr,
+      /--dynamic-config-value: invalid value "sometimes" for dynamic config system\.enableActivityEagerExecution: expected true or false/,
+    );
+    assert.equal(result.stdout, '');
   });
 });
+
+/** Starts the bin with `args`, returns the first line it prints once listening, and stops it. */
+async function readyLine(args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [binScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      let out = '';
+      let err = '';
+      const timer = setTimeout(() => reject(new Error(`no ready line within 20 s; stdout: ${out}`)), 20_000);
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const end = out.indexOf('\n');
+        if (end >= 0) {
+          clearTimeout(timer);
+          resolve(out.slice(0, end));
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`exited with ${code} before the ready line: ${err}`)));
+    });
+  } finally {
+    child.kill('SIGTERM');
+  }
+}

@@ -6,7 +6,7 @@ import { grpcCode, grpcDetails, needsInProcessServer, rejectionOf, uniqueName, u
 import { addItemUpdate, cart, closeCartSignal, itemsQuery, slowAddItemUpdate } from './workflows';
 
 /** Small limits in place of Temporal's 10 in flight and 2000 in all (history.maxInFlightUpdates, history.maxTotalUpdates). */
-const env = useHourglassServer({ updateLimits: { maxInFlight: 2, maxTotal: 3 } });
+const env = useHourglassServer({ dynamicConfig: { 'history.maxInFlightUpdates': 2, 'history.maxTotalUpdates': 3 } });
 const RESOURCE_EXHAUSTED = 8;
 const FAILED_PRECONDITION = 9;
 

@@ -1,11 +1,11 @@
+import { BLOB_SIZE_EXCEEDS_LIMIT, blobSizeVerdict, type BlobSizeLimits } from '../common/blob-size';
 import { invalidArgument } from '../common/errors';
-import { common, durationToMs, enums, type IDuration, type IPayloads } from '../common/proto';
+import type { Logger } from '../common/logger';
+import { common, durationToMs, enums, failure, type IDuration, type IFailure, type IPayloads } from '../common/proto';
 
 /** Request checks shared by handlers, with Temporal's messages where it has one. */
 
 export const MAX_ID_LENGTH = 1000;
-/** Temporal's default blob size limit (`limit.blobSize.error`). */
-export const BLOB_SIZE_LIMIT_BYTES = 2 * 1024 * 1024;
 
 export function requireField(value: string | null | undefined, message: string): string {
   if (!value) throw invalidArgument(message);
@@ -25,12 +25,33 @@ export function requireNonNegativeDuration(d: IDuration | null | undefined, what
   if (seconds < 0 || nanos < 0 || durationToMs(d) < 0) throw invalidArgument(`Invalid ${what}: a duration may not be negative.`);
 }
 
-export function requireBlobWithinLimit(payloads: IPayloads | null | undefined, what: string): void {
-  if (!payloads) return;
-  const size = common.Payloads.encode(payloads).finish().length;
-  if (size > BLOB_SIZE_LIMIT_BYTES) {
-    throw invalidArgument(`${what} size of ${size} bytes exceeds the limit of ${BLOB_SIZE_LIMIT_BYTES} bytes.`);
-  }
+/** A payload's size as Temporal measures it for the blob size limits: its encoded protobuf size. */
+export function payloadsSize(payloads: IPayloads | null | undefined): number {
+  return payloads ? common.Payloads.encode(payloads).finish().length : 0;
+}
+
+export function failureSize(f: IFailure | null | undefined): number {
+  return f ? failure.Failure.encode(f).finish().length : 0;
+}
+
+/**
+ * Whether a blob is within `limit.blobSize.error`, as Temporal's CheckEventBlobSizeLimit decides
+ * (the error limit is checked only past `limit.blobSize.warn`, and a size past that is logged).
+ */
+export function blobWithinLimit(ctx: { blobSizeLimits: BlobSizeLimits; logger: Logger }, size: number, operation: string, workflowId?: string | null): boolean {
+  const verdict = blobSizeVerdict(size, ctx.blobSizeLimits);
+  if (verdict !== 'ok') ctx.logger.warn('Blob data size exceeds the warning limit.', { operation, workflowId: workflowId ?? '', size });
+  return verdict !== 'error';
+}
+
+/** Fails the request with Temporal's INVALID_ARGUMENT "Blob data size exceeds limit." when the payloads are over the error limit. */
+export function requireBlobWithinLimit(
+  ctx: { blobSizeLimits: BlobSizeLimits; logger: Logger },
+  payloads: IPayloads | null | undefined,
+  operation: string,
+  workflowId?: string | null,
+): void {
+  if (!blobWithinLimit(ctx, payloadsSize(payloads), operation, workflowId)) throw invalidArgument(BLOB_SIZE_EXCEEDS_LIMIT);
 }
 
 export function requireTaskToken(token: Uint8Array | null | undefined): Uint8Array {

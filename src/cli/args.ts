@@ -5,6 +5,7 @@
  * spawn the Temporal dev server (the SDKs' `TestWorkflowEnvironment.createLocal`, via sdk-core) can spawn Hourglass
  * instead. Both `--flag value` and `--flag=value` forms are accepted, as are `-p 7233`, `-p=7233` and `-p7233`.
  */
+import { DYNAMIC_CONFIG_SETTINGS, DynamicConfigError, convertDynamicConfigValue, isDynamicConfigKey, parseDynamicConfigFlag } from '../common/dynamic-config';
 import type { LogFormat, LogLevel } from '../common/logger';
 import { PRAGMA_VALUE, SETTABLE_PRAGMAS } from '../store/sqlite/pragmas';
 import { SEARCH_ATTRIBUTE_TYPES, type SearchAttributeType } from '../visibility/search-attribute-type';
@@ -39,8 +40,8 @@ export interface StartDevOptions {
   uiIp?: string;
   logFormat: LogFormat;
   logLevel: LogLevel;
-  /** Raw `KEY=VALUE` strings; accepted and ignored. */
-  dynamicConfigValues: string[];
+  /** `--dynamic-config-value` values by key, JSON-decoded (a later value for a key wins); honoured keys already checked. */
+  dynamicConfig: Record<string, unknown>;
   searchAttributes: SearchAttributeSpec[];
   httpPort?: number;
   metricsPort?: number;
@@ -48,6 +49,8 @@ export interface StartDevOptions {
   sqlitePragmas: Record<string, string>;
   /** Virtual clock with Temporal's TestService (time-skipping test server mode). */
   timeSkipping: boolean;
+  /** Arguments after `hourglass <port>` (the test server's own options): accepted and ignored. */
+  testServerArgs?: string[];
 }
 
 export type Command = { kind: 'help'; topic: 'root' | 'server' | 'start-dev' } | { kind: 'version' } | { kind: 'start-dev'; options: StartDevOptions };
@@ -155,6 +158,19 @@ function parseSqlitePragma(value: string, pragmas: Record<string, string>): void
   pragmas[key] = pragmaValue;
 }
 
+/** Parses `KEY=VALUE` into `values` as the Temporal CLI does (JSON value); a bad value for a key Hourglass honours is a usage error. */
+function parseDynamicConfigValue(value: string, values: Record<string, unknown>): void {
+  requireKeyValue('dynamic-config-value', value);
+  try {
+    const [key, decoded] = parseDynamicConfigFlag(value);
+    if (isDynamicConfigKey(key)) convertDynamicConfigValue(key, decoded);
+    values[key] = decoded;
+  } catch (err) {
+    if (err instanceof DynamicConfigError) throw new UsageError(`--dynamic-config-value: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Parses `name=Type` as the Temporal CLI does; the type is matched case-insensitively and normalized. */
 export function parseSearchAttribute(value: string): SearchAttributeSpec {
   const eq = value.indexOf('=');
@@ -206,7 +222,7 @@ function parseStartDev(argv: readonly string[]): Command {
     logFormat: 'text',
     // The Temporal CLI defaults to "warn" for `server start-dev`.
     logLevel: 'warn',
-    dynamicConfigValues: [],
+    dynamicConfig: {},
     searchAttributes: [],
     sqlitePragmas: {},
     timeSkipping: false,
@@ -312,7 +328,7 @@ function parseStartDev(argv: readonly string[]): Command {
         options.logLevel = parseChoice(name, value, LOG_LEVELS);
         break;
       case 'dynamic-config-value':
-        options.dynamicConfigValues.push(requireKeyValue(name, value));
+        parseDynamicConfigValue(value, options.dynamicConfig);
         break;
       case 'search-attribute':
         options.searchAttributes.push(parseSearchAttribute(value));
@@ -335,7 +351,7 @@ function testServerOptions(port: number, extraArgs: readonly string[]): StartDev
   if (port > 65535) throw new UsageError(`invalid port: ${port}`);
   const options = parseStartDev(['--port', String(port), '--headless', '--log-level', 'warn']);
   if (options.kind !== 'start-dev') throw new UsageError('invalid test-server invocation');
-  return { ...options.options, timeSkipping: true, dynamicConfigValues: [...extraArgs] };
+  return { ...options.options, timeSkipping: true, testServerArgs: [...extraArgs] };
 }
 
 export const ROOT_USAGE = `Hourglass: a Temporal-compatible server.
@@ -373,7 +389,11 @@ Flags:
       --ui-ip string                 Web UI IP (accepted, unused)
       --log-format string            text, json or pretty (default "text")
       --log-level string             debug, info, warn, error, fatal or never (default "warn")
-      --dynamic-config-value string  KEY=VALUE dynamic config (repeatable; accepted and ignored)
+      --dynamic-config-value string  KEY=VALUE dynamic config, VALUE as JSON (string values need quotes; repeatable);
+                                     honoured keys (others are accepted and ignored):
+${Object.keys(DYNAMIC_CONFIG_SETTINGS)
+  .map((key) => `                                       ${key}`)
+  .join('\n')}
       --search-attribute string      NAME=TYPE search attribute (repeatable); TYPE is one of
                                      ${SEARCH_ATTRIBUTE_TYPES.join(', ')}
       --http-port int                HTTP API port (accepted, unused)

@@ -44,9 +44,7 @@ export async function main(argv: readonly string[]): Promise<void> {
 async function startDev(options: StartDevOptions): Promise<void> {
   const logger: Logger = createLogger(options.logLevel, options.logFormat);
 
-  for (const value of options.dynamicConfigValues) {
-    logger.debug('ignoring dynamic config value', { value });
-  }
+  if (options.testServerArgs?.length) logger.debug('ignoring test server arguments', { args: options.testServerArgs });
   if (options.uiPort !== undefined && !options.headless) {
     logger.warn('UI is not available yet', { uiPort: options.uiPort });
   }
@@ -69,6 +67,7 @@ async function startDev(options: StartDevOptions): Promise<void> {
           ? (method, start, end, code) => logger.debug('rpc', { method, start: round3(start), ms: round3(end - start), code })
           : undefined,
       sqlitePragmas: options.sqlitePragmas,
+      dynamicConfig: options.dynamicConfig,
     });
   } catch (err) {
     process.stderr.write(`hourglass: cannot start the server: ${describeStartError(err, options)}\n`);

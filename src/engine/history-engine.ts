@@ -24,6 +24,7 @@ import { UpdateWithStart } from './rpc/updates/update-with-start';
 import { UpdateHandling } from './rpc/updates/updates';
 import { WorkflowTasks } from './rpc/workflow-tasks';
 import type { SearchAttributeRegistry } from '../visibility/search-attributes';
+import type { RunLimits } from './state/run-limits';
 import { isRunning } from './state/status';
 import type { Clock } from './time/clock';
 import type { TimeSkipper } from './time/time-skipping';
@@ -47,7 +48,11 @@ export interface EngineOptions {
   timeSkipper?: TimeSkipper;
   /** Time-skipping mode: how long a started activity holds time still before time may skip past it. */
   activityGraceMs?: number;
-  /** Per-run update limits (`history.maxInFlightUpdates`, `history.maxTotalUpdates`; 0 disables one). Default 10 and 2000, as Temporal. */
+  /** Dynamic config limits applied to every change of a run (suggest continue-as-new, command blob sizes). Default: Temporal's. */
+  runLimits?: RunLimits;
+  /** `system.enableActivityEagerExecution`: hand eagerly requested activities back in the completion. Default true. */
+  activityEagerExecution?: boolean;
+  /** `history.maxInFlightUpdates` / `history.maxTotalUpdates` (0: no limit). */
   updateLimits?: { maxInFlight: number; maxTotal: number };
 }
 
@@ -89,6 +94,7 @@ export class HistoryEngine {
       searchAttributes: options.searchAttributes,
       matching: this.matching,
       now,
+      limits: options.runLimits,
       afterCommit: (ms, justClosed) => this.afterCommit(ms, justClosed),
     });
     this.transactions = transactions;
@@ -106,7 +112,7 @@ export class HistoryEngine {
     this.history = new HistoryReads({ transactions, store, notifier: this.notifier, historyLongPollTimeoutMs });
     this.deletion = new Deletion({ transactions, store, namespaces, logger, onDeleted: (ref) => this.timers.schedule(ref, undefined) });
     this.taskQueues = new TaskQueues({ matching: this.matching });
-    this.activityTasks = new ActivityTasks({ transactions, store, poller, stats: this.stats });
+    this.activityTasks = new ActivityTasks({ transactions, store, poller, stats: this.stats, eagerExecution: options.activityEagerExecution ?? true });
     this.activityControls = new ActivityControls({ transactions, store, random: Math.random });
     this.queries = new QueryHandling({
       transactions,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { workflowNotFound } from '../common/errors';
+import { invalidArgument, workflowNotFound, type ServiceError } from '../common/errors';
 import type { CurrentExecution, MutableState, RunMutation, RunRef } from '../store/records';
 import { ConditionFailedError, type ExecutionStore } from '../store/store';
 import type { SearchAttributeRegistry } from '../visibility/search-attributes';
@@ -10,6 +10,8 @@ import { KeyedMutex, workflowLockKey } from './locks';
 import type { NamespaceRegistry } from './namespaces';
 import { isRunning } from './state/status';
 import { RunMutator } from './state/mutator';
+import { terminateExecution } from './state/execution';
+import { DEFAULT_RUN_LIMITS, historyLimitExceeded, type RunLimits } from './state/run-limits';
 import { createRun } from './state/run-factory';
 import { successorSpec } from './state/successor';
 import { scheduleWorkflowTask, startWorkflowTask } from './state/workflow-task-state';
@@ -21,6 +23,8 @@ import { visibilityRecord } from '../visibility/record';
  */
 export interface RunTransactions {
   now(): number;
+  /** The dynamic config limits every change of a run is made under (a run created outside `mutate` takes them too). */
+  readonly limits: RunLimits;
   /** Loads a run (the current one when runId is empty) or throws NOT_FOUND. */
   load(namespaceId: string, workflowId: string, runId: string): Promise<MutableState>;
   /** Runs `fn` under the lock that guards every run of the workflow ID. */
@@ -41,6 +45,8 @@ export interface TransactionsOptions {
   searchAttributes: SearchAttributeRegistry;
   matching: Matching;
   now(): number;
+  /** Default: Temporal's. */
+  limits?: RunLimits;
   /** The effects of a durable commit (indexes, notifications, close tasks): run after it, never before. */
   afterCommit(ms: MutableState, justClosed: boolean): void;
 }
@@ -54,8 +60,11 @@ interface SyncMatch {
 /** The one transaction helper: load → mutate → commit → effects. */
 export class Transactions implements RunTransactions {
   private readonly locks = new KeyedMutex();
+  readonly limits: RunLimits;
 
-  constructor(private readonly options: TransactionsOptions) {}
+  constructor(private readonly options: TransactionsOptions) {
+    this.limits = options.limits ?? DEFAULT_RUN_LIMITS;
+  }
 
   now(): number {
     return this.options.now();
@@ -106,6 +115,7 @@ export class Transactions implements RunTransactions {
   mutate(ms: MutableState): RunMutator {
     const m = new RunMutator(ms, this.now());
     m.namespaceName = this.options.namespaces.nameOf(ms.namespaceId);
+    m.limits = this.limits;
     return m;
   }
 
@@ -114,8 +124,10 @@ export class Transactions implements RunTransactions {
    * retry, cron) created in it and the current-run pointer moved to them; then runs the effects.
    * Returns the committed states, in order.
    */
-  async commitRuns(mutators: RunMutator[], current?: CurrentExecution): Promise<MutableState[]> {
+  async commitRuns(requested: RunMutator[], current?: CurrentExecution): Promise<MutableState[]> {
     const { store, searchAttributes } = this.options;
+    const breaches: ServiceError[] = [];
+    const mutators = requested.map((m) => this.withinHistoryLimits(m, breaches));
     const all = [...mutators];
     let currentRow = current;
     const matches: SyncMatch[] = [];
@@ -129,6 +141,7 @@ export class Transactions implements RunTransactions {
         const started = await readStartedAttributes(store, m.ms.runId);
         const next = createRun(successorSpec(m.ms, plan, started ?? {}), m.now);
         next.namespaceName = m.namespaceName;
+        next.limits = this.limits;
         m.ms.newExecutionRunId = plan.runId;
         all.push(next);
         currentRow = currentExecutionOf(next.ms);
@@ -152,7 +165,22 @@ export class Transactions implements RunTransactions {
       const state = mutations[i]?.mutableState;
       if (state) this.options.afterCommit(state, m.wasRunning && !isRunning(state.status));
     });
+    // The caller's change was not made: it learns why, as from Temporal, once the termination is durable.
+    if (breaches[0]) throw breaches[0];
     return mutations.map((x) => x.mutableState);
+  }
+
+  /**
+   * The change, or, when it leaves a running run past `limit.historySize.error` / `limit.historyCount.error`,
+   * in its place the run's termination from its stored state (Temporal discards the change and force-terminates).
+   */
+  private withinHistoryLimits(m: RunMutator, breaches: ServiceError[]): RunMutator {
+    const reason = m.isNewRun ? undefined : historyLimitExceeded(m.ms, m.historyLengthAfterFlush(), this.limits.history);
+    if (reason === undefined) return m;
+    breaches.push(invalidArgument(reason));
+    const terminated = this.mutate(m.before);
+    terminateExecution(terminated, reason, null, 'history-service');
+    return terminated;
   }
 
   /**

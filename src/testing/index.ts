@@ -9,6 +9,7 @@ import { Connection } from '@temporalio/client';
 import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import type { DynamicConfigValues } from '../common/dynamic-config';
 import type { Logger } from '../common/logger';
 import { HourglassServer } from '../server';
 import type { SearchAttributeType } from '../visibility/search-attribute-type';
@@ -26,6 +27,8 @@ export interface HourglassTestEnvironmentOptions {
   searchAttributes?: { name: string; type: SearchAttributeType }[];
   /** Server logs; silent by default. */
   logger?: Logger;
+  /** Temporal dynamic config, as `HourglassServerOptions.dynamicConfig` (e.g. `{ 'limit.historyCount.suggestContinueAsNew': 10 }`). */
+  dynamicConfig?: DynamicConfigValues;
 }
 
 /** A TestWorkflowEnvironment whose teardown also stops its in-process server. */
@@ -60,6 +63,7 @@ class HourglassTestWorkflowEnvironment extends TestWorkflowEnvironment {
       logger: options.logger,
       searchAttributes: options.searchAttributes,
       timeSkipping: timeSkipping ? { initialTime: options.initialTime } : false,
+      dynamicConfig: options.dynamicConfig,
     });
     try {
       const env = await HourglassTestWorkflowEnvironment.connect(server.address, namespace, timeSkipping);

@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   ChildWorkflowFailure,
+  ServerFailure,
   executeChild,
   proxyActivities,
   proxyLocalActivities,
@@ -41,6 +42,24 @@ export interface CaughtFailure {
   type: string | undefined;
   message: string;
   nonRetryable: boolean | undefined;
+}
+
+/** Schedules an activity whose input is `size` characters, made in the workflow (a start input that large would be refused). */
+export async function oversizedActivityInput(size: number): Promise<string> {
+  return echo('x'.repeat(size));
+}
+
+/** Calls an activity whose result is `size` characters and reports the failure it ends with (a server-imposed limit). */
+export async function oversizedActivityResult(size: number): Promise<{ cause: string; message: string; nonRetryable: boolean | undefined }> {
+  const { repeatChar } = proxyActivities<typeof activities>({ startToCloseTimeout: '5s', retry: { initialInterval: '100ms', maximumAttempts: 3 } });
+  try {
+    await repeatChar('x', size);
+    throw new Error('activity unexpectedly succeeded');
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const cause = err.cause;
+    return { cause: cause?.name ?? 'none', message: cause?.message ?? '', nonRetryable: cause instanceof ServerFailure ? cause.nonRetryable : undefined };
+  }
 }
 
 /** Calls an activity that fails without retry and reports what the workflow caught. */

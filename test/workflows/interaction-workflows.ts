@@ -171,6 +171,14 @@ export async function cart(): Promise<number[]> {
   return items;
 }
 
+export const repeatUpdate = defineUpdate<string, [number]>('repeat');
+
+/** Answers `repeat(n)` with n characters: an update result over a payload size limit from a small input. Runs until ended. */
+export async function repeater(): Promise<void> {
+  setHandler(repeatUpdate, (n) => 'x'.repeat(n));
+  await condition(() => false);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Cancellation.
 

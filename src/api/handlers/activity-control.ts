@@ -1,4 +1,4 @@
-import { invalidArgument } from '../../common/errors';
+import { ServiceError, invalidArgument } from '../../common/errors';
 import type { workflowservice } from '../../common/proto';
 import { validatePriority } from '../../engine/state/activity-options';
 import type { ActivityTarget } from '../../engine/state/activity-pause';
@@ -7,9 +7,14 @@ import type { HandlerContext } from './context';
 
 /**
  * PauseActivity, UnpauseActivity, ResetActivity, UpdateActivityOptions: the frontend's checks
- * (service/frontend/workflow_handler.go), then the engine. Temporal ≥ 1.29 has no feature flag for
- * them (`frontend.activityAPIsEnabled` was removed), so neither does Hourglass.
+ * (service/frontend/workflow_handler.go), then the engine. Temporal 1.28 gated them behind
+ * `frontend.activityAPIsEnabled` and later removed the flag (on); Hourglass keeps honouring an explicit `false`, with
+ * the UNIMPLEMENTED answer the gate gave, for setups written against those versions.
  */
+
+function requireEnabled(ctx: HandlerContext, method: string): void {
+  if (!ctx.activityApisEnabled) throw new ServiceError('UNIMPLEMENTED', `method ${method} not implemented`);
+}
 
 interface ActivityControlRequest {
   execution?: { workflowId?: string | null } | null;
@@ -39,6 +44,7 @@ function activityTarget(req: ActivityControlRequest): ActivityTarget {
 }
 
 export async function pauseActivity(ctx: HandlerContext, req: workflowservice.IPauseActivityRequest): Promise<workflowservice.IPauseActivityResponse> {
+  requireEnabled(ctx, 'PauseActivity');
   const target = activityTarget(req);
   const ns = await ctx.namespaces.resolve(req.namespace);
   await ctx.engine.activityControls.pauseActivity(ns, req, target);
@@ -46,6 +52,7 @@ export async function pauseActivity(ctx: HandlerContext, req: workflowservice.IP
 }
 
 export async function unpauseActivity(ctx: HandlerContext, req: workflowservice.IUnpauseActivityRequest): Promise<workflowservice.IUnpauseActivityResponse> {
+  requireEnabled(ctx, 'UnpauseActivity');
   const target = activityTarget(req);
   requireNonNegativeDuration(req.jitter, 'Jitter');
   const ns = await ctx.namespaces.resolve(req.namespace);
@@ -54,6 +61,7 @@ export async function unpauseActivity(ctx: HandlerContext, req: workflowservice.
 }
 
 export async function resetActivity(ctx: HandlerContext, req: workflowservice.IResetActivityRequest): Promise<workflowservice.IResetActivityResponse> {
+  requireEnabled(ctx, 'ResetActivity');
   const target = activityTarget(req);
   requireNonNegativeDuration(req.jitter, 'Jitter');
   const ns = await ctx.namespaces.resolve(req.namespace);
@@ -65,6 +73,7 @@ export async function updateActivityOptions(
   ctx: HandlerContext,
   req: workflowservice.IUpdateActivityOptionsRequest,
 ): Promise<workflowservice.IUpdateActivityOptionsResponse> {
+  requireEnabled(ctx, 'UpdateActivityOptions');
   const target = activityTarget(req);
   validatePriority(req.activityOptions?.priority);
   const ns = await ctx.namespaces.resolve(req.namespace);

@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http2';
+import type { BlobSizeLimits } from '../../common/blob-size';
+import type { Logger } from '../../common/logger';
 import type { HistoryEngine } from '../../engine/history-engine';
 import type { NamespaceRegistry } from '../../engine/namespaces';
 import type { TimeSkipper } from '../../engine/time/time-skipping';
@@ -13,6 +15,11 @@ export interface HandlerContext {
   visibility: VisibilityService;
   /** Present in time-skipping mode only. */
   timeSkipper?: TimeSkipper;
+  logger: Logger;
+  /** `limit.blobSize.warn` / `limit.blobSize.error` for request payloads. */
+  blobSizeLimits: BlobSizeLimits;
+  /** `frontend.activityAPIsEnabled`: whether the activity pause / unpause / reset / update-options APIs answer. */
+  activityApisEnabled: boolean;
   /** Aborted when the caller cancels or its deadline passes. */
   signal: AbortSignal;
   /** The call's request headers (gRPC metadata). */

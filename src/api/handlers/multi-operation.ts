@@ -4,6 +4,7 @@ import { updateWithStartFailed } from '../../engine/rpc/updates/update-with-star
 import type { NamespaceRecord } from '../../store/records';
 import type { HandlerContext } from './context';
 import { validateStart, validateUpdate } from './workflow-execution';
+import { requireBlobWithinLimit } from '../validation';
 
 /**
  * ExecuteMultiOperation: update-with-start, the one list of operations Temporal allows ([Start, Update]). Each
@@ -43,6 +44,7 @@ async function prepareStart(ctx: HandlerContext, ns: NamespaceRecord, req: workf
   requireSameNamespace(ns, req.namespace);
   defaultIdPolicies(req);
   validateStart(req);
+  requireBlobWithinLimit(ctx, req.input, 'StartWorkflowExecution', req.workflowId);
   if (req.searchAttributes) req.searchAttributes.indexedFields = await ctx.searchAttributes.validate(ns.id, req.searchAttributes.indexedFields);
   if (req.cronSchedule) throw invalidArgument('CronSchedule is not allowed.');
   if (req.requestEagerExecution) throw invalidArgument('RequestEagerExecution is not supported.');

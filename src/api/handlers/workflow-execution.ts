@@ -10,6 +10,7 @@ export async function startWorkflowExecution(
 ): Promise<workflowservice.IStartWorkflowExecutionResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
   validateStart(req);
+  requireBlobWithinLimit(ctx, req.input, 'StartWorkflowExecution', req.workflowId);
   if (req.searchAttributes) req.searchAttributes.indexedFields = await ctx.searchAttributes.validate(ns.id, req.searchAttributes.indexedFields);
   const { runId, started, eagerWorkflowTask } = await ctx.engine.starts.startWorkflowExecution(ns, req);
   return { runId, started, status: enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING, eagerWorkflowTask };
@@ -23,7 +24,6 @@ export function validateStart(req: workflowservice.IStartWorkflowExecutionReques
   requireNonNegativeDuration(req.workflowExecutionTimeout, 'WorkflowExecutionTimeout');
   requireNonNegativeDuration(req.workflowRunTimeout, 'WorkflowRunTimeout');
   requireNonNegativeDuration(req.workflowTaskTimeout, 'WorkflowTaskTimeout');
-  requireBlobWithinLimit(req.input, 'Input');
   if ((req.requestId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('RequestId exceeds length limit.');
   requireCompatibleIdPolicies(req.workflowIdReusePolicy, req.workflowIdConflictPolicy);
 }
@@ -35,7 +35,8 @@ export async function signalWithStartWorkflowExecution(
   const ns = await ctx.namespaces.resolve(req.namespace);
   validateStart(req);
   requireField(req.signalName, 'SignalName is not set on request.');
-  requireBlobWithinLimit(req.signalInput, 'Signal input');
+  requireBlobWithinLimit(ctx, req.signalInput, 'SignalWithStartWorkflowExecution', req.workflowId);
+  requireBlobWithinLimit(ctx, req.input, 'SignalWithStartWorkflowExecution', req.workflowId);
   if (req.searchAttributes) req.searchAttributes.indexedFields = await ctx.searchAttributes.validate(ns.id, req.searchAttributes.indexedFields);
   return ctx.engine.starts.signalWithStartWorkflowExecution(ns, req);
 }
@@ -47,7 +48,7 @@ export async function signalWorkflowExecution(
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.workflowExecution?.workflowId, 'WorkflowId');
   requireField(req.signalName, 'SignalName is not set on request.');
-  requireBlobWithinLimit(req.input, 'Signal input');
+  requireBlobWithinLimit(ctx, req.input, 'SignalWorkflowExecution', req.workflowExecution?.workflowId);
   await ctx.engine.control.signalWorkflowExecution(ns, req);
   return {};
 }
@@ -75,6 +76,7 @@ export async function updateWorkflowExecution(
 ): Promise<workflowservice.IUpdateWorkflowExecutionResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
   validateUpdate(req);
+  requireBlobWithinLimit(ctx, req.request?.input?.args, 'UpdateWorkflowExecution', req.workflowExecution?.workflowId);
   return ctx.engine.updates.updateWorkflowExecution(ns, req, ctx.signal);
 }
 
@@ -92,7 +94,6 @@ export function validateUpdate(req: workflowservice.IUpdateWorkflowExecutionRequ
   const input = req.request?.input;
   if (!input) throw invalidArgument('Update input is not set on request.');
   requireField(input.name, 'Update name is not set on request.');
-  requireBlobWithinLimit(input.args, 'Update input');
   const Stage = enums.UpdateWorkflowExecutionLifecycleStage;
   if (req.waitPolicy?.lifecycleStage === Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED) {
     throw new ServiceError('PERMISSION_DENIED', 'UpdateWorkflowExecution issued asynchronously and waiting on update admitted is not supported.');

@@ -158,6 +158,7 @@ export class TransferTasks {
         host.transactions.now(),
       );
       cm.namespaceName = ns.name;
+      cm.limits = host.transactions.limits;
       const entryNow = pm.ms.children[String(child.initiatedEventId)];
       if (entryNow) entryNow.runId = cm.ms.runId;
       pm.add({

@@ -28,6 +28,8 @@ export interface ActivityTaskHost {
   store: HistoryStore;
   poller: TaskPoller;
   stats: EngineStats;
+  /** `system.enableActivityEagerExecution`: when off, eagerly requested activities go through matching like any other. */
+  eagerExecution: boolean;
 }
 
 export interface HeartbeatAnswer {
@@ -113,7 +115,7 @@ export class ActivityTasks {
    * response, saving the worker a poll and the server a match and a commit.
    */
   startEagerActivities(m: RunMutator, commands: command.ICommand[], identity: string): workflowservice.IPollActivityTaskQueueResponse[] {
-    if (!m.isRunning()) return [];
+    if (!this.host.eagerExecution || !m.isRunning()) return [];
     const eager: workflowservice.IPollActivityTaskQueueResponse[] = [];
     for (const event of m.events) {
       const scheduled = event.activityTaskScheduledEventAttributes;

@@ -65,6 +65,7 @@ export class WorkflowStarts {
     const backoffMs = req.cronSchedule ? cronBackoffMs(req.cronSchedule, now) : durationToMs(req.workflowStartDelay);
     const m = createRun({ namespaceId: ns.id, request: req, requestId, firstWorkflowTaskBackoffMs: backoffMs }, now, beforeFirstTask);
     m.namespaceName = ns.name;
+    m.limits = transactions.limits;
     // Eager workflow start (Temporal's Starter): the first task is started for the caller, in this transaction, unless
     // it waits for a backoff (cron, start delay); matching never sees it.
     const eager = req.requestEagerExecution === true && backoffMs <= 0 && m.ms.workflowTask !== undefined;

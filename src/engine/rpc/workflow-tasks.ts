@@ -20,6 +20,7 @@ import type { DispatchTask } from '../dispatch/task-generator';
 import type { TaskPoller } from '../dispatch/task-poller';
 import { decodeWorkflowTaskToken, encodeTaskToken } from '../dispatch/task-token';
 import { BadCommandError, applyCommands } from '../state/commands';
+import { terminateExecution } from '../state/execution';
 import type { RunMutator } from '../state/mutator';
 import {
   type CompletionMetadata,
@@ -97,6 +98,27 @@ function completionVersioning(
   };
 }
 
+/** Temporal's workflowTaskFailedCause.Message(): the cause's shorthand name (`BadScheduleActivityAttributes`), then the reason. */
+function failedCauseMessage(cause: enums.WorkflowTaskFailedCause, message: string): string {
+  const name = (enums.WorkflowTaskFailedCause[cause] ?? '').replace('WORKFLOW_TASK_FAILED_CAUSE_', '');
+  const shorthand = name.toLowerCase().replace(/(^|_)([a-z])/g, (_, __: string, c: string) => c.toUpperCase());
+  return `${shorthand}: ${message}`;
+}
+
+/**
+ * A command Temporal will not apply however often the task is retried (a payload over the blob size
+ * limit): on the first attempt the task fails and the run is terminated with the same message, by the
+ * history service; a later attempt is left to time out, as any rejected completion.
+ */
+function terminateForCommand(m: RunMutator, attempt: number, err: BadCommandError, identity: string): Reply<never> {
+  const message = failedCauseMessage(err.failedCause, err.message);
+  if (attempt === 1) {
+    failWorkflowTask(m, err.failedCause, { message, serverFailureInfo: { nonRetryable: false } }, identity);
+    terminateExecution(m, message, null, 'history-service');
+  }
+  return { error: invalidArgument(message) };
+}
+
 /** Workflow tasks: dispatch to pollers (with sticky partial history, queries and update messages) and completions. */
 export class WorkflowTasks {
   constructor(private readonly host: WorkflowTaskHost) {}
@@ -157,7 +179,7 @@ export class WorkflowTasks {
     const firstEventId = wt.sticky ? ms.lastCompletedWorkflowTaskStartedEventId + 1 : 1;
     if (firstEventId === 1) this.host.stats.fullHistoryWorkflowTasks++;
     const persisted = await this.host.store.readHistory(ms.runId, firstEventId, ms.nextEventId, Number.MAX_SAFE_INTEGER);
-    const transient = transientWorkflowTaskEvents({ ms }, wt).map((e) => history.HistoryEvent.encode(e).finish());
+    const transient = transientWorkflowTaskEvents({ ms, limits: this.host.transactions.limits }, wt).map((e) => history.HistoryEvent.encode(e).finish());
     const queries = this.host.queries.attachBufferedQueries(ms.runId);
     const messages = this.host.updates.forRun(ms.runId, 'admitted').map((u) => {
       u.stage = 'sent';
@@ -231,6 +253,7 @@ export class WorkflowTasks {
         // A rejected command rolls back the whole completion: only the task failure is written.
         return this.host.transactions.update<Reply<workflowservice.IRespondWorkflowTaskCompletedResponse>>(token, (m) => {
           const wt = requireStartedWorkflowTask(m, token);
+          if (err.terminatesWorkflow) return terminateForCommand(m, wt.attempt, err, identity);
           return this.rejectCompletion(m, wt.attempt, err.failedCause, err.message, identity);
         });
       });

@@ -1,6 +1,7 @@
 import { ServiceError } from '../../common/errors';
 import type { command, IPayload } from '../../common/proto';
 import { decodeMemo, decodeSearchAttributes, durationToMs, encodeMemo, encodeSearchAttributes, enums, int64, msToDuration, toNumber } from '../../common/proto';
+import { oversizedCommand } from './command-blob-sizes';
 import { newActivityInfo, normalizeActivityTimeouts, isStarted, cancelActivity } from './activity-state';
 import { normalizeRetryPolicy, retryPolicyToProto } from './retry';
 import { closeExecution, mergePayloadMap } from './execution';
@@ -15,6 +16,8 @@ export class BadCommandError extends Error {
   constructor(
     readonly failedCause: enums.WorkflowTaskFailedCause,
     message: string,
+    /** Temporal's terminateWorkflow: the run is terminated instead of the task being retried (a payload over the blob size limit). */
+    readonly terminatesWorkflow = false,
   ) {
     super(message);
     this.name = 'BadCommandError';
@@ -62,6 +65,9 @@ export function applyCommands(
     }
     const first = m.appendedCount;
     applyCommand(m, cmd, completedEventId, outcome, checkSearchAttributes);
+    // Checked once the command is known valid, as Temporal does; the rejection rolls back what it wrote.
+    const oversized = oversizedCommand(cmd, m.limits.blobSize);
+    if (oversized) throw new BadCommandError(oversized.cause, oversized.message, true);
     // As Temporal's handleCommand: the command's user metadata (summary, details) goes on its event.
     const event = m.appendedAt(first);
     if (event && cmd.userMetadata) event.userMetadata = cmd.userMetadata;

@@ -1,5 +1,6 @@
 import { enums, history, int64, msToTimestamp, toNumber, type command, type IFailure, type IHistoryEvent, type IPayloads } from '../../common/proto';
 import type { ActivityInfo, MutableState, RunMutation } from '../../store/records';
+import { DEFAULT_RUN_LIMITS, type RunLimits } from './run-limits';
 import { isRunning } from './status';
 
 const E = enums.EventType;
@@ -93,6 +94,8 @@ export class RunMutator {
 
   /** The run's namespace name (commands default other namespaces to it). */
   namespaceName = '';
+  /** The server's dynamic config limits (set with the namespace name by whoever creates the change). */
+  limits: RunLimits = DEFAULT_RUN_LIMITS;
 
   constructor(
     loaded: MutableState,
@@ -239,6 +242,17 @@ export class RunMutator {
 
   runCommitHooks(): void {
     for (const fn of this.commitHooks.splice(0)) fn();
+  }
+
+  /** The history length once this change is written: buffered events get their ids then, unless they wait for a started workflow task. */
+  historyLengthAfterFlush(): number {
+    const waiting = this.hasStartedWorkflowTask() && this.isRunning() ? 0 : this.ms.bufferedEvents.length + this.pendingBuffer.length;
+    return this.ms.nextEventId - 1 + waiting;
+  }
+
+  /** A run this change creates (not yet stored). */
+  get isNewRun(): boolean {
+    return this.expectedDbVersion === 0;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { enums, int64, type Long, msToDuration, msToTimestamp, type IFailure, type history } from '../../common/proto';
 import type { MutableState, WorkflowTaskInfo } from '../../store/records';
 import type { EventAttributes, RunMutator } from './mutator';
+import { DEFAULT_RUN_LIMITS, type RunLimits } from './run-limits';
 
 /**
  * The workflow task state machine of one run: at most one task, scheduled or started. Attempts
@@ -25,9 +26,6 @@ function scheduledAttributes(ms: MutableState, wt: WorkflowTaskInfo): history.IW
   return { taskQueue: taskQueueProto(ms.taskQueue, wt), startToCloseTimeout: msToDuration(wt.timeoutMs), attempt: wt.attempt };
 }
 
-/** Temporal's defaults of `limit.historySize.suggestContinueAsNew` and `limit.historyCount.suggestContinueAsNew`. */
-export const SUGGEST_CONTINUE_AS_NEW_LIMITS = { historySizeBytes: 4 * 1024 * 1024, historyCount: 4 * 1024 };
-
 /**
  * Why a run should continue as new, as Temporal's workflowTaskStateMachine.getHistorySizeInfo:
  * the persisted history size reaching the size limit, and the history count (the next event id
@@ -36,7 +34,7 @@ export const SUGGEST_CONTINUE_AS_NEW_LIMITS = { historySizeBytes: 4 * 1024 * 102
 export function suggestContinueAsNewReasons(
   historySizeBytes: number,
   historyCount: number,
-  limits: { historySizeBytes: number; historyCount: number } = SUGGEST_CONTINUE_AS_NEW_LIMITS,
+  limits: RunLimits['suggestContinueAsNew'] = DEFAULT_RUN_LIMITS.suggestContinueAsNew,
 ): enums.SuggestContinueAsNewReason[] {
   const reasons: enums.SuggestContinueAsNewReason[] = [];
   if (historySizeBytes >= limits.historySizeBytes) reasons.push(enums.SuggestContinueAsNewReason.SUGGEST_CONTINUE_AS_NEW_REASON_HISTORY_SIZE_TOO_LARGE);
@@ -51,8 +49,9 @@ export function suggestContinueAsNewReasons(
  * not move while the task is started (new events are buffered), so a transient attempt's events
  * are the same when sent and when written on completion.
  */
-function startedAttributes(ms: MutableState, wt: WorkflowTaskInfo): history.IWorkflowTaskStartedEventAttributes {
-  const reasons = suggestContinueAsNewReasons(ms.historySizeBytes, wt.transient ? wt.scheduledEventId : (wt.startedEventId ?? ms.nextEventId));
+function startedAttributes(ms: MutableState, wt: WorkflowTaskInfo, limits: RunLimits): history.IWorkflowTaskStartedEventAttributes {
+  const historyCount = wt.transient ? wt.scheduledEventId : (wt.startedEventId ?? ms.nextEventId);
+  const reasons = suggestContinueAsNewReasons(ms.historySizeBytes, historyCount, limits.suggestContinueAsNew);
   return {
     scheduledEventId: int64(wt.scheduledEventId),
     identity: wt.identity ?? '',
@@ -97,7 +96,7 @@ export function startWorkflowTask(m: RunMutator, requestId: string, identity: st
     wt.startedEventId = m.ms.nextEventId + 1;
   } else {
     const event = m.add({
-      workflowTaskStartedEventAttributes: startedAttributes(m.ms, wt),
+      workflowTaskStartedEventAttributes: startedAttributes(m.ms, wt, m.limits),
     });
     wt.startedEventId = Number(event.eventId);
   }
@@ -105,7 +104,7 @@ export function startWorkflowTask(m: RunMutator, requestId: string, identity: st
 }
 
 /** The Scheduled/Started pair of a transient attempt, as sent to the worker and as written on completion. */
-export function transientWorkflowTaskEvents(m: { ms: RunMutator['ms'] }, wt: WorkflowTaskInfo): history.IHistoryEvent[] {
+export function transientWorkflowTaskEvents(m: Pick<RunMutator, 'ms' | 'limits'>, wt: WorkflowTaskInfo): history.IHistoryEvent[] {
   if (!wt.transient || wt.startedEventId === undefined) return [];
   return [
     {
@@ -118,7 +117,7 @@ export function transientWorkflowTaskEvents(m: { ms: RunMutator['ms'] }, wt: Wor
       eventId: int64(wt.startedEventId),
       eventTime: msToTimestamp(wt.startedTime ?? wt.scheduledTime),
       eventType: E.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-      workflowTaskStartedEventAttributes: startedAttributes(m.ms, wt),
+      workflowTaskStartedEventAttributes: startedAttributes(m.ms, wt, m.limits),
     },
   ];
 }
@@ -134,7 +133,7 @@ function persistTransientEvents(m: RunMutator, wt: WorkflowTaskInfo): void {
   );
   m.add(
     {
-      workflowTaskStartedEventAttributes: startedAttributes(m.ms, wt),
+      workflowTaskStartedEventAttributes: startedAttributes(m.ms, wt, m.limits),
     },
     wt.startedTime,
   );

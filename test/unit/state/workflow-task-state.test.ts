@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { temporal } from '@temporalio/proto';
 import Long from 'long';
 import { historyEntrySize } from '../../../src/engine/state/mutator';
+import { DEFAULT_RUN_LIMITS } from '../../../src/engine/state/run-limits';
 import {
-  SUGGEST_CONTINUE_AS_NEW_LIMITS,
   completeWorkflowTask,
   failWorkflowTask,
   retryWorkflowTask,
@@ -18,7 +18,7 @@ const Reason = temporal.api.enums.v1.SuggestContinueAsNewReason;
 
 describe('suggestContinueAsNewReasons', () => {
   test('has Temporal defaults: 4 MiB of history, 4096 events', () => {
-    assert.deepEqual(SUGGEST_CONTINUE_AS_NEW_LIMITS, { historySizeBytes: 4 * 1024 * 1024, historyCount: 4 * 1024 });
+    assert.deepEqual(DEFAULT_RUN_LIMITS.suggestContinueAsNew, { historySizeBytes: 4 * 1024 * 1024, historyCount: 4 * 1024 });
     assert.deepEqual(suggestContinueAsNewReasons(4 * 1024 * 1024 - 1, 4095), []);
     assert.deepEqual(suggestContinueAsNewReasons(4 * 1024 * 1024, 1), [Reason.SUGGEST_CONTINUE_AS_NEW_REASON_HISTORY_SIZE_TOO_LARGE]);
     assert.deepEqual(suggestContinueAsNewReasons(0, 4096), [Reason.SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS]);
@@ -52,11 +52,11 @@ describe('WorkflowTaskStarted history size and continue-as-new suggestion', () =
 
   test('a task started past the size limit suggests continue-as-new; its transient retry carries the same', () => {
     const ms = commit(newRun());
-    ms.historySizeBytes = SUGGEST_CONTINUE_AS_NEW_LIMITS.historySizeBytes;
+    ms.historySizeBytes = DEFAULT_RUN_LIMITS.suggestContinueAsNew.historySizeBytes;
     const first = change(ms, T0);
     startWorkflowTask(first, 'poll-1', 'worker');
     const [attrs] = started(first.events);
-    assert.equal(Number(attrs?.historySizeBytes), SUGGEST_CONTINUE_AS_NEW_LIMITS.historySizeBytes);
+    assert.equal(Number(attrs?.historySizeBytes), DEFAULT_RUN_LIMITS.suggestContinueAsNew.historySizeBytes);
     assert.equal(attrs?.suggestContinueAsNew, true);
     assert.deepEqual(attrs?.suggestContinueAsNewReasons, [Reason.SUGGEST_CONTINUE_AS_NEW_REASON_HISTORY_SIZE_TOO_LARGE]);
 
@@ -78,14 +78,25 @@ describe('WorkflowTaskStarted history size and continue-as-new suggestion', () =
   test('the count is the next event id when the task starts (its Started event id)', () => {
     const ms = commit(newRun());
     const m = change(ms, T0);
-    m.ms.nextEventId = SUGGEST_CONTINUE_AS_NEW_LIMITS.historyCount;
+    m.ms.nextEventId = DEFAULT_RUN_LIMITS.suggestContinueAsNew.historyCount;
     startWorkflowTask(m, 'poll-1', 'worker');
     const [attrs] = started(m.events);
     assert.equal(attrs?.suggestContinueAsNew, true);
     assert.deepEqual(attrs?.suggestContinueAsNewReasons, [Reason.SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS]);
     const below = change(commit(newRun()), T0);
-    below.ms.nextEventId = SUGGEST_CONTINUE_AS_NEW_LIMITS.historyCount - 1;
+    below.ms.nextEventId = DEFAULT_RUN_LIMITS.suggestContinueAsNew.historyCount - 1;
     startWorkflowTask(below, 'poll-1', 'worker');
     assert.equal(started(below.events)[0]?.suggestContinueAsNew, false);
+  });
+
+  test("the thresholds are the server's dynamic config (limit.historyCount / limit.historySize .suggestContinueAsNew)", () => {
+    const m = change(commit(newRun()), T0);
+    m.limits = { ...DEFAULT_RUN_LIMITS, suggestContinueAsNew: { historySizeBytes: 1 << 30, historyCount: 2 } };
+    startWorkflowTask(m, 'poll-1', 'worker');
+    assert.deepEqual(started(m.events)[0]?.suggestContinueAsNewReasons, [Reason.SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS]);
+    const bySize = change(commit(newRun()), T0);
+    bySize.limits = { ...DEFAULT_RUN_LIMITS, suggestContinueAsNew: { historySizeBytes: 1, historyCount: 1 << 30 } };
+    startWorkflowTask(bySize, 'poll-1', 'worker');
+    assert.deepEqual(started(bySize.events)[0]?.suggestContinueAsNewReasons, [Reason.SUGGEST_CONTINUE_AS_NEW_REASON_HISTORY_SIZE_TOO_LARGE]);
   });
 });

@@ -1,4 +1,5 @@
-import { enums, int64, temporal } from '../../../common/proto';
+import { blobSizeVerdict } from '../../../common/blob-size';
+import { enums, google, int64, temporal } from '../../../common/proto';
 import { BadCommandError } from '../../state/commands';
 import type { RunMutator } from '../../state/mutator';
 import { unprocessedUpdateFailure } from './update-failures';
@@ -55,6 +56,10 @@ export class UpdateProtocol {
     const body = msg.body;
     const typeName = body?.type_url?.split('/').pop() ?? '';
     const value = body?.value ?? new Uint8Array();
+    // Temporal's handleMessage: a body over limit.blobSize.error terminates the run, as an oversized command does.
+    if (body && blobSizeVerdict(google.protobuf.Any.encode(body).finish().length, this.m.limits.blobSize) === 'error') {
+      throw new BadCommandError(BAD_MESSAGE, `Message type ${typeName} exceeds size limit.`, true);
+    }
     const inFlight = this.registry.get(this.m.ms.runId, updateId);
     this.answered.add(updateId);
     switch (typeName) {
