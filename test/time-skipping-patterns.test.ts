@@ -187,6 +187,15 @@ describe('the SDK time-skipping test environment patterns', needsTimeSkipping(),
       assertMovedBy(virtualMs, 365 * DAY, realMs, 'the environment clock');
     });
 
+    test('a workflow started with a 1-day start delay runs once the delay is skipped', fast, async (t) => {
+      const taskQueue = uniqueName(t);
+      const { result, virtualMs, realMs } = await measure(testEnv(), () =>
+        run(taskQueue, () => testEnv().client.workflow.execute(sleepFor, { taskQueue, workflowId: taskQueue, args: ['1h'], startDelay: '1 day' })),
+      );
+      assertMovedBy(result.sleptMs, HOUR, realMs, 'the workflow timer');
+      assertMovedBy(virtualMs, DAY + HOUR, realMs, 'the environment clock');
+    });
+
     test("two workflows' timers interleaved with env.sleep: the earlier fires during the sleep, the later only when awaited", fast, async (t) => {
       const taskQueue = uniqueName(t);
       await run(taskQueue, async () => {
