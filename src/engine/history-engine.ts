@@ -3,7 +3,7 @@ import type { MutableState } from '../store/records';
 import type { ExecutionStore } from '../store/store';
 import { HistoryNotifier } from './dispatch/history-notifier';
 import { Matching } from './dispatch/matching';
-import { busyUntil, dispatchableTasks, nextDeadline } from './dispatch/task-generator';
+import { busyUntil, dispatchableTasks, hasStartedActivity, nextDeadline } from './dispatch/task-generator';
 import { TaskPoller } from './dispatch/task-poller';
 import { TimerTasks } from './dispatch/timer-tasks';
 import { TransferTasks } from './dispatch/transfer-tasks';
@@ -87,7 +87,7 @@ export class HistoryEngine {
   constructor(private readonly options: EngineOptions) {
     const { store, clock, logger, namespaces, timeSkipper } = options;
     const now = (): number => clock.now();
-    this.inFlight = new WorkInFlight(timeSkipper, () => this.transfers.busy);
+    this.inFlight = new WorkInFlight(timeSkipper, () => this.transfers.busy, options.activityGraceMs ?? 1000);
     const transactions = new Transactions({
       store,
       namespaces,
@@ -146,7 +146,7 @@ export class HistoryEngine {
     });
     timeSkipper?.attach({
       nextDeadline: () => this.timers.queue.peek(),
-      busyUntil: () => this.inFlight.busyUntil(),
+      busyUntil: (resumedAt) => this.inFlight.busyUntil(resumedAt),
       fireDue: () => this.timers.queue.fireDue(),
     });
   }
@@ -191,7 +191,8 @@ export class HistoryEngine {
       this.queries.dispatchBufferedQueries(ms);
       return;
     }
-    if (this.inFlight.enabled) this.inFlight.track(ms.runId, busyUntil(ms, now, this.options.activityGraceMs ?? 1000));
+    const graceMs = this.options.activityGraceMs ?? 1000;
+    if (this.inFlight.enabled) this.inFlight.track(ms.runId, { until: busyUntil(ms, now, graceMs), activityStarted: hasStartedActivity(ms) });
     this.transfers.dispatch(ms);
     for (const task of dispatchableTasks(ms, now)) this.matching.offer(task);
     const wt = ms.workflowTask;

@@ -8,3 +8,4 @@ export * from './update-close-workflows';
 export * from './search-attribute-workflows';
 export * from './info-workflows';
 export * from './activity-control-workflows';
+export * from './time-skipping-pattern-workflows';

@@ -106,3 +106,8 @@ export function busyUntil(ms: MutableState, now: number, activityGraceMs: number
   }
   return until;
 }
+
+/** Time-skipping mode: the run has an activity running on a worker (it holds the clock again after a sleep returns). */
+export function hasStartedActivity(ms: MutableState): boolean {
+  return Object.values(ms.activities).some((a) => a.startedTime !== undefined);
+}

@@ -5,8 +5,11 @@ import { TimerQueue } from './timer-queue';
 export interface SkippableWork {
   /** The earliest deadline of any run (timers, timeouts, backoffs), if any. */
   nextDeadline(): number | undefined;
-  /** Until when work in flight holds time still: 0 when idle, Infinity while a task waits for a worker. */
-  busyUntil(): number;
+  /**
+   * Until when work in flight holds time still: 0 when idle, Infinity while a task waits for a worker. `resumedAt` is
+   * when a sleeper last woke: its caller may be a running activity, going on in real time from then.
+   */
+  busyUntil(resumedAt: number): number;
   /** Fires everything due at the (new) current time. */
   fireDue(): void;
 }
@@ -21,6 +24,7 @@ export class TimeSkipper {
   private readonly sleepers: TimerQueue;
   private readonly wakeups = new Map<string, () => void>();
   private nextSleeperId = 0;
+  private resumedAt = -Infinity;
   private checkScheduled = false;
   private recheck: NodeJS.Timeout | undefined;
   private work: SkippableWork | undefined;
@@ -100,7 +104,7 @@ export class TimeSkipper {
     const work = this.work;
     if (!work || this.lockCount > 0 || this.closed) return;
     const now = this.clock.now();
-    const busyUntil = work.busyUntil();
+    const busyUntil = work.busyUntil(this.resumedAt);
     if (busyUntil > now) {
       // A running activity's grace period ends by itself: look again then.
       if (Number.isFinite(busyUntil)) this.scheduleRecheck(busyUntil - now);
@@ -122,6 +126,7 @@ export class TimeSkipper {
   private wake(key: string): void {
     const resolve = this.wakeups.get(key);
     this.wakeups.delete(key);
+    this.resumedAt = this.clock.now();
     resolve?.();
     this.poke();
   }
