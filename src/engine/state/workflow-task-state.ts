@@ -1,6 +1,7 @@
 import { enums, int64, type Long, msToDuration, msToTimestamp, type IFailure, type history } from '../../common/proto';
 import type { MutableState, WorkflowTaskInfo } from '../../store/records';
 import type { EventAttributes, RunMutator } from './mutator';
+import { addResetPointFromCompletion } from './reset-points';
 
 /**
  * The workflow task state machine of one run: at most one task, scheduled or started. Attempts
@@ -172,7 +173,13 @@ export function completeWorkflowTask(m: RunMutator, meta: CompletionMetadata): n
   });
   m.ms.lastCompletedWorkflowTaskStartedEventId = wt.startedEventId;
   m.ms.workflowTask = undefined;
+  addResetPointFromCompletion(m.ms, meta.binaryChecksum ?? '', completionBuildId(meta), Number(event.eventId), m.now);
   return Number(event.eventId);
+}
+
+/** The build id Temporal records a reset point under: the deployment's, else the worker version stamp's. */
+export function completionBuildId(meta: Pick<CompletionMetadata, 'workerVersion' | 'deploymentVersion'>): string {
+  return meta.deploymentVersion?.buildId || meta.workerVersion?.buildId || '';
 }
 
 /**
