@@ -192,6 +192,27 @@ export function failWorkflowTask(m: RunMutator, cause: enums.WorkflowTaskFailedC
   }));
 }
 
+/** The identity Temporal's history service writes on events it makes itself (consts.IdentityHistoryService). */
+export const HISTORY_SERVICE_IDENTITY = 'history-service';
+
+/**
+ * The started task a reset inherits fails as Temporal's workflowResetter.failWorkflowTask writes it:
+ * RESET_WORKFLOW, naming the base and the new run (the SDK reseeds its randomness from the new run id).
+ */
+export function failWorkflowTaskForReset(m: RunMutator, reason: string, baseRunId: string, newRunId: string): void {
+  endStartedTask(m, (wt) => ({
+    workflowTaskFailedEventAttributes: {
+      ...taskIds(wt),
+      cause: enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW,
+      failure: { message: reason, resetWorkflowFailureInfo: {} },
+      identity: HISTORY_SERVICE_IDENTITY,
+      baseRunId,
+      newRunId,
+      forkEventVersion: int64(0), // a local namespace's events all have version 0
+    },
+  }));
+}
+
 /** START_TO_CLOSE timeout of a started task; the same attempt rules as a failure. */
 export function timeOutWorkflowTask(m: RunMutator): number {
   return endStartedTask(m, (wt) => ({
