@@ -26,6 +26,7 @@ export const workflowServiceHandlers: HandlerTable = {
   UpdateWorkflowExecution: workflowExecution.updateWorkflowExecution,
   PollWorkflowExecutionUpdate: workflowExecution.pollWorkflowExecutionUpdate,
   ResetStickyTaskQueue: workflowExecution.resetStickyTaskQueue,
+  ResetWorkflowExecution: workflowExecution.resetWorkflowExecution,
   DeleteWorkflowExecution: workflowExecution.deleteWorkflowExecution,
   ListWorkflowExecutions: visibility.listWorkflowExecutions,
   ScanWorkflowExecutions: visibility.scanWorkflowExecutions,

@@ -7,3 +7,4 @@ export * from './composition-workflows';
 export * from './update-close-workflows';
 export * from './search-attribute-workflows';
 export * from './info-workflows';
+export * from './reset-workflows';

@@ -1,6 +1,6 @@
 import { enums, type workflowservice } from '../../common/proto';
 import { invalidArgument } from '../../common/errors';
-import { MAX_ID_LENGTH, requireBlobWithinLimit, requireField, requireId, requireNonNegativeDuration } from '../validation';
+import { MAX_ID_LENGTH, requireBlobWithinLimit, requireExecution, requireField, requireId, requireNonNegativeDuration } from '../validation';
 import type { HandlerContext } from './context';
 
 export async function startWorkflowExecution(
@@ -144,4 +144,16 @@ export async function deleteWorkflowExecution(
   requireId(req.workflowExecution?.workflowId, 'WorkflowId');
   await ctx.engine.deletion.deleteWorkflowExecution(ns, req.workflowExecution ?? {});
   return {};
+}
+
+export async function resetWorkflowExecution(
+  ctx: HandlerContext,
+  req: workflowservice.IResetWorkflowExecutionRequest,
+): Promise<workflowservice.IResetWorkflowExecutionResponse> {
+  // Temporal's frontend checks the request before it resolves the namespace.
+  requireField(req.requestId, 'RequestId is not set on request.');
+  if ((req.requestId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
+  requireExecution(req.workflowExecution);
+  const ns = await ctx.namespaces.resolve(req.namespace);
+  return ctx.engine.resets.resetWorkflowExecution(ns, req);
 }
