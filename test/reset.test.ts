@@ -24,7 +24,7 @@ import {
   workflowBundle,
   type HistoryEvent,
 } from './helpers';
-import { resetMessageSignal, resetMessageUpdate, resetProbe, type ResetProbeResult } from './workflows';
+import { resetMessageSignal, resetMessageUpdate, resetProbe, resetProbeParent, type ResetProbeResult } from './workflows';
 
 const env = useHourglassServer();
 
@@ -193,6 +193,32 @@ describe('ResetWorkflowExecution', () => {
       await resetHandle.signal(resetMessageSignal, 'a');
       await resetHandle.signal(resetMessageSignal, 'b');
       assert.deepEqual((await resetHandle.result()).messages, ['update', 'a', 'b']);
+    });
+  });
+
+  test('a parent reset after its child started keeps the child (no parent close policy) and hears of its close in the new run', async (t) => {
+    const taskQueue = uniqueName(t);
+    const childId = `${taskQueue}-child`;
+    await withWorker(env, { taskQueue }, async () => {
+      const started = await env.client.workflow.start(resetProbeParent, { taskQueue, workflowId: taskQueue, args: [childId] });
+      const base = env.client.workflow.getHandle(taskQueue, started.firstExecutionRunId);
+      const history = await waitFor('the child to be started', async () => {
+        const events = await historyOf(base);
+        return events.some((e) => e.eventType === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED) && settled(events) ? events : undefined;
+      });
+      const point = Number(history.filter(isCompletedTask).at(-1)?.eventId);
+      const newRunId = await reset(env.client, env.namespace, {
+        workflowExecution: { workflowId: taskQueue },
+        workflowTaskFinishEventId: Long.fromNumber(point),
+      });
+      const child = env.client.workflow.getHandle<typeof resetProbe>(childId);
+      assert.equal((await base.describe()).status.name, 'TERMINATED');
+      assert.equal((await child.describe()).status.name, 'RUNNING', 'the child outlives the run its parent’s reset terminated');
+      await child.signal(resetMessageSignal, 'to the child');
+      const result = await env.client.workflow.getHandle<typeof resetProbeParent>(taskQueue).result();
+      assert.deepEqual(result.messages, ['to the child']);
+      const names = eventNames(await historyOf(env.client.workflow.getHandle(taskQueue, newRunId)));
+      assert.ok(names.includes('EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED'), names.join(', '));
     });
   });
 

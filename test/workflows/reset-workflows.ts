@@ -1,4 +1,4 @@
-import { condition, defineSignal, defineUpdate, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import { condition, defineSignal, defineUpdate, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 
 export const resetMessageSignal = defineSignal<[string]>('message');
 export const resetMessageUpdate = defineUpdate<number, [string]>('messageUpdate');
@@ -17,4 +17,10 @@ export async function resetProbe(expected: number): Promise<ResetProbeResult> {
   setHandler(resetMessageUpdate, (message) => messages.push(message));
   await condition(() => messages.length >= expected);
   return { runId: workflowInfo().runId, uuid: uuid4(), messages };
+}
+
+/** A parent waiting for a resetProbe child that needs one message. */
+export async function resetProbeParent(childId: string): Promise<ResetProbeResult> {
+  const child = await startChild(resetProbe, { workflowId: childId, args: [1] });
+  return child.result();
 }

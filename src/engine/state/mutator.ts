@@ -51,6 +51,14 @@ export function eventTypeOf(attributes: EventAttributes): enums.EventType {
   throw new Error(`no event attributes in ${Object.keys(attributes).join(',')}`);
 }
 
+/** An event's one `...EventAttributes` entry, to write the event again in another run (a reset reapplies events). */
+export function attributesOf(event: IHistoryEvent): EventAttributes {
+  const fields = event as Record<string, unknown>;
+  const key = [...EVENT_TYPE_BY_ATTRIBUTES_KEY.keys()].find((k) => fields[k]);
+  if (!key) throw new Error(`event ${String(event.eventId)} has no attributes`);
+  return { [key]: fields[key] };
+}
+
 export function decodeEvent(data: Uint8Array): history.HistoryEvent {
   return history.HistoryEvent.decode(data);
 }

@@ -1,7 +1,7 @@
 import { ServiceError, invalidArgument } from '../../common/errors';
-import { enums, int64, type history } from '../../common/proto';
+import { enums, int64, toNumber, type history } from '../../common/proto';
 import { addSignal } from './execution';
-import { decodeEvent, RunMutator } from './mutator';
+import { attributesOf, decodeEvent, RunMutator } from './mutator';
 import { rebuildMutableState, type RebuildIdentity } from './rebuild';
 import { failWorkflowTaskForReset, HISTORY_SERVICE_IDENTITY, scheduleWorkflowTask, startWorkflowTask } from './workflow-task-state';
 
@@ -121,12 +121,13 @@ function failActivitiesInFlight(m: RunMutator, reason: string): void {
  * Temporal's reapplyEvents for a reset: signals again as WorkflowExecutionSignaled, updates as
  * WorkflowExecutionUpdateAdmitted (origin REAPPLY) — from an Admitted event, or from an Accepted
  * one that carries its request — unless their type is excluded. Cancel requests and
- * terminations are not reapplied by a reset.
+ * terminations are not reapplied by a reset; the news of children the new run has is (below).
  */
 function reapplyEvents(m: RunMutator, events: readonly history.IHistoryEvent[], exclude: ReadonlySet<enums.ResetReapplyExcludeType>): void {
   const signals = !exclude.has(Exclude.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL);
   const updates = !exclude.has(Exclude.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE);
   for (const event of events) {
+    if (reapplyChildEvent(m, event)) continue;
     const signaled = event.workflowExecutionSignaledEventAttributes;
     if (signaled && signals) {
       addSignal(m, signaled.signalName ?? '', signaled.input, signaled.header, signaled.identity ?? '');
@@ -141,4 +142,31 @@ function reapplyEvents(m: RunMutator, events: readonly history.IHistoryEvent[], 
       });
     }
   }
+}
+
+/**
+ * Temporal's reapplyChildEvents: a child initiated before the reset point is the new run's child
+ * too, so its start and its close, if they came after the point, are written again (the close
+ * naming the child's started event in the new run). Returns whether `event` was a child's event.
+ */
+function reapplyChildEvent(m: RunMutator, event: history.IHistoryEvent): boolean {
+  const started = event.childWorkflowExecutionStartedEventAttributes;
+  const failedToStart = event.startChildWorkflowExecutionFailedEventAttributes;
+  const closed =
+    event.childWorkflowExecutionCompletedEventAttributes ??
+    event.childWorkflowExecutionFailedEventAttributes ??
+    event.childWorkflowExecutionCanceledEventAttributes ??
+    event.childWorkflowExecutionTimedOutEventAttributes ??
+    event.childWorkflowExecutionTerminatedEventAttributes;
+  const initiatedEventId = String(toNumber((started ?? failedToStart ?? closed)?.initiatedEventId));
+  if (!started && !failedToStart && !closed) return false;
+  const child = m.ms.children[initiatedEventId];
+  if (!child || (started && child.runId)) return true;
+  if (closed) closed.startedEventId = int64(child.startedEventId ?? 0);
+  if (started) child.runId = started.workflowExecution?.runId ?? '';
+  else delete m.ms.children[initiatedEventId];
+  m.add(attributesOf(event));
+  // Written now, so a later close of the same child can name this start's event id.
+  m.flushBuffer();
+  return true;
 }

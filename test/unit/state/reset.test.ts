@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServiceError } from '../../../src/common/errors';
-import { enums, toNumber } from '../../../src/common/proto';
+import { enums, int64, toNumber } from '../../../src/common/proto';
 import { addSignal } from '../../../src/engine/state/execution';
 import { decodeEvent, type RunMutator } from '../../../src/engine/state/mutator';
 import { rebuildMutableState } from '../../../src/engine/state/rebuild';
@@ -183,6 +183,51 @@ describe('the run a reset creates (Temporal’s workflowResetter)', () => {
         err.code === 'INVALID_ARGUMENT' &&
         err.message === 'Can only reset workflow to event ID in range [WorkflowTaskScheduled +1, WorkflowTaskStarted + 1]: 5',
     );
+  });
+
+  test('a child initiated before the point keeps its start and close from after it, the close naming the start’s new event id', () => {
+    const childStarted = {
+      initiatedEventId: int64(5),
+      namespace: 'default',
+      workflowExecution: { workflowId: 'child', runId: 'child-run' },
+      workflowType: { name: 'Child' },
+    };
+    const run = new Recorded(newRun())
+      .next(T0, (m) => startWorkflowTask(m, 'poll-1', 'worker'))
+      .next(T0 + SECOND, (m) => {
+        const completed = completeWorkflowTask(m, { identity: 'worker' });
+        const startChild = {
+          commandType: enums.CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
+          startChildWorkflowExecutionCommandAttributes: { workflowId: 'child', workflowType: { name: 'Child' } },
+        };
+        applyCommands(m, [startChild], completed, () => undefined);
+      })
+      .next(T0 + 2 * SECOND, (m) => addSignal(m, 'poke', null, null, 'client'))
+      .next(T0 + 3 * SECOND, (m) => startWorkflowTask(m, 'poll-2', 'worker'))
+      .next(T0 + 4 * SECOND, (m) => m.add({ childWorkflowExecutionStartedEventAttributes: childStarted }))
+      .next(T0 + 5 * SECOND, (m) => completeWorkflowTask(m, { identity: 'worker' }))
+      .next(T0 + 6 * SECOND, (m) => startWorkflowTask(m, 'poll-3', 'worker'))
+      .next(T0 + 7 * SECOND, (m) => completeWorkflowTask(m, { identity: 'worker' }))
+      .next(T0 + 8 * SECOND, (m) => m.add({ childWorkflowExecutionCompletedEventAttributes: { ...childStarted, startedEventId: int64(10) } }));
+    assert.deepEqual(typesOf(run.after(9)), [
+      'WORKFLOW_TASK_COMPLETED',
+      'CHILD_WORKFLOW_EXECUTION_STARTED',
+      'WORKFLOW_TASK_SCHEDULED',
+      'WORKFLOW_TASK_STARTED',
+      'WORKFLOW_TASK_COMPLETED',
+      'CHILD_WORKFLOW_EXECUTION_COMPLETED',
+      'WORKFLOW_TASK_SCHEDULED',
+    ]);
+    const mutation = createResetRun(run.before(9), who, spec(run, 9), T0 + MINUTE).toRunMutation();
+    const events = mutation.newEvents.map((e) => decodeEvent(e.data));
+    assert.deepEqual(typesOf(events.slice(8)), [
+      'WORKFLOW_TASK_FAILED',
+      'CHILD_WORKFLOW_EXECUTION_STARTED',
+      'CHILD_WORKFLOW_EXECUTION_COMPLETED',
+      'WORKFLOW_TASK_SCHEDULED',
+    ]);
+    assert.equal(toNumber(events[10]?.childWorkflowExecutionCompletedEventAttributes?.startedEventId), 10);
+    assert.deepEqual(mutation.mutableState.children, {});
   });
 
   test('excluded signals are not reapplied', () => {
