@@ -41,7 +41,7 @@ function reset(client: Client, namespace: string, request: ResetRequest): Promis
 
 /** The id of the first WorkflowTaskCompleted event: the usual reset point ("FirstWorkflowTask"). */
 function firstCompletedTaskId(events: readonly HistoryEvent[] | null | undefined): number {
-  const event = events?.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+  const event = events?.find(isCompletedTask);
   assert.ok(event, `no completed workflow task in ${eventNames(events).join(', ')}`);
   return Number(event.eventId);
 }
@@ -54,11 +54,8 @@ async function historyOf(handle: WorkflowHandle): Promise<HistoryEvent[]> {
  * Starts resetProbe(expected), sends `messages` as signals and waits until a workflow task has seen them; returns a
  * handle on that run (a handle from `start` follows the workflow id to whichever run is current).
  */
-async function probeWithSignals(
-  taskQueue: string,
-  expected: number,
-  messages: string[],
-): Promise<{ base: WorkflowHandle<typeof resetProbe>; baseRunId: string }> {
+type Probe = { base: WorkflowHandle<typeof resetProbe>; baseRunId: string };
+async function probeWithSignals(taskQueue: string, expected: number, messages: string[]): Promise<Probe> {
   const started = await env.client.workflow.start(resetProbe, { taskQueue, workflowId: taskQueue, args: [expected] });
   for (const message of messages) await started.signal(resetMessageSignal, message);
   const handle = env.client.workflow.getHandle<typeof resetProbe>(taskQueue, started.firstExecutionRunId);
@@ -271,6 +268,12 @@ describe('ResetWorkflowExecution', () => {
           { workflowExecution: { workflowId: taskQueue, runId: 'nope' }, workflowTaskFinishEventId: Long.fromNumber(point) },
           INVALID_ARGUMENT,
           'Invalid RunId.',
+        ],
+        [
+          'a post-reset operation',
+          { workflowExecution, workflowTaskFinishEventId: Long.fromNumber(point), postResetOperations: [{ signalWorkflow: { signalName: 'x' } }] },
+          INVALID_ARGUMENT,
+          'unsupported post reset operation',
         ],
         [
           'the start event',

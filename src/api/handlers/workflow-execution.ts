@@ -154,6 +154,9 @@ export async function resetWorkflowExecution(
   requireField(req.requestId, 'RequestId is not set on request.');
   if ((req.requestId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
   requireExecution(req.workflowExecution);
+  // Temporal applies versioning overrides after a reset; without worker versioning we refuse any, rather than ignore them.
+  const operation = req.postResetOperations?.[0];
+  if (operation) throw invalidArgument(`unsupported post reset operation: ${operation.signalWorkflow ? 'SignalWorkflow' : 'UpdateWorkflowOptions'}`);
   const ns = await ctx.namespaces.resolve(req.namespace);
   return ctx.engine.resets.resetWorkflowExecution(ns, req);
 }
