@@ -29,6 +29,7 @@ export const workflowServiceHandlers: HandlerTable = {
   PollWorkflowExecutionUpdate: workflowExecution.pollWorkflowExecutionUpdate,
   ExecuteMultiOperation: multiOperation.executeMultiOperation,
   ResetStickyTaskQueue: workflowExecution.resetStickyTaskQueue,
+  ResetWorkflowExecution: workflowExecution.resetWorkflowExecution,
   DeleteWorkflowExecution: workflowExecution.deleteWorkflowExecution,
   ListWorkflowExecutions: visibility.listWorkflowExecutions,
   ScanWorkflowExecutions: visibility.scanWorkflowExecutions,

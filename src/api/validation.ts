@@ -77,3 +77,12 @@ export function requireCompatibleIdPolicies(
     );
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Temporal's frontend validateExecution: a workflow id, and a run id that is empty or a UUID. */
+export function requireExecution(execution: { workflowId?: string | null; runId?: string | null } | null | undefined): void {
+  if (!execution) throw invalidArgument('Execution is not set on request.');
+  requireId(execution.workflowId, 'WorkflowId');
+  if (execution.runId && !UUID.test(execution.runId)) throw invalidArgument('Invalid RunId.');
+}

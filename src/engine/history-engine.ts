@@ -16,6 +16,7 @@ import { ExecutionControl } from './rpc/execution-control';
 import { HistoryReads } from './rpc/history';
 import { QueryHandling } from './rpc/queries/queries';
 import { QueryRegistry } from './rpc/queries/query-registry';
+import { WorkflowResets } from './rpc/reset/reset-workflow';
 import { WorkflowStarts } from './rpc/start-workflow';
 import { TaskQueues } from './rpc/task-queues';
 import { DEFAULT_UPDATE_LIMITS } from './rpc/updates/update-limits';
@@ -67,6 +68,7 @@ export class HistoryEngine {
   readonly control: ExecutionControl;
   readonly history: HistoryReads;
   readonly deletion: Deletion;
+  readonly resets: WorkflowResets;
   readonly workflowTasks: WorkflowTasks;
   readonly activityTasks: ActivityTasks;
   readonly activityControls: ActivityControls;
@@ -109,6 +111,7 @@ export class HistoryEngine {
       workflowTaskResponse: (ms, wt) => this.workflowTasks.startedWorkflowTaskResponse(ms, wt),
     });
     this.control = new ExecutionControl(transactions);
+    this.resets = new WorkflowResets({ transactions, store });
     this.history = new HistoryReads({ transactions, store, notifier: this.notifier, historyLongPollTimeoutMs });
     this.deletion = new Deletion({ transactions, store, namespaces, logger, onDeleted: (ref) => this.timers.schedule(ref, undefined) });
     this.taskQueues = new TaskQueues({ matching: this.matching });

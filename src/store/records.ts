@@ -144,6 +144,20 @@ export interface TimerInfo {
   expiryTime: number;
 }
 
+/**
+ * A point the run may be reset to (Temporal's ResetPointInfo): the first workflow task each worker
+ * build (binary checksum and build id) completed.
+ */
+export interface ResetPointRecord {
+  binaryChecksum: string;
+  buildId: string;
+  runId: string;
+  firstWorkflowTaskCompletedId: number;
+  createTime: number;
+  /** Whether a reset to it is allowed: no child, external signal or external cancel was pending then. */
+  resettable: boolean;
+}
+
 export interface MutableState extends RunRef {
   firstExecutionRunId: string;
   workflowType: string;
@@ -200,6 +214,12 @@ export interface MutableState extends RunRef {
   memo?: string;
   searchAttributes?: string;
   historySizeBytes: number;
+  /** Temporal's `autoResetPoints`, oldest first; absent until a workflow task completes. */
+  autoResetPoints?: ResetPointRecord[];
+  /** Set on the base run of a reset: the run the reset created (Temporal's ResetRunId). */
+  resetRunId?: string;
+  /** Set on a run a reset created: when. */
+  lastResetTime?: number;
   /** Optimistic concurrency: bumped by every commit. */
   dbVersion: number;
 }

@@ -1,5 +1,5 @@
 import { decodeMemo, decodeSearchAttributes, int64, msToDuration, msToTimestamp, workflow } from '../common/proto';
-import { rootOf, type MutableState, type VisibilityRecord } from '../store/records';
+import { rootOf, type MutableState, type ResetPointRecord, type VisibilityRecord } from '../store/records';
 import type { SearchAttributeType } from './search-attribute-type';
 import { applySearchAttributeTypes } from './search-attribute-values';
 import { searchAttributesToJson } from './search-attributes';
@@ -27,6 +27,18 @@ export function executionInfo(ms: MutableState, types?: ReadonlyMap<string, Sear
     firstRunId: ms.firstExecutionRunId,
     stateTransitionCount: int64(ms.dbVersion),
     executionDuration: ms.closeTime ? msToDuration(ms.closeTime - ms.executionTime) : null,
+    autoResetPoints: ms.autoResetPoints ? { points: ms.autoResetPoints.map(resetPointInfo) } : null,
+  };
+}
+
+function resetPointInfo(p: ResetPointRecord): workflow.IResetPointInfo {
+  return {
+    binaryChecksum: p.binaryChecksum,
+    buildId: p.buildId,
+    runId: p.runId,
+    firstWorkflowTaskCompletedId: int64(p.firstWorkflowTaskCompletedId),
+    createTime: msToTimestamp(p.createTime),
+    resettable: p.resettable,
   };
 }
 

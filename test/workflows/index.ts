@@ -9,3 +9,4 @@ export * from './search-attribute-workflows';
 export * from './info-workflows';
 export * from './activity-control-workflows';
 export * from './time-skipping-pattern-workflows';
+export * from './reset-workflows';

@@ -1,7 +1,15 @@
 import { enums, type workflowservice } from '../../common/proto';
 import { randomUUID } from 'node:crypto';
 import { ServiceError, invalidArgument } from '../../common/errors';
-import { MAX_ID_LENGTH, requireBlobWithinLimit, requireCompatibleIdPolicies, requireField, requireId, requireNonNegativeDuration } from '../validation';
+import {
+  MAX_ID_LENGTH,
+  requireBlobWithinLimit,
+  requireCompatibleIdPolicies,
+  requireExecution,
+  requireField,
+  requireId,
+  requireNonNegativeDuration,
+} from '../validation';
 import type { HandlerContext } from './context';
 
 export async function startWorkflowExecution(
@@ -165,4 +173,19 @@ export async function deleteWorkflowExecution(
   requireId(req.workflowExecution?.workflowId, 'WorkflowId');
   await ctx.engine.deletion.deleteWorkflowExecution(ns, req.workflowExecution ?? {});
   return {};
+}
+
+export async function resetWorkflowExecution(
+  ctx: HandlerContext,
+  req: workflowservice.IResetWorkflowExecutionRequest,
+): Promise<workflowservice.IResetWorkflowExecutionResponse> {
+  // Temporal's frontend checks the request before it resolves the namespace.
+  requireField(req.requestId, 'RequestId is not set on request.');
+  if ((req.requestId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
+  requireExecution(req.workflowExecution);
+  // Temporal applies versioning overrides after a reset; without worker versioning we refuse any, rather than ignore them.
+  const operation = req.postResetOperations?.[0];
+  if (operation) throw invalidArgument(`unsupported post reset operation: ${operation.signalWorkflow ? 'SignalWorkflow' : 'UpdateWorkflowOptions'}`);
+  const ns = await ctx.namespaces.resolve(req.namespace);
+  return ctx.engine.resets.resetWorkflowExecution(ns, req);
 }

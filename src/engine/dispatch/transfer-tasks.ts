@@ -12,6 +12,9 @@ import { createRun } from '../state/run-factory';
 import { currentExecutionOf, type RunTransactions } from '../transactions';
 import { RetryingTasks, type RetryBackoff } from './retrying-tasks';
 
+/** How many reset runs a child's close report follows to find its parent's open run. */
+const MAX_RESET_HOPS = 10;
+
 /** Starts sooner than the timer path's fixed 1 s so a brief fault costs little, and backs off so a lasting one is not hammered. */
 export const TRANSFER_RETRY: RetryBackoff = { initialMs: 100, maxMs: 10_000 };
 
@@ -72,8 +75,13 @@ export class TransferTasks {
     }
   }
 
-  /** A run closed: report to its parent (if it ends its chain) and apply its children's parent close policies. */
+  /**
+   * A run closed: report to its parent (if it ends its chain) and apply its children's parent close
+   * policies. A run terminated by its own reset does neither, as in Temporal: the reset run takes
+   * over its children (their reports follow `resetRunId`) and reports to the parent itself.
+   */
   afterClose(ms: MutableState): void {
+    if (ms.resetRunId !== undefined && ms.status === enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED) return;
     if (ms.parent && !ms.newExecutionRunId && !ms.parentNotified) this.once(`${ms.runId}/parent`, () => this.notifyParent(ms));
     for (const child of Object.values(ms.children)) {
       if (child.runId) this.once(`${ms.runId}/close-policy/${child.initiatedEventId}`, () => this.applyParentClosePolicy(ms, child));
@@ -185,24 +193,38 @@ export class TransferTasks {
     const parent = child.parent;
     if (!parent) return;
     const closeEvent = await readLastEvent(host.store, child);
-    await this.updateRun({ namespaceId: parent.namespaceId, workflowId: parent.workflowId, runId: parent.runId }, (m) => {
-      const entry = m.ms.children[String(parent.initiatedEventId)];
-      if (!m.isRunning() || !entry) return undefined;
-      const common = {
-        namespace: entry.namespace,
-        workflowExecution: { workflowId: child.workflowId, runId: child.runId },
-        workflowType: { name: child.workflowType },
-        initiatedEventId: int64(parent.initiatedEventId),
-        startedEventId: int64(entry.startedEventId ?? 0),
-      };
-      m.add(childCloseEvent(child.status, closeEvent, common));
-      delete m.ms.children[String(parent.initiatedEventId)];
-      return true;
-    });
+    // A parent closed by a reset hands the report on to the run the reset created (Temporal's
+    // recordChildWorkflowCompleted answers with its ResetRunId); a few hops at most.
+    let parentRunId: string | undefined = parent.runId;
+    for (let hops = 0; parentRunId && hops < MAX_RESET_HOPS; hops++) {
+      const runId: string = parentRunId;
+      parentRunId = undefined;
+      await this.updateRun({ namespaceId: parent.namespaceId, workflowId: parent.workflowId, runId }, (m) => {
+        if (!m.isRunning() && m.ms.resetRunId !== runId) parentRunId = m.ms.resetRunId;
+        return this.recordChildClose(m, child, closeEvent);
+      });
+    }
     await this.updateRun(child, (m) => {
       m.ms.parentNotified = true;
       return true;
     });
+  }
+
+  /** The child's close event in the parent run; undefined (nothing to commit) if that run no longer waits for it. */
+  private recordChildClose(m: RunMutator, child: MutableState, closeEvent: history.HistoryEvent | undefined): true | undefined {
+    const parent = child.parent;
+    const entry = parent && m.ms.children[String(parent.initiatedEventId)];
+    if (!parent || !m.isRunning() || !entry) return undefined;
+    const common = {
+      namespace: entry.namespace,
+      workflowExecution: { workflowId: child.workflowId, runId: child.runId },
+      workflowType: { name: child.workflowType },
+      initiatedEventId: int64(parent.initiatedEventId),
+      startedEventId: int64(entry.startedEventId ?? 0),
+    };
+    m.add(childCloseEvent(child.status, closeEvent, common));
+    delete m.ms.children[String(parent.initiatedEventId)];
+    return true;
   }
 
   private async applyParentClosePolicy(parent: MutableState, child: ChildInfo): Promise<void> {

@@ -1,4 +1,4 @@
-import { decodeFailure, decodePayloads, enums, msToDuration, msToTimestamp, type sdk, type workflow, type workflowservice } from '../../common/proto';
+import { decodeFailure, decodePayloads, enums, msToDuration, msToTimestamp, type history, type workflow, type workflowservice } from '../../common/proto';
 import type { ActivityInfo, ActivityPauseInfo, MutableState } from '../../store/records';
 import { executionInfo } from '../../visibility/record';
 import { currentActivityOptions } from '../state/activity-options';
@@ -6,18 +6,26 @@ import { isStarted } from '../state/activity-state';
 
 /**
  * DescribeWorkflowExecution's answer: the run, its configuration (with the user metadata of its
- * WorkflowExecutionStarted event) and what is pending.
+ * WorkflowExecutionStarted event), what is pending, and the extended info (expirations, resets).
  */
-export function describeExecution(ms: MutableState, now: number, userMetadata?: sdk.IUserMetadata): workflowservice.IDescribeWorkflowExecutionResponse {
+export function describeExecution(ms: MutableState, now: number, started?: history.IHistoryEvent): workflowservice.IDescribeWorkflowExecutionResponse {
   return {
     executionConfig: {
       taskQueue: { name: ms.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
       workflowExecutionTimeout: msToDuration(ms.workflowExecutionTimeoutMs),
       workflowRunTimeout: msToDuration(ms.workflowRunTimeoutMs),
       defaultWorkflowTaskTimeout: msToDuration(ms.workflowTaskTimeoutMs),
-      userMetadata: userMetadata ?? null,
+      userMetadata: started?.userMetadata ?? null,
     },
     workflowExecutionInfo: executionInfo(ms),
+    workflowExtendedInfo: {
+      executionExpirationTime: ms.executionExpirationTime ? msToTimestamp(ms.executionExpirationTime) : null,
+      runExpirationTime: ms.runExpirationTime ? msToTimestamp(ms.runExpirationTime) : null,
+      cancelRequested: ms.cancelRequested,
+      lastResetTime: ms.lastResetTime ? msToTimestamp(ms.lastResetTime) : null,
+      originalStartTime: started?.eventTime ?? null,
+      resetRunId: ms.resetRunId ?? '',
+    },
     pendingActivities: Object.values(ms.activities).map((a) => ({
       activityId: a.activityId,
       activityType: { name: a.activityType },

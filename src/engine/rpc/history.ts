@@ -29,7 +29,7 @@ export class HistoryReads {
     const ms = await this.host.transactions.load(ns.id, execution.workflowId ?? '', execution.runId ?? '');
     // As Temporal, the user metadata comes from the run's WorkflowExecutionStarted event.
     const started = await readEvent(this.host.store, ms.runId, 1);
-    return describeExecution(ms, this.host.transactions.now(), started?.userMetadata ?? undefined);
+    return describeExecution(ms, this.host.transactions.now(), started);
   }
 
   async getWorkflowExecutionHistory(

@@ -52,6 +52,14 @@ export function eventTypeOf(attributes: EventAttributes): enums.EventType {
   throw new Error(`no event attributes in ${Object.keys(attributes).join(',')}`);
 }
 
+/** An event's one `...EventAttributes` entry, to write the event again in another run (a reset reapplies events). */
+export function attributesOf(event: IHistoryEvent): EventAttributes {
+  const fields = event as Record<string, unknown>;
+  const key = [...EVENT_TYPE_BY_ATTRIBUTES_KEY.keys()].find((k) => fields[k]);
+  if (!key) throw new Error(`event ${String(event.eventId)} has no attributes`);
+  return { [key]: fields[key] };
+}
+
 export function decodeEvent(data: Uint8Array): history.HistoryEvent {
   return history.HistoryEvent.decode(data);
 }
@@ -85,6 +93,8 @@ export class RunMutator {
   readonly wasRunning: boolean;
   private readonly expectedDbVersion: number;
   private readonly appended: history.HistoryEvent[] = [];
+  /** Events taken over as they are from another run's history (see `carryHistory`). */
+  private readonly carried: { eventId: number; data: Uint8Array }[] = [];
   private readonly pendingBuffer: history.HistoryEvent[] = [];
   private readonly commitHooks: (() => void)[] = [];
   /** Scheduled event ids of activities added, changed or removed by this change. */
@@ -235,6 +245,17 @@ export class RunMutator {
     this.appended.push(event);
   }
 
+  /**
+   * Takes over events already written to another run, stored as they are before anything this
+   * change appends: a reset's new run starts with its base's history up to the reset point. The
+   * state must already account for them (`nextEventId` past the last).
+   */
+  carryHistory(rows: { eventId: number; data: Uint8Array }[]): void {
+    if (this.expectedDbVersion !== 0 || this.appended.length > 0) throw new Error('history is carried only into a new run, before its own events');
+    this.carried.push(...rows);
+    for (const { data } of rows) this.ms.historySizeBytes += historyEntrySize(data.length);
+  }
+
   /** Runs `fn` once the change is durable (in-memory notifications must never run ahead of the store). */
   onCommit(fn: () => void): void {
     this.commitHooks.push(fn);
@@ -274,11 +295,9 @@ export class RunMutator {
 
   /** Seals the change for the store. */
   toRunMutation(): RunMutation {
-    const newEvents = this.appended.map((e) => {
-      const data = history.HistoryEvent.encode(e).finish();
-      this.ms.historySizeBytes += historyEntrySize(data.length);
-      return { eventId: toNumber(e.eventId), data };
-    });
+    const appended = this.appended.map((e) => ({ eventId: toNumber(e.eventId), data: history.HistoryEvent.encode(e).finish() }));
+    for (const { data } of appended) this.ms.historySizeBytes += historyEntrySize(data.length);
+    const newEvents = [...this.carried, ...appended];
     this.ms.dbVersion = this.expectedDbVersion + 1;
     const activityChanges = [...this.changedActivities].map((id) => ({ scheduledEventId: id, info: this.ms.activities[String(id)] }));
     return {

@@ -2,6 +2,7 @@ import { enums, int64, type Long, msToDuration, msToTimestamp, type IFailure, ty
 import type { MutableState, WorkflowTaskInfo } from '../../store/records';
 import type { EventAttributes, RunMutator } from './mutator';
 import { DEFAULT_RUN_LIMITS, type RunLimits } from './run-limits';
+import { addResetPointFromCompletion } from './reset-points';
 
 /**
  * The workflow task state machine of one run: at most one task, scheduled or started. Attempts
@@ -171,7 +172,13 @@ export function completeWorkflowTask(m: RunMutator, meta: CompletionMetadata): n
   });
   m.ms.lastCompletedWorkflowTaskStartedEventId = wt.startedEventId;
   m.ms.workflowTask = undefined;
+  addResetPointFromCompletion(m.ms, meta.binaryChecksum ?? '', completionBuildId(meta), Number(event.eventId), m.now);
   return Number(event.eventId);
+}
+
+/** The build id Temporal records a reset point under: the deployment's, else the worker version stamp's. */
+export function completionBuildId(meta: Pick<CompletionMetadata, 'workerVersion' | 'deploymentVersion'>): string {
+  return meta.deploymentVersion?.buildId || meta.workerVersion?.buildId || '';
 }
 
 /**
@@ -181,6 +188,27 @@ export function completeWorkflowTask(m: RunMutator, meta: CompletionMetadata): n
 export function failWorkflowTask(m: RunMutator, cause: enums.WorkflowTaskFailedCause, failure: IFailure | null | undefined, identity: string): number {
   return endStartedTask(m, (wt) => ({
     workflowTaskFailedEventAttributes: { ...taskIds(wt), cause, failure: failure ?? null, identity },
+  }));
+}
+
+/** The identity Temporal's history service writes on events it makes itself (consts.IdentityHistoryService). */
+export const HISTORY_SERVICE_IDENTITY = 'history-service';
+
+/**
+ * The started task a reset inherits fails as Temporal's workflowResetter.failWorkflowTask writes it:
+ * RESET_WORKFLOW, naming the base and the new run (the SDK reseeds its randomness from the new run id).
+ */
+export function failWorkflowTaskForReset(m: RunMutator, reason: string, baseRunId: string, newRunId: string): void {
+  endStartedTask(m, (wt) => ({
+    workflowTaskFailedEventAttributes: {
+      ...taskIds(wt),
+      cause: enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW,
+      failure: { message: reason, resetWorkflowFailureInfo: {} },
+      identity: HISTORY_SERVICE_IDENTITY,
+      baseRunId,
+      newRunId,
+      forkEventVersion: int64(0), // a local namespace's events all have version 0
+    },
   }));
 }
 
