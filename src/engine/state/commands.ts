@@ -127,8 +127,12 @@ function applyCommand(
       const timerId = attrs.timerId ?? '';
       const fireAfter = durationToMs(attrs.startToFireTimeout);
       if (!timerId) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, 'TimerId is not set on StartTimerCommand.');
-      if (fireAfter <= 0) {
-        throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, 'A valid StartToFireTimeout is not set on StartTimerCommand.');
+      // Since Temporal 1.22 a zero-length timer is valid (it fires at once); only a negative one is rejected.
+      if (fireAfter < 0) {
+        throw new BadCommandError(
+          Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES,
+          `An invalid StartToFireTimeout is set on StartTimerCommand: negative duration. TimerId=${timerId}`,
+        );
       }
       if (m.ms.timers[timerId]) {
         throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID, `Timer with ID ${timerId} is already started.`);
@@ -169,9 +173,11 @@ function applyCommand(
       return;
     }
     case C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
-      const searchAttributes = checkedSearchAttributes(checkSearchAttributes, cmd.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes) ?? {
-        indexedFields: {},
-      };
+      const requested = cmd.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes;
+      const unset = !requested ? 'SearchAttributes' : Object.keys(requested.indexedFields ?? {}).length === 0 ? 'IndexedFields' : undefined;
+      if (unset)
+        throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES, `${unset} is not set on UpsertWorkflowSearchAttributesCommand.`);
+      const searchAttributes = checkedSearchAttributes(checkSearchAttributes, requested) ?? { indexedFields: {} };
       m.add({ upsertWorkflowSearchAttributesEventAttributes: { searchAttributes, workflowTaskCompletedEventId: wftCompleted } });
       m.ms.searchAttributes = encodeSearchAttributes(mergePayloadMap(decodeSearchAttributes(m.ms.searchAttributes), searchAttributes.indexedFields));
       return;
@@ -190,7 +196,13 @@ function applyCommand(
       return closeExecution(m, enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
     }
     case C.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION: {
-      const failure = cmd.failWorkflowExecutionCommandAttributes?.failure ?? { message: 'workflow failed' };
+      const failure = cmd.failWorkflowExecutionCommandAttributes?.failure;
+      if (!failure) {
+        throw new BadCommandError(
+          Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES,
+          'Failure is not set on FailWorkflowExecutionCommand.',
+        );
+      }
       const { plan, retryState } = planAfterFailure(m.ms, failure, m.now);
       m.add({
         workflowExecutionFailedEventAttributes: { failure, retryState, workflowTaskCompletedEventId: wftCompleted, newExecutionRunId: plan?.runId ?? '' },

@@ -320,14 +320,10 @@ describe('StartTimer and CancelTimer', () => {
     assertRejected(runWithStartedTask(), [startTimer('t1', -SECOND)], Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, /StartToFireTimeout/);
   });
 
-  test(
-    'a StartTimer with a zero start-to-fire timeout is accepted (the timer fires at once)',
-    { todo: 'Hourglass rejects 0 with BAD_START_TIMER_ATTRIBUTES as Temporal did before 1.22; Temporal now only rejects negative durations' },
-    () => {
-      const { m } = respond(runWithStartedTask(), [startTimer('t1', 0)], T1);
-      assert.equal(m.ms.timers.t1?.expiryTime, T1);
-    },
-  );
+  test('a StartTimer with a zero start-to-fire timeout is accepted (the timer fires at once)', () => {
+    const { m } = respond(runWithStartedTask(), [startTimer('t1', 0)], T1);
+    assert.equal(m.ms.timers.t1?.expiryTime, T1);
+  });
 
   test('a StartTimer with the id of a pending timer fails the task with START_TIMER_DUPLICATE_ID', () => {
     assertRejected(runWithStartedTask(), [startTimer('t1', SECOND), startTimer('t1', SECOND)], Cause.WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID);
@@ -411,22 +407,18 @@ describe('RecordMarker, UpsertWorkflowSearchAttributes, ModifyWorkflowProperties
     assert.deepEqual(Object.keys(decodeMemo(m.ms.memo)).sort(), ['added', 'keep']);
   });
 
-  test(
-    'an UpsertWorkflowSearchAttributes without indexed fields fails the task with BAD_SEARCH_ATTRIBUTES',
-    { todo: 'Temporal ValidateUpsertWorkflowSearchAttributes rejects an empty upsert; Hourglass writes the event' },
-    () => {
-      assertRejected(
-        runWithStartedTask(),
-        [
-          {
-            commandType: C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
-            upsertWorkflowSearchAttributesCommandAttributes: { searchAttributes: { indexedFields: {} } },
-          },
-        ],
-        Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
-      );
-    },
-  );
+  test('an UpsertWorkflowSearchAttributes without indexed fields fails the task with BAD_SEARCH_ATTRIBUTES', () => {
+    assertRejected(
+      runWithStartedTask(),
+      [
+        {
+          commandType: C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+          upsertWorkflowSearchAttributesCommandAttributes: { searchAttributes: { indexedFields: {} } },
+        },
+      ],
+      Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
+    );
+  });
 });
 
 describe('closing the run', () => {
@@ -508,17 +500,13 @@ describe('closing the run', () => {
     assert.deepEqual(m.successor.continuedFailure, failure);
   });
 
-  test(
-    'a FailWorkflowExecution without a failure fails the task with BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES',
-    { todo: 'Temporal ValidateFailWorkflowExecutionAttributes requires a failure; Hourglass substitutes "workflow failed"' },
-    () => {
-      assertRejected(
-        runWithStartedTask(),
-        [{ commandType: C.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION, failWorkflowExecutionCommandAttributes: {} }],
-        Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES,
-      );
-    },
-  );
+  test('a FailWorkflowExecution without a failure fails the task with BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES', () => {
+    assertRejected(
+      runWithStartedTask(),
+      [{ commandType: C.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION, failWorkflowExecutionCommandAttributes: {} }],
+      Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES,
+    );
+  });
 
   test('CancelWorkflowExecution writes WorkflowExecutionCanceled with its details and closes the run as CANCELED', () => {
     const details = { payloads: [jsonPayload('bye')] };
