@@ -174,9 +174,8 @@ function applyCommand(
     }
     case C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
       const requested = cmd.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes;
-      const unset = !requested ? 'SearchAttributes' : Object.keys(requested.indexedFields ?? {}).length === 0 ? 'IndexedFields' : undefined;
-      if (unset)
-        throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES, `${unset} is not set on UpsertWorkflowSearchAttributesCommand.`);
+      const unset = !requested ? 'SearchAttributes is not set' : Object.keys(requested.indexedFields ?? {}).length === 0 ? 'IndexedFields is not set' : '';
+      if (unset) throw new BadCommandError(Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES, `${unset} on UpsertWorkflowSearchAttributesCommand.`);
       const searchAttributes = checkedSearchAttributes(checkSearchAttributes, requested) ?? { indexedFields: {} };
       m.add({ upsertWorkflowSearchAttributesEventAttributes: { searchAttributes, workflowTaskCompletedEventId: wftCompleted } });
       m.ms.searchAttributes = encodeSearchAttributes(mergePayloadMap(decodeSearchAttributes(m.ms.searchAttributes), searchAttributes.indexedFields));

@@ -52,7 +52,7 @@ function planCron(ms: MutableState, now: number, carry: Pick<SuccessorPlan, 'las
   return {
     runId: randomUUID(),
     initiator: enums.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE,
-    backoffMs: cronBackoffMs(ms.cronSchedule, now),
+    backoffMs: cronBackoffMs(ms.cronSchedule, now, ms.executionTime),
     attempt: 1,
     ...carry,
   };
@@ -70,19 +70,30 @@ export function planContinueAsNew(attrs: command.IContinueAsNewWorkflowExecution
   };
 }
 
-/** Time from `now` to the schedule's next instant (UTC; `@every <duration>` too). */
-export function cronBackoffMs(schedule: string, now: number): number {
+/**
+ * Temporal's GetBackoffForNextSchedule: from `now` to the schedule's first instant after the run's scheduled time that is
+ * not before now (UTC), rounded up to whole seconds. `@every` counts from the scheduled time (robfig's constant delay,
+ * which drops the fraction of a second), so a first run waits one whole period.
+ */
+export function cronBackoffMs(schedule: string, now: number, scheduledTime = now): number {
+  if (now < scheduledTime) return Math.ceil((scheduledTime - now) / 1000) * 1000;
   const every = /^@every\s+(.+)$/.exec(schedule.trim());
+  let next: number;
   if (every?.[1]) {
     const period = parseGoDuration(every[1]);
-    return period - (now % period);
+    const step = (t: number): number => t - (t % 1000) + period;
+    next = step(scheduledTime);
+    while (next < now) next = step(next);
+  } else {
+    try {
+      next = CronExpressionParser.parse(schedule, { currentDate: new Date(now), tz: 'UTC' })
+        .next()
+        .getTime();
+    } catch (err) {
+      throw invalidArgument(`Invalid CronSchedule: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
-  try {
-    const next = CronExpressionParser.parse(schedule, { currentDate: new Date(now), tz: 'UTC' }).next();
-    return next.getTime() - now;
-  } catch (err) {
-    throw invalidArgument(`Invalid CronSchedule: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  return Math.ceil((next - now) / 1000) * 1000;
 }
 
 function parseGoDuration(text: string): number {
@@ -129,7 +140,8 @@ export function successorSpec(ms: MutableState, plan: SuccessorPlan, started: hi
     initiator: plan.initiator,
     attempt: plan.attempt,
     firstWorkflowTaskBackoffMs: plan.backoffMs,
-    lastCompletionResult: plan.lastCompletionResult,
+    // A retry, or a cron run after a failure, carries the last good result on (Temporal's SetupNewWorkflowForRetryOrCron).
+    lastCompletionResult: plan.lastCompletionResult !== undefined ? plan.lastCompletionResult : started.lastCompletionResult,
     continuedFailure: plan.continuedFailure,
     executionExpirationTime: ms.executionExpirationTime,
     parent: ms.parent,

@@ -134,18 +134,12 @@ describe('after a completion: cron, else nothing', () => {
     assert.equal(plan?.attempt, 1);
   });
 
-  test(
-    '@every counts from the run’s scheduled time, not from the epoch',
-    {
-      todo: "Temporal's GetBackoffForNextSchedule uses schedule.Next(executionTime) and robfig's @every is executionTime + period; Hourglass aligns @every to the epoch",
-    },
-    () => {
-      const { ms } = run({ cronSchedule: '@every 1h' });
-      const scheduled: MutableState = { ...ms, executionTime: T0 + 17 * MINUTE + 30 * SECOND };
-      const plan = planAfterCompletion(scheduled, result, T0 + 20 * MINUTE);
-      assert.equal(plan?.backoffMs, 57 * MINUTE + 30 * SECOND);
-    },
-  );
+  test('@every counts from the run’s scheduled time, not from the epoch', () => {
+    const { ms } = run({ cronSchedule: '@every 1h' });
+    const scheduled: MutableState = { ...ms, executionTime: T0 + 17 * MINUTE + 30 * SECOND };
+    const plan = planAfterCompletion(scheduled, result, T0 + 20 * MINUTE);
+    assert.equal(plan?.backoffMs, 57 * MINUTE + 30 * SECOND);
+  });
 });
 
 describe('continue-as-new', () => {
@@ -336,21 +330,15 @@ describe('successorSpec: what the next run is started with', () => {
     );
   });
 
-  test(
-    "a cron run after a failure carries the failed run's last completion result along with the failure",
-    {
-      todo: "Temporal handleCron uses startAttr.LastCompletionResult when the run failed; Hourglass's cron plan after a failure has no last completion result",
-    },
-    () => {
-      const previousResult = { payloads: [jsonPayload('from the last good run')] };
-      const { ms, started } = run({ cronSchedule: '0 * * * *' }, { lastCompletionResult: previousResult });
-      const { plan } = planAfterFailure(ms, failure, NOW);
-      assert.ok(plan);
-      const spec = successorSpec(ms, plan, started);
-      assert.deepEqual(spec.continuedFailure, failure);
-      assert.deepEqual(spec.lastCompletionResult, previousResult);
-    },
-  );
+  test("a cron run after a failure carries the failed run's last completion result along with the failure", () => {
+    const previousResult = { payloads: [jsonPayload('from the last good run')] };
+    const { ms, started } = run({ cronSchedule: '0 * * * *' }, { lastCompletionResult: previousResult });
+    const { plan } = planAfterFailure(ms, failure, NOW);
+    assert.ok(plan);
+    const spec = successorSpec(ms, plan, started);
+    assert.deepEqual(spec.continuedFailure, failure);
+    assert.deepEqual(spec.lastCompletionResult, previousResult);
+  });
 
   test("the successor of a child run keeps the chain's root execution", () => {
     const root = { workflowId: 'root-wf', runId: 'root-run' };
