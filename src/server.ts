@@ -4,6 +4,9 @@ import { VirtualClock, systemClock } from './engine/time/clock';
 import { TimeSkipper } from './engine/time/time-skipping';
 import { HistoryEngine } from './engine/history-engine';
 import { NamespaceRegistry } from './engine/namespaces';
+import { scheduleActionHost } from './schedule-actions';
+import { Scheduler } from './schedules/scheduler';
+import { ScheduleService } from './schedules/schedule-service';
 import { CachedStore } from './store/cached-store';
 import { SqliteStore } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
@@ -45,6 +48,7 @@ export class HourglassServer {
     readonly port: number,
     private readonly frontend: GrpcFrontend,
     private readonly engine: HistoryEngine,
+    private readonly scheduler: Scheduler,
     private readonly store: Store,
   ) {}
 
@@ -63,23 +67,40 @@ export class HourglassServer {
       }
       const skipping = options.timeSkipping;
       const timeSkipper = skipping ? new TimeSkipper(new VirtualClock(skipping === true ? undefined : toMs(skipping.initialTime))) : undefined;
-      const engine = new HistoryEngine({ store, namespaces, searchAttributes, clock: timeSkipper?.clock ?? systemClock, logger, timeSkipper });
+      const clock = timeSkipper?.clock ?? systemClock;
+      // The scheduler acts through the engine and the engine tells it of closed runs: this closes the loop.
+      const closedRuns: { scheduler?: Scheduler } = {};
+      const onRunClosed = (ms: { namespaceId: string; workflowId: string; runId: string }): void =>
+        closedRuns.scheduler?.onRunClosed(ms.namespaceId, ms.workflowId, ms.runId);
+      const engine = new HistoryEngine({ store, namespaces, searchAttributes, clock, logger, timeSkipper, onRunClosed });
+      const scheduler = new Scheduler({
+        store,
+        clock,
+        logger,
+        actions: scheduleActionHost(engine, namespaces, searchAttributes, store),
+        poke: timeSkipper && (() => timeSkipper.poke()),
+      });
+      closedRuns.scheduler = scheduler;
+      const schedules = new ScheduleService({ store, scheduler, clock });
+      if (timeSkipper) timeSkipper.attach(scheduler);
       await engine.recover();
+      await scheduler.recover();
       const visibility = new VisibilityService(store, searchAttributes);
       const frontend = new GrpcFrontend({
         logger,
-        context: { engine, namespaces, searchAttributes, visibility, timeSkipper },
+        context: { engine, namespaces, searchAttributes, visibility, schedules, timeSkipper },
         onRpc: options.onRpc,
       });
       let port: number;
       try {
         port = await frontend.listen(ip, options.port ?? 7233);
       } catch (err) {
+        scheduler.close();
         engine.close();
         throw err;
       }
       const host = ip.includes(':') ? `[${ip}]` : ip;
-      const server = new HourglassServer(`${host}:${port}`, port, frontend, engine, store);
+      const server = new HourglassServer(`${host}:${port}`, port, frontend, engine, scheduler, store);
       server.startRetentionSweeps(logger);
       return server;
     } catch (err) {
@@ -113,6 +134,7 @@ export class HourglassServer {
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.retention);
+      this.scheduler.close();
       this.engine.close();
       await this.frontend.close();
       await this.store.close();

@@ -1,5 +1,6 @@
 import * as activityTask from './handlers/activity-task';
 import * as namespace from './handlers/namespace';
+import * as schedule from './handlers/schedule';
 import * as system from './handlers/system';
 import * as taskQueue from './handlers/task-queue';
 import * as testService from './handlers/test-service';
@@ -49,6 +50,13 @@ export const workflowServiceHandlers: HandlerTable = {
   RecordActivityTaskHeartbeatById: activityTask.recordActivityTaskHeartbeatById,
   DescribeTaskQueue: taskQueue.describeTaskQueue,
   ListTaskQueuePartitions: taskQueue.listTaskQueuePartitions,
+  CreateSchedule: schedule.createSchedule,
+  DescribeSchedule: schedule.describeSchedule,
+  UpdateSchedule: schedule.updateSchedule,
+  PatchSchedule: schedule.patchSchedule,
+  DeleteSchedule: schedule.deleteSchedule,
+  ListSchedules: schedule.listSchedules,
+  ListScheduleMatchingTimes: schedule.listScheduleMatchingTimes,
 };
 
 export const operatorHandlers: HandlerTable = {

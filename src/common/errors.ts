@@ -80,3 +80,18 @@ export function workflowNotFound(workflowId: string, runId?: string): ServiceErr
 export function taskNotFound(what: string): ServiceError {
   return notFound(`${what} not found: the task was already completed, timed out or superseded`);
 }
+
+/** DescribeSchedule and the other schedule RPCs for an id the namespace does not have (the SDK's ScheduleNotFoundError). */
+export function scheduleNotFound(): ServiceError {
+  return notFound('schedule not found');
+}
+
+/** CreateSchedule for a taken id (the SDK's ScheduleAlreadyRunning). */
+export function scheduleAlreadyExists(scheduleId: string): ServiceError {
+  return new ServiceError('ALREADY_EXISTS', `schedule "${scheduleId}" is already registered`);
+}
+
+/** UpdateSchedule whose conflict token is not the schedule's current one. */
+export function scheduleConflictTokenMismatch(): ServiceError {
+  return new ServiceError('FAILED_PRECONDITION', 'mismatched conflict token');
+}

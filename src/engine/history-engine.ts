@@ -44,6 +44,8 @@ export interface EngineOptions {
   timeSkipper?: TimeSkipper;
   /** Time-skipping mode: how long a started activity holds time still before time may skip past it. */
   activityGraceMs?: number;
+  /** Told after the commit that closes a run (schedules watch the runs they started). */
+  onRunClosed?: (ms: MutableState) => void;
 }
 
 /**
@@ -162,7 +164,10 @@ export class HistoryEngine {
   private afterCommit(ms: MutableState, justClosed: boolean): void {
     this.index(ms);
     this.notifier.notify(ms.runId);
-    if (justClosed) this.transfers.afterClose(ms);
+    if (justClosed) {
+      this.transfers.afterClose(ms);
+      this.options.onRunClosed?.(ms);
+    }
   }
 
   /** Brings matching, the timer queue, and in-flight queries and updates in line with the run's state. */

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http2';
 import type { HistoryEngine } from '../../engine/history-engine';
 import type { NamespaceRegistry } from '../../engine/namespaces';
 import type { TimeSkipper } from '../../engine/time/time-skipping';
+import type { ScheduleService } from '../../schedules/schedule-service';
 import type { SearchAttributeRegistry } from '../../visibility/search-attributes';
 import type { VisibilityService } from '../../visibility/service';
 
@@ -11,6 +12,7 @@ export interface HandlerContext {
   namespaces: NamespaceRegistry;
   searchAttributes: SearchAttributeRegistry;
   visibility: VisibilityService;
+  schedules: ScheduleService;
   /** Present in time-skipping mode only. */
   timeSkipper?: TimeSkipper;
   /** Aborted when the caller cancels or its deadline passes. */
