@@ -15,7 +15,7 @@ const ALLOWED = {
   visibility: ['common', 'store'],
   'engine/state': ['common', 'store/records.ts'],
   'engine/time': ['common'],
-  schedules: ['common'],
+  'schedules/spec': ['common'],
   'engine/dispatch': [
     'common',
     'store',

@@ -2,6 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleHandle } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import Long from 'long';
 import { uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
 
 const env = useHourglassServer();
@@ -49,6 +51,46 @@ describe('schedules', () => {
       if (i > 0) assert.equal(tm - (next[i - 1] ?? 0), HOUR);
     }
     await handle.delete();
+  });
+
+  test('a cron string is kept as the structured calendar Temporal makes of it, and ListScheduleMatchingTimes answers from it', async (t) => {
+    const id = uniqueName(t);
+    const handle = await env.client.schedule.create({
+      scheduleId: id,
+      spec: { cronExpressions: ['30 9 * * MON'], timezone: 'Europe/Paris' },
+      action: { type: 'startWorkflow', workflowType: 'returnValue', args: [1], taskQueue: id },
+    });
+    const d = await handle.describe();
+    assert.equal(d.spec.calendars?.length, 1);
+    assert.deepEqual(d.spec.calendars?.[0]?.hour, [{ start: 9, end: 9, step: 1 }]);
+    assert.equal(d.spec.timezone, 'Europe/Paris');
+    for (const next of d.info.nextActionTimes) {
+      const paris = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', weekday: 'short', hour: '2-digit', minute: '2-digit' }).format(next);
+      assert.equal(paris, 'Mon 09:30');
+    }
+    const start = new Date('2024-01-01T00:00:00Z');
+    const res: temporal.api.workflowservice.v1.IListScheduleMatchingTimesResponse = await env.client.workflowService.listScheduleMatchingTimes({
+      namespace: env.namespace,
+      scheduleId: id,
+      startTime: { seconds: Long.fromNumber(start.getTime() / 1000) },
+      endTime: { seconds: Long.fromNumber(start.getTime() / 1000 + 15 * 24 * 3600) },
+    });
+    assert.deepEqual(
+      res.startTime?.map((x) => new Date(Number(x.seconds) * 1000).toISOString()),
+      ['2024-01-01T08:30:00.000Z', '2024-01-08T08:30:00.000Z', '2024-01-15T08:30:00.000Z'],
+    );
+    await handle.delete();
+  });
+
+  test('an invalid cron string is INVALID_ARGUMENT and creates nothing', async (t) => {
+    const id = uniqueName(t);
+    const create = env.client.schedule.create({
+      scheduleId: id,
+      spec: { cronExpressions: ['61 * * * *'] },
+      action: { type: 'startWorkflow', workflowType: 'returnValue', args: [1], taskQueue: id },
+    });
+    await assert.rejects(create, (err: Error) => /Minute is not in range \[0-59\]/.test(err.message));
+    await assert.rejects(env.client.schedule.getHandle(id).describe(), (err) => err instanceof ScheduleNotFoundError);
   });
 
   test('a second create with the same id fails with ScheduleAlreadyRunning; an unknown id with ScheduleNotFoundError', async (t) => {

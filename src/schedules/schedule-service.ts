@@ -10,7 +10,7 @@ import { decodeConflictToken, describeResponse, encodeConflictToken, listEntry, 
 import { scheduleFilter } from './schedule-query';
 import { advanceTime, applyPatch, newProgress, type ScheduleDoc } from './schedule-state';
 import { compile, type Scheduler } from './scheduler';
-import { canonicalize, matchingTimes } from './spec-standin';
+import { canonicalize, jitterSeed, matchingTimes } from './spec';
 import { toDoc } from './schedule-doc';
 
 export interface ScheduleServiceHost {
@@ -47,7 +47,8 @@ export class ScheduleService {
       conflictToken: INITIAL_CONFLICT_TOKEN,
       searchAttributes: encodeSearchAttributes(req.searchAttributes?.indexedFields ?? {}),
     };
-    canonicalize(doc.schedule.spec ?? {});
+    // Stored in Temporal's canonical form: cron strings become structured calendars.
+    doc.schedule.spec = canonicalize(doc.schedule.spec).canonical;
     // The initial patch is part of the record the create writes, so it cannot be lost apart from it.
     if (req.initialPatch) applyPatch(doc, req.initialPatch, now);
     const record: ScheduleRecord = {
@@ -82,8 +83,7 @@ export class ScheduleService {
   /** Replaces spec, action, policies and state (not the info); Temporal's processUpdate. */
   async updateSchedule(ns: NamespaceRecord, req: workflowservice.IUpdateScheduleRequest): Promise<workflowservice.IUpdateScheduleResponse> {
     const expected = decodeConflictToken(req.conflictToken);
-    const schedule = req.schedule ?? {};
-    canonicalize(schedule.spec ?? {});
+    const schedule = { ...req.schedule, spec: canonicalize(req.schedule?.spec).canonical };
     await this.host.scheduler.update(ns.id, req.scheduleId ?? '', (doc, spec, now) => {
       if (expected !== undefined && expected !== doc.conflictToken) throw scheduleConflictTokenMismatch();
       // The time up to now is decided under the old spec.
@@ -140,7 +140,8 @@ export class ScheduleService {
     const record = await this.host.store.getSchedule(ns.id, req.scheduleId ?? '');
     if (!record) throw scheduleNotFound();
     if (!req.startTime || !req.endTime) throw invalidArgument('missing or invalid query');
-    const times = matchingTimes(compile(toDoc(record)), timestampToMs(req.startTime), timestampToMs(req.endTime));
+    const options = { jitterSeed: jitterSeed(ns.id, record.scheduleId) };
+    const times = matchingTimes(compile(toDoc(record)), timestampToMs(req.startTime), timestampToMs(req.endTime), options);
     return { startTime: times.map(msToTimestamp) };
   }
 }

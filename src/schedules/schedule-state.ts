@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { durationToMs, enums, toNumber, Long, timestampToMs, type temporal } from '../common/proto';
 import type { BufferedStart, PendingStart, ScheduledRun, ScheduleProgress } from '../store/schedule-records';
 import { decideBuffer } from './overlap';
-import { nextTime, type CompiledSpec } from './spec-standin';
+import { jitterSeed, nextTime as specNextTime, type CompiledSpec, type NextTime } from './spec';
 
 /**
  * The scheduler's decisions, pure: given a schedule, its compiled spec and the time, what to start, cancel or
@@ -38,6 +38,11 @@ export interface TickResult {
   /** Running runs to cancel or terminate (an overlap policy asked for it). */
   cancel: ScheduledRun[];
   terminate: ScheduledRun[];
+}
+
+/** The schedule's next action time after `afterMs`, jittered as Temporal jitters it (seeded by namespace and schedule id). */
+function nextTime(doc: ScheduleDoc, spec: CompiledSpec, afterMs: number): NextTime | undefined {
+  return specNextTime(spec, afterMs, { jitterSeed: jitterSeed(doc.namespaceId, doc.scheduleId) });
 }
 
 export function newProgress(now: number): ScheduleProgress {
@@ -99,12 +104,12 @@ export function processTimeRange(
   range: { start: number; end: number; overlapPolicy: enums.ScheduleOverlapPolicy; manual: boolean; limit?: { n: number } },
 ): { next?: number; lastHandled: number } {
   const { start, end, overlapPolicy, manual, limit } = range;
-  if (!canTakeScheduledAction(doc, manual, false)) return { next: nextTime(spec, end)?.nextMs, lastHandled: end };
+  if (!canTakeScheduledAction(doc, manual, false)) return { next: nextTime(doc, spec, end)?.nextMs, lastHandled: end };
   const catchup = catchupWindowMs(doc);
   const updateTime = doc.progress.updateTime ?? 0;
   let lastHandled = start;
-  let n = nextTime(spec, start);
-  for (; n && n.nextMs <= end; n = nextTime(spec, n.nominalMs)) {
+  let n = nextTime(doc, spec, start);
+  for (; n && n.nextMs <= end; n = nextTime(doc, spec, n.nominalMs)) {
     lastHandled = n.nominalMs;
     // Times before the last update were decided under the old spec.
     if (!manual && updateTime > n.nextMs) continue;
@@ -114,7 +119,7 @@ export function processTimeRange(
     }
     addStart(doc, { nominalTime: n.nominalMs, actualTime: n.nextMs, overlapPolicy, manual });
     if (limit && --limit.n <= 0) {
-      n = nextTime(spec, n.nominalMs);
+      n = nextTime(doc, spec, n.nominalMs);
       break;
     }
   }
@@ -257,7 +262,7 @@ export function futureActionTimes(doc: ScheduleDoc, spec: CompiledSpec, count: n
   const n = state?.limitedActions ? Math.min(count, toNumber(state.remainingActions)) : count;
   const out: number[] = [];
   const updateTime = doc.progress.updateTime ?? 0;
-  for (let t = nextTime(spec, doc.progress.lastProcessedTime); t && out.length < n; t = nextTime(spec, t.nominalMs)) {
+  for (let t = nextTime(doc, spec, doc.progress.lastProcessedTime); t && out.length < n; t = nextTime(doc, spec, t.nominalMs)) {
     if (updateTime > t.nextMs) continue;
     out.push(t.nextMs);
   }

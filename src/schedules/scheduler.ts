@@ -7,7 +7,7 @@ import type { PendingStart, ScheduleRecord } from '../store/schedule-records';
 import type { ScheduleStore } from '../store/store';
 import { fromDoc, startRequest, toDoc } from './schedule-doc';
 import { confirmStart, dropStart, recordRunClosed, tick, type ClosedRun, type ScheduleDoc } from './schedule-state';
-import { canonicalize, type CompiledSpec } from './spec-standin';
+import { canonicalize, type CompiledSpec } from './spec';
 
 /** What schedules need of the workflows they start; implemented by the server with the engine's RPC modules. */
 export interface ScheduleActionHost {
