@@ -4,7 +4,7 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, t
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import Long from 'long';
-import { uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
+import { grpcCode, uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
 
 const env = useHourglassServer();
 
@@ -141,6 +141,25 @@ describe('schedules', () => {
     const [first, second] = d.info.nextActionTimes.map((x) => x.getTime());
     assert.equal((second ?? 0) - (first ?? 0), 2 * HOUR);
     await handle.delete();
+  });
+
+  test('a create retried with the same request id succeeds; an update with a stale conflict token is FAILED_PRECONDITION', async (t) => {
+    const id = uniqueName(t);
+    const schedule = {
+      spec: { interval: [{ interval: { seconds: Long.fromNumber(3600) } }] },
+      action: { startWorkflow: { workflowId: id, workflowType: { name: 'returnValue' }, taskQueue: { name: id } } },
+    };
+    const create = { namespace: env.namespace, scheduleId: id, requestId: `${id}-req`, schedule };
+    const first = await env.client.workflowService.createSchedule(create);
+    const again = await env.client.workflowService.createSchedule(create);
+    assert.deepEqual(Buffer.from(again.conflictToken ?? []), Buffer.from(first.conflictToken ?? []));
+    await assert.rejects(env.client.workflowService.createSchedule({ ...create, requestId: `${id}-other` }), (err) => grpcCode(err) === 6);
+
+    const { conflictToken } = await env.client.workflowService.describeSchedule({ namespace: env.namespace, scheduleId: id });
+    await env.client.workflowService.updateSchedule({ namespace: env.namespace, scheduleId: id, schedule, conflictToken });
+    const stale = env.client.workflowService.updateSchedule({ namespace: env.namespace, scheduleId: id, schedule, conflictToken });
+    await assert.rejects(stale, (err) => grpcCode(err) === 9 && /mismatched conflict token/.test(String((err as Error).message)));
+    await env.client.schedule.getHandle(id).delete();
   });
 
   test('pause and unpause set the paused state and their notes', async (t) => {

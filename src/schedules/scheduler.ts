@@ -1,6 +1,6 @@
-import { scheduleNotFound } from '../common/errors';
+import { ServiceError, scheduleNotFound } from '../common/errors';
 import type { Logger } from '../common/logger';
-import type { workflowservice } from '../common/proto';
+import { enums, type workflowservice } from '../common/proto';
 import type { Clock } from '../engine/time/clock';
 import { TimerQueue } from '../engine/time/timer-queue';
 import type { PendingStart, ScheduleRecord } from '../store/schedule-records';
@@ -54,7 +54,9 @@ export class Scheduler {
     for (const record of await this.host.store.listAllSchedules()) {
       const { namespaceId, scheduleId } = record;
       const k = key(namespaceId, scheduleId);
-      for (const r of [...record.progress.running, ...record.progress.pendingStarts]) this.watched.set(key(namespaceId, r.workflowId), k);
+      // Recent actions still open include ALLOW_ALL runs, whose status Describe shows too.
+      const open = record.progress.recentActions.filter((a) => a.status === enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+      for (const r of [...record.progress.running, ...record.progress.pendingStarts, ...open]) this.watched.set(key(namespaceId, r.workflowId), k);
       for (const run of record.progress.running) {
         if (!run.runId) continue;
         const closed = await this.host.actions.closedRun(namespaceId, run.workflowId, run.runId);
@@ -111,7 +113,11 @@ export class Scheduler {
       const closed = await this.host.actions.closedRun(namespaceId, workflowId, runId);
       if (!closed) return;
       this.watched.delete(key(namespaceId, workflowId));
-      await this.update(namespaceId, scheduleId, (doc) => recordRunClosed(doc, closed));
+      try {
+        await this.update(namespaceId, scheduleId, (doc) => recordRunClosed(doc, closed));
+      } catch (err) {
+        if (!(err instanceof ServiceError && err.code === 'NOT_FOUND')) throw err; // the schedule was deleted meanwhile
+      }
     });
   }
 
