@@ -1,6 +1,7 @@
 import { enums, temporal, decodePayloads, decodeFailure, type IPayload, type workflowservice } from '../common/proto';
 import type { PendingStart, ScheduleRecord } from '../store/schedule-records';
 import { resolveOverlapPolicy, rfc3339Seconds, type ScheduleDoc } from './schedule-state';
+import { canonicalize, type CompiledSpec } from './spec';
 
 const Schedule = temporal.api.schedule.v1.Schedule;
 
@@ -77,4 +78,9 @@ export function startRequest(doc: ScheduleDoc, pending: PendingStart, namespace:
     userMetadata: action.userMetadata,
     priority: action.priority,
   };
+}
+
+/** The spec as the schedule holds it, compiled; it was validated when written, so this does not throw. */
+export function compile(doc: ScheduleDoc): CompiledSpec {
+  return canonicalize(doc.schedule.spec ?? {});
 }

@@ -1,8 +1,7 @@
 import { decodeMemo, decodeSearchAttributes, int64, msToDuration, msToTimestamp, type temporal, type IPayload } from '../common/proto';
 import type { RecentAction, ScheduleRecord } from '../store/schedule-records';
-import { toDoc } from './schedule-doc';
+import { compile, toDoc } from './schedule-doc';
 import { catchupWindowMs, futureActionTimes, FUTURE_ACTION_COUNT, resolveOverlapPolicy, type ScheduleDoc } from './schedule-state';
-import { compile } from './scheduler';
 
 const LIST_ACTION_COUNT = 5;
 

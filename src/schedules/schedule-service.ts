@@ -5,13 +5,12 @@ import type { NamespaceRecord } from '../store/records';
 import type { ScheduleRecord } from '../store/schedule-records';
 import type { ScheduleStore } from '../store/store';
 import type { SearchAttributeType } from '../visibility/search-attribute-type';
-import { encodeSchedule } from './schedule-doc';
 import { decodeConflictToken, describeResponse, encodeConflictToken, listEntry, queryAttributes } from './schedule-info';
 import { scheduleFilter } from './schedule-query';
 import { advanceTime, applyPatch, newProgress, type ScheduleDoc } from './schedule-state';
-import { compile, type Scheduler } from './scheduler';
+import type { Scheduler } from './scheduler';
 import { canonicalize, jitterSeed, matchingTimes } from './spec';
-import { toDoc } from './schedule-doc';
+import { compile, encodeSchedule, toDoc } from './schedule-doc';
 
 export interface ScheduleServiceHost {
   store: Pick<ScheduleStore, 'getSchedule' | 'listSchedules'>;

@@ -5,9 +5,9 @@ import type { Clock } from '../engine/time/clock';
 import { TimerQueue } from '../engine/time/timer-queue';
 import type { PendingStart, ScheduleRecord } from '../store/schedule-records';
 import type { ScheduleStore } from '../store/store';
-import { fromDoc, startRequest, toDoc } from './schedule-doc';
+import { compile, fromDoc, startRequest, toDoc } from './schedule-doc';
 import { confirmStart, dropStart, recordRunClosed, tick, type ClosedRun, type ScheduleDoc } from './schedule-state';
-import { canonicalize, type CompiledSpec } from './spec';
+import type { CompiledSpec } from './spec';
 
 /** What schedules need of the workflows they start; implemented by the server with the engine's RPC modules. */
 export interface ScheduleActionHost {
@@ -201,9 +201,4 @@ export class Scheduler {
     });
     return result;
   }
-}
-
-/** The spec as the schedule holds it, compiled; the record was validated when written, so this does not throw. */
-export function compile(doc: ScheduleDoc): CompiledSpec {
-  return canonicalize(doc.schedule.spec ?? {});
 }
