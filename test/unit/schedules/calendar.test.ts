@@ -181,3 +181,46 @@ describe('time zones by name', () => {
     assert.throws(() => TimeZone.load('Mars/Olympus_Mons'), { message: 'unknown time zone Mars/Olympus_Mons' });
   });
 });
+
+describe('properties Temporal fuzzes the calendar search for (FuzzCalendar)', () => {
+  // Temporal's zone selection, including zones whose DST changes at midnight.
+  const zones = [
+    'UTC',
+    'US/Pacific',
+    'America/Montreal',
+    'Asia/Urumqi',
+    'Asia/Beirut',
+    'America/Indiana/Knox',
+    'Africa/Kinshasa',
+    'America/Asuncion',
+    'Europe/London',
+    'Asia/Vientiane',
+    'Cuba',
+  ];
+  let seed = 20240310;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const pick = (options: string[]): string => options[random(options.length)] ?? '*';
+
+  test('the next time is after the start, and a search from any later point before five hours on finds a later one', () => {
+    for (let i = 0; i < 40; i++) {
+      const zone = TimeZone.load(pick(zones));
+      const fields = {
+        second: pick(['0', '*', '0,30', '15']),
+        minute: pick(['0', '*', '0,30', '59', '15-45']),
+        hour: pick(['*', '0', '1', '2', '0-3', '23']),
+        dayOfMonth: pick(['*', '1', '31', '15-20']),
+        month: pick(['*', '3', '10,11']),
+        dayOfWeek: pick(['*', '0', '1-5', '6']),
+      };
+      const cc = calendar(fields, zone);
+      const now = sec('2020-01-01T00:00:00Z') + random(5 * 365 * 86400);
+      const next = cc.next(now);
+      if (next === undefined) continue;
+      assert.ok(next > now, `${zone.name} ${JSON.stringify(fields)}`);
+      for (let t = next; t - next < 5 * 3600; t += 1234) assert.ok((cc.next(t) ?? Infinity) > next, `${zone.name} ${JSON.stringify(fields)} from ${t}`);
+    }
+  });
+});
