@@ -121,6 +121,15 @@ describe('schedules', () => {
     assert.deepEqual(listed[0]?.memo, { owner: 'team-a' });
     assert.equal(listed[0]?.typedSearchAttributes?.get(CUSTOM_KEYWORD), id);
     assert.equal(listed[0]?.info.nextActionTimes.length, 5);
+    await b.pause('quiet');
+    const paused = [];
+    for await (const s of env.client.schedule.list({ query: `TemporalSchedulePaused = true AND ScheduleId STARTS_WITH '${id}'` })) paused.push(s);
+    assert.deepEqual(
+      paused.map((s) => [s.scheduleId, s.state.paused, s.state.note]),
+      [[`${id}-b`, true, 'quiet']],
+    );
+    const unknown = env.client.schedule.list({ query: 'NoSuchAttribute = 1' })[Symbol.asyncIterator]().next();
+    await assert.rejects(unknown, (err: Error) => grpcCode(err) === 3 && /NoSuchAttribute/.test(String(err.cause)));
     const all = [];
     for await (const s of env.client.schedule.list({ pageSize: 1 })) all.push(s.scheduleId);
     assert.ok(all.includes(`${id}-a`) && all.includes(`${id}-b`), `listed ${all.join(', ')}`);
