@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { durationToMs, enums, toNumber, Long, timestampToMs, type temporal } from '../common/proto';
 import type { BufferedStart, PendingStart, ScheduledRun, ScheduleProgress } from '../store/schedule-records';
 import { decideBuffer } from './overlap';
-import { jitterSeed, nextTime as specNextTime, type CompiledSpec, type NextTime } from './spec';
+import { jitterSeed, nextTime as specNextTime, SpecComputeLimitExceeded, type CompiledSpec, type NextTime } from './spec';
 
 /**
  * The scheduler's decisions, pure: given a schedule, its compiled spec and the time, what to start, cancel or
@@ -42,7 +42,13 @@ export interface TickResult {
 
 /** The schedule's next action time after `afterMs`, jittered as Temporal jitters it (seeded by namespace and schedule id). */
 function nextTime(doc: ScheduleDoc, spec: CompiledSpec, afterMs: number): NextTime | undefined {
-  return specNextTime(spec, afterMs, { jitterSeed: jitterSeed(doc.namespaceId, doc.scheduleId) });
+  try {
+    return specNextTime(spec, afterMs, { jitterSeed: jitterSeed(doc.namespaceId, doc.scheduleId) });
+  } catch (err) {
+    // An over-excluded spec has no next time it can find: the schedule waits for an update instead of failing each wake-up.
+    if (err instanceof SpecComputeLimitExceeded) return undefined;
+    throw err;
+  }
 }
 
 export function newProgress(now: number): ScheduleProgress {
