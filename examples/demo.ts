@@ -25,6 +25,7 @@ export const DEMO_NAMES = [
   'circuit-breaker',
   'batch-processing',
   'cached-calls',
+  'scheduled-batch',
 ] as const;
 
 export type DemoName = (typeof DEMO_NAMES)[number];

@@ -15,7 +15,7 @@ const ALLOWED = {
   visibility: ['common', 'store'],
   'engine/state': ['common', 'store/records.ts'],
   'engine/time': ['common'],
-  schedules: ['common'],
+  'schedules/spec': ['common'],
   'engine/dispatch': [
     'common',
     'store',
@@ -40,7 +40,8 @@ const ALLOWED = {
     'engine/transactions.ts',
   ],
   engine: ['common', 'store', 'visibility', 'engine'],
-  api: ['common', 'store', 'visibility', 'engine', 'version.ts'],
+  schedules: ['common', 'store', 'visibility', 'engine/time'],
+  api: ['common', 'store', 'visibility', 'engine', 'schedules', 'version.ts'],
   cli: ['common', 'store', 'version.ts', 'server.ts', 'visibility'],
   testing: ['server.ts', 'common', 'visibility'],
   '': [''],

@@ -6,6 +6,9 @@ import { TimeSkipper } from './engine/time/time-skipping';
 import { HistoryEngine } from './engine/history-engine';
 import { NamespaceRegistry } from './engine/namespaces';
 import { runLimitsOf } from './engine/state/run-limits';
+import { scheduleActionHost } from './schedule-actions';
+import { Scheduler } from './schedules/scheduler';
+import { ScheduleService } from './schedules/schedule-service';
 import { CachedStore } from './store/cached-store';
 import { SqliteStore } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
@@ -53,6 +56,7 @@ export class HourglassServer {
     readonly port: number,
     private readonly frontend: GrpcFrontend,
     private readonly engine: HistoryEngine,
+    private readonly scheduler: Scheduler,
     private readonly store: Store,
   ) {}
 
@@ -73,20 +77,37 @@ export class HourglassServer {
       }
       const skipping = options.timeSkipping;
       const timeSkipper = skipping ? new TimeSkipper(new VirtualClock(skipping === true ? undefined : toMs(skipping.initialTime))) : undefined;
+      const clock = timeSkipper?.clock ?? systemClock;
+      // The scheduler acts through the engine and the engine tells it of closed runs: this closes the loop.
+      const closedRuns: { scheduler?: Scheduler } = {};
+      const onRunClosed = (ms: { namespaceId: string; workflowId: string; runId: string }): void =>
+        closedRuns.scheduler?.onRunClosed(ms.namespaceId, ms.workflowId, ms.runId);
       const engine = new HistoryEngine({
         store,
         namespaces,
         searchAttributes,
-        clock: timeSkipper?.clock ?? systemClock,
+        clock,
         logger,
         timeSkipper,
+        onRunClosed,
         longPollTimeoutMs: config['matching.longPollExpirationInterval'],
         historyLongPollTimeoutMs: config['history.longPollExpirationInterval'],
         runLimits: runLimitsOf(config),
         activityEagerExecution: config['system.enableActivityEagerExecution'],
         updateLimits: { maxInFlight: config['history.maxInFlightUpdates'], maxTotal: config['history.maxTotalUpdates'] },
       });
+      const scheduler = new Scheduler({
+        store,
+        clock,
+        logger,
+        actions: scheduleActionHost(engine, namespaces, searchAttributes, store),
+        poke: timeSkipper && (() => timeSkipper.poke()),
+      });
+      closedRuns.scheduler = scheduler;
+      const schedules = new ScheduleService({ store, scheduler, clock });
+      if (timeSkipper) timeSkipper.attach(scheduler);
       await engine.recover();
+      await scheduler.recover();
       const visibility = new VisibilityService(store, searchAttributes);
       const frontend = new GrpcFrontend({
         logger,
@@ -95,6 +116,7 @@ export class HourglassServer {
           namespaces,
           searchAttributes,
           visibility,
+          schedules,
           timeSkipper,
           logger,
           blobSizeLimits: { warnBytes: config['limit.blobSize.warn'], errorBytes: config['limit.blobSize.error'] },
@@ -106,11 +128,12 @@ export class HourglassServer {
       try {
         port = await frontend.listen(ip, options.port ?? 7233);
       } catch (err) {
+        scheduler.close();
         engine.close();
         throw err;
       }
       const host = ip.includes(':') ? `[${ip}]` : ip;
-      const server = new HourglassServer(`${host}:${port}`, port, frontend, engine, store);
+      const server = new HourglassServer(`${host}:${port}`, port, frontend, engine, scheduler, store);
       server.startRetentionSweeps(logger);
       return server;
     } catch (err) {
@@ -144,6 +167,7 @@ export class HourglassServer {
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.retention);
+      this.scheduler.close();
       this.engine.close();
       await this.frontend.close();
       await this.store.close();

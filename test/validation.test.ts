@@ -162,7 +162,11 @@ describe('request validation', () => {
   });
 
   test('an RPC the server does not implement fails with UNIMPLEMENTED naming the method', async () => {
-    await expectStatus(() => env.client.workflowService.listSchedules({ namespace: 'default' }), status.UNIMPLEMENTED, /ListSchedules/i);
+    await expectStatus(
+      () => env.client.workflowService.startBatchOperation({ namespace: 'default', jobId: 'x' }),
+      status.UNIMPLEMENTED,
+      /StartBatchOperation/i,
+    );
   });
 
   test('after all the rejected requests the server still runs workflows normally', async (t) => {

@@ -12,3 +12,4 @@ export * from './errors';
 export * from './circuit-breaker';
 export * from './batch-processing';
 export * from './cached-calls';
+export * from './scheduled-batch';

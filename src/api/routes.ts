@@ -2,6 +2,7 @@ import * as activityControl from './handlers/activity-control';
 import * as activityTask from './handlers/activity-task';
 import * as multiOperation from './handlers/multi-operation';
 import * as namespace from './handlers/namespace';
+import * as schedule from './handlers/schedule';
 import * as system from './handlers/system';
 import * as taskQueue from './handlers/task-queue';
 import * as testService from './handlers/test-service';
@@ -57,6 +58,13 @@ export const workflowServiceHandlers: HandlerTable = {
   UpdateActivityOptions: activityControl.updateActivityOptions,
   DescribeTaskQueue: taskQueue.describeTaskQueue,
   ListTaskQueuePartitions: taskQueue.listTaskQueuePartitions,
+  CreateSchedule: schedule.createSchedule,
+  DescribeSchedule: schedule.describeSchedule,
+  UpdateSchedule: schedule.updateSchedule,
+  PatchSchedule: schedule.patchSchedule,
+  DeleteSchedule: schedule.deleteSchedule,
+  ListSchedules: schedule.listSchedules,
+  ListScheduleMatchingTimes: schedule.listScheduleMatchingTimes,
 };
 
 export const operatorHandlers: HandlerTable = {

@@ -115,3 +115,18 @@ export function multiOperationExecutionFailed(message: string, operations: (Serv
   const failed = operations.find((e) => e !== undefined && e.detail?.type !== 'MultiOperationExecutionAborted');
   return new ServiceError(failed?.code ?? 'ABORTED', message, { type: 'MultiOperationExecution', operations });
 }
+
+/** DescribeSchedule and the other schedule RPCs for an id the namespace does not have (the SDK's ScheduleNotFoundError). */
+export function scheduleNotFound(): ServiceError {
+  return notFound('schedule not found');
+}
+
+/** CreateSchedule for a taken id (the SDK's ScheduleAlreadyRunning). */
+export function scheduleAlreadyExists(scheduleId: string): ServiceError {
+  return new ServiceError('ALREADY_EXISTS', `schedule "${scheduleId}" is already registered`);
+}
+
+/** UpdateSchedule whose conflict token is not the schedule's current one. */
+export function scheduleConflictTokenMismatch(): ServiceError {
+  return new ServiceError('FAILED_PRECONDITION', 'mismatched conflict token');
+}

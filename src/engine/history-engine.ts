@@ -55,6 +55,8 @@ export interface EngineOptions {
   activityEagerExecution?: boolean;
   /** `history.maxInFlightUpdates` / `history.maxTotalUpdates` (0: no limit). */
   updateLimits?: { maxInFlight: number; maxTotal: number };
+  /** Told after the commit that closes a run (schedules watch the runs they started). */
+  onRunClosed?: (ms: MutableState) => void;
 }
 
 /**
@@ -181,7 +183,10 @@ export class HistoryEngine {
   private afterCommit(ms: MutableState, justClosed: boolean): void {
     this.index(ms);
     this.notifier.notify(ms.runId);
-    if (justClosed) this.transfers.afterClose(ms);
+    if (justClosed) {
+      this.transfers.afterClose(ms);
+      this.options.onRunClosed?.(ms);
+    }
   }
 
   /** Brings matching, the timer queue, and in-flight queries and updates in line with the run's state. */

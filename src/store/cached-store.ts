@@ -1,5 +1,6 @@
 import { enums } from '../common/proto';
 import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from './records';
+import type { ScheduleRecord } from './schedule-records';
 import type { SearchAttributeType } from '../visibility/search-attribute-type';
 import { ConditionFailedError, type Store } from './store';
 
@@ -110,6 +111,24 @@ export class CachedStore implements Store {
   }
   listClosedBefore(namespaceId: string, closedBefore: number, limit: number): Promise<{ workflowId: string; runId: string }[]> {
     return this.inner.listClosedBefore(namespaceId, closedBefore, limit);
+  }
+  getSchedule(namespaceId: string, scheduleId: string): Promise<ScheduleRecord | undefined> {
+    return this.inner.getSchedule(namespaceId, scheduleId);
+  }
+  createSchedule(record: ScheduleRecord): Promise<void> {
+    return this.inner.createSchedule(record);
+  }
+  updateSchedule(record: ScheduleRecord, expectedDbVersion: number): Promise<void> {
+    return this.inner.updateSchedule(record, expectedDbVersion);
+  }
+  deleteSchedule(namespaceId: string, scheduleId: string): Promise<boolean> {
+    return this.inner.deleteSchedule(namespaceId, scheduleId);
+  }
+  listSchedules(namespaceId: string, afterScheduleId: string, limit: number): Promise<ScheduleRecord[]> {
+    return this.inner.listSchedules(namespaceId, afterScheduleId, limit);
+  }
+  listAllSchedules(): Promise<ScheduleRecord[]> {
+    return this.inner.listAllSchedules();
   }
   close(): Promise<void> {
     this.states.clear();

@@ -1,5 +1,6 @@
 import type { SearchAttributeType } from '../visibility/search-attribute-type';
 import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from './records';
+import type { ScheduleRecord } from './schedule-records';
 
 /** Namespaces: few, read through NamespaceRegistry's cache. */
 export interface NamespaceStore {
@@ -51,10 +52,28 @@ export interface VisibilityStore {
 }
 
 /**
+ * Schedules: one row each, every change one transaction, durable when the promise resolves. Writes are checked
+ * against the record's dbVersion (ConditionFailedError when it moved).
+ */
+export interface ScheduleStore {
+  getSchedule(namespaceId: string, scheduleId: string): Promise<ScheduleRecord | undefined>;
+  /** Fails with ConditionFailedError when the id is taken. */
+  createSchedule(record: ScheduleRecord): Promise<void>;
+  /** Writes `record` (its dbVersion already moved on) if the stored one is still at `expectedDbVersion`. */
+  updateSchedule(record: ScheduleRecord, expectedDbVersion: number): Promise<void>;
+  /** False when there was no such schedule. */
+  deleteSchedule(namespaceId: string, scheduleId: string): Promise<boolean>;
+  /** The namespace's schedules in id order, from after `afterScheduleId`. */
+  listSchedules(namespaceId: string, afterScheduleId: string, limit: number): Promise<ScheduleRecord[]>;
+  /** Every schedule of every namespace, for arming wake-ups at start-up. */
+  listAllSchedules(): Promise<ScheduleRecord[]>;
+}
+
+/**
  * The whole database, as SqliteStore and CachedStore implement it. Consumers take the narrowest of the
  * parts above, so what each may touch is visible in its constructor.
  */
-export interface Store extends ExecutionStore, VisibilityStore, NamespaceStore {
+export interface Store extends ExecutionStore, VisibilityStore, NamespaceStore, ScheduleStore {
   close(): Promise<void>;
 }
 

@@ -81,6 +81,9 @@ const JSON_SYSTEM_ATTRIBUTES: Record<string, SearchAttributeType> = {
   TemporalChangeVersion: 'KeywordList',
   BuildIds: 'KeywordList',
   [NAMESPACE_DIVISION]: 'Keyword',
+  // Set on the runs a schedule starts.
+  TemporalScheduledById: 'Keyword',
+  TemporalScheduledStartTime: 'Datetime',
 };
 
 const KIND_OF_TYPE: Record<SearchAttributeType, ValueKind> = {

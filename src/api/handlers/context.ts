@@ -4,6 +4,7 @@ import type { Logger } from '../../common/logger';
 import type { HistoryEngine } from '../../engine/history-engine';
 import type { NamespaceRegistry } from '../../engine/namespaces';
 import type { TimeSkipper } from '../../engine/time/time-skipping';
+import type { ScheduleService } from '../../schedules/schedule-service';
 import type { SearchAttributeRegistry } from '../../visibility/search-attributes';
 import type { VisibilityService } from '../../visibility/service';
 
@@ -13,6 +14,7 @@ export interface HandlerContext {
   namespaces: NamespaceRegistry;
   searchAttributes: SearchAttributeRegistry;
   visibility: VisibilityService;
+  schedules: ScheduleService;
   /** Present in time-skipping mode only. */
   timeSkipper?: TimeSkipper;
   logger: Logger;

@@ -63,7 +63,7 @@ function namespaceResponse(ns: NamespaceRecord): workflowservice.IDescribeNamesp
       // and so is eager workflow start (Temporal's system.enableEagerWorkflowStart, on by default). Worker behaviour switches
       // (graceful poll shutdown, heartbeats, autoscaling) stay off until implemented.
       capabilities: { eagerWorkflowStart: true, syncUpdate: true, asyncUpdate: true },
-      supportsSchedules: false,
+      supportsSchedules: true,
     },
     config: {
       workflowExecutionRetentionTtl: msToDuration(ns.retentionMs),

@@ -19,8 +19,8 @@ export function getSystemInfo(): Promise<workflowservice.IGetSystemInfoResponse>
       internalErrorDifferentiation: true,
       // RespondActivityTaskFailed's lastHeartbeatDetails are kept for the next attempt.
       activityFailureIncludeHeartbeat: true,
-      // False: the schedule RPCs (CreateSchedule, ListSchedules, ...) answer UNIMPLEMENTED.
-      supportsSchedules: false,
+      // The ScheduleService RPCs (CreateSchedule, ListSchedules, ...) are served.
+      supportsSchedules: true,
       // Failures are stored and returned as sent, encodedAttributes included.
       encodedFailureAttributes: true,
       // False: no worker-versioning RPCs and no build-ID-based dispatch; workers send a binary checksum instead.

@@ -27,15 +27,16 @@ export class TimeSkipper {
   private resumedAt = -Infinity;
   private checkScheduled = false;
   private recheck: NodeJS.Timeout | undefined;
-  private work: SkippableWork | undefined;
+  private readonly works: SkippableWork[] = [];
   private closed = false;
 
   constructor(readonly clock: VirtualClock) {
     this.sleepers = new TimerQueue(clock, (key) => this.wake(key));
   }
 
+  /** Each source of deadlines (the engine, the scheduler): time skips to the earliest, and only while none is busy. */
   attach(work: SkippableWork): void {
-    this.work = work;
+    this.works.push(work);
   }
 
   lock(): void {
@@ -101,19 +102,19 @@ export class TimeSkipper {
   }
 
   private check(): void {
-    const work = this.work;
-    if (!work || this.lockCount > 0 || this.closed) return;
+    const works = this.works;
+    if (works.length === 0 || this.lockCount > 0 || this.closed) return;
     const now = this.clock.now();
-    const busyUntil = work.busyUntil(this.resumedAt);
+    const busyUntil = Math.max(...works.map((w) => w.busyUntil(this.resumedAt)));
     if (busyUntil > now) {
       // A running activity's grace period ends by itself: look again then.
       if (Number.isFinite(busyUntil)) this.scheduleRecheck(busyUntil - now);
       return;
     }
-    const next = minDefined(work.nextDeadline(), this.sleepers.peek());
+    const next = works.reduce((min, w) => minDefined(min, w.nextDeadline()), this.sleepers.peek());
     if (next === undefined) return; // nothing to skip to: real time flows
     if (next > now) this.clock.advanceTo(next);
-    work.fireDue();
+    for (const w of works) w.fireDue();
     this.sleepers.fireDue();
   }
 

@@ -102,6 +102,19 @@ export const migrations: readonly Migration[] = [
       UPDATE executions SET state = json_remove(state, '$.activities');
     `,
   },
+  {
+    version: 4,
+    name: 'schedules',
+    sql: `
+      CREATE TABLE schedules (
+        namespace_id TEXT NOT NULL,
+        schedule_id TEXT NOT NULL,
+        db_version INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (namespace_id, schedule_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

@@ -4,7 +4,9 @@ import { enums } from '../../common/proto';
 import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from '../records';
 import type { SearchAttributeType } from '../../visibility/search-attribute-type';
 import { ConditionFailedError, type Store } from '../store';
+import type { ScheduleRecord } from '../schedule-records';
 import { migrate } from './migrations';
+import { ScheduleTable } from './schedule-table';
 import { PRAGMA_VALUE, SETTABLE_PRAGMAS } from './pragmas';
 
 /** Interpolated into the SQL as a literal, so open-run queries match the partial index `executions_open`. */
@@ -57,6 +59,7 @@ export class SqliteStore implements Store {
   private readonly stmt;
   private readonly writeRuns: (txn: Transaction) => void;
   private pending: PendingCommit[] = [];
+  private readonly schedules: ScheduleTable;
 
   constructor(options: SqliteStoreOptions = {}) {
     this.db = new Database(options.filename ?? ':memory:');
@@ -69,6 +72,7 @@ export class SqliteStore implements Store {
     }
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
+    this.schedules = new ScheduleTable(this.db);
     this.writeRuns = this.db.transaction((txn: Transaction) => this.write(txn));
     this.stmt = {
       insertNamespace: this.db.prepare('INSERT INTO namespaces (id, name, data) VALUES (?, ?, ?)'),
@@ -312,6 +316,25 @@ export class SqliteStore implements Store {
 
   listClosedBefore(namespaceId: string, closedBefore: number, limit: number): Promise<{ workflowId: string; runId: string }[]> {
     return Promise.resolve(this.stmt.closedBefore.all(namespaceId, closedBefore, limit).map((r) => ({ workflowId: r.workflow_id, runId: r.run_id })));
+  }
+
+  getSchedule(namespaceId: string, scheduleId: string): Promise<ScheduleRecord | undefined> {
+    return this.schedules.getSchedule(namespaceId, scheduleId);
+  }
+  createSchedule(record: ScheduleRecord): Promise<void> {
+    return this.schedules.createSchedule(record);
+  }
+  updateSchedule(record: ScheduleRecord, expectedDbVersion: number): Promise<void> {
+    return this.schedules.updateSchedule(record, expectedDbVersion);
+  }
+  deleteSchedule(namespaceId: string, scheduleId: string): Promise<boolean> {
+    return this.schedules.deleteSchedule(namespaceId, scheduleId);
+  }
+  listSchedules(namespaceId: string, afterScheduleId: string, limit: number): Promise<ScheduleRecord[]> {
+    return this.schedules.listSchedules(namespaceId, afterScheduleId, limit);
+  }
+  listAllSchedules(): Promise<ScheduleRecord[]> {
+    return this.schedules.listAllSchedules();
   }
 
   close(): Promise<void> {

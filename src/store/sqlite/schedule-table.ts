@@ -1,0 +1,61 @@
+import Database from 'better-sqlite3';
+import type { ScheduleRecord } from '../schedule-records';
+import { ConditionFailedError, type ScheduleStore } from '../store';
+
+interface Row {
+  data: string;
+}
+
+/**
+ * The schedules table behind ScheduleStore. Each call is one SQLite statement, durable before it returns (the
+ * database runs synchronous=FULL unless told otherwise); the record is one JSON document.
+ */
+export class ScheduleTable implements ScheduleStore {
+  private readonly stmt;
+
+  constructor(db: Database.Database) {
+    this.stmt = {
+      get: db.prepare<[string, string], Row>('SELECT data FROM schedules WHERE namespace_id = ? AND schedule_id = ?'),
+      insert: db.prepare('INSERT INTO schedules (namespace_id, schedule_id, db_version, data) VALUES (?, ?, ?, ?)'),
+      update: db.prepare('UPDATE schedules SET db_version = ?, data = ? WHERE namespace_id = ? AND schedule_id = ? AND db_version = ?'),
+      delete: db.prepare('DELETE FROM schedules WHERE namespace_id = ? AND schedule_id = ?'),
+      list: db.prepare<[string, string, number], Row>('SELECT data FROM schedules WHERE namespace_id = ? AND schedule_id > ? ORDER BY schedule_id LIMIT ?'),
+      all: db.prepare<[], Row>('SELECT data FROM schedules'),
+    };
+  }
+
+  getSchedule(namespaceId: string, scheduleId: string): Promise<ScheduleRecord | undefined> {
+    const row = this.stmt.get.get(namespaceId, scheduleId);
+    return Promise.resolve(row && (JSON.parse(row.data) as ScheduleRecord));
+  }
+
+  createSchedule(record: ScheduleRecord): Promise<void> {
+    try {
+      this.stmt.insert.run(record.namespaceId, record.scheduleId, record.dbVersion, JSON.stringify(record));
+    } catch (err) {
+      if (err instanceof Database.SqliteError && err.code.startsWith('SQLITE_CONSTRAINT')) {
+        return Promise.reject(new ConditionFailedError(`schedule ${record.scheduleId} exists`));
+      }
+      throw err;
+    }
+    return Promise.resolve();
+  }
+
+  updateSchedule(record: ScheduleRecord, expectedDbVersion: number): Promise<void> {
+    const result = this.stmt.update.run(record.dbVersion, JSON.stringify(record), record.namespaceId, record.scheduleId, expectedDbVersion);
+    if (result.changes !== 1) return Promise.reject(new ConditionFailedError(`schedule ${record.scheduleId} changed concurrently`));
+    return Promise.resolve();
+  }
+
+  deleteSchedule(namespaceId: string, scheduleId: string): Promise<boolean> {
+    return Promise.resolve(this.stmt.delete.run(namespaceId, scheduleId).changes > 0);
+  }
+
+  listSchedules(namespaceId: string, afterScheduleId: string, limit: number): Promise<ScheduleRecord[]> {
+    return Promise.resolve(this.stmt.list.all(namespaceId, afterScheduleId, limit).map((r) => JSON.parse(r.data) as ScheduleRecord));
+  }
+
+  listAllSchedules(): Promise<ScheduleRecord[]> {
+    return Promise.resolve(this.stmt.all.all().map((r) => JSON.parse(r.data) as ScheduleRecord));
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * A schedule survives the server being killed: what came due while it was down runs after the restart (within
+ * the catch-up window), and no nominal time is acted on twice.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
+import { delay, freePort, repoRoot, uniqueName, waitFor } from './helpers';
+
+const cli = path.join(repoRoot, 'bin', 'hourglass.js');
+
+function startCli(port: number, dbFilename: string): Promise<ChildProcess> {
+  const args = [cli, 'server', 'start-dev', '--port', String(port), '--db-filename', dbFilename, '--headless', '--log-level', 'error'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes(`:${port}`)) resolve(child);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code, signal) => reject(new Error(`server exited early (code ${code}, signal ${signal}); output:\n${out}`)));
+  });
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+const children: ChildProcess[] = [];
+after(async () => {
+  for (const child of children) await kill(child);
+});
+
+describe('schedule crash recovery', () => {
+  test('after a SIGKILL and a restart on the same database, every nominal time is acted on exactly once, those missed while down included', async (t) => {
+    const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hourglass-sched-')), 'x.db');
+    const port = await freePort();
+    const address = `127.0.0.1:${port}`;
+    const id = uniqueName(t);
+    const server = await startCli(port, db);
+    children.push(server);
+    let connection = await Connection.connect({ address });
+    let client = new Client({ connection });
+    // ALLOW_ALL and no worker: every nominal time starts a run that stays open, so each one is visible.
+    const handle = await client.schedule.create({
+      scheduleId: id,
+      spec: { intervals: [{ every: '1s' }] },
+      policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL },
+      action: { type: 'startWorkflow', workflowType: 'returnValue', args: [1], taskQueue: id, workflowId: id },
+    });
+    await waitFor('two actions before the crash', async () => ((await handle.describe()).info.numActionsTaken >= 2 ? true : undefined));
+    await kill(server);
+    await connection.close().catch(() => undefined);
+    const killedAt = Date.now();
+    await delay(2500);
+
+    const restarted = await startCli(port, db);
+    children.push(restarted);
+    connection = await Connection.connect({ address });
+    client = new Client({ connection });
+    const again = client.schedule.getHandle(id);
+    await waitFor('actions after the restart', async () => {
+      const d = await again.describe();
+      return d.info.recentActions.some((a) => a.scheduledAt.getTime() > killedAt + 3000) ? true : undefined;
+    });
+    await again.pause();
+    const d = await again.describe();
+
+    const scheduled: number[] = [];
+    for await (const wf of client.workflow.list({ query: `TemporalScheduledById = '${id}'` })) {
+      scheduled.push(Date.parse(wf.workflowId.slice(id.length + 1)));
+    }
+    scheduled.sort((a, b) => a - b);
+    assert.equal(d.info.numActionsTaken, scheduled.length, 'one run per action taken');
+    const first = scheduled[0] ?? 0;
+    const expected = Array.from({ length: scheduled.length }, (_, i) => first + i * 1000);
+    assert.deepEqual(scheduled, expected, 'one run for every second, the seconds while the server was down included');
+    assert.ok(
+      scheduled.some((s) => s > killedAt && s < killedAt + 2000),
+      'the times missed while down were caught up',
+    );
+    await again.delete();
+    await connection.close();
+    await kill(restarted);
+  });
+});
