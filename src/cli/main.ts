@@ -9,7 +9,8 @@ import { createLogger } from '../common/logger';
 import type { HourglassServer } from '../server';
 import { version } from '../version';
 import type { StartDevOptions } from './args';
-import { parseArgs, ROOT_USAGE, SERVER_USAGE, START_DEV_USAGE, UsageError } from './args';
+import { parseArgs, UsageError } from './args';
+import { ROOT_USAGE, SERVER_USAGE, START_DEV_USAGE } from './usage';
 
 /** Runs the CLI. Sets `process.exitCode`; for `server start-dev` it resolves once the server is listening. */
 export async function main(argv: readonly string[]): Promise<void> {

@@ -1,0 +1,54 @@
+import { DYNAMIC_CONFIG_SETTINGS } from '../common/dynamic-config';
+import { SETTABLE_PRAGMAS } from '../store/sqlite/pragmas';
+import { SEARCH_ATTRIBUTE_TYPES } from '../visibility/search-attribute-type';
+import { DEFAULT_IP, DEFAULT_PORT } from './args';
+
+/** The help texts of `hourglass`, `hourglass server` and `hourglass server start-dev`. */
+export const ROOT_USAGE = `Hourglass: a Temporal-compatible server.
+
+Usage:
+  hourglass server start-dev [flags]   Start a development server (same flags as "temporal server start-dev")
+  hourglass <port> [args]              Start a time-skipping test server (as "temporal-test-server <port>")
+  hourglass --help                     Show this help
+  hourglass --version                  Show the version
+
+Run "hourglass server start-dev --help" for the server's flags.
+`;
+
+export const SERVER_USAGE = `Usage:
+  hourglass server start-dev [flags]
+
+Commands:
+  start-dev   Start a development server
+
+Run "hourglass server start-dev --help" for the server's flags.
+`;
+
+export const START_DEV_USAGE = `Start a Temporal-compatible development server.
+
+Usage:
+  hourglass server start-dev [flags]
+
+Flags:
+  -p, --port int                     gRPC frontend port; 0 picks a free port (default ${DEFAULT_PORT})
+      --ip string                    IP address to bind to (default ${DEFAULT_IP})
+  -n, --namespace string             Namespace to create besides "default" (repeatable)
+  -f, --db-filename string           SQLite file to persist to (default: in-memory)
+      --headless                     Disable the Web UI
+      --ui-port int                  Web UI port (no UI yet: accepted, a warning is logged)
+      --ui-ip string                 Web UI IP (accepted, unused)
+      --log-format string            text, json or pretty (default "text")
+      --log-level string             debug, info, warn, error, fatal or never (default "warn")
+      --dynamic-config-value string  KEY=VALUE dynamic config, VALUE as JSON (string values need quotes; repeatable);
+                                     honoured keys (others are accepted and ignored):
+${Object.keys(DYNAMIC_CONFIG_SETTINGS)
+  .map((key) => `                                       ${key}`)
+  .join('\n')}
+      --search-attribute string      NAME=TYPE search attribute (repeatable); TYPE is one of
+                                     ${SEARCH_ATTRIBUTE_TYPES.join(', ')}
+      --http-port int                HTTP API port (accepted, unused)
+      --metrics-port int             Metrics port (accepted, unused)
+      --sqlite-pragma string         KEY=VALUE SQLite pragma, KEY one of ${SETTABLE_PRAGMAS.join(', ')} (repeatable)
+      --time-skipping                Virtual clock that skips to the next timer when idle, with Temporal's TestService
+  -h, --help                         Show this help
+`;
