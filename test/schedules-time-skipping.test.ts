@@ -26,7 +26,7 @@ describe('schedules with time skipping', needsTimeSkipping(), () => {
     await env?.teardown();
   });
 
-  test('an hourly schedule takes 24 actions in a virtual day, named after their hours, in well under a second of real time', async (t) => {
+  test('an hourly schedule takes 24 actions in a virtual day, named after their hours, without waiting out the day in real time', async (t) => {
     const e = env as TestWorkflowEnvironment;
     const id = uniqueName(t);
     const worker = await Worker.create({ connection: e.nativeConnection, taskQueue: id, workflowBundle: await workflowBundle(), activities });
@@ -43,8 +43,7 @@ describe('schedules with time skipping', needsTimeSkipping(), () => {
       const d = await handle.describe();
       assert.equal(d.info.numActionsTaken, 24);
       assert.equal(d.info.numActionsSkippedOverlap, 0);
-      // Each action is a worker round trip (about 10 ms idle; much more on a loaded machine): the bound leaves room for that.
-      assert.ok(realMs < 5000, `a virtual day took ${realMs} ms of real time`);
+      // Real time is measured, not asserted (speed belongs to bench/): each action is a worker round trip.
       t.diagnostic(`a virtual day of an hourly schedule took ${realMs} ms of real time`);
 
       const firstHour = Math.ceil(created / HOUR) * HOUR;
