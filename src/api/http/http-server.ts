@@ -102,8 +102,7 @@ export class HttpApiServer {
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const options: JsonOptions = { payloadShorthand: !url.searchParams.has('noPayloadShorthand') };
-    const pretty = url.searchParams.has('pretty');
+    const { inbound, outbound, pretty } = marshalers(req, url.searchParams);
     const abort = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) abort.abort();
@@ -111,21 +110,22 @@ export class HttpApiServer {
     try {
       const { route, variables } = this.match(req.method ?? 'GET', url.pathname);
       const body = await readBody(req);
-      const request = buildRequest(route, variables, body, url.searchParams, options);
+      const request = buildRequest(route, variables, body, url.searchParams, inbound);
       if (!route.handler) throw new HttpError(501, GrpcCode.UNIMPLEMENTED, `Method ${route.rpc} is not implemented by Hourglass yet`);
       const ctx: HandlerContext = { ...this.options.context, signal: abort.signal, metadata: req.headers };
       const response = await route.handler(ctx, request as never);
       const decoded = route.responseType.decode(encodeResponse(route.responseType, response)) as Record<string, unknown>;
-      send(res, 200, messageToJson(route.responseType, decoded, options), pretty);
+      send(res, 200, messageToJson(route.responseType, decoded, outbound), pretty);
     } catch (err) {
-      if (err instanceof HttpError) return send(res, err.status, { code: err.code, message: err.message, details: [] }, pretty);
+      if (err instanceof HttpError) return send(res, err.status, { code: err.code, message: err.message }, pretty);
       const status = toRpcStatus(err);
       if (status.code === GrpcCode.INTERNAL) {
         this.options.logger.error('HTTP API request failed', { path: url.pathname, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       }
       const anyType = (jsonRoot as ReflectedRoot).lookupType('google.protobuf.Any');
-      const details = status.details.map((d) => messageToJson(anyType, d as Record<string, unknown>, options));
-      send(res, httpStatusOf(status.code), { code: status.code, message: status.message, details }, pretty);
+      const details = status.details.map((d) => messageToJson(anyType, d as Record<string, unknown>, outbound));
+      // A google.rpc.Status in proto3 JSON: no `details` key when there are none.
+      send(res, httpStatusOf(status.code), { code: status.code, message: status.message, ...(details.length > 0 ? { details } : {}) }, pretty);
     }
   }
 
@@ -140,6 +140,21 @@ export class HttpApiServer {
     if (pathMatched) throw new HttpError(405, GrpcCode.UNIMPLEMENTED, 'Method Not Allowed');
     throw new HttpError(404, GrpcCode.NOT_FOUND, 'Not Found');
   }
+}
+
+/**
+ * The JSON options of a request, as grpc-gateway picks Temporal's marshalers: the request body by its Content-Type,
+ * the answer by its Accept header, which `?pretty` and `?noPayloadShorthand` set (service/frontend/http_api_server.go).
+ */
+function marshalers(req: http.IncomingMessage, query: URLSearchParams): { inbound: JsonOptions; outbound: JsonOptions; pretty: boolean } {
+  const contentType = req.headers['content-type'] ?? '';
+  const accept =
+    query.has('pretty') || query.has('noPayloadShorthand')
+      ? `${query.has('pretty') ? '+pretty' : ''}${query.has('noPayloadShorthand') ? '+no-payload-shorthand' : ''}`
+      : (req.headers.accept ?? '');
+  const inbound = { payloadShorthand: !contentType.includes('no-payload-shorthand') };
+  const outbound = /application\/json\+|^\+/.test(accept) ? { payloadShorthand: !accept.includes('no-payload-shorthand') } : inbound;
+  return { inbound, outbound, pretty: accept.includes('+pretty') };
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
@@ -199,9 +214,14 @@ function buildRequest(route: HttpRoute, variables: Map<string, string>, body: Bu
 function setAt(type: ReflectedMessageType, json: Record<string, unknown>, path: string[], raw: string, fromQuery: boolean): void {
   const field = fieldAtPath(type, path);
   if (!field) {
-    throw new HttpError(400, GrpcCode.INVALID_ARGUMENT, `${fromQuery ? 'query parameter' : 'path variable'} "${path.join('.')}" names no field of the request`);
+    // grpc-gateway ignores a query parameter that names no field (a cache buster, a UI's own state).
+    if (fromQuery) return;
+    throw new HttpError(400, GrpcCode.INVALID_ARGUMENT, `path variable "${path.join('.')}" names no field of the request`);
   }
-  const value = field.type === 'bool' ? raw === 'true' || (raw === 'false' ? false : raw) : raw;
+  let value: unknown = raw;
+  if (field.type === 'bool' && (raw === 'true' || raw === 'false')) value = raw === 'true';
+  // An enum in a query string may be given by number, as grpc-gateway reads it.
+  else if (field.resolvedType !== null && 'values' in field.resolvedType && /^\d+$/.test(raw)) value = Number(raw);
   let target = json;
   for (const name of path.slice(0, -1)) {
     const next = target[name];
