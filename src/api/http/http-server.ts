@@ -17,8 +17,7 @@ interface ReflectedMethod {
   resolvedResponseType: ReflectedMessageType | null;
 }
 interface ReflectedRoot {
-  resolveAll(): ReflectedRoot;
-  lookupService(name: string): { methodsArray: ReflectedMethod[]; resolveAll(): unknown };
+  lookupService(name: string): { resolveAll(): { methodsArray: ReflectedMethod[] } };
   lookupType(name: string): ReflectedMessageType;
 }
 
@@ -49,17 +48,20 @@ class HttpError extends Error {
 
 /** The routes of every method with a `google.api.http` annotation, generated from `@temporalio/proto`'s reflection. */
 export function httpRoutes(): HttpRoute[] {
-  const root = (jsonRoot as ReflectedRoot).resolveAll();
+  const root = jsonRoot as ReflectedRoot;
   const services: [string, HandlerTable][] = [
     ['temporal.api.workflowservice.v1.WorkflowService', workflowServiceHandlers],
     ['temporal.api.operatorservice.v1.OperatorService', operatorHandlers],
   ];
   return services.flatMap(([name, handlers]) =>
-    root.lookupService(name).methodsArray.flatMap((method) => {
-      const { resolvedRequestType: requestType, resolvedResponseType: responseType } = method;
-      if (!requestType || !responseType) return [];
-      return bindingsOf(method.parsedOptions).map((b) => ({ ...b, rpc: method.name, requestType, responseType, handler: handlers[method.name] }));
-    }),
+    root
+      .lookupService(name)
+      .resolveAll()
+      .methodsArray.flatMap((method) => {
+        const { resolvedRequestType: requestType, resolvedResponseType: responseType } = method;
+        if (!requestType || !responseType) return [];
+        return bindingsOf(method.parsedOptions).map((b) => ({ ...b, rpc: method.name, requestType, responseType, handler: handlers[method.name] }));
+      }),
   );
 }
 

@@ -13,8 +13,8 @@ import {
   timestampToJson,
 } from '../../../src/api/http/well-known-json';
 
-const root = jsonRoot as { lookupType(name: string): ReflectedMessageType; resolveAll(): unknown };
-root.resolveAll();
+// Not resolved up front: the codec resolves the types it reaches, as the server uses it.
+const root = jsonRoot as { lookupType(name: string): ReflectedMessageType };
 const utf8 = (s: string): Uint8Array => Buffer.from(s);
 const shorthand = { payloadShorthand: true };
 
