@@ -1,5 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { temporal } from '@temporalio/proto';
+import jsonRoot from '@temporalio/proto/protos/json-module';
+import { messageFromJson, type ReflectedMessageType } from '../src/api/http/proto-json';
 import { needsInProcessServer, uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
 import { cart, waitForFinish } from './workflows';
 
@@ -36,6 +39,16 @@ async function stillServing(): Promise<void> {
   const { status, json } = await call('GET', '/api/v1/system-info');
   assert.equal(status, 200);
   assert.equal(at(json, 'capabilities.signalAndQueryHeader'), true);
+}
+
+interface Codec extends ReflectedMessageType {
+  toObject(message: unknown, options: Record<string, unknown>): unknown;
+}
+
+/** A message as a comparable plain object, whichever proto root built it (the SDK's or the server's). */
+function canonical(typeName: string, message: unknown, encode: (m: unknown) => Uint8Array): unknown {
+  const type = (jsonRoot as { lookupType(name: string): Codec }).lookupType(typeName);
+  return type.toObject(type.decode(encode(message)), { longs: String, enums: String, bytes: String });
 }
 
 describe("Temporal's HTTP API", needsInProcessServer('the HTTP API is an option of the in-process server'), () => {
@@ -129,6 +142,47 @@ describe("Temporal's HTTP API", needsInProcessServer('the HTTP API is an option 
       const signalled = await call('POST', `${ns}/workflows/${taskQueue}/signal/closeCart`, {});
       assert.equal(signalled.status, 200);
       assert.deepEqual(await handle.result(), [7]);
+    });
+  });
+
+  test('an HTTP answer read back from its JSON is field for field the gRPC answer to the same request', async (t) => {
+    const taskQueue = uniqueName(t);
+    await withWorker(env, { taskQueue }, async () => {
+      const handle = await env.client.workflow.start('returnValue', {
+        taskQueue,
+        workflowId: taskQueue,
+        args: [{ list: [1, 'a', null] }],
+        memo: { note: 'm' },
+      });
+      await handle.result();
+      const service = temporal.api.workflowservice.v1;
+      const pairs: [string, string, () => Promise<Uint8Array>][] = [
+        [
+          'DescribeWorkflowExecutionResponse',
+          `${ns}/workflows/${taskQueue}`,
+          async () =>
+            service.DescribeWorkflowExecutionResponse.encode(
+              await env.connection.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: taskQueue } }),
+            ).finish(),
+        ],
+        [
+          'GetWorkflowExecutionHistoryResponse',
+          `${ns}/workflows/${taskQueue}/history`,
+          async () =>
+            service.GetWorkflowExecutionHistoryResponse.encode(
+              await env.connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: taskQueue } }),
+            ).finish(),
+        ],
+      ];
+      for (const [name, path, grpcCall] of pairs) {
+        const typeName = `temporal.api.workflowservice.v1.${name}`;
+        const type = (jsonRoot as { lookupType(n: string): Codec }).lookupType(typeName);
+        const { status, json } = await call('GET', path);
+        assert.equal(status, 200);
+        const fromHttp = canonical(typeName, messageFromJson(type, json, { payloadShorthand: true }), (m) => type.encode(m).finish());
+        const fromGrpc = canonical(typeName, await grpcCall(), (bytes) => bytes as Uint8Array);
+        assert.deepEqual(fromHttp, fromGrpc, name);
+      }
     });
   });
 
