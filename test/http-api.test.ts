@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { temporal } from '@temporalio/proto';
 import jsonRoot from '@temporalio/proto/protos/json-module';
+import { httpRoutes } from '../src/api/http/http-server';
 import { messageFromJson, type ReflectedMessageType } from '../src/api/http/proto-json';
 import { needsInProcessServer, uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
 import { cart, waitForFinish } from './workflows';
@@ -239,6 +240,16 @@ describe("Temporal's HTTP API", needsInProcessServer('the HTTP API is an option 
     const big = await call('POST', `${ns}/workflows/too-big`, JSON.stringify({ input: ['x'.repeat(5 * 1024 * 1024)] }));
     assert.equal(big.status, 413);
     assert.equal(at(big.json, 'code'), 8);
+    await stillServing();
+  });
+
+  test('every annotated GET route answers with a status, never an internal error (unimplemented RPCs: 501)', async () => {
+    for (const route of httpRoutes().filter((r) => r.method === 'GET')) {
+      const path = route.template.replace('{namespace}', 'default').replace(/\{[^}]+\}/g, 'x');
+      const { status, json } = await call('GET', path);
+      assert.ok(status < 500 || status === 501, `${route.rpc} ${path}: ${status} ${JSON.stringify(json)}`);
+      assert.equal(typeof at(json, 'code') === 'number' || status === 200, true, path);
+    }
     await stillServing();
   });
 

@@ -7,7 +7,7 @@ import type { Handler, HandlerContext, HandlerTable } from '../handlers/context'
 import { operatorHandlers, workflowServiceHandlers } from '../routes';
 import { GrpcCode, httpStatusOf, toRpcStatus } from '../status';
 import { fieldAtPath, messageFromJson, messageToJson, type JsonOptions, type ReflectedMessageType } from './proto-json';
-import { bindingsOf, matchPath, type HttpBinding } from './route-template';
+import { bindingsOf, literalsFirst, matchPath, type HttpBinding } from './route-template';
 import { JsonFieldError } from './well-known-json';
 
 interface ReflectedMethod {
@@ -53,7 +53,8 @@ export function httpRoutes(): HttpRoute[] {
     ['temporal.api.workflowservice.v1.WorkflowService', workflowServiceHandlers],
     ['temporal.api.operatorservice.v1.OperatorService', operatorHandlers],
   ];
-  return services.flatMap(([name, handlers]) =>
+  // Where templates overlap (`/workers/describe/{id}` and `/workers/{x}/{y}`), a literal segment binds first.
+  const routes = services.flatMap(([name, handlers]) =>
     root
       .lookupService(name)
       .resolveAll()
@@ -63,6 +64,7 @@ export function httpRoutes(): HttpRoute[] {
         return bindingsOf(method.parsedOptions).map((b) => ({ ...b, rpc: method.name, requestType, responseType, handler: handlers[method.name] }));
       }),
   );
+  return routes.sort((a, b) => literalsFirst(a.segments, b.segments));
 }
 
 /**

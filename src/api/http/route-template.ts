@@ -70,3 +70,13 @@ export function matchPath(segments: readonly Segment[], path: string): Map<strin
   }
   return variables;
 }
+
+/** Orders templates so that, at the first segment where two differ in kind, a literal comes before a variable. */
+export function literalsFirst(a: readonly Segment[], b: readonly Segment[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const aLiteral = 'literal' in (a[i] as Segment);
+    const bLiteral = 'literal' in (b[i] as Segment);
+    if (aLiteral !== bLiteral) return aLiteral ? -1 : 1;
+  }
+  return 0;
+}

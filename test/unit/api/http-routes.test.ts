@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { httpRoutes } from '../../../src/api/http/http-server';
-import { bindingsOf, matchPath, parseTemplate } from '../../../src/api/http/route-template';
+import { httpStatusOf } from '../../../src/api/status';
+import { bindingsOf, literalsFirst, matchPath, parseTemplate } from '../../../src/api/http/route-template';
 
 describe('google.api.http path templates', () => {
   test('a template is literal segments and {field.path} variables', () => {
@@ -54,5 +55,36 @@ describe('google.api.http path templates', () => {
     assert.equal(find('POST', '/api/v1/namespaces/{namespace}/workflows/{workflow_id}'), 'StartWorkflowExecution');
     assert.equal(find('POST', '/api/v1/namespaces/{namespace}/workflows/{execution.workflow_id}/query/{query.query_type}'), 'QueryWorkflow');
     assert.equal(find('GET', '/api/v1/namespaces/{namespace}/search-attributes'), 'ListSearchAttributes');
+  });
+
+  test('where templates overlap, the one with a literal segment first is tried first', () => {
+    const templates = ['/n/{ns}/workers/{worker}', '/n/{ns}/workers/describe'];
+    const sorted = templates.map(parseTemplate).sort(literalsFirst);
+    assert.deepEqual(sorted[0], parseTemplate('/n/{ns}/workers/describe'));
+  });
+});
+
+describe('gRPC codes as HTTP statuses', () => {
+  test('each code maps to the HTTP status grpc-gateway gives it', () => {
+    const expected: [number, number][] = [
+      [0, 200],
+      [1, 499],
+      [2, 500],
+      [3, 400],
+      [4, 504],
+      [5, 404],
+      [6, 409],
+      [7, 403],
+      [8, 429],
+      [9, 400],
+      [10, 409],
+      [11, 400],
+      [12, 501],
+      [13, 500],
+      [14, 503],
+      [15, 500],
+      [16, 401],
+    ];
+    for (const [code, status] of expected) assert.equal(httpStatusOf(code), status, `gRPC code ${code}`);
   });
 });
