@@ -1,4 +1,5 @@
 import { GrpcFrontend, type RpcObserver } from './api/grpc-server';
+import { HttpApiServer } from './api/http/http-server';
 import { resolveDynamicConfig, type DynamicConfigValues } from './common/dynamic-config';
 import { silentLogger, type Logger } from './common/logger';
 import { VirtualClock, systemClock } from './engine/time/clock';
@@ -21,6 +22,8 @@ export interface HourglassServerOptions {
   ip?: string;
   /** Port for the gRPC frontend. Default 7233; 0 picks a free port. */
   port?: number;
+  /** Port for Temporal's HTTP API (`--http-port`); absent: no HTTP API; 0 picks a free port. */
+  httpPort?: number;
   /** SQLite file; absent means an in-memory database (as the Temporal CLI's dev server does). */
   dbFilename?: string;
   /** Namespaces to create besides `default`. */
@@ -54,7 +57,10 @@ export class HourglassServer {
     /** host:port, ready to pass to `Connection.connect({ address })`. */
     readonly address: string,
     readonly port: number,
+    /** host:port of the HTTP API, when `httpPort` was given. */
+    readonly httpAddress: string | undefined,
     private readonly frontend: GrpcFrontend,
+    private readonly httpApi: HttpApiServer | undefined,
     private readonly engine: HistoryEngine,
     private readonly scheduler: Scheduler,
     private readonly store: Store,
@@ -109,31 +115,33 @@ export class HourglassServer {
       await engine.recover();
       await scheduler.recover();
       const visibility = new VisibilityService(store, searchAttributes);
-      const frontend = new GrpcFrontend({
+      const context = {
+        engine,
+        namespaces,
+        searchAttributes,
+        visibility,
+        schedules,
+        timeSkipper,
         logger,
-        context: {
-          engine,
-          namespaces,
-          searchAttributes,
-          visibility,
-          schedules,
-          timeSkipper,
-          logger,
-          blobSizeLimits: { warnBytes: config['limit.blobSize.warn'], errorBytes: config['limit.blobSize.error'] },
-          activityApisEnabled: config['frontend.activityAPIsEnabled'],
-        },
-        onRpc: options.onRpc,
-      });
+        blobSizeLimits: { warnBytes: config['limit.blobSize.warn'], errorBytes: config['limit.blobSize.error'] },
+        activityApisEnabled: config['frontend.activityAPIsEnabled'],
+      };
+      const frontend = new GrpcFrontend({ logger, context, onRpc: options.onRpc });
+      const httpApi = options.httpPort === undefined ? undefined : new HttpApiServer({ logger, context });
       let port: number;
+      let httpPort: number | undefined;
       try {
         port = await frontend.listen(ip, options.port ?? 7233);
+        if (httpApi) httpPort = await httpApi.listen(ip, options.httpPort ?? 0);
       } catch (err) {
+        await frontend.close();
         scheduler.close();
         engine.close();
         throw err;
       }
       const host = ip.includes(':') ? `[${ip}]` : ip;
-      const server = new HourglassServer(`${host}:${port}`, port, frontend, engine, scheduler, store);
+      const httpAddress = httpPort === undefined ? undefined : `${host}:${httpPort}`;
+      const server = new HourglassServer(`${host}:${port}`, port, httpAddress, frontend, httpApi, engine, scheduler, store);
       server.startRetentionSweeps(logger);
       return server;
     } catch (err) {
@@ -169,7 +177,7 @@ export class HourglassServer {
       clearInterval(this.retention);
       this.scheduler.close();
       this.engine.close();
-      await this.frontend.close();
+      await Promise.all([this.frontend.close(), this.httpApi?.close()]);
       await this.store.close();
     })();
     return this.closing;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { activities, installQuietRuntime, repoRoot, uniqueName, workflowBundle } from './helpers';
+import { activities, freePort, installQuietRuntime, repoRoot, uniqueName, workflowBundle } from './helpers';
 import { sequentialActivities } from './workflows';
 
 const binary = path.join(repoRoot, 'node_modules', '.bin', 'hourglass');
@@ -61,6 +61,14 @@ describe('dev server binary', () => {
     const line = await readyLine(['server', 'start-dev', '--port', '0', '--ip', '127.0.0.1']);
     assert.ok(line.startsWith('Hourglass server listening on 127.0.0.1:'), line);
     assert.ok(line.includes(`(version: ${pkg.version}; namespace: default;`), line);
+  });
+
+  test('the ready line names the HTTP API: on --http-port when given, else on a free port (as the Temporal CLI)', async () => {
+    const httpPort = await freePort();
+    const given = await readyLine(['server', 'start-dev', '--port', '0', '--http-port', String(httpPort)]);
+    assert.ok(given.includes(`HTTP API: http://127.0.0.1:${httpPort})`), given);
+    const chosen = await readyLine(['server', 'start-dev', '--port', '0']);
+    assert.match(chosen, /HTTP API: http:\/\/127\.0\.0\.1:\d+\)$/);
   });
 
   test('--dynamic-config-value: an honoured key with a good value and an unknown key are accepted', async () => {

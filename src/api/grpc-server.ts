@@ -8,7 +8,7 @@ import { healthHandlers, operatorHandlers, testServiceHandlers, workflowServiceH
 import type { Handler, HandlerContext, HandlerTable } from './handlers/context';
 import { GrpcCode, toGrpcError, type GrpcError } from './status';
 
-interface ReflectedType {
+export interface ReflectedType {
   encode(message: unknown): { finish(): Uint8Array };
   decode(data: Uint8Array): unknown;
   fields: Record<string, { id: number } | undefined>;
@@ -254,7 +254,7 @@ function unframe(body: Buffer, encoding: string | undefined): Buffer {
 }
 
 /** Encodes a response; history events it carries already encoded are appended as its `history` field, byte for byte. */
-function encodeResponse(type: ReflectedType, response: unknown): Uint8Array {
+export function encodeResponse(type: ReflectedType, response: unknown): Uint8Array {
   const message = type.encode(response).finish();
   const events = (response as EncodedHistory | null)?.[ENCODED_HISTORY];
   const field = type.fields.history?.id;

@@ -51,6 +51,38 @@ export function toGrpcError(err: unknown): GrpcError {
   return { code, message, details: details.length > 0 ? google.rpc.Status.encode({ code, message, details }).finish() : undefined };
 }
 
+/** Any error as a google.rpc.Status: a ServiceError as itself, anything else INTERNAL (the HTTP API's error body). */
+export function toRpcStatus(err: unknown): { code: number; message: string; details: google.protobuf.IAny[] } {
+  if (err instanceof ServiceError) return toStatus(err);
+  const { code, message } = toGrpcError(err);
+  return { code, message, details: [] };
+}
+
+/** gRPC code → HTTP status, as grpc-gateway's runtime.HTTPStatusFromCode maps them. */
+const HTTP_STATUS: Record<number, number> = {
+  [GrpcCode.OK]: 200,
+  [GrpcCode.CANCELLED]: 499,
+  [GrpcCode.UNKNOWN]: 500,
+  [GrpcCode.INVALID_ARGUMENT]: 400,
+  [GrpcCode.DEADLINE_EXCEEDED]: 504,
+  [GrpcCode.NOT_FOUND]: 404,
+  [GrpcCode.ALREADY_EXISTS]: 409,
+  [GrpcCode.PERMISSION_DENIED]: 403,
+  [GrpcCode.RESOURCE_EXHAUSTED]: 429,
+  [GrpcCode.FAILED_PRECONDITION]: 400,
+  [GrpcCode.ABORTED]: 409,
+  [GrpcCode.OUT_OF_RANGE]: 400,
+  [GrpcCode.UNIMPLEMENTED]: 501,
+  [GrpcCode.INTERNAL]: 500,
+  [GrpcCode.UNAVAILABLE]: 503,
+  [GrpcCode.DATA_LOSS]: 500,
+  [GrpcCode.UNAUTHENTICATED]: 401,
+};
+
+export function httpStatusOf(code: number): number {
+  return HTTP_STATUS[code] ?? 500;
+}
+
 /** An error as a google.rpc.Status (the shape MultiOperationExecutionFailure nests, one per operation). */
 function toStatus(err: ServiceError): { code: number; message: string; details: google.protobuf.IAny[] } {
   const detail = err.detail && encodeDetail(err.detail);

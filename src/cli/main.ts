@@ -57,6 +57,8 @@ async function startDev(options: StartDevOptions): Promise<void> {
     server = await HourglassServer.start({
       ip: options.ip,
       port: options.port,
+      // As the Temporal CLI: without --http-port the HTTP API still runs, on a free port.
+      httpPort: options.httpPort ?? 0,
       dbFilename: options.dbFilename,
       namespaces,
       logger,
@@ -78,7 +80,8 @@ async function startDev(options: StartDevOptions): Promise<void> {
 
   process.stdout.write(
     `Hourglass server listening on ${options.ip}:${server.port} ` +
-      `(version: ${version}; namespace: ${['default', ...namespaces].join(', ')}; database: ${options.dbFilename ?? 'in-memory'})\n`,
+      `(version: ${version}; namespace: ${['default', ...namespaces].join(', ')}; database: ${options.dbFilename ?? 'in-memory'}; ` +
+      `HTTP API: http://${server.httpAddress ?? ''})\n`,
   );
 
   let closing = false;
@@ -110,7 +113,9 @@ function describeStartError(err: unknown, options: StartDevOptions): string {
   const message = errorMessage(err);
   const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
   if (code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(message)) {
-    return `${options.ip}:${options.port} is already in use (${message})`;
+    // The taken port may be the gRPC or the HTTP API one: node's error names it.
+    const port = typeof err === 'object' && err !== null && 'port' in err ? String(err.port) : String(options.port);
+    return `${options.ip}:${port} is already in use (${message})`;
   }
   if (code === 'EADDRNOTAVAIL' || /EADDRNOTAVAIL/i.test(message)) {
     return `${options.ip} is not an address of this machine (${message})`;

@@ -46,7 +46,7 @@ ${Object.keys(DYNAMIC_CONFIG_SETTINGS)
   .join('\n')}
       --search-attribute string      NAME=TYPE search attribute (repeatable); TYPE is one of
                                      ${SEARCH_ATTRIBUTE_TYPES.join(', ')}
-      --http-port int                HTTP API port (accepted, unused)
+      --http-port int                HTTP API port (default: a free port)
       --metrics-port int             Metrics port (accepted, unused)
       --sqlite-pragma string         KEY=VALUE SQLite pragma, KEY one of ${SETTABLE_PRAGMAS.join(', ')} (repeatable)
       --time-skipping                Virtual clock that skips to the next timer when idle, with Temporal's TestService
