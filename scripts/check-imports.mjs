@@ -42,7 +42,7 @@ const ALLOWED = {
   engine: ['common', 'store', 'visibility', 'engine'],
   schedules: ['common', 'store', 'visibility', 'engine/time'],
   api: ['common', 'store', 'visibility', 'engine', 'schedules', 'version.ts'],
-  cli: ['common', 'store', 'version.ts', 'server.ts', 'visibility'],
+  cli: ['common', 'store', 'version.ts', 'server.ts', 'visibility', 'api/http/proto-json.ts', 'api/http/well-known-json.ts'],
   testing: ['server.ts', 'common', 'visibility'],
   '': [''],
 };

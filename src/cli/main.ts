@@ -11,9 +11,12 @@ import { version } from '../version';
 import type { StartDevOptions } from './args';
 import { parseArgs, UsageError } from './args';
 import { ROOT_USAGE, SERVER_USAGE, START_DEV_USAGE } from './usage';
+import { parseWorkflowArgs } from './commands/client-args';
+import { WORKFLOW_USAGE } from './commands/workflow-usage';
 
 /** Runs the CLI. Sets `process.exitCode`; for `server start-dev` it resolves once the server is listening. */
 export async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'workflow') return workflow(argv.slice(1));
   let command;
   try {
     command = parseArgs(argv);
@@ -40,6 +43,30 @@ export async function main(argv: readonly string[]): Promise<void> {
       await startDev(command.options);
       return;
   }
+}
+
+/** `hourglass workflow …`: the client commands; the gRPC client is loaded only when one runs. */
+async function workflow(argv: readonly string[]): Promise<void> {
+  let command;
+  try {
+    command = parseWorkflowArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`hourglass: ${err.message}\nRun "hourglass workflow --help" for usage.\n`);
+    process.exitCode = err.exitCode;
+    return;
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(WORKFLOW_USAGE);
+    process.exitCode = 0;
+    return;
+  }
+  const { runWorkflowCommand } = await import('./commands/workflow-commands.js');
+  process.exitCode = await runWorkflowCommand(
+    command.options,
+    (text) => process.stdout.write(text),
+    (text) => process.stderr.write(text),
+  );
 }
 
 async function startDev(options: StartDevOptions): Promise<void> {
