@@ -137,6 +137,9 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerPr
         '--port',
         String(port),
         '--headless',
+        // Stdout is a pipe: ask for the ready line waitForLine waits on.
+        '--output',
+        'text',
         ...logging,
         '--db-filename',
         dbFile,

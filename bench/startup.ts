@@ -26,7 +26,9 @@ function cliReady(): Promise<number> {
   const bin = path.resolve(__dirname, '..', '..', 'bin', 'hourglass.js');
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [bin, 'server', 'start-dev', '--port', '0', '--headless'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [bin, 'server', 'start-dev', '--port', '0', '--headless', '--output', 'text'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('listening on')) {
         const elapsed = performance.now() - started;

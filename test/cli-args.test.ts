@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { Command, StartDevOptions } from '../src/cli/args';
-import { parseArgs, parseSearchAttribute, UsageError } from '../src/cli/args';
+import { parseArgs, parseSearchAttribute, printsReadyLine, UsageError } from '../src/cli/args';
+import { START_DEV_USAGE } from '../src/cli/usage';
 
 function startDev(argv: string[]): StartDevOptions {
   const command: Command = parseArgs(['server', 'start-dev', ...argv]);
@@ -31,6 +32,8 @@ test('defaults match the Temporal CLI dev server', () => {
     searchAttributes: [],
     sqlitePragmas: {},
     timeSkipping: false,
+    logConfig: false,
+    ignoredFlags: [],
   });
 });
 
@@ -178,6 +181,98 @@ test('the time-skipping test server form ignores its own arguments', () => {
   assert.deepEqual(command.options.testServerArgs, ['--enable-time-skipping']);
 });
 
+test('accepts every flag of "temporal server start-dev" and every Temporal CLI global flag, each with a valid value', () => {
+  const options = startDev([
+    // temporal server start-dev (internal/temporalcli/commands.yaml)
+    '--db-filename=/tmp/x.db',
+    '-n',
+    'other',
+    '--port=7300',
+    '--http-port=7301',
+    '--metrics-port=7302',
+    '--ui-port=7303',
+    '--headless',
+    '--ip=127.0.0.1',
+    '--ui-ip=127.0.0.1',
+    '--ui-public-path=/ui',
+    '--ui-asset-path=/tmp/assets',
+    '--ui-codec-endpoint=http://localhost:8888',
+    '--ui-disable-news-fetch',
+    '--sqlite-pragma=journal_mode=wal',
+    '--dynamic-config-value=frontend.enableUpdateWorkflowExecution=true',
+    '--log-config',
+    '--search-attribute=MyKeyword=Keyword',
+    // the global flags (cliext/option-sets.yaml, option set "common")
+    '--env=dev',
+    '--env-file=/tmp/temporal.env',
+    '--config-file=/tmp/temporal.toml',
+    '--profile=local',
+    '--disable-config-file',
+    '--disable-config-env=true',
+    '--log-level=info',
+    '--log-format=json',
+    '-o',
+    'jsonl',
+    '--time-format=iso',
+    '--color=never',
+    '--no-json-shorthand-payloads',
+    '--command-timeout=1h30m',
+    '--client-connect-timeout',
+    '2.5s',
+  ]);
+  assert.equal(options.port, 7300);
+  assert.equal(options.logConfig, true);
+  assert.equal(options.output, 'jsonl');
+  assert.equal(options.logLevel, 'info');
+  assert.deepEqual(options.ignoredFlags, [
+    '--ui-public-path',
+    '--ui-asset-path',
+    '--ui-codec-endpoint',
+    '--ui-disable-news-fetch',
+    '--env',
+    '--env-file',
+    '--config-file',
+    '--profile',
+    '--disable-config-file',
+    '--disable-config-env',
+    '--time-format',
+    '--color',
+    '--no-json-shorthand-payloads',
+    '--command-timeout',
+    '--client-connect-timeout',
+  ]);
+  assert.equal(startDev(['--output', 'none']).output, 'none');
+  assert.deepEqual(startDev(['--command-timeout=0', '--client-connect-timeout=1d']).ignoredFlags, ['--command-timeout', '--client-connect-timeout']);
+});
+
+test('flags accepted without effect still get their values checked as the Temporal CLI checks them', () => {
+  usageError(['server', 'start-dev', '--color', 'sometimes'], /invalid value "sometimes" for --color: expected one of always, never, auto/);
+  usageError(['server', 'start-dev', '--time-format=local'], /--time-format: expected one of relative, iso, raw/);
+  usageError(['server', 'start-dev', '-o', 'yaml'], /invalid value "yaml" for --output: expected one of text, json, jsonl, none/);
+  usageError(['server', 'start-dev', '--command-timeout', '10'], /invalid value "10" for --command-timeout: expected a duration/);
+  usageError(['server', 'start-dev', '--ui-disable-news-fetch=maybe'], /--ui-disable-news-fetch: expected true or false/);
+  usageError(['server', 'start-dev', '--disable-config-file', 'false'], /unexpected argument "false"/);
+  usageError(['server', 'start-dev', '--profile'], /flag needs an argument: --profile/);
+});
+
+test('--help lists the flags accepted without effect as such', () => {
+  for (const flag of ['ui-public-path', 'ui-asset-path', 'ui-codec-endpoint', 'ui-disable-news-fetch', 'env', 'color', 'command-timeout']) {
+    assert.match(START_DEV_USAGE, new RegExp(`--${flag} .*no effect: `));
+  }
+  assert.match(START_DEV_USAGE, /--log-config/);
+  assert.match(START_DEV_USAGE, /-o, --output string/);
+});
+
+test('the ready line: only on a terminal unless --log-level is info or debug; an explicit --output decides alone (text prints)', () => {
+  assert.equal(printsReadyLine({ logLevel: 'warn' }, false), false);
+  assert.equal(printsReadyLine({ logLevel: 'warn' }, true), true);
+  assert.equal(printsReadyLine({ logLevel: 'info' }, false), true);
+  assert.equal(printsReadyLine({ logLevel: 'debug' }, false), true);
+  assert.equal(printsReadyLine({ logLevel: 'warn', output: 'text' }, false), true);
+  assert.equal(printsReadyLine({ logLevel: 'debug', output: 'json' }, true), false);
+  assert.equal(printsReadyLine({ logLevel: 'info', output: 'none' }, true), false);
+});
+
 test('rejects bad values', () => {
   usageError(['server', 'start-dev', '--port', 'abc'], /invalid value "abc" for --port/);
   usageError(['server', 'start-dev', '--port', '70000'], /invalid value "70000" for --port/);
@@ -192,6 +287,8 @@ test('unknown flags, commands and arguments are usage errors (exit code 2)', () 
   usageError(['server', 'start-dev', '--bogus'], /unknown flag: --bogus/);
   usageError(['server', 'start-dev', '--bogus=1'], /unknown flag: --bogus/);
   usageError(['server', 'start-dev', '-x'], /unknown shorthand flag: 'x'/);
+  usageError(['server', 'start-dev', '--ui-public'], /unknown flag: --ui-public/);
+  usageError(['server', 'start-dev', '--address', 'localhost:7233'], /unknown flag: --address/);
   usageError(['server', 'start-dev', 'extra'], /unexpected argument "extra"/);
   usageError(['server', 'stop'], /unknown command "server stop"/);
   usageError(['serve'], /unknown command "serve"/);

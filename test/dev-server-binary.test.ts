@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -22,7 +23,8 @@ describe('dev server binary', () => {
     assert.ok(fs.existsSync(binary), `${binary} is missing (the package's bin should be linked into node_modules/.bin)`);
     installQuietRuntime();
     const testEnv = await TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: binary } },
+      // This checkout's bin (executable, `#!/usr/bin/env node`): the linked one may run another checkout's build.
+      server: { executable: { type: 'existing-path', path: binScript } },
     });
     try {
       const taskQueue = uniqueName(t);
@@ -96,11 +98,77 @@ describe('dev server binary', () => {
     );
     assert.equal(result.stdout, '');
   });
+
+  test('started as sdk-core starts an existing-path dev server (stdout a pipe, --log-level warn), it prints nothing to stdout', async () => {
+    const port = await freePort();
+    // The arguments sdk-core's ephemeral_server passes to `server start-dev`; it detects readiness by connecting.
+    const sdkArgs = ['--port', String(port), '--namespace', 'default', '--ip', '127.0.0.1', '--log-format', 'pretty', '--log-level', 'warn'];
+    const dynamicConfig = ['frontend.enableServerVersionCheck=false', 'frontend.enableUpdateWorkflowExecution=true'];
+    const child = spawn(
+      process.execPath,
+      [binScript, 'server', 'start-dev', ...sdkArgs, ...dynamicConfig.flatMap((v) => ['--dynamic-config-value', v]), '--headless'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    try {
+      await waitForPort(port, 20_000);
+      // Give a ready line written just after listen() time to arrive.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(out, '');
+      assert.equal(child.exitCode, null, err);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  test('without a terminal, --log-level info asks for the ready line; --log-config prints the configuration to stderr', async () => {
+    const child = spawn(process.execPath, [binScript, 'server', 'start-dev', '--port', '0', '--log-level', 'info', '--log-config', '--color', 'never'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+        });
+        child.on('exit', (code) => reject(new Error(`exited with ${code}: ${err}`)));
+      });
+      assert.ok(line.startsWith('Hourglass server listening on 127.0.0.1:'), line);
+      assert.match(err, /"dbFilename"|"ip": "127\.0\.0\.1"/);
+      assert.match(err, /"sqlitePragmas": \{\}/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
 });
+
+/** Resolves once a TCP connection to 127.0.0.1:`port` succeeds, as sdk-core's readiness check does. */
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const connected = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (connected) return;
+    if (Date.now() > deadline) throw new Error(`nothing listening on ${port} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 /** Starts the bin with `args`, returns the first line it prints once listening, and stops it. */
 async function readyLine(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, [binScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Stdout is a pipe here, not a terminal: `--output text` asks for the ready line.
+  const child = spawn(process.execPath, [binScript, ...args, '--output', 'text'], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     return await new Promise<string>((resolve, reject) => {
       let out = '';

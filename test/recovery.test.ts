@@ -20,7 +20,21 @@ interface RunningCli {
 function startCli(port: number, dbFilename: string): Promise<RunningCli> {
   const child = spawn(
     process.execPath,
-    [cli, 'server', 'start-dev', '--port', String(port), '--db-filename', dbFilename, '--ip', '127.0.0.1', '--headless', '--log-level', 'error'],
+    [
+      cli,
+      'server',
+      'start-dev',
+      '--port',
+      String(port),
+      '--db-filename',
+      dbFilename,
+      '--ip',
+      '127.0.0.1',
+      '--headless',
+      '--log-level',
+      'error',
+      '--output=text',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

@@ -14,7 +14,7 @@ import { delay, freePort, repoRoot, uniqueName, waitFor } from './helpers';
 const cli = path.join(repoRoot, 'bin', 'hourglass.js');
 
 function startCli(port: number, dbFilename: string): Promise<ChildProcess> {
-  const args = [cli, 'server', 'start-dev', '--port', String(port), '--db-filename', dbFilename, '--headless', '--log-level', 'error'];
+  const args = [cli, 'server', 'start-dev', '--port', String(port), '--db-filename', dbFilename, '--headless', '--log-level', 'error', '--output', 'text'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {

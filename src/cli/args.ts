@@ -9,6 +9,7 @@ import { DynamicConfigError, convertDynamicConfigValue, isDynamicConfigKey, pars
 import type { LogFormat, LogLevel } from '../common/logger';
 import { PRAGMA_VALUE, SETTABLE_PRAGMAS } from '../store/sqlite/pragmas';
 import { SEARCH_ATTRIBUTE_TYPES, type SearchAttributeType } from '../visibility/search-attribute-type';
+import { IGNORED_FLAGS, isIgnoredFlag } from './ignored-flags';
 
 /** A command-line mistake: the CLI prints the message (plus a usage hint) to stderr and exits with code 2. */
 export class UsageError extends Error {
@@ -26,6 +27,9 @@ export interface SearchAttributeSpec {
 
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'fatal', 'never'];
 export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json', 'pretty'];
+/** The Temporal CLI's `--output`: JSON forms and `none` print no ready line, as its printer skips plain lines for them. */
+export const OUTPUT_FORMATS = ['text', 'json', 'jsonl', 'none'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface StartDevOptions {
   ip: string;
@@ -51,6 +55,12 @@ export interface StartDevOptions {
   timeSkipping: boolean;
   /** Arguments after `hourglass <port>` (the test server's own options): accepted and ignored. */
   testServerArgs?: string[];
+  /** `--log-config`: print the server configuration to stderr at start-up. */
+  logConfig: boolean;
+  /** Only set when --output / -o was given explicitly. */
+  output?: OutputFormat;
+  /** Flags from {@link IGNORED_FLAGS} given, as written. */
+  ignoredFlags: string[];
 }
 
 export type Command = { kind: 'help'; topic: 'root' | 'server' | 'start-dev' } | { kind: 'version' } | { kind: 'start-dev'; options: StartDevOptions };
@@ -74,6 +84,8 @@ type FlagName =
   | 'metrics-port'
   | 'sqlite-pragma'
   | 'time-skipping'
+  | 'log-config'
+  | 'output'
   | 'help';
 
 /** Long flags of `server start-dev`; `true` means the flag takes a value. */
@@ -93,24 +105,22 @@ const START_DEV_FLAGS: Record<FlagName, boolean> = {
   'metrics-port': true,
   'sqlite-pragma': true,
   'time-skipping': false,
+  'log-config': false,
+  output: true,
   help: false,
 };
 
-const SHORT_FLAGS: Record<string, FlagName> = { p: 'port', n: 'namespace', f: 'db-filename', h: 'help' };
+const SHORT_FLAGS: Record<string, FlagName> = { p: 'port', n: 'namespace', f: 'db-filename', o: 'output', h: 'help' };
 
 function isFlagName(name: string): name is FlagName {
   return Object.prototype.hasOwnProperty.call(START_DEV_FLAGS, name);
 }
 
 function parsePort(flag: string, value: string): number {
-  if (!/^\d+$/.test(value)) {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) {
     throw new UsageError(`invalid value "${value}" for --${flag}: expected a port number (0-65535)`);
   }
-  const port = Number(value);
-  if (port > 65535) {
-    throw new UsageError(`invalid value "${value}" for --${flag}: expected a port number (0-65535)`);
-  }
-  return port;
+  return Number(value);
 }
 
 function parseChoice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
@@ -133,6 +143,19 @@ function parseBool(flag: string, value: string): boolean {
       return false;
     default:
       throw new UsageError(`invalid value "${value}" for --${flag}: expected true or false`);
+  }
+}
+
+/** Go's time.ParseDuration syntax plus the Temporal CLI's `d` (days) unit, e.g. `90s`, `1h30m`, `1.5d`. */
+const GO_DURATION = /^[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h|d))+)$/;
+
+/** Checks a value of a flag Hourglass accepts without effect the way the Temporal CLI would. */
+function checkIgnoredFlagValue(flag: string, value: string): void {
+  const spec = IGNORED_FLAGS[flag]?.value;
+  if (spec?.kind === 'bool') parseBool(flag, value);
+  else if (spec?.kind === 'enum') parseChoice(flag, value, spec.choices);
+  else if (spec?.kind === 'duration' && !GO_DURATION.test(value)) {
+    throw new UsageError(`invalid value "${value}" for --${flag}: expected a duration such as 30s, 5m or 1h30m`);
   }
 }
 
@@ -226,6 +249,8 @@ function parseStartDev(argv: readonly string[]): Command {
     searchAttributes: [],
     sqlitePragmas: {},
     timeSkipping: false,
+    logConfig: false,
+    ignoredFlags: [],
   };
 
   for (let i = 0; i < argv.length; i++) {
@@ -236,9 +261,7 @@ function parseStartDev(argv: readonly string[]): Command {
 
     if (arg === '--') {
       const extra = argv[i + 1];
-      if (extra !== undefined) {
-        throw new UsageError(`unexpected argument "${extra}"`);
-      }
+      if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
       break;
     } else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
@@ -259,12 +282,13 @@ function parseStartDev(argv: readonly string[]): Command {
       throw new UsageError(`unexpected argument "${arg}"`);
     }
 
-    if (!isFlagName(name)) {
+    const ignored = isIgnoredFlag(name);
+    if (!ignored && !isFlagName(name)) {
       throw new UsageError(`unknown flag: ${shown}`);
     }
 
     let value: string;
-    if (START_DEV_FLAGS[name]) {
+    if (ignored ? IGNORED_FLAGS[name]?.value.kind !== 'bool' : START_DEV_FLAGS[name as FlagName]) {
       if (inline !== undefined) {
         value = inline;
       } else {
@@ -280,7 +304,12 @@ function parseStartDev(argv: readonly string[]): Command {
       value = inline ?? 'true';
     }
 
-    switch (name) {
+    if (ignored) {
+      checkIgnoredFlagValue(name, value);
+      options.ignoredFlags.push(shown);
+      continue;
+    }
+    switch (name as FlagName) {
       case 'help':
         if (parseBool(name, value)) {
           return { kind: 'help', topic: 'start-dev' };
@@ -314,6 +343,12 @@ function parseStartDev(argv: readonly string[]): Command {
         break;
       case 'time-skipping':
         options.timeSkipping = parseBool(name, value);
+        break;
+      case 'log-config':
+        options.logConfig = parseBool(name, value);
+        break;
+      case 'output':
+        options.output = parseChoice(name, value, OUTPUT_FORMATS);
         break;
       case 'ui-port':
         options.uiPort = parsePort(name, value);
@@ -352,4 +387,14 @@ function testServerOptions(port: number, extraArgs: readonly string[]): StartDev
   const options = parseStartDev(['--port', String(port), '--headless', '--log-level', 'warn']);
   if (options.kind !== 'start-dev') throw new UsageError('invalid test-server invocation');
   return { ...options.options, timeSkipping: true, testServerArgs: [...extraArgs] };
+}
+
+/**
+ * Whether `server start-dev` prints its ready line. Quiet when spawned with stdout not a terminal (the SDKs'
+ * existing-path servers, which detect readiness by connecting to the port) unless `--log-level` asks for info or
+ * debug output; an explicit `--output` decides on its own, as the Temporal CLI prints plain lines only for `text`.
+ */
+export function printsReadyLine(options: Pick<StartDevOptions, 'output' | 'logLevel'>, stdoutIsTerminal: boolean): boolean {
+  if (options.output !== undefined) return options.output === 'text';
+  return stdoutIsTerminal || options.logLevel === 'info' || options.logLevel === 'debug';
 }

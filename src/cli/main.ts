@@ -9,7 +9,7 @@ import { createLogger } from '../common/logger';
 import type { HourglassServer } from '../server';
 import { version } from '../version';
 import type { StartDevOptions } from './args';
-import { parseArgs, UsageError } from './args';
+import { parseArgs, printsReadyLine, UsageError } from './args';
 import { ROOT_USAGE, SERVER_USAGE, START_DEV_USAGE } from './usage';
 import { parseWorkflowArgs } from './commands/client-args';
 import { WORKFLOW_USAGE } from './commands/workflow-usage';
@@ -73,6 +73,7 @@ async function startDev(options: StartDevOptions): Promise<void> {
   const logger: Logger = createLogger(options.logLevel, options.logFormat);
 
   if (options.testServerArgs?.length) logger.debug('ignoring test server arguments', { args: options.testServerArgs });
+  if (options.ignoredFlags.length) logger.debug('ignoring flags without effect in Hourglass', { flags: options.ignoredFlags });
   if (options.uiPort !== undefined && !options.headless) {
     logger.warn('UI is not available yet', { uiPort: options.uiPort });
   }
@@ -81,23 +82,28 @@ async function startDev(options: StartDevOptions): Promise<void> {
   let server: HourglassServer;
   try {
     const { HourglassServer } = await import('../server.js');
-    server = await HourglassServer.start({
+    const config = {
       ip: options.ip,
       port: options.port,
       // As the Temporal CLI: without --http-port the HTTP API still runs, on a free port.
       httpPort: options.httpPort ?? 0,
       dbFilename: options.dbFilename,
       namespaces,
-      logger,
       timeSkipping: options.timeSkipping,
       searchAttributes: options.searchAttributes,
+      sqlitePragmas: options.sqlitePragmas,
+      dynamicConfig: options.dynamicConfig,
+    };
+    // As the Temporal CLI's --log-config, the configuration goes to stderr (stdout stays for the ready line).
+    if (options.logConfig) process.stderr.write(`${JSON.stringify(config, null, 2)}\n`);
+    server = await HourglassServer.start({
+      ...config,
+      logger,
       // At debug level every answered RPC is logged with its timing (bench/run.ts reads these to split W1's latency).
       onRpc:
         options.logLevel === 'debug'
           ? (method, start, end, code) => logger.debug('rpc', { method, start: round3(start), ms: round3(end - start), code })
           : undefined,
-      sqlitePragmas: options.sqlitePragmas,
-      dynamicConfig: options.dynamicConfig,
     });
   } catch (err) {
     process.stderr.write(`hourglass: cannot start the server: ${describeStartError(err, options)}\n`);
@@ -105,11 +111,13 @@ async function startDev(options: StartDevOptions): Promise<void> {
     return;
   }
 
-  process.stdout.write(
-    `Hourglass server listening on ${options.ip}:${server.port} ` +
-      `(version: ${version}; namespace: ${['default', ...namespaces].join(', ')}; database: ${options.dbFilename ?? 'in-memory'}; ` +
-      `HTTP API: http://${server.httpAddress ?? ''})\n`,
-  );
+  if (printsReadyLine(options, process.stdout.isTTY === true)) {
+    process.stdout.write(
+      `Hourglass server listening on ${options.ip}:${server.port} ` +
+        `(version: ${version}; namespace: ${['default', ...namespaces].join(', ')}; database: ${options.dbFilename ?? 'in-memory'}; ` +
+        `HTTP API: http://${server.httpAddress ?? ''})\n`,
+    );
+  }
 
   let closing = false;
   const shutdown = (signal: NodeJS.Signals): void => {

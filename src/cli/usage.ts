@@ -1,7 +1,21 @@
 import { DYNAMIC_CONFIG_SETTINGS } from '../common/dynamic-config';
 import { SETTABLE_PRAGMAS } from '../store/sqlite/pragmas';
 import { SEARCH_ATTRIBUTE_TYPES } from '../visibility/search-attribute-type';
-import { DEFAULT_IP, DEFAULT_PORT } from './args';
+import { DEFAULT_IP, DEFAULT_PORT, OUTPUT_FORMATS } from './args';
+import { IGNORED_FLAGS } from './ignored-flags';
+
+const VALUE_TYPE = { string: 'string', bool: '', duration: 'duration', enum: 'string' } as const;
+
+/** One help line per flag accepted without effect, with the reason and, for an enum, its values. */
+function ignoredFlagLines(): string {
+  return Object.entries(IGNORED_FLAGS)
+    .map(([name, { value, reason }]) => {
+      const flag = `      --${name} ${VALUE_TYPE[value.kind]}`.padEnd(41);
+      const choices = value.kind === 'enum' ? `${value.choices.join(', ')}; ` : '';
+      return `${flag}${choices}no effect: ${reason}`;
+    })
+    .join('\n');
+}
 
 /** The help texts of `hourglass`, `hourglass server` and `hourglass server start-dev`. */
 export const ROOT_USAGE = `Hourglass: a Temporal-compatible server.
@@ -39,6 +53,9 @@ Flags:
       --ui-ip string                 Web UI IP (accepted, unused)
       --log-format string            text, json or pretty (default "text")
       --log-level string             debug, info, warn, error, fatal or never (default "warn")
+      --log-config                   Print the server configuration (JSON) to stderr at start-up
+  -o, --output string                ${OUTPUT_FORMATS.join(', ')}: "text" prints the ready line, the others do not
+                                     (default: the ready line only when stdout is a terminal or --log-level is info/debug)
       --dynamic-config-value string  KEY=VALUE dynamic config, VALUE as JSON (string values need quotes; repeatable);
                                      honoured keys (others are accepted and ignored):
 ${Object.keys(DYNAMIC_CONFIG_SETTINGS)
@@ -51,4 +68,7 @@ ${Object.keys(DYNAMIC_CONFIG_SETTINGS)
       --sqlite-pragma string         KEY=VALUE SQLite pragma, KEY one of ${SETTABLE_PRAGMAS.join(', ')} (repeatable)
       --time-skipping                Virtual clock that skips to the next timer when idle, with Temporal's TestService
   -h, --help                         Show this help
+
+Accepted for compatibility with "temporal server start-dev" and the Temporal CLI's global flags (values are checked):
+${ignoredFlagLines()}
 `;

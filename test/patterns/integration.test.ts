@@ -17,7 +17,7 @@ import { externalAddress, freePort, installQuietRuntime, repoRoot, uniqueName } 
 function startDevServer(port: number): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    [path.join(repoRoot, 'bin', 'hourglass.js'), 'server', 'start-dev', '--port', String(port), '--headless', '--log-level', 'error'],
+    [path.join(repoRoot, 'bin', 'hourglass.js'), 'server', 'start-dev', '--port', String(port), '--headless', '--log-level', 'error', '--output', 'text'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
