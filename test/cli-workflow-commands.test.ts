@@ -1,36 +1,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import * as proto from '@temporalio/proto';
-import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import { Worker } from '@temporalio/worker';
 import { freePort, repoRoot, uniqueName, useHourglassServer, withWorker, workflowBundle } from './helpers';
 import { returnValue, sequentialActivities, waitForFinish } from './workflows';
 
 const env = useHourglassServer();
 
-/**
- * `historyFromJSON`, or, where this install breaks it, the same conversion (protobufjs's protojson with the SDK's
- * options) run with the protobufjs copy `@temporalio/proto` was built with. With the project's own protobufjs 7 at the
- * top of node_modules, npm cannot hoist the SDK's protobufjs 8, so `@temporalio/common` and `@temporalio/proto` each
- * get a copy and `historyFromJSON` throws "type must be a Type" for any input, a history of no events included.
- */
-function readHistoryJson(json: unknown): ReturnType<typeof historyFromJSON> {
-  try {
-    return historyFromJSON(json);
-  } catch (err) {
-    if (!(err instanceof TypeError && err.message === 'type must be a Type')) throw err;
-    const fromProto = createRequire(require.resolve('@temporalio/proto/package.json'));
-    const protojson = fromProto('protobufjs/ext/protojson') as {
-      fromJson(type: unknown, json: unknown, options: { ignoreUnknownFields: boolean }): ReturnType<typeof historyFromJSON>;
-    };
-    const root = patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown };
-    return protojson.fromJson(root.lookupType('temporal.api.history.v1.History'), json, { ignoreUnknownFields: true });
-  }
-}
 const binScript = path.join(repoRoot, 'bin', 'hourglass.js');
 
 interface CliResult {
@@ -72,7 +50,7 @@ describe('hourglass workflow list / describe / show', () => {
     assert.equal(json.events[0]?.eventType, 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     assert.equal(json.events.at(-1)?.eventType, 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
 
-    const history = readHistoryJson(json);
+    const history = historyFromJSON(json);
     const fetched = await env.client.workflow.getHandle(taskQueue).fetchHistory();
     assert.equal(history.events?.length, fetched.events?.length);
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, taskQueue);

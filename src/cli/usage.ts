@@ -21,10 +21,11 @@ function ignoredFlagLines(): string {
 export const ROOT_USAGE = `Hourglass: a Temporal-compatible server.
 
 Usage:
-  hourglass server start-dev [flags]   Start a development server (same flags as "temporal server start-dev")
-  hourglass <port> [args]              Start a time-skipping test server (as "temporal-test-server <port>")
-  hourglass --help                     Show this help
-  hourglass --version                  Show the version
+  hourglass server start-dev [flags]      Start a development server (same flags as "temporal server start-dev")
+  hourglass workflow list|describe|show   Read workflows from a server, as "temporal workflow …" ("hourglass workflow --help")
+  hourglass <port> [args]                 Start a time-skipping test server (as "temporal-test-server <port>")
+  hourglass --help                        Show this help
+  hourglass --version                     Show the version
 
 Run "hourglass server start-dev --help" for the server's flags.
 `;
