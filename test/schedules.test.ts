@@ -82,6 +82,37 @@ describe('schedules', () => {
     await handle.delete();
   });
 
+  test('a structured calendar with ranges, steps and an exclusion fires only at its matching times, in its time zone', async (t) => {
+    const id = uniqueName(t);
+    const handle = await env.client.schedule.create({
+      scheduleId: id,
+      spec: {
+        // 08:00 and 12:00 on weekdays in New York, but never on the 1st of a month.
+        calendars: [{ hour: { start: 8, end: 12, step: 4 }, dayOfWeek: { start: 'MONDAY', end: 'FRIDAY' }, comment: 'weekday mornings and noons' }],
+        // An exclusion matches exact times: unset fields are 0, so the whole day needs its hours, minutes and seconds.
+        skip: [{ dayOfMonth: 1, hour: { start: 0, end: 23 }, minute: { start: 0, end: 59 }, second: { start: 0, end: 59 } }],
+        timezone: 'America/New_York',
+      },
+      action: { type: 'startWorkflow', workflowType: 'returnValue', args: [1], taskQueue: id },
+    });
+    const d = await handle.describe();
+    assert.deepEqual(d.spec.calendars?.[0]?.hour, [{ start: 8, end: 12, step: 4 }]);
+    assert.equal(d.spec.calendars?.[0]?.comment, 'weekday mornings and noons');
+    // Thursday 2024-02-01 is skipped; then Fri 2, Mon 5 at 08:00 and 12:00 EST (UTC−5).
+    const from = Date.parse('2024-01-31T18:00:00Z');
+    const res = await env.client.workflowService.listScheduleMatchingTimes({
+      namespace: env.namespace,
+      scheduleId: id,
+      startTime: { seconds: Long.fromNumber(from / 1000) },
+      endTime: { seconds: Long.fromNumber(Date.parse('2024-02-05T23:00:00Z') / 1000) },
+    });
+    assert.deepEqual(
+      res.startTime?.map((x) => new Date(Number(x.seconds) * 1000).toISOString()),
+      ['2024-02-02T13:00:00.000Z', '2024-02-02T17:00:00.000Z', '2024-02-05T13:00:00.000Z', '2024-02-05T17:00:00.000Z'],
+    );
+    await handle.delete();
+  });
+
   test('an invalid cron string is INVALID_ARGUMENT and creates nothing', async (t) => {
     const id = uniqueName(t);
     const create = env.client.schedule.create({
