@@ -1,77 +1,13 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { activities, EventType, countEvents, eventNames, freePort, installQuietRuntime, repoRoot, uniqueName, waitFor, workflowBundle } from './helpers';
+import { activities, EventType, countEvents, eventNames, freePort, installQuietRuntime, uniqueName, waitFor, workflowBundle } from './helpers';
 import { sleeper, slowActivityWorkflow } from './workflows';
-
-const cli = path.join(repoRoot, 'bin', 'hourglass.js');
-
-interface RunningCli {
-  child: ChildProcess;
-  output: () => string;
-}
-
-/** Spawns `hourglass server start-dev` and resolves once it prints a ready line naming its port. */
-function startCli(port: number, dbFilename: string): Promise<RunningCli> {
-  const child = spawn(
-    process.execPath,
-    [
-      cli,
-      'server',
-      'start-dev',
-      '--port',
-      String(port),
-      '--db-filename',
-      dbFilename,
-      '--ip',
-      '127.0.0.1',
-      '--headless',
-      '--log-level',
-      'error',
-      '--output=text',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  const output = (): string => out;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`server did not print a ready line within 15s; output:\n${out}`));
-    }, 15_000);
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      if (out.includes(`:${port}`)) {
-        clearTimeout(timer);
-        resolve({ child, output });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited early (code ${code}, signal ${signal}); output:\n${out}`));
-    });
-  });
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
-const children: ChildProcess[] = [];
-after(async () => {
-  for (const child of children) await kill(child);
-});
+import { kill, startCli } from './dev-server-process';
 
 describe('crash recovery', () => {
   test('workflows with a pending timer and a running activity complete after the server is SIGKILLed and restarted on the same database', async (t) => {
@@ -85,7 +21,6 @@ describe('crash recovery', () => {
     const activityId = `${taskQueue}-activity`;
 
     let server = await startCli(port, db);
-    children.push(server.child);
 
     const nativeConnection = await NativeConnection.connect({ address });
     const worker = await Worker.create({
@@ -113,7 +48,6 @@ describe('crash recovery', () => {
         await connection.close().catch(() => undefined);
 
         server = await startCli(port, db);
-        children.push(server.child);
         connection = await Connection.connect({ address });
         client = new Client({ connection });
 

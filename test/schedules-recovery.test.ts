@@ -2,43 +2,14 @@
  * A schedule survives the server being killed: what came due while it was down runs after the restart (within
  * the catch-up window), and no nominal time is acted on twice.
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
-import { delay, freePort, repoRoot, uniqueName, waitFor } from './helpers';
-
-const cli = path.join(repoRoot, 'bin', 'hourglass.js');
-
-function startCli(port: number, dbFilename: string): Promise<ChildProcess> {
-  const args = [cli, 'server', 'start-dev', '--port', String(port), '--db-filename', dbFilename, '--headless', '--log-level', 'error', '--output', 'text'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes(`:${port}`)) resolve(child);
-    });
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code, signal) => reject(new Error(`server exited early (code ${code}, signal ${signal}); output:\n${out}`)));
-  });
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
-const children: ChildProcess[] = [];
-after(async () => {
-  for (const child of children) await kill(child);
-});
+import { kill, startCli } from './dev-server-process';
+import { delay, freePort, uniqueName, waitFor } from './helpers';
 
 describe('schedule crash recovery', () => {
   test('after a SIGKILL and a restart on the same database, every nominal time is acted on exactly once, those missed while down included', async (t) => {
@@ -46,8 +17,7 @@ describe('schedule crash recovery', () => {
     const port = await freePort();
     const address = `127.0.0.1:${port}`;
     const id = uniqueName(t);
-    const server = await startCli(port, db);
-    children.push(server);
+    const { child: server } = await startCli(port, db);
     let connection = await Connection.connect({ address });
     let client = new Client({ connection });
     // ALLOW_ALL and no worker: every nominal time starts a run that stays open, so each one is visible.
@@ -63,8 +33,7 @@ describe('schedule crash recovery', () => {
     const killedAt = Date.now();
     await delay(2500);
 
-    const restarted = await startCli(port, db);
-    children.push(restarted);
+    const { child: restarted } = await startCli(port, db);
     connection = await Connection.connect({ address });
     client = new Client({ connection });
     const again = client.schedule.getHandle(id);

@@ -7,6 +7,7 @@ import { ENCODED_HISTORY, type EncodedHistory } from '../common/proto';
 import { healthHandlers, operatorHandlers, testServiceHandlers, workflowServiceHandlers } from './routes';
 import type { Handler, HandlerContext, HandlerTable } from './handlers/context';
 import { GrpcCode, toGrpcError, type GrpcError } from './status';
+import { listen } from './listen';
 
 export interface ReflectedType {
   encode(message: unknown): { finish(): Uint8Array };
@@ -80,15 +81,7 @@ export class GrpcFrontend {
   }
 
   listen(ip: string, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(port, ip, () => {
-        this.server.off('error', onError);
-        const address = this.server.address();
-        resolve(typeof address === 'object' && address ? address.port : port);
-      });
-    });
+    return listen(this.server, ip, port);
   }
 
   /** Stops accepting connections and ends the open ones. */

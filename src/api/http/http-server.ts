@@ -9,6 +9,7 @@ import { GrpcCode, httpStatusOf, toRpcStatus } from '../status';
 import { fieldAtPath, messageFromJson, messageToJson, type JsonOptions, type ReflectedMessageType } from './proto-json';
 import { bindingsOf, literalsFirst, matchPath, type HttpBinding } from './route-template';
 import { JsonFieldError } from './well-known-json';
+import { listen } from '../listen';
 
 interface ReflectedMethod {
   name: string;
@@ -85,15 +86,7 @@ export class HttpApiServer {
   }
 
   listen(ip: string, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(port, ip, () => {
-        this.server.off('error', onError);
-        const address = this.server.address();
-        resolve(typeof address === 'object' && address ? address.port : port);
-      });
-    });
+    return listen(this.server, ip, port);
   }
 
   /** Stops listening and ends open connections (long polls included). */
