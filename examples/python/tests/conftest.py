@@ -17,6 +17,7 @@ import socket
 import subprocess
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import AsyncIterator, Iterator
 
@@ -27,6 +28,9 @@ from temporalio.testing import WorkflowEnvironment
 
 REPO = Path(__file__).resolve().parents[3]
 HOURGLASS_BIN = str(REPO / "bin" / "hourglass.js")
+# The SDK waits 5 s by default for the port to accept connections; node starts in well under a second, but a
+# loaded CI machine can be slow.
+STARTUP_TIMEOUT = timedelta(seconds=30)
 
 
 def unique(prefix: str) -> str:
@@ -40,14 +44,14 @@ def task_queue(request: pytest.FixtureRequest) -> str:
 
 @pytest_asyncio.fixture(scope="session")
 async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=HOURGLASS_BIN)
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=HOURGLASS_BIN, test_server_startup_timeout=STARTUP_TIMEOUT)
     yield env
     await env.shutdown()
 
 
 @pytest_asyncio.fixture(scope="session")
 async def local_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_local(dev_server_existing_path=HOURGLASS_BIN)
+    env = await WorkflowEnvironment.start_local(dev_server_existing_path=HOURGLASS_BIN, dev_server_startup_timeout=STARTUP_TIMEOUT)
     yield env
     await env.shutdown()
 
@@ -67,7 +71,7 @@ def dev_server_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
     try:
         # Ready once the port accepts connections, as the SDK itself detects an existing-path server.
-        for _ in range(200):
+        for _ in range(600):
             if process.poll() is not None:
                 raise RuntimeError(f"hourglass server exited with {process.returncode}: {process.stderr.read().decode() if process.stderr else ''}")
             try:
@@ -76,7 +80,7 @@ def dev_server_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
             except OSError:
                 time.sleep(0.05)
         else:
-            raise RuntimeError("hourglass server did not start listening within 10 s")
+            raise RuntimeError("hourglass server did not start listening within 30 s")
         yield f"127.0.0.1:{port}"
     finally:
         process.terminate()

@@ -6,10 +6,11 @@ from contextlib import AsyncExitStack
 import pytest
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import CancelledError
+from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Worker
 
 from hourglass_examples import batch_processing
-from hourglass_examples.batch_processing import BatchProcessingInput, BatchProcessingWorkflow, step_task_queue
+from hourglass_examples.batch_processing import BatchProcessingInput, BatchProcessingWorkflow, ChunkRequest, chunk, format_progress, step_task_queue
 from hourglass_examples.domain import BatchItem, BatchRequest
 
 from .conftest import wait_for
@@ -70,3 +71,35 @@ async def test_cancelling_the_workflow_reaches_the_heartbeating_activity_which_c
     assert isinstance(failure.value.cause, CancelledError)
     assert len(batch_processing.cleanups) == 1
     assert 0 < batch_processing.cleanups[0]["processed"] < 40
+
+
+def test_chunks_and_progress_messages():
+    assert chunk(list(range(7)), 3) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert format_progress(4, 10) == "Processed 4/10 (40.0%)"
+    with pytest.raises(ValueError):
+        chunk([1], 0)
+
+
+async def test_the_chunk_activity_heartbeats_after_every_item_and_cleans_up_when_cancelled():
+    """The guide's activity unit test: ActivityEnvironment runs the activity in-process, no server."""
+    env = ActivityEnvironment()
+    beats: list[dict] = []
+    env.on_heartbeat = lambda *details: beats.append(details[0])
+    request = ChunkRequest("b", 0, [BatchItem(str(i), {"amount": 1}) for i in range(3)])
+    result = await env.run(batch_processing.process_chunk, request)
+    assert [b["processed"] for b in beats] == [0, 1, 2, 3]
+    assert (result.processed, result.amount, result.resumed_from) == (3, 3.0, 0)
+
+    batch_processing.cleanups.clear()
+    slow = ChunkRequest("b", 1, [BatchItem(str(i), {"amount": 1}) for i in range(100)], item_delay_seconds=0.05)
+
+    async def cancel_after_two_items():
+        await wait_for("two items", lambda: len(beats) >= 7)
+        env.cancel()
+
+    beats.clear()
+    canceller = asyncio.ensure_future(cancel_after_two_items())
+    with pytest.raises(asyncio.CancelledError):
+        await env.run(batch_processing.process_chunk, slow)
+    await canceller
+    assert batch_processing.cleanups[0]["processed"] >= 6
