@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError, ChildWorkflowError, FailureError
+from temporalio.exceptions import ApplicationError, ChildWorkflowError, FailureError, is_cancelled_exception
 
 from .domain import BatchItem, BatchRequest
 
@@ -96,6 +96,8 @@ class BatchChildrenWorkflow:
         results: list[ChildItemResult] = []
         failures: dict[str, str] = {}
         for item, outcome in zip(request.items, outcomes):
+            if is_cancelled_exception(outcome):
+                raise outcome
             if isinstance(outcome, ChildWorkflowError):
                 failures[item.id] = root_message(outcome)
             elif isinstance(outcome, BaseException):

@@ -13,7 +13,7 @@ from typing import Any, Awaitable, Callable, Optional, TypeVar
 
 from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError, is_cancelled_exception
 
 T = TypeVar("T")
 CLOSED, OPEN, HALF_OPEN = "CLOSED", "OPEN", "HALF_OPEN"
@@ -53,9 +53,10 @@ class CircuitBreaker:
         trial = self.state == HALF_OPEN
         try:
             value = await fn()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
+        except Exception as err:
+            # A cancelled workflow says nothing about the health of the service.
+            if is_cancelled_exception(err):
+                raise
             self.failures += 1
             if trial or (self.state == CLOSED and self.failures >= self.failure_threshold):
                 self.opened_at = workflow.now()

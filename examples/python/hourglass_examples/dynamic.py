@@ -99,7 +99,8 @@ def validate_definition(steps: Any, where: str = "steps", seen: set[str] | None 
         elif "if" in step:
             condition = step["if"]
             if not isinstance(condition, dict) or condition.get("op") not in OPERATORS or not isinstance(condition.get("path"), str):
-                raise ApplicationError(f"invalid definition at {here}: 'if' needs a path, an op of {sorted(OPERATORS)} and a value", type=INVALID_DEFINITION, non_retryable=True)
+                message = f"invalid definition at {here}: 'if' needs a path, an op of {sorted(OPERATORS)} and a value"
+                raise ApplicationError(message, type=INVALID_DEFINITION, non_retryable=True)
             validate_definition(step.get("then"), f"{here}.then", seen)
             if "else" in step:
                 validate_definition(step["else"], f"{here}.else", seen)

@@ -122,7 +122,10 @@ class ErrorHandlingOrderWorkflow:
 
     @workflow.run
     async def run(self, order: Order) -> ErrorsOrderResult:
-        options: dict[str, Any] = {"start_to_close_timeout": timedelta(seconds=10), "retry_policy": typed_retry_policy(initial_interval=timedelta(milliseconds=200))}
+        options: dict[str, Any] = {
+            "start_to_close_timeout": timedelta(seconds=10),
+            "retry_policy": typed_retry_policy(initial_interval=timedelta(milliseconds=200)),
+        }
         try:
             await workflow.execute_activity(errors_validate_order, order, **options)
             authorization = await workflow.execute_activity(errors_authorize_payment, order, **options)

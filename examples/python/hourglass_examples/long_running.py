@@ -86,7 +86,8 @@ class LongRunningProcessWorkflow:
             await workflow.wait_condition(lambda: not self.paused or self.cancel_requested)
             if self.cancel_requested:
                 break
-            await workflow.execute_activity(run_process_step, StepInput(workflow.info().workflow_id, self.completed), start_to_close_timeout=timedelta(minutes=1))
+            step = StepInput(workflow.info().workflow_id, self.completed)
+            await workflow.execute_activity(run_process_step, step, start_to_close_timeout=timedelta(minutes=1))
             self.completed += 1
         self.finished = True
         result = self.status()

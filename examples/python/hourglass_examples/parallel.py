@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError, is_cancelled_exception
 
 from .domain import BatchItem, BatchRequest
 
@@ -66,7 +66,7 @@ class ParallelBatchWorkflow:
         for item, outcome in zip(request.items, outcomes):
             if isinstance(outcome, BaseException):
                 # A cancellation of the workflow is not an item failure: let it through.
-                if isinstance(outcome, asyncio.CancelledError):
+                if is_cancelled_exception(outcome):
                     raise outcome
                 result.failed.append(ItemFailure(item.id, failure_message(outcome)))
             else:

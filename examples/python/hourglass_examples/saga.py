@@ -1,7 +1,8 @@
 """Saga: a multi-service transaction (reserve inventory → charge payment → ship) cannot be rolled back atomically,
 so each completed step registers a compensation and a failure runs them newest-first.
 
-Compensations are shielded from cancellation (`asyncio.shield`), so cancelling the workflow still cleans up; a
+A cancelled workflow compensates too, then reports itself cancelled: activities started after the cancellation
+was delivered are not cancelled, and `asyncio.shield` keeps a second cancel from cutting the clean-up short. A
 compensation that fails is logged and the others still run. The workflow then fails with an `ApplicationError` of
 type `SagaCompensated` whose cause is the original error and whose details list each compensation's outcome.
 """
@@ -13,7 +14,7 @@ from typing import Any, Awaitable, Callable, Optional
 
 from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError, is_cancelled_exception
 
 from .domain import Order
 
@@ -110,10 +111,11 @@ class SagaOrderWorkflow:
             saga.add_compensation("refund_payment", lambda: workflow.execute_activity(saga_refund_payment, transaction, **COMPENSATION))
             tracking = await workflow.execute_activity(saga_ship_order, order, **FORWARD)
             return SagaOrderResult(order.order_id, reservation, transaction, tracking)
-        except asyncio.CancelledError:
-            await saga.compensate()
-            raise
-        except Exception as err:
+        except (asyncio.CancelledError, Exception) as err:
             outcomes = await saga.compensate()
+            if is_cancelled_exception(err):
+                # Cancelled, not failed: clean up, then let the cancellation through.
+                raise
+
             names = ", ".join(o.name for o in outcomes) or "nothing"
             raise ApplicationError(f"order {order.order_id} failed; compensated: {names}", outcomes, type=SAGA_COMPENSATED, non_retryable=True) from err

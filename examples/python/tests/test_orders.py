@@ -1,9 +1,11 @@
 """Idempotent steps, saga compensations and typed error handling, on the time-skipping server."""
 
+import asyncio
+
 import pytest
 from temporalio import activity
-from temporalio.client import WorkflowFailureError
-from temporalio.exceptions import ApplicationError
+from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.exceptions import ApplicationError, CancelledError
 from temporalio.worker import Worker
 
 from hourglass_examples import errors, idempotent, saga
@@ -49,7 +51,8 @@ async def test_saga_compensates_newest_first_and_fails_with_the_original_error(s
     async with Worker(skipping_env.client, task_queue=task_queue, workflows=[saga.SagaOrderWorkflow], activities=SAGA_ACTIVITIES):
         with pytest.raises(WorkflowFailureError) as failure:
             await skipping_env.client.execute_workflow(saga.SagaOrderWorkflow.run, sample_order(task_queue, country="AQ"), id=task_queue, task_queue=task_queue)
-        ok = await skipping_env.client.execute_workflow(saga.SagaOrderWorkflow.run, sample_order(f"{task_queue}-ok"), id=f"{task_queue}-ok", task_queue=task_queue)
+        ok_order = sample_order(f"{task_queue}-ok")
+        ok = await skipping_env.client.execute_workflow(saga.SagaOrderWorkflow.run, ok_order, id=f"{task_queue}-ok", task_queue=task_queue)
     error = failure.value.cause
     assert isinstance(error, ApplicationError) and error.type == saga.SAGA_COMPENSATED
     assert [o["name"] for o in error.details[0]] == ["refund_payment", "release_inventory"]
@@ -69,6 +72,32 @@ async def test_saga_keeps_compensating_when_one_compensation_fails(skipping_env,
             await skipping_env.client.execute_workflow(saga.SagaOrderWorkflow.run, sample_order(task_queue, country="AQ"), id=task_queue, task_queue=task_queue)
     outcomes = failure.value.cause.details[0]
     assert [(o["name"], o["ok"]) for o in outcomes] == [("refund_payment", False), ("release_inventory", True)]
+
+
+async def test_a_cancelled_saga_compensates_then_reports_cancelled(skipping_env, task_queue):
+    released: list[str] = []
+    shipping = asyncio.Event()
+
+    @activity.defn(name="saga_ship_order")
+    async def ship_hangs(order: Order) -> str:
+        shipping.set()
+        await asyncio.Event().wait()  # until cancelled
+        return "never"
+
+    @activity.defn(name="saga_release_inventory")
+    async def release(reservation_id: str) -> None:
+        released.append(reservation_id)
+
+    activities = [a for a in SAGA_ACTIVITIES if a not in (saga.saga_ship_order, saga.saga_release_inventory)] + [ship_hangs, release]
+    async with Worker(skipping_env.client, task_queue=task_queue, workflows=[saga.SagaOrderWorkflow], activities=activities):
+        handle = await skipping_env.client.start_workflow(saga.SagaOrderWorkflow.run, sample_order(task_queue), id=task_queue, task_queue=task_queue)
+        await asyncio.wait_for(shipping.wait(), 10)
+        await handle.cancel()
+        with pytest.raises(WorkflowFailureError) as failure:
+            await handle.result()
+    assert isinstance(failure.value.cause, CancelledError)
+    assert released == [f"res-{task_queue}"]
+    assert (await handle.describe()).status == WorkflowExecutionStatus.CANCELED
 
 
 ERROR_ACTIVITIES = [
@@ -97,7 +126,9 @@ async def test_typed_errors_are_routed_and_the_workflow_fails_with_the_original_
                 await run_errors(skipping_env, task_queue, order)
             assert failure.value.cause.type == expected
             history = await skipping_env.client.get_workflow_handle(f"{task_queue}-{order.order_id}").fetch_history()
-            scheduled = [e.activity_task_scheduled_event_attributes.activity_type.name for e in history.events if e.HasField("activity_task_scheduled_event_attributes")]
+            scheduled = [
+                e.activity_task_scheduled_event_attributes.activity_type.name for e in history.events if e.HasField("activity_task_scheduled_event_attributes")
+            ]
             started = [e for e in history.events if e.HasField("activity_task_started_event_attributes")]
             # A permanent error is not retried, even the one raised without non_retryable (the policy lists its type).
             assert all(e.activity_task_started_event_attributes.attempt == 1 for e in started)

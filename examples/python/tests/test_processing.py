@@ -4,17 +4,23 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
-from hourglass_examples.batch_children import BatchChildrenInput, BatchChildrenWorkflow, BatchItemWorkflow, batch_children_process_item, batch_children_summarize
+from hourglass_examples.batch_children import (
+    BatchChildrenInput,
+    BatchChildrenWorkflow,
+    BatchItemWorkflow,
+    batch_children_process_item,
+    batch_children_summarize,
+)
 from hourglass_examples.domain import BatchItem, BatchRequest
 from hourglass_examples.parallel import ItemResult, ParallelBatchWorkflow
 from hourglass_examples.sequential import ProcessingRequest, SequentialPipelineWorkflow, store_record, transform_request, validate_request
 
 
 async def test_sequential_runs_validate_transform_store_in_order(skipping_env, task_queue):
-    async with Worker(skipping_env.client, task_queue=task_queue, workflows=[SequentialPipelineWorkflow], activities=[validate_request, transform_request, store_record]):
-        stored = await skipping_env.client.execute_workflow(
-            SequentialPipelineWorkflow.run, ProcessingRequest("r1", {"Name": "Ada", "name": "Ada", "email": "ada@example.com"}), id=task_queue, task_queue=task_queue
-        )
+    activities = [validate_request, transform_request, store_record]
+    async with Worker(skipping_env.client, task_queue=task_queue, workflows=[SequentialPipelineWorkflow], activities=activities):
+        request = ProcessingRequest("r1", {"Name": "Ada", "name": "Ada", "email": "ada@example.com"})
+        stored = await skipping_env.client.execute_workflow(SequentialPipelineWorkflow.run, request, id=task_queue, task_queue=task_queue)
         invalid = await skipping_env.client.execute_workflow(
             SequentialPipelineWorkflow.run, ProcessingRequest("r2", {"name": "Ada"}), id=f"{task_queue}-2", task_queue=task_queue
         )
@@ -50,7 +56,8 @@ async def test_child_batches_run_a_child_per_item_and_a_failing_child_fails_only
         workflows=[BatchChildrenWorkflow, BatchItemWorkflow],
         activities=[batch_children_process_item, batch_children_summarize],
     ):
-        handle = await skipping_env.client.start_workflow(BatchChildrenWorkflow.run, BatchChildrenInput(BatchRequest("b1", items, chunk_size=2), child_timeout_seconds=7200), id=task_queue, task_queue=task_queue)
+        batch = BatchChildrenInput(BatchRequest("b1", items, chunk_size=2), child_timeout_seconds=7200)
+        handle = await skipping_env.client.start_workflow(BatchChildrenWorkflow.run, batch, id=task_queue, task_queue=task_queue)
         outcome = await handle.result()
         child = await skipping_env.client.get_workflow_handle(f"{task_queue}-item-3").describe()
     assert [r.item_id for r in outcome.results] == ["1", "3"]
