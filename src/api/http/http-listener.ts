@@ -10,7 +10,13 @@ export class HttpListener {
   private readonly sockets = new Set<Socket>();
 
   constructor(onRequest: RequestListener) {
-    this.server = http.createServer((req, res) => void onRequest(req, res));
+    this.server = http.createServer((req, res) => {
+      // A listener answers its own errors; one that escapes still ends this request only, never the process.
+      onRequest(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('Internal Server Error\n');
+      });
+    });
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
