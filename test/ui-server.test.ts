@@ -182,6 +182,22 @@ describe('the web UI server (the Temporal CLI serves its UI on --ui-port)', need
     assert.deepEqual(signals[0]?.workflowExecutionSignaledEventAttributes?.input, ['yes']);
   });
 
+  test('on loopback, a request naming another host (DNS rebinding) is refused; local names and addresses are served', async () => {
+    const [, port] = (ui.server.uiAddress ?? '').split(':');
+    const withHost = (host: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port: Number(port), path: '/ui-config.json', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    assert.equal(await withHost(`attacker.example:${port}`), 403);
+    assert.equal(await withHost('attacker.example'), 403);
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `app.localhost:${port}`]) assert.equal(await withHost(host), 200, host);
+  });
+
   test('outside /api/ the UI port only reads: another method is 405', async () => {
     const res = await fetch(ui.url('/ui-config.json'), { method: 'POST' });
     assert.equal(res.status, 405);

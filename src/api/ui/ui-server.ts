@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
+import { isIP } from 'node:net';
 import type { Clock } from '../../engine/time/clock';
 import { GrpcCode } from '../status';
 import { HttpListener } from '../http/http-listener';
@@ -43,12 +44,14 @@ export class UiServer {
   private readonly listener = new HttpListener((req, res) => this.onRequest(req, res));
   private readonly files: StaticFiles;
   private readonly csrfToken = randomBytes(32).toString('base64url');
+  private loopbackOnly = false;
 
   constructor(private readonly options: UiServerOptions) {
     this.files = new StaticFiles(options.assetPath ?? DEFAULT_UI_ROOT);
   }
 
   listen(ip: string, port: number): Promise<number> {
+    this.loopbackOnly = isLoopback(ip);
     return this.listener.listen(ip, port);
   }
 
@@ -65,6 +68,11 @@ export class UiServer {
     // The raw path, not a URL's: WHATWG URL parsing would resolve `..` and `%2e%2e` before the traversal check sees them.
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
     const method = req.method ?? 'GET';
+    if (this.loopbackOnly && !isLocalHostHeader(req.headers.host)) {
+      // DNS rebinding: a site whose name now resolves to 127.0.0.1 would be same-origin with us and could read the
+      // CSRF token. On loopback only a local name or an IP address can be the Host, as Vite's dev server checks.
+      return sendText(req, res, 403, 'Forbidden: the Host header is not a local address');
+    }
     if (rawPath === '/api' || rawPath.startsWith('/api/')) {
       if (!SAFE_METHODS.has(method) && !this.hasCsrfToken(req)) {
         return sendJson(req, res, 403, { code: GrpcCode.PERMISSION_DENIED, message: 'missing or invalid CSRF token', details: [] });
@@ -89,6 +97,16 @@ export class UiServer {
     const actual = Buffer.from(given);
     return actual.length === expected.length && timingSafeEqual(actual, expected);
   }
+}
+
+function isLoopback(ip: string): boolean {
+  return ip === 'localhost' || ip === '::1' || /^127\./.test(ip);
+}
+
+function isLocalHostHeader(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost');
 }
 
 function sendJson(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: unknown): void {
