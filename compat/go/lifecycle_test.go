@@ -138,6 +138,21 @@ func TestQueryOfAClosedRunReplaysAHistoryLongerThanOnePage(t *testing.T) {
 	if err := run.Get(ctx, &sum); err != nil || sum != n*(n+1)/2 {
 		t.Fatalf("sum %d (%v)", sum, err)
 	}
+	// The client's history iterator follows NextPageToken across the pages.
+	events := 0
+	iter := testClient.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		event, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if events++; event.GetEventId() != int64(events) {
+			t.Fatalf("event %d has id %d", events, event.GetEventId())
+		}
+	}
+	if events < n+5 {
+		t.Fatalf("%d events, want at least %d", events, n+5)
+	}
 	value, err := testClient.QueryWorkflow(ctx, run.GetID(), run.GetRunID(), "sum")
 	if err != nil {
 		t.Fatal(err)
