@@ -17,7 +17,7 @@ func registerAll(w worker.Worker) {
 		RetryWorkflow, HeartbeatResumeWorkflow, HeartbeatTimeoutWorkflow, NonRetryableWorkflow,
 		TimerWorkflow, SignalQueryWorkflow, UpdateWorkflow, ParentWorkflow, ChildWorkflow,
 		ContinueAsNewWorkflow, CancellableWorkflow, LocalActivityWorkflow, SearchAttributesWorkflow,
-		LongHistoryWorkflow,
+		LongHistoryWorkflow, FailingWorkflow, MemoWorkflow,
 	} {
 		w.RegisterWorkflow(wf)
 	}
@@ -306,4 +306,19 @@ func LongHistoryWorkflow(ctx workflow.Context, n int) (int, error) {
 		return 0, err
 	}
 	return sum, nil
+}
+
+// FailingWorkflow fails with a typed application error carrying details.
+func FailingWorkflow(ctx workflow.Context, reason string) error {
+	return temporal.NewApplicationError("workflow rejected: "+reason, "Rejected", reason)
+}
+
+// MemoWorkflow upserts its memo (ModifyWorkflowProperties), then waits for "done".
+func MemoWorkflow(ctx workflow.Context) (string, error) {
+	if err := workflow.UpsertMemo(ctx, map[string]any{"stage": "upserted"}); err != nil {
+		return "", err
+	}
+	var greeting string
+	workflow.GetSignalChannel(ctx, "done").Receive(ctx, &greeting)
+	return greeting, nil
 }
