@@ -8,6 +8,10 @@ if [ ! -f dist/src/cli/main.js ]; then
   echo "test-go: Hourglass is not built; run \"npm run build\" first" >&2
   exit 1
 fi
+if ! command -v go >/dev/null; then
+  echo "test-go: the go command is not on PATH (Go 1.26 or newer is needed)" >&2
+  exit 1
+fi
 export GOMODCACHE="$PWD/.cache/go/mod" GOCACHE="$PWD/.cache/go/build" GOFLAGS=-modcacherw GOTOOLCHAIN=local
 cd compat/go
 go mod download
