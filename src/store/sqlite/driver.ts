@@ -4,7 +4,8 @@
  *
  * What the two drivers share, and what the store may rely on: positional `?` and named `@name` parameters (named ones
  * bound from an object whose keys are the bare names, with exactly the statement's parameters: node:sqlite rejects an
- * unknown key and binds a missing one as NULL, better-sqlite3 the other way round); JS numbers bind as REAL and are
+ * unknown key and binds a missing one as NULL, better-sqlite3 the other way round; on node:sqlite they cost about twice
+ * as much as positional ones, so hot statements use `?`); JS numbers bind as REAL and are
  * stored as INTEGER in an INTEGER column; integers read back as numbers; `run` reports `changes`. Where they differ
  * and the store must not care: a BLOB reads back as a Buffer (better-sqlite3) or a plain Uint8Array (node:sqlite), and
  * rows from node:sqlite have a null prototype, so the store maps rows to its records instead of returning them as is.

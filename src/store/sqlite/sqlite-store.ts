@@ -84,7 +84,7 @@ export class SqliteStore implements Store {
       current: this.db.prepare<[string, string], CurrentRow>('SELECT * FROM current_executions WHERE namespace_id = ? AND workflow_id = ?'),
       upsertCurrent: this.db.prepare(
         `INSERT INTO current_executions (namespace_id, workflow_id, run_id, start_request_id, status)
-         VALUES (@namespaceId, @workflowId, @runId, @startRequestId, @status)
+         VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (namespace_id, workflow_id) DO UPDATE SET
            run_id = excluded.run_id, start_request_id = excluded.start_request_id, status = excluded.status`,
       ),
@@ -108,9 +108,7 @@ export class SqliteStore implements Store {
         `INSERT INTO executions_visibility (namespace_id, run_id, workflow_id, workflow_type, status, task_queue, start_time,
            execution_time, close_time, execution_duration, history_length, history_size_bytes, state_transition_count,
            parent_workflow_id, parent_run_id, root_workflow_id, root_run_id, search_attributes, info)
-         VALUES (@namespaceId, @runId, @workflowId, @workflowType, @status, @taskQueue, @startTime, @executionTime, @closeTime,
-           @executionDurationMs, @historyLength, @historySizeBytes, @stateTransitionCount, @parentWorkflowId, @parentRunId,
-           @rootWorkflowId, @rootRunId, @searchAttributes, @info)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time,
            execution_duration = excluded.execution_duration, history_length = excluded.history_length,
            history_size_bytes = excluded.history_size_bytes, state_transition_count = excluded.state_transition_count,
@@ -246,33 +244,33 @@ export class SqliteStore implements Store {
       }
       const v = run.visibility;
       if (v) {
-        // Exactly the statement's parameters, each bound (node:sqlite rejects an unknown name, better-sqlite3 a missing one).
-        this.stmt.upsertVisibility.run({
-          namespaceId: v.namespaceId,
-          runId: v.runId,
-          workflowId: v.workflowId,
-          workflowType: v.workflowType,
-          status: v.status,
-          taskQueue: v.taskQueue,
-          startTime: v.startTime,
-          executionTime: v.executionTime,
-          historyLength: v.historyLength,
-          historySizeBytes: v.historySizeBytes,
-          stateTransitionCount: v.stateTransitionCount,
-          info: v.info,
-          closeTime: v.closeTime ?? null,
-          executionDurationMs: v.executionDurationMs ?? null,
-          parentWorkflowId: v.parentWorkflowId ?? null,
-          parentRunId: v.parentRunId ?? null,
-          rootWorkflowId: v.rootWorkflowId ?? null,
-          rootRunId: v.rootRunId ?? null,
-          searchAttributes: JSON.stringify(v.searchAttributes),
-        });
+        // Positional, in column order: node:sqlite binds named parameters at about twice the cost of positional ones.
+        this.stmt.upsertVisibility.run(
+          v.namespaceId,
+          v.runId,
+          v.workflowId,
+          v.workflowType,
+          v.status,
+          v.taskQueue,
+          v.startTime,
+          v.executionTime,
+          v.closeTime ?? null,
+          v.executionDurationMs ?? null,
+          v.historyLength,
+          v.historySizeBytes,
+          v.stateTransitionCount,
+          v.parentWorkflowId ?? null,
+          v.parentRunId ?? null,
+          v.rootWorkflowId ?? null,
+          v.rootRunId ?? null,
+          JSON.stringify(v.searchAttributes),
+          v.info,
+        );
       }
     }
     const c = txn.current;
     if (c) {
-      this.stmt.upsertCurrent.run({ namespaceId: c.namespaceId, workflowId: c.workflowId, runId: c.runId, startRequestId: c.startRequestId, status: c.status });
+      this.stmt.upsertCurrent.run(c.namespaceId, c.workflowId, c.runId, c.startRequestId, c.status);
     }
   }
 
