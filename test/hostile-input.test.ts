@@ -1,0 +1,212 @@
+/**
+ * Hostile input (issue 17, the defects a fuzzer found): whatever a client sends — broken framing, a
+ * foreign content type, an enormous timeout or name, a filter built to exhaust the parser, values of
+ * the wrong type, a malformed protocol message — is answered with the gRPC status Temporal (or
+ * grpc-go) gives, nothing of a refused request is applied, and the server keeps serving.
+ */
+import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import { randomUUID } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { delay, grpcCode, rejectionOf, uniqueName, useHourglassServer } from './helpers';
+
+const { workflowservice } = temporal.api;
+const SERVICE = '/temporal.api.workflowservice.v1.WorkflowService';
+const Code = { OK: 0, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, INTERNAL: 13 } as const;
+
+const env = useHourglassServer();
+
+interface Answer {
+  httpStatus: number;
+  grpcStatus?: number;
+  grpcMessage?: string;
+  body: Buffer;
+}
+
+function frame(message: Uint8Array, length = message.length): Buffer {
+  const out = Buffer.alloc(5 + message.length);
+  out.writeUInt32BE(length, 1);
+  out.set(message, 5);
+  return out;
+}
+
+/** One raw HTTP/2 call; `answer` settles with the HTTP status, the gRPC status and the body; `cancel` resets it. */
+function call(path: string, body: Buffer, headers: http2.OutgoingHttpHeaders = {}): { answer: Promise<Answer>; cancel: () => void } {
+  const session = http2.connect(`http://${env.address}`);
+  const answer = new Promise<Answer>((resolve, reject) => {
+    session.on('error', reject);
+    const req = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...headers });
+    const chunks: Buffer[] = [];
+    const got: Partial<Answer> = {};
+    const take = (h: http2.IncomingHttpHeaders): void => {
+      if (h['grpc-status'] !== undefined) got.grpcStatus = Number(h['grpc-status']);
+      if (h['grpc-message'] !== undefined) got.grpcMessage = decodeURIComponent(String(h['grpc-message']));
+    };
+    req.on('response', (h) => {
+      got.httpStatus = Number(h[':status']);
+      take(h);
+    });
+    req.on('trailers', take);
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      session.close();
+      resolve({ httpStatus: got.httpStatus ?? 0, grpcStatus: got.grpcStatus, grpcMessage: got.grpcMessage, body: Buffer.concat(chunks) });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  return { answer, cancel: () => session.destroy() };
+}
+
+function startRequest(workflowId: string): Uint8Array {
+  return workflowservice.v1.StartWorkflowExecutionRequest.encode({
+    namespace: env.namespace,
+    workflowId,
+    workflowType: { name: 'never-run' },
+    taskQueue: { name: workflowId },
+    requestId: randomUUID(),
+  }).finish();
+}
+
+async function assertNotStarted(workflowId: string): Promise<void> {
+  const err = await rejectionOf(env.client.workflow.getHandle(workflowId).describe(), `describe ${workflowId}`);
+  assert.ok(err instanceof WorkflowNotFoundError, `${workflowId} should not exist`);
+}
+
+/** The gRPC status message along an error's cause chain (the SDK wraps a failed call in its own error). */
+function grpcDetails(err: unknown): string {
+  let e: unknown = err;
+  for (let i = 0; i < 5 && e && typeof e === 'object'; i++) {
+    const { details } = e as { details?: unknown };
+    if (typeof details === 'string') return details;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return String(err);
+}
+
+async function assertStillServing(): Promise<void> {
+  const info = await env.connection.workflowService.getSystemInfo({});
+  assert.ok(info.serverVersion);
+}
+
+describe('gRPC framing: a unary request is exactly one whole message', () => {
+  test('a body shorter than its length prefix is INTERNAL and nothing of it is applied', async (t) => {
+    const workflowId = uniqueName(t);
+    const message = startRequest(workflowId);
+    const answer = await call(`${SERVICE}/StartWorkflowExecution`, frame(message, message.length + 10)).answer;
+    assert.equal(answer.grpcStatus, Code.INTERNAL);
+    assert.match(answer.grpcMessage ?? '', /incomplete message/);
+    await assertNotStarted(workflowId);
+  });
+
+  test('trailing bytes after the message are INTERNAL and nothing is applied', async (t) => {
+    const workflowId = uniqueName(t);
+    const answer = await call(`${SERVICE}/StartWorkflowExecution`, Buffer.concat([frame(startRequest(workflowId)), Buffer.from([1, 2])])).answer;
+    assert.equal(answer.grpcStatus, Code.INTERNAL);
+    await assertNotStarted(workflowId);
+  });
+
+  test('a second message in a unary call is INTERNAL and neither is applied', async (t) => {
+    const workflowId = uniqueName(t);
+    const body = Buffer.concat([frame(startRequest(workflowId)), frame(startRequest(`${workflowId}-2`))]);
+    const answer = await call(`${SERVICE}/StartWorkflowExecution`, body).answer;
+    assert.equal(answer.grpcStatus, Code.INTERNAL);
+    assert.match(answer.grpcMessage ?? '', /second request message/);
+    await assertNotStarted(workflowId);
+    await assertNotStarted(`${workflowId}-2`);
+  });
+
+  test('a compressed flag other than 0 or 1 is INTERNAL', async () => {
+    const body = frame(workflowservice.v1.GetSystemInfoRequest.encode({}).finish());
+    body.writeUInt8(7, 0);
+    const answer = await call(`${SERVICE}/GetSystemInfo`, body).answer;
+    assert.equal(answer.grpcStatus, Code.INTERNAL);
+    await assertStillServing();
+  });
+});
+
+describe('content types: only the proto codec is spoken', () => {
+  const getSystemInfo = (): Buffer => frame(workflowservice.v1.GetSystemInfoRequest.encode({}).finish());
+
+  test('application/grpc, application/grpc+proto and either with parameters are answered', async () => {
+    for (const contentType of ['application/grpc', 'application/grpc+proto', 'application/grpc; charset=utf-8', 'application/grpc+proto;x=1']) {
+      const answer = await call(`${SERVICE}/GetSystemInfo`, getSystemInfo(), { 'content-type': contentType }).answer;
+      assert.equal(answer.grpcStatus, Code.OK, contentType);
+    }
+  });
+
+  test('any other content type gets HTTP 415 with INVALID_ARGUMENT naming it, as grpc-go answers', async () => {
+    for (const contentType of ['application/grpc+json', 'application/json', 'text/plain', 'application/grpcx']) {
+      const answer = await call(`${SERVICE}/GetSystemInfo`, getSystemInfo(), { 'content-type': contentType }).answer;
+      assert.equal(answer.httpStatus, 415, contentType);
+      assert.equal(answer.grpcStatus, Code.INVALID_ARGUMENT, contentType);
+      assert.equal(answer.grpcMessage, `invalid gRPC request content-type "${contentType}"`);
+    }
+  });
+
+  test('a method other than POST gets HTTP 405', async () => {
+    const answer = await call(`${SERVICE}/GetSystemInfo`, Buffer.alloc(0), { ':method': 'PUT' }).answer;
+    assert.equal(answer.httpStatus, 405);
+    assert.equal(answer.grpcStatus, Code.INTERNAL);
+  });
+});
+
+describe('grpc-timeout', () => {
+  test('a timeout of 2^31 ms or more does not expire at once: the long poll is held', async (t) => {
+    const poll = frame(workflowservice.v1.PollWorkflowTaskQueueRequest.encode({ namespace: env.namespace, taskQueue: { name: uniqueName(t) } }).finish());
+    for (const timeout of ['2147484S', '99999999H']) {
+      const { answer, cancel } = call(`${SERVICE}/PollWorkflowTaskQueue`, poll, { 'grpc-timeout': timeout });
+      const first = await Promise.race([answer, delay(500).then(() => 'still polling' as const)]);
+      cancel();
+      answer.catch(() => undefined);
+      assert.equal(first, 'still polling', `grpc-timeout ${timeout}`);
+    }
+  });
+
+  test('a short timeout still ends the poll with DEADLINE_EXCEEDED', async (t) => {
+    const poll = frame(workflowservice.v1.PollWorkflowTaskQueueRequest.encode({ namespace: env.namespace, taskQueue: { name: uniqueName(t) } }).finish());
+    const answer = await call(`${SERVICE}/PollWorkflowTaskQueue`, poll, { 'grpc-timeout': '100m' }).answer;
+    assert.equal(answer.grpcStatus, Code.DEADLINE_EXCEEDED);
+  });
+});
+
+describe('client input echoed in status messages', () => {
+  test('a 70 KB namespace name is INVALID_ARGUMENT "Namespace length exceeds limit.", as Temporal limits it to limit.maxIDLength', async () => {
+    const namespace = 'n'.repeat(70 * 1024);
+    const err = await rejectionOf(env.connection.workflowService.describeNamespace({ namespace }));
+    assert.equal(grpcCode(err), Code.INVALID_ARGUMENT);
+    assert.equal(grpcDetails(err), 'Namespace length exceeds limit.');
+    const raw = await call(`${SERVICE}/DescribeNamespace`, frame(workflowservice.v1.DescribeNamespaceRequest.encode({ namespace }).finish())).answer;
+    assert.equal(raw.grpcStatus, Code.INVALID_ARGUMENT);
+  });
+
+  test('a 1001-character workflow id is INVALID_ARGUMENT "WorkflowId length exceeds limit."', async () => {
+    const err = await rejectionOf(env.client.workflow.start('never-run', { workflowId: 'w'.repeat(1001), taskQueue: 'hostile-input' }));
+    assert.equal(grpcCode(err), Code.INVALID_ARGUMENT);
+    assert.equal(grpcDetails(err), 'WorkflowId length exceeds limit.');
+  });
+
+  test('a message quoting 70 KB of input is truncated in the trailers: the status arrives, not RST_STREAM', async () => {
+    const name = 'A'.repeat(70 * 1024);
+    const request = workflowservice.v1.CountWorkflowExecutionsRequest.encode({ namespace: env.namespace, query: `${name} = 'x'` }).finish();
+    const answer = await call(`${SERVICE}/CountWorkflowExecutions`, frame(request)).answer;
+    assert.equal(answer.grpcStatus, Code.INVALID_ARGUMENT);
+    assert.match(answer.grpcMessage ?? '', /^invalid query: unknown search attribute 'AAAA/);
+    assert.match(answer.grpcMessage ?? '', /… \(truncated\)$/);
+    assert.ok(Buffer.byteLength(answer.grpcMessage ?? '') <= 4096);
+    await assertStillServing();
+  });
+
+  test('an emoji where a list filter expects a token is INVALID_ARGUMENT naming it, through the SDK; the server keeps serving', async () => {
+    const err = await rejectionOf(
+      (async () => {
+        for await (const _ of env.client.workflow.list({ query: 'WorkflowId = 😀' })) void _;
+      })(),
+    );
+    assert.equal(grpcCode(err), Code.INVALID_ARGUMENT);
+    assert.match(grpcDetails(err), /unexpected character '😀' at position 14/);
+    await assertStillServing();
+  });
+});
