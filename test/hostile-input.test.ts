@@ -210,3 +210,52 @@ describe('client input echoed in status messages', () => {
     await assertStillServing();
   });
 });
+
+describe('list filters built to exhaust the server', () => {
+  async function listError(query: string): Promise<unknown> {
+    return rejectionOf(
+      (async () => {
+        for await (const _ of env.client.workflow.list({ query })) void _;
+      })(),
+      `list ${query.slice(0, 40)}`,
+    );
+  }
+
+  test('deep nesting, long NOT chains, huge IN lists and expressions are INVALID_ARGUMENT naming the bound', async () => {
+    const cases: [string, RegExp][] = [
+      [`${'('.repeat(20_000)}WorkflowId = 'x'${')'.repeat(20_000)}`, /nested deeper than 100 levels/],
+      [`${'NOT '.repeat(200_000)}WorkflowId = 'x'`, /nested deeper than 100 levels/],
+      [`WorkflowId IN (${Array.from({ length: 50_000 }, (_, i) => `'w${i}'`).join(',')})`, /more than 5000 values/],
+      [Array.from({ length: 50_000 }, (_, i) => `WorkflowId = 'w${i}'`).join(' OR '), /more than 1000 comparisons/],
+    ];
+    for (const [query, message] of cases) {
+      const err = await listError(query);
+      assert.equal(grpcCode(err), Code.INVALID_ARGUMENT, query.slice(0, 40));
+      assert.match(grpcDetails(err), message);
+      const countErr = await rejectionOf(env.client.workflow.count(query));
+      assert.equal(grpcCode(countErr), Code.INVALID_ARGUMENT, query.slice(0, 40));
+    }
+    await assertStillServing();
+  });
+
+  test('a chain of 900 ORs is answered', async () => {
+    const query = Array.from({ length: 900 }, (_, i) => `WorkflowId = 'absent-${i}'`).join(' OR ');
+    assert.equal((await env.client.workflow.count(query)).count, 0);
+  });
+
+  test('a Datetime literal out of range is INVALID_ARGUMENT', async () => {
+    const err = await listError('StartTime > 99999999999999999999999');
+    assert.equal(grpcCode(err), Code.INVALID_ARGUMENT);
+    assert.match(grpcDetails(err), /requires an RFC 3339 datetime/);
+  });
+
+  test('a page token that is not one the server gave is INVALID_ARGUMENT "Invalid NextPageToken."', async () => {
+    for (const token of ['abc', ' ', '1e300', '-1']) {
+      const err = await rejectionOf(
+        env.connection.workflowService.listWorkflowExecutions({ namespace: env.namespace, pageSize: 5, nextPageToken: Buffer.from(token) }),
+      );
+      assert.equal(grpcCode(err), Code.INVALID_ARGUMENT, token);
+      assert.equal(grpcDetails(err), 'Invalid NextPageToken.');
+    }
+  });
+});
