@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
+import Long from 'long';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { delay, grpcCode, rejectionOf, uniqueName, useHourglassServer } from './helpers';
@@ -257,5 +258,102 @@ describe('list filters built to exhaust the server', () => {
       assert.equal(grpcCode(err), Code.INVALID_ARGUMENT, token);
       assert.equal(grpcDetails(err), 'Invalid NextPageToken.');
     }
+  });
+});
+
+describe('search attribute values of the wrong type', () => {
+  const json = (text: string): temporal.api.common.v1.IPayload => ({ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(text) });
+  const bytes: temporal.api.common.v1.IPayload = { metadata: { encoding: Buffer.from('binary/plain') }, data: Buffer.from([1, 2, 3]) };
+  const bad: [string, temporal.api.common.v1.IPayload, string][] = [
+    ['CustomIntField', json('"abc"'), 'invalid value for search attribute CustomIntField of type Int: abc'],
+    ['CustomKeywordField', bytes, 'invalid value for search attribute CustomKeywordField of type Keyword: [1 2 3]'],
+    ['CustomKeywordField', json('{not json'), 'invalid value for search attribute CustomKeywordField of type Keyword: value from <'],
+    ['CustomBoolField', json('"yes"'), 'invalid value for search attribute CustomBoolField of type Bool: yes'],
+    ['CustomDatetimeField', json('"tomorrow"'), 'invalid value for search attribute CustomDatetimeField of type Datetime: tomorrow'],
+  ];
+
+  test('a start or signal-with-start carrying one is INVALID_ARGUMENT naming the attribute; describe and list keep working', async (t) => {
+    for (const [name, payload, message] of bad) {
+      const workflowId = `${uniqueName(t)}-${name}`;
+      const common = {
+        namespace: env.namespace,
+        workflowId,
+        workflowType: { name: 'never-run' },
+        taskQueue: { name: workflowId },
+        searchAttributes: { indexedFields: { [name]: payload } },
+      };
+      const start = await rejectionOf(env.connection.workflowService.startWorkflowExecution({ ...common, requestId: randomUUID() }));
+      assert.equal(grpcCode(start), Code.INVALID_ARGUMENT, name);
+      assert.ok(grpcDetails(start).startsWith(message), `${grpcDetails(start)} starts with ${message}`);
+      const signalWithStart = await rejectionOf(
+        env.connection.workflowService.signalWithStartWorkflowExecution({ ...common, signalName: 's', requestId: randomUUID() }),
+      );
+      assert.equal(grpcCode(signalWithStart), Code.INVALID_ARGUMENT, name);
+      assert.ok(grpcDetails(signalWithStart).startsWith(message));
+      await assertNotStarted(workflowId);
+    }
+    assert.ok((await env.client.workflow.count()).count >= 0);
+  });
+
+  test('a schedule whose start action carries one is INVALID_ARGUMENT', async (t) => {
+    const err = await rejectionOf(
+      env.connection.workflowService.createSchedule({
+        namespace: env.namespace,
+        scheduleId: uniqueName(t),
+        requestId: randomUUID(),
+        schedule: {
+          spec: { interval: [{ interval: { seconds: Long.fromNumber(3600) } }] },
+          action: {
+            startWorkflow: {
+              workflowId: uniqueName(t),
+              workflowType: { name: 'never-run' },
+              taskQueue: { name: 'hostile-input' },
+              searchAttributes: { indexedFields: { CustomIntField: json('1.5') } },
+            },
+          },
+        },
+      }),
+    );
+    assert.equal(grpcCode(err), Code.INVALID_ARGUMENT);
+    assert.match(grpcDetails(err), /invalid value for search attribute CustomIntField of type Int: 1\.5/);
+  });
+});
+
+describe('a malformed update protocol message in a workflow task completion', () => {
+  test('a body that is not the message its type names is INVALID_ARGUMENT and fails the task with BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', async (t) => {
+    const workflowId = uniqueName(t);
+    const service = env.connection.workflowService;
+    await service.startWorkflowExecution({
+      namespace: env.namespace,
+      workflowId,
+      workflowType: { name: 'raw' },
+      taskQueue: { name: workflowId },
+      requestId: randomUUID(),
+    });
+    const bodies = [
+      // A length-delimited field 1 announcing 5 bytes, holding one.
+      { type_url: 'type.googleapis.com/temporal.api.update.v1.Acceptance', value: Buffer.from([0x0a, 0x05, 0x01]) },
+      { type_url: 'type.googleapis.com/temporal.api.common.v1.Payload', value: Buffer.alloc(0) },
+    ];
+    for (const body of bodies) {
+      const task = await service.pollWorkflowTaskQueue({ namespace: env.namespace, taskQueue: { name: workflowId }, identity: 'raw' });
+      const err = await rejectionOf(
+        service.respondWorkflowTaskCompleted({
+          namespace: env.namespace,
+          taskToken: task.taskToken,
+          identity: 'raw',
+          messages: [{ id: 'm1', protocolInstanceId: 'u1', body }],
+        }),
+      );
+      assert.equal(grpcCode(err), Code.INVALID_ARGUMENT, body.type_url);
+    }
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const failures = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
+    assert.equal(failures.length, 1); // the second attempt is left to time out, as Temporal does
+    assert.equal(
+      failures[0]?.workflowTaskFailedEventAttributes?.cause,
+      temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE,
+    );
+    assert.match(failures[0]?.workflowTaskFailedEventAttributes?.failure?.message ?? '', /unable to unmarshal request/);
   });
 });
