@@ -1,12 +1,12 @@
 import http2 from 'node:http2';
 import type { Socket } from 'node:net';
-import zlib from 'node:zlib';
 import jsonRoot from '@temporalio/proto/protos/json-module';
 import type { Logger } from '../common/logger';
 import { ENCODED_HISTORY, type EncodedHistory } from '../common/proto';
 import { healthHandlers, operatorHandlers, testServiceHandlers, workflowServiceHandlers } from './routes';
 import type { Handler, HandlerContext, HandlerTable } from './handlers/context';
-import { GrpcCode, toGrpcError, type GrpcError } from './status';
+import { GrpcCode, toGrpcError, truncateStatusMessage, type GrpcError } from './status';
+import { encodeGrpcMessage, FrameError, headerRefusal, MAX_MESSAGE_BYTES, parseTimeout, readBody, unframe } from './grpc-wire';
 import { listen } from './listen';
 
 export interface ReflectedType {
@@ -44,10 +44,9 @@ type Route =
   | { kind: 'unary'; name: string; requestType: ReflectedType; responseType: ReflectedType; handler: Handler<never, unknown> }
   | { kind: 'refuse'; error: GrpcError };
 
-const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 const GRPC_CONTENT_TYPE = 'application/grpc+proto';
-/** grpc-timeout units (gRPC over HTTP/2 spec) in milliseconds. */
-const TIMEOUT_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 1e-3, n: 1e-6 };
+/** Encoded google.rpc.Status details sent at most (base64 makes them a third larger in the header block). */
+const MAX_DETAILS_BYTES = 8 * 1024;
 
 /**
  * The gRPC frontend: unary gRPC over HTTP/2 (h2c) on node:http2, which is all Temporal's API
@@ -77,7 +76,14 @@ export class GrpcFrontend {
       session.on('close', () => this.sessions.delete(session));
       session.on('error', () => undefined); // a broken connection ends its own streams
     });
-    this.server.on('stream', (stream, headers) => this.onStream(stream, headers));
+    this.server.on('stream', (stream, headers) => {
+      // Whatever throws while a call is answered becomes its status: never an uncaught exception that ends the server.
+      try {
+        this.onStream(stream, headers);
+      } catch (err) {
+        this.failed(stream, err);
+      }
+    });
   }
 
   listen(ip: string, port: number): Promise<number> {
@@ -94,6 +100,16 @@ export class GrpcFrontend {
         for (const session of this.sessions) session.destroy();
       }, 100).unref();
     });
+  }
+
+  /** Answers INTERNAL for an error thrown while answering (or resets the stream when headers already went out). */
+  private failed(stream: http2.ServerHttp2Stream, err: unknown, method = ''): void {
+    this.options.logger.error('answering a request failed', { method, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    try {
+      respondError(stream, toGrpcError(err));
+    } catch {
+      if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    }
   }
 
   private addService(serviceName: string, handlers: HandlerTable): void {
@@ -121,10 +137,10 @@ export class GrpcFrontend {
 
   private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
     stream.on('error', () => undefined); // e.g. the client reset the stream while we answered
-    const contentType = headers['content-type'] ?? '';
-    if (headers[':method'] !== 'POST' || !contentType.startsWith('application/grpc')) {
-      stream.respond({ ':status': 415 }, { endStream: true });
-      return;
+    const refusal = headerRefusal(headers);
+    if (refusal) {
+      stream.resume(); // the request body is not needed
+      return respondError(stream, refusal.error, refusal.httpStatus);
     }
     const path = headers[':path'] ?? '';
     const route = this.routes.get(path);
@@ -157,92 +173,47 @@ export class GrpcFrontend {
       if (deadline) clearTimeout(deadline);
       if (answered) return;
       answered = true;
-      send();
+      try {
+        send();
+      } catch (err) {
+        this.failed(stream, err, route.name);
+        code = GrpcCode.INTERNAL;
+      }
       this.options.onRpc?.(route.name, startedAt, performance.now(), code);
     };
 
-    readBody(stream).then(
-      (body) => {
-        let request: unknown;
-        try {
-          request = route.requestType.decode(unframe(body, headerValue(headers['grpc-encoding'])));
-        } catch (err) {
-          const error = err instanceof FrameError ? err.error : { code: GrpcCode.INTERNAL, message: `Error deserializing request: ${describe(err)}` };
-          return finish(() => respondError(stream, error), error.code);
-        }
-        const ctx: HandlerContext = { ...this.options.context, signal: abort.signal, metadata: headers };
-        // A handler that throws before returning its promise is answered like one that rejects.
-        Promise.resolve()
-          .then(() => route.handler(ctx, request as never))
-          .then(
-            (response) => finish(() => respondMessage(stream, encodeResponse(route.responseType, response)), GrpcCode.OK),
-            (err: unknown) => {
-              const mapped = toGrpcError(err);
-              if (mapped.code === GrpcCode.INTERNAL) {
-                this.options.logger.error('request failed', { method: route.name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-              } else this.options.logger.debug('request rejected', { method: route.name, code: mapped.code, message: mapped.message });
-              finish(() => respondError(stream, mapped), mapped.code);
-            },
-          );
-      },
-      (err: unknown) => {
-        const error = err instanceof FrameError ? err.error : { code: GrpcCode.INTERNAL, message: describe(err) };
-        finish(() => respondError(stream, error), error.code);
-      },
-    );
-  }
-}
-
-class FrameError extends Error {
-  constructor(readonly error: GrpcError) {
-    super(error.message);
-  }
-}
-
-function readBody(stream: http2.ServerHttp2Stream): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_MESSAGE_BYTES + 5) {
-        stream.pause();
-        reject(new FrameError({ code: GrpcCode.RESOURCE_EXHAUSTED, message: `Received message larger than max (${size} vs. ${MAX_MESSAGE_BYTES})` }));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    stream.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    stream.once('aborted', () => reject(new Error('stream aborted')));
-  });
-}
-
-/** The single length-prefixed message of a unary request, inflated if the client compressed it. */
-function unframe(body: Buffer, encoding: string | undefined): Buffer {
-  if (body.length < 5) throw new FrameError({ code: GrpcCode.INTERNAL, message: 'Request has no message' });
-  const compressed = body.readUInt8(0) === 1;
-  const length = body.readUInt32BE(1);
-  if (length > MAX_MESSAGE_BYTES) {
-    throw new FrameError({ code: GrpcCode.RESOURCE_EXHAUSTED, message: `Received message larger than max (${length} vs. ${MAX_MESSAGE_BYTES})` });
-  }
-  const message = body.subarray(5, 5 + length);
-  if (!compressed) return message;
-  const options = { maxOutputLength: MAX_MESSAGE_BYTES };
-  try {
-    switch (encoding) {
-      case 'gzip':
-        return zlib.gunzipSync(message, options);
-      case 'deflate':
-        return zlib.inflateSync(message, options);
-      default:
-        throw new FrameError({ code: GrpcCode.UNIMPLEMENTED, message: `Received message compressed with unsupported encoding "${encoding ?? 'identity'}"` });
-    }
-  } catch (err) {
-    if (err instanceof FrameError) throw err;
-    if (err instanceof RangeError) {
-      throw new FrameError({ code: GrpcCode.RESOURCE_EXHAUSTED, message: `Received message that decompresses to a size larger than ${MAX_MESSAGE_BYTES}` });
-    }
-    throw new FrameError({ code: GrpcCode.INTERNAL, message: 'Failed to decompress message' });
+    readBody(stream)
+      .then(
+        (body) => {
+          let request: unknown;
+          try {
+            request = route.requestType.decode(unframe(body, headerValue(headers['grpc-encoding'])));
+          } catch (err) {
+            const error = err instanceof FrameError ? err.error : { code: GrpcCode.INTERNAL, message: `Error deserializing request: ${describe(err)}` };
+            return finish(() => respondError(stream, error), error.code);
+          }
+          const ctx: HandlerContext = { ...this.options.context, signal: abort.signal, metadata: headers };
+          // A handler that throws before returning its promise is answered like one that rejects.
+          Promise.resolve()
+            .then(() => route.handler(ctx, request as never))
+            .then(
+              (response) => finish(() => respondMessage(stream, encodeResponse(route.responseType, response)), GrpcCode.OK),
+              (err: unknown) => {
+                const mapped = toGrpcError(err);
+                if (mapped.code === GrpcCode.INTERNAL) {
+                  this.options.logger.error('request failed', { method: route.name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+                } else this.options.logger.debug('request rejected', { method: route.name, code: mapped.code, message: mapped.message });
+                finish(() => respondError(stream, mapped), mapped.code);
+              },
+            )
+            .catch((err: unknown) => this.failed(stream, err, route.name));
+        },
+        (err: unknown) => {
+          const error = err instanceof FrameError ? err.error : { code: GrpcCode.INTERNAL, message: describe(err) };
+          finish(() => respondError(stream, error), error.code);
+        },
+      )
+      .catch((err: unknown) => this.failed(stream, err, route.name));
   }
 }
 
@@ -305,11 +276,15 @@ function respondMessage(stream: http2.ServerHttp2Stream, message: Uint8Array): v
 }
 
 /** A Trailers-Only response: status, message and (Temporal's failure) details in one HEADERS frame. */
-function respondError(stream: http2.ServerHttp2Stream, error: GrpcError): void {
+function respondError(stream: http2.ServerHttp2Stream, error: GrpcError, httpStatus = 200): void {
   if (stream.destroyed || stream.closed) return;
-  const headers: http2.OutgoingHttpHeaders = { ...responseHeaders(), 'grpc-status': String(error.code), 'grpc-message': encodeGrpcMessage(error.message) };
-  // Binary metadata travels base64 without padding, as the gRPC spec asks senders to emit it.
-  if (error.details) headers['grpc-status-details-bin'] = Buffer.from(error.details).toString('base64').replace(/=+$/, '');
+  const message = encodeGrpcMessage(truncateStatusMessage(error.message));
+  const headers: http2.OutgoingHttpHeaders = { ...responseHeaders(), ':status': httpStatus, 'grpc-status': String(error.code), 'grpc-message': message };
+  // Binary metadata travels base64 without padding, as the gRPC spec asks senders to emit it. Details too large for a
+  // header block (client input echoed in them) are left out: the status and message still reach the caller.
+  if (error.details && error.details.length <= MAX_DETAILS_BYTES) {
+    headers['grpc-status-details-bin'] = Buffer.from(error.details).toString('base64').replace(/=+$/, '');
+  }
   if (stream.headersSent) {
     stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
     return;
@@ -317,20 +292,8 @@ function respondError(stream: http2.ServerHttp2Stream, error: GrpcError): void {
   stream.respond(headers, { endStream: true });
 }
 
-/** grpc-message is percent-encoded outside printable ASCII (and '%' itself). */
-function encodeGrpcMessage(message: string): string {
-  return /^[\x20-\x24\x26-\x7e]*$/.test(message) ? message : encodeURIComponent(message);
-}
-
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function parseTimeout(value: string | string[] | undefined): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const match = /^(\d{1,8})([HMSmun])$/.exec(value);
-  if (!match) return undefined;
-  return Math.ceil(Number(match[1]) * (TIMEOUT_UNIT_MS[match[2] ?? 'S'] ?? 1000));
 }
 
 function describe(err: unknown): string {

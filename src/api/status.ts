@@ -39,13 +39,34 @@ export interface GrpcError {
 }
 
 /**
+ * The longest status message sent, in UTF-8 bytes. Messages echo client input (names, filters), and a
+ * header block past the peer's limit ends the stream (RST_STREAM / GOAWAY) with no status at all.
+ */
+export const MAX_STATUS_MESSAGE_BYTES = 4096;
+const TRUNCATED = '… (truncated)';
+
+/** The message cut at a character boundary to MAX_STATUS_MESSAGE_BYTES, marked as truncated. */
+export function truncateStatusMessage(message: string): string {
+  if (message.length <= MAX_STATUS_MESSAGE_BYTES / 3 || Buffer.byteLength(message) <= MAX_STATUS_MESSAGE_BYTES) return message;
+  const budget = MAX_STATUS_MESSAGE_BYTES - Buffer.byteLength(TRUNCATED);
+  let out = '';
+  let size = 0;
+  for (const char of message) {
+    size += Buffer.byteLength(char);
+    if (size > budget) break;
+    out += char;
+  }
+  return out + TRUNCATED;
+}
+
+/**
  * The one place where engine errors become gRPC statuses. Temporal failure details travel as a
  * google.rpc.Status in `grpc-status-details-bin`, which the SDK decodes (e.g. NamespaceNotFoundError).
  */
 export function toGrpcError(err: unknown): GrpcError {
   if (!(err instanceof ServiceError)) {
     const message = err instanceof Error ? err.message : String(err);
-    return { code: GrpcCode.INTERNAL, message: `internal error: ${message}` };
+    return { code: GrpcCode.INTERNAL, message: truncateStatusMessage(`internal error: ${message}`) };
   }
   const { code, message, details } = toStatus(err);
   return { code, message, details: details.length > 0 ? google.rpc.Status.encode({ code, message, details }).finish() : undefined };
@@ -86,7 +107,7 @@ export function httpStatusOf(code: number): number {
 /** An error as a google.rpc.Status (the shape MultiOperationExecutionFailure nests, one per operation). */
 function toStatus(err: ServiceError): { code: number; message: string; details: google.protobuf.IAny[] } {
   const detail = err.detail && encodeDetail(err.detail);
-  return { code: GrpcCode[err.code], message: err.message, details: detail ? [detail] : [] };
+  return { code: GrpcCode[err.code], message: truncateStatusMessage(err.message), details: detail ? [detail] : [] };
 }
 
 function encodeDetail(detail: ServiceErrorDetail): google.protobuf.IAny | undefined {

@@ -1,11 +1,12 @@
 import { BLOB_SIZE_EXCEEDS_LIMIT, blobSizeVerdict, type BlobSizeLimits } from '../common/blob-size';
 import { invalidArgument } from '../common/errors';
+import { MAX_ID_LENGTH } from '../common/id-length';
 import type { Logger } from '../common/logger';
 import { common, durationToMs, enums, failure, type IDuration, type IFailure, type IPayloads } from '../common/proto';
 
 /** Request checks shared by handlers, with Temporal's messages where it has one. */
 
-export const MAX_ID_LENGTH = 1000;
+export { MAX_ID_LENGTH };
 
 export function requireField(value: string | null | undefined, message: string): string {
   if (!value) throw invalidArgument(message);
@@ -14,7 +15,7 @@ export function requireField(value: string | null | undefined, message: string):
 
 export function requireId(value: string | null | undefined, what: string): string {
   const id = requireField(value, `${what} is not set on request.`);
-  if (id.length > MAX_ID_LENGTH) throw invalidArgument(`${what} exceeds length limit.`);
+  if (id.length > MAX_ID_LENGTH) throw invalidArgument(`${what} length exceeds limit.`);
   return id;
 }
 

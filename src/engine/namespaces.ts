@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { invalidArgument, namespaceNotFound } from '../common/errors';
+import { MAX_ID_LENGTH } from '../common/id-length';
 import { enums } from '../common/proto';
 import type { NamespaceRecord } from '../store/records';
 import type { NamespaceStore } from '../store/store';
 
 const DEFAULT_RETENTION_MS = 24 * 3600 * 1000;
+const NAMESPACE_TOO_LONG = 'Namespace length exceeds limit.';
 
 /** Namespaces, read through a small cache: every namespaced RPC resolves its namespace first. */
 export class NamespaceRegistry {
@@ -28,6 +30,7 @@ export class NamespaceRegistry {
 
   async register(fields: Pick<NamespaceRecord, 'name' | 'description' | 'ownerEmail' | 'retentionMs' | 'data'>): Promise<NamespaceRecord> {
     if (!fields.name) throw invalidArgument('Namespace is not set on request.');
+    if (fields.name.length > MAX_ID_LENGTH) throw invalidArgument(NAMESPACE_TOO_LONG);
     const record: NamespaceRecord = {
       id: randomUUID(),
       state: enums.NamespaceState.NAMESPACE_STATE_REGISTERED,
@@ -43,6 +46,7 @@ export class NamespaceRegistry {
   /** The namespace by name, or NOT_FOUND with NamespaceNotFoundFailure details. */
   async resolve(name: string | null | undefined): Promise<NamespaceRecord> {
     if (!name) throw invalidArgument('Namespace is not set on request.');
+    if (name.length > MAX_ID_LENGTH) throw invalidArgument(NAMESPACE_TOO_LONG);
     const cached = this.byName.get(name);
     if (cached) return cached;
     const record = await this.store.getNamespaceByName(name);

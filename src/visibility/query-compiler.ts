@@ -324,13 +324,16 @@ function statusValue(value: ListQueryValue): number | undefined {
   return Object.hasOwn(STATUSES, name) ? STATUSES[name] : undefined;
 }
 
+/** An integer of nanoseconds in Go's int64 (time.Unix(0, n), time.Duration), in milliseconds; out of range is no value. */
+function nanosToMs(nanos: number): number | undefined {
+  return Number.isInteger(nanos) && Math.abs(nanos) <= 2 ** 63 ? nanos / 1e6 : undefined;
+}
+
 const RFC3339 = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?)?(Z|z|[+-]\d{2}:?\d{2})?$/;
 
 /** An RFC 3339 string (date-only and a missing offset mean UTC), or an integer of epoch nanoseconds as Temporal accepts. */
 function datetimeToMs(value: ListQueryValue): number | undefined {
-  if (value.kind === 'number') {
-    return Number.isInteger(value.value) ? value.value / 1e6 : undefined;
-  }
+  if (value.kind === 'number') return nanosToMs(value.value);
   if (value.kind !== 'string') return undefined;
   const match = RFC3339.exec(value.value.trim());
   if (!match) return undefined;
@@ -349,12 +352,10 @@ const DURATION_UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-
 
 /** Nanoseconds (a number, or a string of digits), a Go duration ('1h30m', '1.5s', '2d'), or 'hh:mm:ss'. */
 function durationToMs(value: ListQueryValue): number | undefined {
-  if (value.kind === 'number') {
-    return Number.isInteger(value.value) ? value.value / 1e6 : undefined;
-  }
+  if (value.kind === 'number') return nanosToMs(value.value);
   if (value.kind !== 'string') return undefined;
   const text = value.value.trim();
-  if (/^-?\d+$/.test(text)) return Number(text) / 1e6;
+  if (/^-?\d+$/.test(text)) return nanosToMs(Number(text));
   const clock = /^(\d+):([0-5]\d):([0-5]\d(?:\.\d+)?)$/.exec(text);
   if (clock) {
     const [, h, m, s] = clock as unknown as [string, string, string, string];

@@ -32,6 +32,22 @@ interface Token {
 }
 
 const OPERATORS = ['<=', '>=', '<>', '!=', '=', '<', '>'];
+// Sticky: matched in place, so that tokenizing stays linear in the query's length.
+const NUMBER = /-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/y;
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
+
+/**
+ * Bounds that keep a filter within what the parser's recursion and SQLite accept (SQLITE_MAX_EXPR_DEPTH
+ * is 1000; every value is a bound parameter): a filter past one is INVALID_ARGUMENT, never INTERNAL.
+ */
+export const MAX_QUERY_NESTING = 100;
+export const MAX_QUERY_PREDICATES = 1000;
+export const MAX_QUERY_VALUES = 5000;
+
+function matchAt(pattern: RegExp, text: string, at: number): RegExpExecArray | null {
+  pattern.lastIndex = at;
+  return pattern.exec(text);
+}
 
 function syntaxError(message: string): Error {
   return invalidArgument(`invalid query: ${message}`);
@@ -53,20 +69,21 @@ function tokenize(query: string): Token[] {
       tokens.push({ kind: c === '`' ? 'quotedName' : 'string', text, position });
       i = end;
     } else if (/[0-9.]/.test(c) || (c === '-' && /[0-9.]/.test(query[i + 1] ?? ''))) {
-      const match = /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(query.slice(i));
+      const match = matchAt(NUMBER, query, i);
       if (!match) {
         throw syntaxError(`invalid number at position ${position}`);
       }
       tokens.push({ kind: 'number', text: match[0], position });
       i += match[0].length;
     } else if (/[A-Za-z_]/.test(c)) {
-      const match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(query.slice(i)) as RegExpExecArray;
+      const match = matchAt(WORD, query, i) as RegExpExecArray;
       tokens.push({ kind: 'word', text: match[0], position });
       i += match[0].length;
     } else {
       const op = OPERATORS.find((o) => query.startsWith(o, i));
       if (!op) {
-        throw syntaxError(`unexpected character '${c}' at position ${position}`);
+        // The whole code point: an emoji is two UTF-16 units, and half of one is no character.
+        throw syntaxError(`unexpected character '${String.fromCodePoint(query.codePointAt(i) ?? 0xfffd)}' at position ${position}`);
       }
       tokens.push({ kind: 'op', text: op === '<>' ? '!=' : op, position });
       i += op.length;
@@ -111,6 +128,16 @@ function readQuoted(query: string, start: number): [string, number] {
 // ---------------------------------------------------------------------------------------------------
 // Parser
 
+/**
+ * A chain of ANDs (or ORs) as a balanced tree: both are associative, and a balanced tree keeps a
+ * chain of thousands of terms shallow for the compiler's recursion and SQLite's expression depth.
+ */
+function balanced(kind: 'and' | 'or', terms: ListQueryExpr[], from = 0, to = terms.length): ListQueryExpr {
+  if (to - from === 1) return terms[from] as ListQueryExpr;
+  const middle = (from + to) >>> 1;
+  return { kind, left: balanced(kind, terms, from, middle), right: balanced(kind, terms, middle, to) };
+}
+
 const RESERVED = new Set(['AND', 'OR', 'NOT', 'IN', 'BETWEEN', 'IS', 'NULL', 'STARTS_WITH', 'ORDER', 'GROUP', 'BY', 'LIMIT', 'TRUE', 'FALSE']);
 
 function describe(token: Token): string {
@@ -133,6 +160,9 @@ export function parseListQuery(query: string): ListQueryAst {
 
 class Parser {
   private index = 0;
+  private depth = 0;
+  private predicates = 0;
+  private values = 0;
 
   constructor(private readonly tokens: Token[]) {}
 
@@ -168,38 +198,45 @@ class Parser {
   }
 
   private parseOr(): ListQueryExpr {
-    let left = this.parseAnd();
+    const terms = [this.parseAnd()];
     while (this.isKeyword('OR')) {
       this.next();
-      left = { kind: 'or', left, right: this.parseAnd() };
+      terms.push(this.parseAnd());
     }
-    return left;
+    return balanced('or', terms);
   }
 
   private parseAnd(): ListQueryExpr {
-    let left = this.parseUnary();
+    const terms = [this.parseUnary()];
     while (this.isKeyword('AND')) {
       this.next();
-      left = { kind: 'and', left, right: this.parseUnary() };
+      terms.push(this.parseUnary());
     }
-    return left;
+    return balanced('and', terms);
   }
 
   private parseUnary(): ListQueryExpr {
-    if (this.isKeyword('NOT')) {
-      this.next();
-      return { kind: 'not', expr: this.parseUnary() };
+    const token = this.peek();
+    if (!this.isKeyword('NOT') && token.kind !== '(') return this.parsePredicate();
+    if (++this.depth > MAX_QUERY_NESTING) {
+      throw syntaxError(`expression nested deeper than ${MAX_QUERY_NESTING} levels (NOT and parentheses) at position ${token.position}`);
     }
-    if (this.peek().kind === '(') {
-      this.next();
-      const expr = this.parseOr();
+    this.next();
+    let expr: ListQueryExpr;
+    if (token.kind === '(') {
+      expr = this.parseOr();
       this.expect(')', "')'");
-      return expr;
+    } else {
+      expr = { kind: 'not', expr: this.parseUnary() };
     }
-    return this.parsePredicate();
+    this.depth--;
+    return expr;
   }
 
   private parsePredicate(): ListQueryExpr {
+    if (++this.predicates > MAX_QUERY_PREDICATES) {
+      throw syntaxError(`more than ${MAX_QUERY_PREDICATES} comparisons, at position ${this.peek().position}`);
+    }
     const attribute = this.parseAttribute();
     const token = this.peek();
     if (token.kind === 'op') {
@@ -246,6 +283,9 @@ class Parser {
   private parseValue(): ListQueryValue {
     const token = this.peek();
     const position = token.position;
+    if (++this.values > MAX_QUERY_VALUES) {
+      throw syntaxError(`more than ${MAX_QUERY_VALUES} values, at position ${position}`);
+    }
     if (token.kind === 'string') {
       this.next();
       return { kind: 'string', value: token.text, position };

@@ -66,9 +66,10 @@ function encodeOffset(offset: number): Uint8Array {
 
 function decodeOffset(token: Uint8Array | null | undefined): number {
   if (!token || token.length === 0) return 0;
-  const offset = Number(Buffer.from(token).toString('utf8'));
-  if (!Number.isInteger(offset) || offset < 0) throw invalidArgument('Invalid NextPageToken.');
-  return offset;
+  // Only what encodeOffset writes: Number() would also take ' ', '0x1f' or '1e300', which SQLite's OFFSET refuses.
+  const text = Buffer.from(token).toString('utf8');
+  if (!/^\d{1,15}$/.test(text)) throw invalidArgument('Invalid NextPageToken.');
+  return Number(text);
 }
 
 /** WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW → ContinuedAsNew. */

@@ -11,7 +11,7 @@ export async function createSchedule(ctx: HandlerContext, req: workflowservice.I
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.scheduleId, 'ScheduleId');
   requireField(req.requestId, 'RequestId is not set on request.');
-  if ((req.requestId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('RequestId exceeds length limit.');
+  if ((req.requestId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
   await validateSchedule(ctx, ns.id, req.schedule);
   if (req.searchAttributes) req.searchAttributes.indexedFields = await ctx.searchAttributes.validate(ns.id, req.searchAttributes.indexedFields);
   validatePatch(req.initialPatch);
@@ -26,7 +26,7 @@ export async function describeSchedule(ctx: HandlerContext, req: workflowservice
 export async function updateSchedule(ctx: HandlerContext, req: workflowservice.IUpdateScheduleRequest): Promise<workflowservice.IUpdateScheduleResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
   requireId(req.scheduleId, 'ScheduleId');
-  if ((req.requestId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('RequestId exceeds length limit.');
+  if ((req.requestId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
   await validateSchedule(ctx, ns.id, req.schedule);
   if (req.searchAttributes) req.searchAttributes.indexedFields = await ctx.searchAttributes.validate(ns.id, req.searchAttributes.indexedFields);
   return ctx.schedules.updateSchedule(ns, req);

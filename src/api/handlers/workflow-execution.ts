@@ -32,7 +32,7 @@ export function validateStart(req: workflowservice.IStartWorkflowExecutionReques
   requireNonNegativeDuration(req.workflowExecutionTimeout, 'WorkflowExecutionTimeout');
   requireNonNegativeDuration(req.workflowRunTimeout, 'WorkflowRunTimeout');
   requireNonNegativeDuration(req.workflowTaskTimeout, 'WorkflowTaskTimeout');
-  if ((req.requestId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('RequestId exceeds length limit.');
+  if ((req.requestId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
   requireCompatibleIdPolicies(req.workflowIdReusePolicy, req.workflowIdConflictPolicy);
 }
 

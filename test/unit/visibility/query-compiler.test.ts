@@ -228,4 +228,30 @@ describe('list-query compiler on the migrated visibility schema', () => {
     assert.deepEqual(compiled.params, ["x' OR 1=1 --"]);
     assert.equal(matchingRunIds(db, compiled).length, 0);
   });
+
+  test('a chain of a thousand ORs or ANDs runs: chains are balanced, within SQLite’s expression depth', () => {
+    const ids = Array.from({ length: 999 }, (_, i) => `'none-${i}'`);
+    assert.deepEqual(matches(`${ids.map((id) => `WorkflowId = ${id}`).join(' OR ')} OR WorkflowId = 'order-1'`), ['a']);
+    assert.deepEqual(matches(ids.map((id) => `WorkflowId != ${id}`).join(' AND ')), matches("WorkflowId != 'none'"));
+  });
+
+  test('filters past the parser’s bounds are INVALID_ARGUMENT naming the bound, never a stack or SQLite overflow', () => {
+    rejected(`${'('.repeat(5000)}WorkflowId = 'x'${')'.repeat(5000)}`, /nested deeper than 100 levels/);
+    rejected(`${'NOT '.repeat(100_000)}WorkflowId = 'x'`, /nested deeper than 100 levels/);
+    rejected(`WorkflowId IN (${Array.from({ length: 40_000 }, (_, i) => `'w${i}'`).join(', ')})`, /more than 5000 values/);
+    rejected(Array.from({ length: 20_000 }, () => 'WorkflowId IS NULL').join(' OR '), /more than 1000 comparisons/);
+    assert.deepEqual(matches(`${'NOT '.repeat(100)}WorkflowId = 'order-1'`), ['a']);
+  });
+
+  test('a Datetime or duration of nanoseconds outside int64 is INVALID_ARGUMENT, not an out-of-range date', () => {
+    rejected('StartTime > 99999999999999999999999', /requires an RFC 3339 datetime/);
+    rejected('CustomDatetimeField > 99999999999999999999999', /requires an RFC 3339 datetime/);
+    rejected('CustomDatetimeField > 1e400', /requires an RFC 3339 datetime/);
+    rejected("ExecutionDuration > '99999999999999999999999'", /requires a duration/);
+    assert.deepEqual(matches('CustomDatetimeField > 1709294400000000000'), []);
+  });
+
+  test('an emoji where a token is expected is named whole in the error', () => {
+    rejected('WorkflowId = 😀', /unexpected character '😀' at position 14/);
+  });
 });

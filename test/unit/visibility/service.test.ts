@@ -89,6 +89,11 @@ test('a malformed page token and a GROUP BY in a list are INVALID_ARGUMENT', asy
   const [visibility] = service(1);
   await invalidArgument(visibility.list('ns', '', 10, Buffer.from('-3')), /Invalid NextPageToken/);
   await invalidArgument(visibility.list('ns', '', 10, Buffer.from('next')), /Invalid NextPageToken/);
+  // Number() reads these as numbers, which SQLite's OFFSET then refuses.
+  for (const token of [' ', '0x10', '1e300', '1.5', '99999999999999999999', '\u{1F600}']) {
+    await invalidArgument(visibility.list('ns', '', 10, Buffer.from(token)), /Invalid NextPageToken/);
+  }
+  await invalidArgument(visibility.list('ns', '', 10, Buffer.from([0xff, 0xfe, 0x00])), /Invalid NextPageToken/);
   await invalidArgument(visibility.list('ns', 'GROUP BY ExecutionStatus', 10, undefined), /only supported by CountWorkflowExecutions/);
 });
 

@@ -9,6 +9,15 @@ type IMessage = temporal.api.protocol.v1.IMessage;
 const update = temporal.api.update.v1;
 const BAD_MESSAGE = enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE;
 
+/** A message body that is not the protobuf its type URL names fails the task, as Temporal's Any.UnmarshalNew error does. */
+function decodeBody<T>(type: { decode(data: Uint8Array): T }, value: Uint8Array): T {
+  try {
+    return type.decode(value);
+  } catch (err) {
+    throw new BadCommandError(BAD_MESSAGE, `unable to unmarshal request: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 /**
  * The update protocol messages of one workflow task completion. Acceptances and responses become
  * history events at the position of their ProtocolMessage command (or after all commands when no
@@ -64,11 +73,11 @@ export class UpdateProtocol {
     this.answered.add(updateId);
     switch (typeName) {
       case 'temporal.api.update.v1.Acceptance':
-        return this.accept(updateId, update.Acceptance.decode(value), inFlight);
+        return this.accept(updateId, decodeBody(update.Acceptance, value), inFlight);
       case 'temporal.api.update.v1.Response':
-        return this.respond(updateId, update.Response.decode(value), inFlight);
+        return this.respond(updateId, decodeBody(update.Response, value), inFlight);
       case 'temporal.api.update.v1.Rejection': {
-        const rejection = update.Rejection.decode(value);
+        const rejection = decodeBody(update.Rejection, value);
         if (inFlight) this.effects.push(() => this.registry.advance(inFlight, 'completed', { failure: rejection.failure }));
         return;
       }
