@@ -84,7 +84,7 @@ async function main() {
   const env = await createTestWorkflowEnvironment();
   const firstStartMs = performance.now() - started;
   const laterStartMs = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 10; i++) {
     started = performance.now();
     const another = await createTestWorkflowEnvironment();
     laterStartMs.push(performance.now() - started);
