@@ -1,0 +1,3 @@
+export function SchedulesPage({ ns }: { ns: string; scheduleId: string }) {
+  return <p>{ns}</p>;
+}

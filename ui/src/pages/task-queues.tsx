@@ -1,0 +1,3 @@
+export function TaskQueuesPage({ ns }: { ns: string; name: string }) {
+  return <p>{ns}</p>;
+}
