@@ -62,7 +62,8 @@ export class HistoryReads {
     const pageSize = req.maximumPageSize && req.maximumPageSize > 0 ? req.maximumPageSize : DEFAULT_PAGE_SIZE;
     const rows = await store.readHistory(ms.runId, token, ms.nextEventId, pageSize);
     const lastId = token + rows.length - 1; // event ids are dense
-    const more = lastId + 1 < ms.nextEventId;
+    // As Temporal, a long poll's last page of a running run still carries a token: the caller follows the run with it.
+    const more = lastId + 1 < ms.nextEventId || (req.waitNewEvent === true && isRunning(ms.status));
     return { [ENCODED_HISTORY]: rows, nextPageToken: more ? encodePageToken(ms.runId, lastId + 1) : new Uint8Array(), archived: false };
   }
 
