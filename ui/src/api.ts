@@ -3,7 +3,7 @@
  * JSON files. Answers are read without payload shorthand (`?noPayloadShorthand`), so every payload arrives as
  * `{ metadata, data }` in base64: the form a codec endpoint takes and `historyFromJSON` reads.
  */
-import type { DescribeWorkflowResponse, HistoryEvent, Json, Payload, ScheduleListEntry, WorkflowExecutionInfo } from './types';
+import type { DescribeWorkflowResponse, HistoryEvent, Json, Payload, ScheduleListEntry, TaskQueueDescription, WorkflowExecutionInfo } from './types';
 
 export interface UiConfig {
   csrfToken: string;
@@ -157,8 +157,11 @@ export const resetWorkflow = (ns: string, workflowId: string, runId: string, wor
     body: { workflowExecution: execution(workflowId, runId), workflowTaskFinishEventId, reason, requestId: crypto.randomUUID(), identity: 'hourglass-ui' },
   });
 
-export const describeTaskQueue = (ns: string, name: string, taskQueueType: 'TASK_QUEUE_TYPE_WORKFLOW' | 'TASK_QUEUE_TYPE_ACTIVITY'): Promise<Json> =>
-  call('GET', `/namespaces/${seg(ns)}/task-queues/${seg(name)}`, { query: { taskQueueType, reportStats: true } });
+export const describeTaskQueue = (
+  ns: string,
+  name: string,
+  taskQueueType: 'TASK_QUEUE_TYPE_WORKFLOW' | 'TASK_QUEUE_TYPE_ACTIVITY',
+): Promise<TaskQueueDescription> => call('GET', `/namespaces/${seg(ns)}/task-queues/${seg(name)}`, { query: { taskQueueType, reportStats: true } });
 
 export const listSchedules = (ns: string, nextPageToken: string): Promise<{ schedules?: ScheduleListEntry[]; nextPageToken?: string }> =>
   call('GET', `/namespaces/${seg(ns)}/schedules`, { query: { maximumPageSize: 100, nextPageToken } });

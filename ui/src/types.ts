@@ -91,3 +91,13 @@ export interface ScheduleListEntry {
   scheduleId?: string;
   info?: { workflowType?: { name?: string }; paused?: boolean; notes?: string; futureActionTimes?: string[]; recentActions?: Json[] };
 }
+
+interface Poller {
+  identity?: string;
+  lastAccessTime?: string;
+  ratePerSecond?: number;
+}
+export interface TaskQueueDescription {
+  pollers?: Poller[];
+  stats?: { approximateBacklogCount?: string; approximateBacklogAge?: string; tasksAddRate?: number; tasksDispatchRate?: number };
+}
