@@ -86,3 +86,24 @@ export function argsFromText(text: string): Payload[] {
   const value = JSON.parse(text) as unknown;
   return (Array.isArray(value) ? (value as unknown[]) : [value]).map(jsonPayload);
 }
+
+function isPayload(value: object): value is Payload {
+  const metadata = (value as Payload).metadata;
+  return (
+    typeof metadata === 'object' &&
+    metadata !== null &&
+    typeof metadata.encoding === 'string' &&
+    Object.keys(value).every((k) => k === 'metadata' || k === 'data')
+  );
+}
+
+/** A message for reading: every payload in it replaced by its decoded value (JSON), or `{ encoding, base64 }` for bytes. */
+export function withPayloadsDecoded(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withPayloadsDecoded);
+  if (typeof value !== 'object' || value === null) return value;
+  if (isPayload(value)) {
+    const decoded = decodePayload(value);
+    return decoded.kind === 'json' ? decoded.value : decoded.kind === 'null' ? null : { encoding: decoded.encoding, base64: decoded.base64 };
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPayloadsDecoded(v)]));
+}

@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { formatTime } from '../format';
+import { withPayloadsDecoded } from '../payloads';
 import type { HistoryEvent } from '../types';
 import { eventLabel, eventSummary, eventTone } from './events';
 
@@ -9,7 +10,7 @@ const overscan = 10;
 
 /**
  * The event table, virtualised: rows have a fixed height, so only the rows in view (plus a few) are rendered and a
- * 10,000-event history scrolls as fast as a short one. One row at a time opens below itself to its full JSON.
+ * 10,000-event history scrolls as fast as a short one. One row at a time opens below itself to its full JSON (payloads decoded).
  * When scrolled to the bottom it stays there as events arrive (following a running run).
  */
 export function EventTable({ events }: { events: HistoryEvent[] }) {
@@ -75,7 +76,7 @@ export function EventTable({ events }: { events: HistoryEvent[] }) {
           style={{ top: `${top(i) + rowHeight}px`, height: `${detailHeight}px` }}
           data-testid="event-detail"
         >
-          <pre class="json">{JSON.stringify(event, null, 2)}</pre>
+          <pre class="json">{JSON.stringify(withPayloadsDecoded(event), null, 2)}</pre>
         </div>,
       );
     }
