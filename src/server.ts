@@ -1,5 +1,7 @@
 import { GrpcFrontend, type RpcObserver } from './api/grpc-server';
-import { HttpApiServer } from './api/http/http-server';
+import { HttpApiHandler } from './api/http/http-server';
+import { HttpListener } from './api/http/http-listener';
+import { UiServer } from './api/ui/ui-server';
 import { resolveDynamicConfig, type DynamicConfigValues } from './common/dynamic-config';
 import { silentLogger, type Logger } from './common/logger';
 import { VirtualClock, systemClock } from './engine/time/clock';
@@ -13,6 +15,7 @@ import { ScheduleService } from './schedules/schedule-service';
 import { CachedStore } from './store/cached-store';
 import { SqliteStore } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
+import { version } from './version';
 import { DEV_SERVER_ATTRIBUTES, SearchAttributeRegistry } from './visibility/search-attributes';
 import type { SearchAttributeType } from './visibility/search-attribute-type';
 import { VisibilityService } from './visibility/service';
@@ -24,6 +27,16 @@ export interface HourglassServerOptions {
   port?: number;
   /** Port for Temporal's HTTP API (`--http-port`); absent: no HTTP API; 0 picks a free port. */
   httpPort?: number;
+  /** Origins allowed to call the HTTP API from a browser (`--http-cors-origin`; `*` for any); none: no CORS headers. */
+  httpCorsOrigins?: string[];
+  /** Port for the web UI (`--ui-port`); absent: no UI; 0 picks a free port. */
+  uiPort?: number;
+  /** Address of the web UI; default `ip`. */
+  uiIp?: string;
+  /** `--ui-codec-endpoint`: the codec server the UI's browser page asks to decode payloads (`<endpoint>/decode`). */
+  codecEndpoint?: string;
+  /** `--ui-asset-path`: a folder with a built UI to serve instead of the package's `dist/ui`. */
+  uiAssetPath?: string;
   /** SQLite file; absent means an in-memory database (as the Temporal CLI's dev server does). */
   dbFilename?: string;
   /** Namespaces to create besides `default`. */
@@ -59,8 +72,9 @@ export class HourglassServer {
     readonly port: number,
     /** host:port of the HTTP API, when `httpPort` was given. */
     readonly httpAddress: string | undefined,
-    private readonly frontend: GrpcFrontend,
-    private readonly httpApi: HttpApiServer | undefined,
+    /** host:port of the web UI, when `uiPort` was given. */
+    readonly uiAddress: string | undefined,
+    private readonly listeners: { close(): Promise<void> }[],
     private readonly engine: HistoryEngine,
     private readonly scheduler: Scheduler,
     private readonly store: Store,
@@ -127,21 +141,41 @@ export class HourglassServer {
         activityApisEnabled: config['frontend.activityAPIsEnabled'],
       };
       const frontend = new GrpcFrontend({ logger, context, onRpc: options.onRpc });
-      const httpApi = options.httpPort === undefined ? undefined : new HttpApiServer({ logger, context });
+      // Built only for an HTTP or UI listener: generating the routes costs start-up time the SDKs' servers do not need.
+      let api: HttpApiHandler | undefined;
+      const apiHandler = (): HttpApiHandler => (api ??= new HttpApiHandler({ logger, context, corsOrigins: options.httpCorsOrigins }));
+      const listeners: { close(): Promise<void> }[] = [frontend];
       let port: number;
-      let httpPort: number | undefined;
+      let httpAddress: string | undefined;
+      let uiAddress: string | undefined;
       try {
         port = await frontend.listen(ip, options.port ?? 7233);
-        if (httpApi) httpPort = await httpApi.listen(ip, options.httpPort ?? 0);
+        if (options.httpPort !== undefined) {
+          const handler = apiHandler();
+          const http = new HttpListener((req, res) => handler.handle(req, res));
+          listeners.push(http);
+          httpAddress = hostPort(ip, await http.listen(ip, options.httpPort));
+        }
+        if (options.uiPort !== undefined) {
+          const ui = new UiServer({
+            api: apiHandler(),
+            clock,
+            timeSkipping: timeSkipper !== undefined,
+            codecEndpoint: options.codecEndpoint,
+            serverVersion: version,
+            assetPath: options.uiAssetPath,
+          });
+          listeners.push(ui);
+          const uiIp = options.uiIp ?? ip;
+          uiAddress = hostPort(uiIp, await ui.listen(uiIp, options.uiPort));
+        }
       } catch (err) {
-        await frontend.close();
+        await Promise.all(listeners.map((l) => l.close()));
         scheduler.close();
         engine.close();
         throw err;
       }
-      const host = ip.includes(':') ? `[${ip}]` : ip;
-      const httpAddress = httpPort === undefined ? undefined : `${host}:${httpPort}`;
-      const server = new HourglassServer(`${host}:${port}`, port, httpAddress, frontend, httpApi, engine, scheduler, store);
+      const server = new HourglassServer(hostPort(ip, port), port, httpAddress, uiAddress, listeners, engine, scheduler, store);
       server.startRetentionSweeps(logger);
       return server;
     } catch (err) {
@@ -177,11 +211,15 @@ export class HourglassServer {
       clearInterval(this.retention);
       this.scheduler.close();
       this.engine.close();
-      await Promise.all([this.frontend.close(), this.httpApi?.close()]);
+      await Promise.all(this.listeners.map((l) => l.close()));
       await this.store.close();
     })();
     return this.closing;
   }
+}
+
+function hostPort(ip: string, port: number): string {
+  return `${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
 }
 
 function toMs(time: Date | number | undefined): number | undefined {

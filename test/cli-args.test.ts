@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { Command, StartDevOptions } from '../src/cli/args';
-import { parseArgs, parseSearchAttribute, printsReadyLine, UsageError } from '../src/cli/args';
+import { parseArgs, parseSearchAttribute, printsReadyLine, uiPortOf, UsageError } from '../src/cli/args';
 import { START_DEV_USAGE } from '../src/cli/usage';
 
 function startDev(argv: string[]): StartDevOptions {
@@ -31,10 +31,47 @@ test('defaults match the Temporal CLI dev server', () => {
     dynamicConfig: {},
     searchAttributes: [],
     sqlitePragmas: {},
+    httpCorsOrigins: [],
     timeSkipping: false,
     logConfig: false,
     ignoredFlags: [],
   });
+});
+
+test('the Web UI listens on the gRPC port + 1000 unless --ui-port says otherwise, on --ip unless --ui-ip, and not at all with --headless', () => {
+  assert.equal(uiPortOf(startDev([])), 8233);
+  assert.equal(uiPortOf(startDev(['-p', '7000'])), 8000);
+  assert.equal(uiPortOf(startDev(['-p', '7000', '--ui-port', '9000'])), 9000);
+  assert.equal(uiPortOf(startDev(['--ui-port=0'])), 0);
+  // --port 0 asks for a free port: the UI gets a free one too, as does a gRPC port with no port 1000 above it.
+  assert.equal(uiPortOf(startDev(['-p', '0'])), 0);
+  assert.equal(uiPortOf(startDev(['-p', '65000'])), 0);
+  assert.equal(uiPortOf(startDev(['--headless'])), undefined);
+  assert.equal(uiPortOf(startDev(['--headless', '--ui-port', '9000'])), undefined);
+  assert.equal(startDev([]).uiIp, undefined);
+  assert.equal(startDev(['--ui-ip', '0.0.0.0']).uiIp, '0.0.0.0');
+  usageError(['server', 'start-dev', '--ui-ip='], /invalid value "" for --ui-ip/);
+});
+
+test('--ui-codec-endpoint is an http(s) URL the UI sends payloads to; --ui-asset-path a folder to serve', () => {
+  assert.equal(startDev(['--ui-codec-endpoint', 'http://localhost:8888/']).codecEndpoint, 'http://localhost:8888');
+  assert.equal(startDev(['--ui-codec-endpoint=https://codec.example/v1']).codecEndpoint, 'https://codec.example/v1');
+  usageError(['server', 'start-dev', '--ui-codec-endpoint', 'localhost:8888'], /--ui-codec-endpoint: expected an http:\/\/ or https:\/\/ URL/);
+  assert.equal(startDev(['--ui-asset-path', '/srv/ui']).uiAssetPath, '/srv/ui');
+});
+
+test('--http-cors-origin is repeatable: origins as browsers send them, or *; a path is a usage error', () => {
+  const options = startDev([
+    '--http-cors-origin',
+    'http://localhost:3000',
+    '--http-cors-origin=https://Example.com',
+    '--http-cors-origin',
+    'http://localhost:3000',
+  ]);
+  assert.deepEqual(options.httpCorsOrigins, ['http://localhost:3000', 'https://example.com']);
+  assert.deepEqual(startDev(['--http-cors-origin', '*']).httpCorsOrigins, ['*']);
+  usageError(['server', 'start-dev', '--http-cors-origin', 'http://localhost:3000/app'], /expected an origin such as http:\/\/localhost:3000/);
+  usageError(['server', 'start-dev', '--http-cors-origin', 'localhost'], /--http-cors-origin: expected an http:\/\/ or https:\/\/ URL/);
 });
 
 test('parses the command line the Rust SDK (sdk-core) spawns', () => {
@@ -69,6 +106,8 @@ test('parses the command line the Rust SDK (sdk-core) spawns', () => {
   assert.equal(options.dbFilename, '/tmp/x.db');
   assert.equal(options.headless, true);
   assert.equal(options.uiPort, undefined);
+  // sdk-core asks for no UI unless its caller does: an SDK's test server opens no port besides gRPC's and the HTTP API's.
+  assert.equal(uiPortOf(options), undefined);
 });
 
 test('accepts --flag=value and short forms', () => {
@@ -179,6 +218,7 @@ test('the time-skipping test server form ignores its own arguments', () => {
   assert.equal(command.options.timeSkipping, true);
   assert.deepEqual(command.options.dynamicConfig, {});
   assert.deepEqual(command.options.testServerArgs, ['--enable-time-skipping']);
+  assert.equal(uiPortOf(command.options), undefined, 'the test server has no UI');
 });
 
 test('accepts every flag of "temporal server start-dev" and every Temporal CLI global flag, each with a valid value', () => {
@@ -224,10 +264,10 @@ test('accepts every flag of "temporal server start-dev" and every Temporal CLI g
   assert.equal(options.logConfig, true);
   assert.equal(options.output, 'jsonl');
   assert.equal(options.logLevel, 'info');
+  assert.equal(options.codecEndpoint, 'http://localhost:8888');
+  assert.equal(options.uiAssetPath, '/tmp/assets');
   assert.deepEqual(options.ignoredFlags, [
     '--ui-public-path',
-    '--ui-asset-path',
-    '--ui-codec-endpoint',
     '--ui-disable-news-fetch',
     '--env',
     '--env-file',
@@ -256,7 +296,7 @@ test('flags accepted without effect still get their values checked as the Tempor
 });
 
 test('--help lists the flags accepted without effect as such', () => {
-  for (const flag of ['ui-public-path', 'ui-asset-path', 'ui-codec-endpoint', 'ui-disable-news-fetch', 'env', 'color', 'command-timeout']) {
+  for (const flag of ['ui-public-path', 'ui-disable-news-fetch', 'env', 'color', 'command-timeout']) {
     assert.match(START_DEV_USAGE, new RegExp(`--${flag} .*no effect: `));
   }
   assert.match(START_DEV_USAGE, /--log-config/);

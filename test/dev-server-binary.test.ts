@@ -73,6 +73,14 @@ describe('dev server binary', () => {
     assert.match(chosen, /HTTP API: http:\/\/127\.0\.0\.1:\d+\)$/);
   });
 
+  test('the ready line names the Web UI (as the Temporal CLI\'s "UI:" line) unless --headless', async () => {
+    const uiPort = await freePort();
+    const line = await readyLine(['server', 'start-dev', '--port', '0', '--ui-port', String(uiPort)]);
+    assert.ok(line.includes(`; UI: http://127.0.0.1:${uiPort}; HTTP API: http://127.0.0.1:`), line);
+    const headless = await readyLine(['server', 'start-dev', '--port', '0', '--headless']);
+    assert.doesNotMatch(headless, /UI: /);
+  });
+
   test('--dynamic-config-value: an honoured key with a good value and an unknown key are accepted', async () => {
     const line = await readyLine([
       'server',

@@ -5,25 +5,23 @@
  * spawn the Temporal dev server (the SDKs' `TestWorkflowEnvironment.createLocal`, via sdk-core) can spawn Hourglass
  * instead. Both `--flag value` and `--flag=value` forms are accepted, as are `-p 7233`, `-p=7233` and `-p7233`.
  */
-import { DynamicConfigError, convertDynamicConfigValue, isDynamicConfigKey, parseDynamicConfigFlag } from '../common/dynamic-config';
 import type { LogFormat, LogLevel } from '../common/logger';
-import { PRAGMA_VALUE, SETTABLE_PRAGMAS } from '../store/sqlite/pragmas';
-import { SEARCH_ATTRIBUTE_TYPES, type SearchAttributeType } from '../visibility/search-attribute-type';
+import {
+  checkIgnoredFlagValue,
+  parseBool,
+  parseChoice,
+  parseDynamicConfigValue,
+  parseHttpUrl,
+  parseOrigin,
+  parsePort,
+  parseSearchAttribute,
+  parseSqlitePragma,
+  UsageError,
+  type SearchAttributeSpec,
+} from './flag-values';
 import { IGNORED_FLAGS, isIgnoredFlag } from './ignored-flags';
 
-/** A command-line mistake: the CLI prints the message (plus a usage hint) to stderr and exits with code 2. */
-export class UsageError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-export interface SearchAttributeSpec {
-  name: string;
-  type: SearchAttributeType;
-}
+export { parseSearchAttribute, UsageError, type SearchAttributeSpec };
 
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'fatal', 'never'];
 export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json', 'pretty'];
@@ -39,9 +37,16 @@ export interface StartDevOptions {
   /** Absent: in-memory database. */
   dbFilename?: string;
   headless: boolean;
-  /** Only set when --ui-port was given explicitly. */
+  /** Only set when --ui-port was given explicitly (see {@link uiPortOf}). */
   uiPort?: number;
+  /** Only set when --ui-ip was given explicitly; the UI binds to --ip otherwise. */
   uiIp?: string;
+  /** `--ui-codec-endpoint`: the codec server the UI sends payloads to for decoding. */
+  codecEndpoint?: string;
+  /** `--ui-asset-path`: a folder with a built UI to serve instead of the package's. */
+  uiAssetPath?: string;
+  /** `--http-cors-origin` values, in order, without duplicates: the only browser origins the HTTP API answers. */
+  httpCorsOrigins: string[];
   logFormat: LogFormat;
   logLevel: LogLevel;
   /** `--dynamic-config-value` values by key, JSON-decoded (a later value for a key wins); honoured keys already checked. */
@@ -76,6 +81,9 @@ type FlagName =
   | 'headless'
   | 'ui-port'
   | 'ui-ip'
+  | 'ui-codec-endpoint'
+  | 'ui-asset-path'
+  | 'http-cors-origin'
   | 'log-format'
   | 'log-level'
   | 'dynamic-config-value'
@@ -97,6 +105,9 @@ const START_DEV_FLAGS: Record<FlagName, boolean> = {
   headless: false,
   'ui-port': true,
   'ui-ip': true,
+  'ui-codec-endpoint': true,
+  'ui-asset-path': true,
+  'http-cors-origin': true,
   'log-format': true,
   'log-level': true,
   'dynamic-config-value': true,
@@ -114,99 +125,6 @@ const SHORT_FLAGS: Record<string, FlagName> = { p: 'port', n: 'namespace', f: 'd
 
 function isFlagName(name: string): name is FlagName {
   return Object.prototype.hasOwnProperty.call(START_DEV_FLAGS, name);
-}
-
-function parsePort(flag: string, value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) {
-    throw new UsageError(`invalid value "${value}" for --${flag}: expected a port number (0-65535)`);
-  }
-  return Number(value);
-}
-
-function parseChoice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
-  const found = choices.find((c) => c === value.toLowerCase());
-  if (found === undefined) {
-    throw new UsageError(`invalid value "${value}" for --${flag}: expected one of ${choices.join(', ')}`);
-  }
-  return found;
-}
-
-function parseBool(flag: string, value: string): boolean {
-  switch (value.toLowerCase()) {
-    case 'true':
-    case '1':
-    case 't':
-      return true;
-    case 'false':
-    case '0':
-    case 'f':
-      return false;
-    default:
-      throw new UsageError(`invalid value "${value}" for --${flag}: expected true or false`);
-  }
-}
-
-/** Go's time.ParseDuration syntax plus the Temporal CLI's `d` (days) unit, e.g. `90s`, `1h30m`, `1.5d`. */
-const GO_DURATION = /^[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h|d))+)$/;
-
-/** Checks a value of a flag Hourglass accepts without effect the way the Temporal CLI would. */
-function checkIgnoredFlagValue(flag: string, value: string): void {
-  const spec = IGNORED_FLAGS[flag]?.value;
-  if (spec?.kind === 'bool') parseBool(flag, value);
-  else if (spec?.kind === 'enum') parseChoice(flag, value, spec.choices);
-  else if (spec?.kind === 'duration' && !GO_DURATION.test(value)) {
-    throw new UsageError(`invalid value "${value}" for --${flag}: expected a duration such as 30s, 5m or 1h30m`);
-  }
-}
-
-function requireKeyValue(flag: string, value: string): string {
-  const eq = value.indexOf('=');
-  if (eq <= 0) {
-    throw new UsageError(`invalid value "${value}" for --${flag}: expected KEY=VALUE`);
-  }
-  return value;
-}
-
-/** Parses `KEY=VALUE` into `pragmas`; the key must be one SqliteStore applies, the value one bare word. */
-function parseSqlitePragma(value: string, pragmas: Record<string, string>): void {
-  const eq = requireKeyValue('sqlite-pragma', value).indexOf('=');
-  const key = value.slice(0, eq).trim().toLowerCase();
-  const pragmaValue = value.slice(eq + 1).trim();
-  if (!SETTABLE_PRAGMAS.includes(key)) {
-    throw new UsageError(`invalid value "${value}" for --sqlite-pragma: unsupported pragma "${key}" (supported: ${SETTABLE_PRAGMAS.join(', ')})`);
-  }
-  if (!PRAGMA_VALUE.test(pragmaValue)) {
-    throw new UsageError(`invalid value "${value}" for --sqlite-pragma: "${pragmaValue}" is not a value for ${key}`);
-  }
-  pragmas[key] = pragmaValue;
-}
-
-/** Parses `KEY=VALUE` into `values` as the Temporal CLI does (JSON value); a bad value for a key Hourglass honours is a usage error. */
-function parseDynamicConfigValue(value: string, values: Record<string, unknown>): void {
-  requireKeyValue('dynamic-config-value', value);
-  try {
-    const [key, decoded] = parseDynamicConfigFlag(value);
-    if (isDynamicConfigKey(key)) convertDynamicConfigValue(key, decoded);
-    values[key] = decoded;
-  } catch (err) {
-    if (err instanceof DynamicConfigError) throw new UsageError(`--dynamic-config-value: ${err.message}`);
-    throw err;
-  }
-}
-
-/** Parses `name=Type` as the Temporal CLI does; the type is matched case-insensitively and normalized. */
-export function parseSearchAttribute(value: string): SearchAttributeSpec {
-  const eq = value.indexOf('=');
-  const name = eq < 0 ? '' : value.slice(0, eq).trim();
-  const rawType = eq < 0 ? '' : value.slice(eq + 1).trim();
-  if (name === '' || rawType === '') {
-    throw new UsageError(`invalid value "${value}" for --search-attribute: expected NAME=TYPE`);
-  }
-  const type = SEARCH_ATTRIBUTE_TYPES.find((t) => t.toLowerCase() === rawType.toLowerCase());
-  if (type === undefined) {
-    throw new UsageError(`invalid search attribute type "${rawType}" for "${name}": expected one of ${SEARCH_ATTRIBUTE_TYPES.join(', ')}`);
-  }
-  return { name, type };
 }
 
 /** Parses the arguments after `hourglass` (i.e. `process.argv.slice(2)`). Throws {@link UsageError}. */
@@ -248,6 +166,7 @@ function parseStartDev(argv: readonly string[]): Command {
     dynamicConfig: {},
     searchAttributes: [],
     sqlitePragmas: {},
+    httpCorsOrigins: [],
     timeSkipping: false,
     logConfig: false,
     ignoredFlags: [],
@@ -354,8 +273,21 @@ function parseStartDev(argv: readonly string[]): Command {
         options.uiPort = parsePort(name, value);
         break;
       case 'ui-ip':
+        if (value === '') throw new UsageError('invalid value "" for --ui-ip');
         options.uiIp = value;
         break;
+      case 'ui-codec-endpoint':
+        options.codecEndpoint = parseHttpUrl(name, value).replace(/\/+$/, '');
+        break;
+      case 'ui-asset-path':
+        if (value === '') throw new UsageError('invalid value "" for --ui-asset-path');
+        options.uiAssetPath = value;
+        break;
+      case 'http-cors-origin': {
+        const origin = value === '*' ? value : parseOrigin(name, value);
+        if (!options.httpCorsOrigins.includes(origin)) options.httpCorsOrigins.push(origin);
+        break;
+      }
       case 'log-format':
         options.logFormat = parseChoice(name, value, LOG_FORMATS);
         break;
@@ -387,6 +319,20 @@ function testServerOptions(port: number, extraArgs: readonly string[]): StartDev
   const options = parseStartDev(['--port', String(port), '--headless', '--log-level', 'warn']);
   if (options.kind !== 'start-dev') throw new UsageError('invalid test-server invocation');
   return { ...options.options, timeSkipping: true, testServerArgs: [...extraArgs] };
+}
+
+/** The Temporal CLI's distance from the gRPC port to the UI's default port (7233 → 8233). */
+export const UI_PORT_OFFSET = 1000;
+
+/**
+ * The port the web UI listens on, undefined with `--headless`: `--ui-port`, else the gRPC port + 1000 as the Temporal
+ * CLI; a free port when that is not a port (`--port 0` asks for a free port, and so gets a free UI port too).
+ */
+export function uiPortOf(options: Pick<StartDevOptions, 'headless' | 'uiPort' | 'port'>): number | undefined {
+  if (options.headless) return undefined;
+  if (options.uiPort !== undefined) return options.uiPort;
+  const port = options.port + UI_PORT_OFFSET;
+  return options.port === 0 || port > 65535 ? 0 : port;
 }
 
 /**

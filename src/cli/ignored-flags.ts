@@ -15,14 +15,11 @@ export interface IgnoredFlag {
 const STRING = { kind: 'string' } as const;
 const BOOL = { kind: 'bool' } as const;
 const DURATION = { kind: 'duration' } as const;
-const NO_UI = 'no Web UI yet';
 const CLIENT_ONLY = 'client commands only';
 
 export const IGNORED_FLAGS: Readonly<Record<string, IgnoredFlag>> = {
-  'ui-public-path': { value: STRING, reason: NO_UI },
-  'ui-asset-path': { value: STRING, reason: NO_UI },
-  'ui-codec-endpoint': { value: STRING, reason: NO_UI },
-  'ui-disable-news-fetch': { value: BOOL, reason: NO_UI },
+  'ui-public-path': { value: STRING, reason: 'the Web UI is served at /' },
+  'ui-disable-news-fetch': { value: BOOL, reason: 'the Web UI fetches no news' },
   env: { value: STRING, reason: CLIENT_ONLY },
   'env-file': { value: STRING, reason: CLIENT_ONLY },
   'config-file': { value: STRING, reason: CLIENT_ONLY },

@@ -9,7 +9,7 @@ import { createLogger } from '../common/logger';
 import type { HourglassServer } from '../server';
 import { version } from '../version';
 import type { StartDevOptions } from './args';
-import { parseArgs, printsReadyLine, UsageError } from './args';
+import { parseArgs, printsReadyLine, uiPortOf, UsageError } from './args';
 import { ROOT_USAGE, SERVER_USAGE, START_DEV_USAGE } from './usage';
 import { parseWorkflowArgs } from './commands/client-args';
 import { WORKFLOW_USAGE } from './commands/workflow-usage';
@@ -74,9 +74,6 @@ async function startDev(options: StartDevOptions): Promise<void> {
 
   if (options.testServerArgs?.length) logger.debug('ignoring test server arguments', { args: options.testServerArgs });
   if (options.ignoredFlags.length) logger.debug('ignoring flags without effect in Hourglass', { flags: options.ignoredFlags });
-  if (options.uiPort !== undefined && !options.headless) {
-    logger.warn('UI is not available yet', { uiPort: options.uiPort });
-  }
 
   const namespaces = options.namespaces.filter((ns) => ns !== 'default');
   let server: HourglassServer;
@@ -87,6 +84,11 @@ async function startDev(options: StartDevOptions): Promise<void> {
       port: options.port,
       // As the Temporal CLI: without --http-port the HTTP API still runs, on a free port.
       httpPort: options.httpPort ?? 0,
+      httpCorsOrigins: options.httpCorsOrigins,
+      uiPort: uiPortOf(options),
+      uiIp: options.uiIp,
+      codecEndpoint: options.codecEndpoint,
+      uiAssetPath: options.uiAssetPath,
       dbFilename: options.dbFilename,
       namespaces,
       timeSkipping: options.timeSkipping,
@@ -115,7 +117,8 @@ async function startDev(options: StartDevOptions): Promise<void> {
     process.stdout.write(
       `Hourglass server listening on ${options.ip}:${server.port} ` +
         `(version: ${version}; namespace: ${['default', ...namespaces].join(', ')}; database: ${options.dbFilename ?? 'in-memory'}; ` +
-        `HTTP API: http://${server.httpAddress ?? ''})\n`,
+        // "UI:" as the Temporal CLI labels its UI URL; absent with --headless.
+        `${server.uiAddress === undefined ? '' : `UI: http://${server.uiAddress}; `}HTTP API: http://${server.httpAddress ?? ''})\n`,
     );
   }
 
@@ -148,9 +151,10 @@ function describeStartError(err: unknown, options: StartDevOptions): string {
   const message = errorMessage(err);
   const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
   if (code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(message)) {
-    // The taken port may be the gRPC or the HTTP API one: node's error names it.
+    // The taken port may be the gRPC, the HTTP API or the UI one: node's error names it (and the UI's address).
     const port = typeof err === 'object' && err !== null && 'port' in err ? String(err.port) : String(options.port);
-    return `${options.ip}:${port} is already in use (${message})`;
+    const ip = typeof err === 'object' && err !== null && 'address' in err ? String(err.address) : options.ip;
+    return `${ip}:${port} is already in use (${message})`;
   }
   if (code === 'EADDRNOTAVAIL' || /EADDRNOTAVAIL/i.test(message)) {
     return `${options.ip} is not an address of this machine (${message})`;

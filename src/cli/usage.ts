@@ -1,7 +1,7 @@
 import { DYNAMIC_CONFIG_SETTINGS } from '../common/dynamic-config';
 import { SETTABLE_PRAGMAS } from '../store/sqlite/pragmas';
 import { SEARCH_ATTRIBUTE_TYPES } from '../visibility/search-attribute-type';
-import { DEFAULT_IP, DEFAULT_PORT, OUTPUT_FORMATS } from './args';
+import { DEFAULT_IP, DEFAULT_PORT, OUTPUT_FORMATS, UI_PORT_OFFSET } from './args';
 import { IGNORED_FLAGS } from './ignored-flags';
 
 const VALUE_TYPE = { string: 'string', bool: '', duration: 'duration', enum: 'string' } as const;
@@ -50,8 +50,10 @@ Flags:
   -n, --namespace string             Namespace to create besides "default" (repeatable)
   -f, --db-filename string           SQLite file to persist to (default: in-memory)
       --headless                     Disable the Web UI
-      --ui-port int                  Web UI port (no UI yet: accepted, a warning is logged)
-      --ui-ip string                 Web UI IP (accepted, unused)
+      --ui-port int                  Web UI port (default: the gRPC port + ${UI_PORT_OFFSET}, a free port with --port 0)
+      --ui-ip string                 IP address the Web UI binds to (default: --ip)
+      --ui-codec-endpoint string     Codec server URL the Web UI sends payloads to for decoding (URL/decode)
+      --ui-asset-path string         Folder of a built Web UI to serve instead of Hourglass's own
       --log-format string            text, json or pretty (default "text")
       --log-level string             debug, info, warn, error, fatal or never (default "warn")
       --log-config                   Print the server configuration (JSON) to stderr at start-up
@@ -65,6 +67,8 @@ ${Object.keys(DYNAMIC_CONFIG_SETTINGS)
       --search-attribute string      NAME=TYPE search attribute (repeatable); TYPE is one of
                                      ${SEARCH_ATTRIBUTE_TYPES.join(', ')}
       --http-port int                HTTP API port (default: a free port)
+      --http-cors-origin string      Browser origin allowed to call the HTTP API, e.g. http://localhost:3000, or *
+                                     (repeatable; default: none, no CORS headers are sent)
       --metrics-port int             Metrics port (accepted, unused)
       --sqlite-pragma string         KEY=VALUE SQLite pragma, KEY one of ${SETTABLE_PRAGMAS.join(', ')} (repeatable)
       --time-skipping                Virtual clock that skips to the next timer when idle, with Temporal's TestService

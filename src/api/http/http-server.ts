@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { Socket } from 'node:net';
+import type http from 'node:http';
 import jsonRoot from '@temporalio/proto/protos/json-module';
 import type { Logger } from '../../common/logger';
 import { encodeResponse } from '../grpc-server';
@@ -9,7 +8,7 @@ import { GrpcCode, httpStatusOf, toRpcStatus } from '../status';
 import { fieldAtPath, messageFromJson, messageToJson, type JsonOptions, type ReflectedMessageType } from './proto-json';
 import { bindingsOf, literalsFirst, matchPath, type HttpBinding } from './route-template';
 import { JsonFieldError } from './well-known-json';
-import { listen } from '../listen';
+import { answerCors } from './cors';
 
 interface ReflectedMethod {
   name: string;
@@ -29,9 +28,11 @@ interface HttpRoute extends HttpBinding {
   handler: Handler<never, unknown> | undefined;
 }
 
-export interface HttpApiServerOptions {
+export interface HttpApiOptions {
   logger: Logger;
   context: Omit<HandlerContext, 'signal' | 'metadata'>;
+  /** Origins that may call the API from a browser (`--http-cors-origin`); none: no CORS headers at all. */
+  corsOrigins?: readonly string[];
 }
 
 /** grpc-gateway's limit: gRPC's default maximum message size (rpc.MaxHTTPAPIRequestBytes in Temporal). */
@@ -71,30 +72,16 @@ export function httpRoutes(): HttpRoute[] {
 /**
  * Temporal's HTTP API (what the Temporal server serves with grpc-gateway on its HTTP port): each annotated RPC on its
  * paths and verbs, bodies in proto3 JSON, answered by the same handler the gRPC frontend calls, with the same context.
+ * Mounted on the `--http-port` listener and under `/api/` on the UI's.
  */
-export class HttpApiServer {
-  private readonly server: http.Server;
+export class HttpApiHandler {
   private readonly routes = httpRoutes();
-  private readonly sockets = new Set<Socket>();
 
-  constructor(private readonly options: HttpApiServerOptions) {
-    this.server = http.createServer((req, res) => void this.onRequest(req, res));
-    this.server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-  }
+  constructor(private readonly options: HttpApiOptions) {}
 
-  listen(ip: string, port: number): Promise<number> {
-    return listen(this.server, ip, port);
-  }
-
-  /** Stops listening and ends open connections (long polls included). */
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      for (const socket of this.sockets) socket.destroy();
-    });
+  async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (answerCors(req, res, this.options.corsOrigins ?? [])) return;
+    await this.onRequest(req, res);
   }
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -2,7 +2,7 @@
  * Flags of the client commands (`hourglass workflow list / describe / show`), named as the Temporal CLI names them.
  * Pure (no I/O) so it can be unit-tested; mistakes throw the CLI's {@link UsageError} (exit 2).
  */
-import { UsageError } from '../args';
+import { UsageError } from '../flag-values';
 
 export const WORKFLOW_SUBCOMMANDS = ['list', 'describe', 'show'] as const;
 export type WorkflowSubcommand = (typeof WORKFLOW_SUBCOMMANDS)[number];

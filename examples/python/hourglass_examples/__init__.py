@@ -1,0 +1,1 @@
+"""The user's guide's patterns as runnable Python on the official Temporal SDK, run against Hourglass."""

@@ -1,0 +1,137 @@
+/**
+ * The values of command-line flags, checked as the Temporal CLI checks them; a bad one is a {@link UsageError}. Pure.
+ */
+import { DynamicConfigError, convertDynamicConfigValue, isDynamicConfigKey, parseDynamicConfigFlag } from '../common/dynamic-config';
+import { PRAGMA_VALUE, SETTABLE_PRAGMAS } from '../store/sqlite/pragmas';
+import { SEARCH_ATTRIBUTE_TYPES, type SearchAttributeType } from '../visibility/search-attribute-type';
+import { IGNORED_FLAGS } from './ignored-flags';
+
+/** A command-line mistake: the CLI prints the message (plus a usage hint) to stderr and exits with code 2. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface SearchAttributeSpec {
+  name: string;
+  type: SearchAttributeType;
+}
+
+export function parsePort(flag: string, value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) {
+    throw new UsageError(`invalid value "${value}" for --${flag}: expected a port number (0-65535)`);
+  }
+  return Number(value);
+}
+
+export function parseChoice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+  const found = choices.find((c) => c === value.toLowerCase());
+  if (found === undefined) {
+    throw new UsageError(`invalid value "${value}" for --${flag}: expected one of ${choices.join(', ')}`);
+  }
+  return found;
+}
+
+export function parseBool(flag: string, value: string): boolean {
+  switch (value.toLowerCase()) {
+    case 'true':
+    case '1':
+    case 't':
+      return true;
+    case 'false':
+    case '0':
+    case 'f':
+      return false;
+    default:
+      throw new UsageError(`invalid value "${value}" for --${flag}: expected true or false`);
+  }
+}
+
+/** Go's time.ParseDuration syntax plus the Temporal CLI's `d` (days) unit, e.g. `90s`, `1h30m`, `1.5d`. */
+const GO_DURATION = /^[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h|d))+)$/;
+
+/** Checks a value of a flag Hourglass accepts without effect the way the Temporal CLI would. */
+export function checkIgnoredFlagValue(flag: string, value: string): void {
+  const spec = IGNORED_FLAGS[flag]?.value;
+  if (spec?.kind === 'bool') parseBool(flag, value);
+  else if (spec?.kind === 'enum') parseChoice(flag, value, spec.choices);
+  else if (spec?.kind === 'duration' && !GO_DURATION.test(value)) {
+    throw new UsageError(`invalid value "${value}" for --${flag}: expected a duration such as 30s, 5m or 1h30m`);
+  }
+}
+
+function requireKeyValue(flag: string, value: string): string {
+  const eq = value.indexOf('=');
+  if (eq <= 0) {
+    throw new UsageError(`invalid value "${value}" for --${flag}: expected KEY=VALUE`);
+  }
+  return value;
+}
+
+/** Parses `KEY=VALUE` into `pragmas`; the key must be one SqliteStore applies, the value one bare word. */
+export function parseSqlitePragma(value: string, pragmas: Record<string, string>): void {
+  const eq = requireKeyValue('sqlite-pragma', value).indexOf('=');
+  const key = value.slice(0, eq).trim().toLowerCase();
+  const pragmaValue = value.slice(eq + 1).trim();
+  if (!SETTABLE_PRAGMAS.includes(key)) {
+    throw new UsageError(`invalid value "${value}" for --sqlite-pragma: unsupported pragma "${key}" (supported: ${SETTABLE_PRAGMAS.join(', ')})`);
+  }
+  if (!PRAGMA_VALUE.test(pragmaValue)) {
+    throw new UsageError(`invalid value "${value}" for --sqlite-pragma: "${pragmaValue}" is not a value for ${key}`);
+  }
+  pragmas[key] = pragmaValue;
+}
+
+/** Parses `KEY=VALUE` into `values` as the Temporal CLI does (JSON value); a bad value for a key Hourglass honours is a usage error. */
+export function parseDynamicConfigValue(value: string, values: Record<string, unknown>): void {
+  requireKeyValue('dynamic-config-value', value);
+  try {
+    const [key, decoded] = parseDynamicConfigFlag(value);
+    if (isDynamicConfigKey(key)) convertDynamicConfigValue(key, decoded);
+    values[key] = decoded;
+  } catch (err) {
+    if (err instanceof DynamicConfigError) throw new UsageError(`--dynamic-config-value: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Parses `name=Type` as the Temporal CLI does; the type is matched case-insensitively and normalized. */
+export function parseSearchAttribute(value: string): SearchAttributeSpec {
+  const eq = value.indexOf('=');
+  const name = eq < 0 ? '' : value.slice(0, eq).trim();
+  const rawType = eq < 0 ? '' : value.slice(eq + 1).trim();
+  if (name === '' || rawType === '') {
+    throw new UsageError(`invalid value "${value}" for --search-attribute: expected NAME=TYPE`);
+  }
+  const type = SEARCH_ATTRIBUTE_TYPES.find((t) => t.toLowerCase() === rawType.toLowerCase());
+  if (type === undefined) {
+    throw new UsageError(`invalid search attribute type "${rawType}" for "${name}": expected one of ${SEARCH_ATTRIBUTE_TYPES.join(', ')}`);
+  }
+  return { name, type };
+}
+
+/** An absolute http(s) URL, as a codec endpoint must be for the browser to call it. */
+export function parseHttpUrl(flag: string, value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new UsageError(`invalid value "${value}" for --${flag}: expected an http:// or https:// URL`);
+  }
+  return value;
+}
+
+/** A browser origin (`scheme://host[:port]`, no path), written as browsers send it in the `Origin` header. */
+export function parseOrigin(flag: string, value: string): string {
+  const url = new URL(parseHttpUrl(flag, value));
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '') {
+    throw new UsageError(`invalid value "${value}" for --${flag}: expected an origin such as http://localhost:3000 (no path), or *`);
+  }
+  return url.origin;
+}
