@@ -22,23 +22,24 @@ export async function startUiScenarios(client: Client, taskQueue: string, prefix
   const waiting = await start('uiWaiting', 'waiting');
   const parent = await start('uiParent', 'parent');
   const signalled = await start('uiSignalled', 'signalled');
-  await completed.result();
-  await failed.result().catch((e: unknown) => {
-    if (!(e instanceof WorkflowFailedError)) throw e;
-  });
-  await until(async () => Boolean((await waiting.describe()).raw.pendingActivities?.[0]?.lastFailure));
-  // The child's own run is the sign the parent's StartChildWorkflowExecution went through.
-  await until(
-    async () =>
-      await client.workflow
+  await Promise.all([
+    completed.result(),
+    failed.result().catch((e: unknown) => {
+      if (!(e instanceof WorkflowFailedError)) throw e;
+    }),
+    until(async () => Boolean((await waiting.describe()).raw.pendingActivities?.[0]?.lastFailure)),
+    // The child's own run is the sign the parent's StartChildWorkflowExecution went through.
+    until(() =>
+      client.workflow
         .getHandle(`${prefix}-parent-child`)
         .describe()
         .then(
           () => true,
           () => false,
         ),
-  );
-  await until(async () => (await signalled.describe()).historyLength >= 3);
+    ),
+    until(async () => (await signalled.describe()).historyLength >= 3),
+  ]);
   return { completed, failed, waiting, parent, signalled };
 }
 
