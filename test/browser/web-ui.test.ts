@@ -129,9 +129,10 @@ describe('the web UI', browserSpec(), () => {
     });
   });
 
-  test('a parent links to its child, and the child back to its parent', async () => {
+  test('a parent lists its running child as pending and links to it; the child links back to its parent', async () => {
     await withBrowser(async (page) => {
       await open(page, runs.parent);
+      assert.match(await page.locator('[data-testid=pending-children]').innerText(), new RegExp(`uiChild\\s+${runs.parent.workflowId}-child`));
       await page.click(`[data-testid=run-summary] >> text=${runs.parent.workflowId}-child`);
       await page.waitForSelector('text=uiChild');
       assert.match(await page.locator('[data-testid=run-summary]').innerText(), new RegExp(`Parent\\s+${runs.parent.workflowId}`));

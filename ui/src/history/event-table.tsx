@@ -56,9 +56,9 @@ export function EventTable({ events }: { events: HistoryEvent[] }) {
         data-event-id={event.eventId}
         onClick={() => setOpen(i === open ? -1 : i)}
       >
-        <span class="mono">{event.eventId}</span>
-        <span class="time">{formatTime(event.eventTime)}</span>
-        <span class={eventTone(event)}>{eventLabel(event)}</span>
+        {/* Spaces between the cells (ignored by the grid) keep the row's text readable when copied or searched. */}
+        <span class="mono">{event.eventId}</span> <span class="time">{formatTime(event.eventTime)}</span>{' '}
+        <span class={eventTone(event)}>{eventLabel(event)}</span>{' '}
         <span class="muted">
           {eventSummary(event).map(([k, v]) => (
             <span key={k}>

@@ -18,6 +18,8 @@ export interface HistoryState {
   error?: ApiError;
 }
 
+// A small first page shows the start of a long history at once; the rest comes in big pages.
+const firstPageSize = 200;
 const pageSize = 1000;
 
 export function useHistory(ns: string, workflowId: string, runId: string): HistoryState {
@@ -31,12 +33,13 @@ export function useHistory(ns: string, workflowId: string, runId: string): Histo
       let caughtUp = false;
       for (;;) {
         try {
-          const page = await getHistory(ns, workflowId, runId, { nextPageToken: token, waitNewEvent: true, pageSize, signal: abort.signal });
+          const size = token === '' ? firstPageSize : pageSize;
+          const page = await getHistory(ns, workflowId, runId, { nextPageToken: token, waitNewEvent: true, pageSize: size, signal: abort.signal });
           const added = page.history?.events ?? [];
           if (added.length > 0) events = [...events, ...added];
           token = page.nextPageToken ?? '';
           // Caught up once a page ends short of a full page: from then on each request is a long poll.
-          caughtUp ||= added.length < pageSize || token === '';
+          caughtUp ||= added.length < size || token === '';
           setState({ events, loaded: caughtUp, following: caughtUp && token !== '' });
           if (token === '') return;
         } catch (e) {
