@@ -2,7 +2,7 @@
  * Child-process plumbing for the bench runner: start the server (CLI), a worker and a load generator as separate
  * processes, read their CPU time and memory from /proc, and kill every child on exit.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -106,6 +106,20 @@ function nodeArgs(variable: string): string[] {
   return (process.env[variable] ?? '').split(' ').filter((a) => a.length > 0);
 }
 
+/**
+ * The Node binary the server runs on (HOURGLASS_BENCH_SERVER_NODE, default this one), so the server alone can move to
+ * another Node (e.g. Node 22 for node:sqlite) while worker and load generator stay put. The SQLite driver is the
+ * server's default for that Node unless HOURGLASS_SQLITE_DRIVER (inherited) forces one.
+ */
+export const SERVER_NODE = process.env.HOURGLASS_BENCH_SERVER_NODE || process.execPath;
+
+/** The server's Node version and SQLite driver, as the report states them. */
+export function serverRuntime(): { node: string; sqliteDriver: string } {
+  const script = `process.stdout.write(process.version + ' ' + require(${JSON.stringify(path.join(ROOT, 'dist', 'src', 'store', 'sqlite', 'open-database.js'))}).sqliteDriver().name)`;
+  const [node = '?', sqliteDriver = '?'] = execFileSync(SERVER_NODE, ['-e', script], { encoding: 'utf8' }).split(' ');
+  return { node, sqliteDriver };
+}
+
 export interface ServerProcess {
   child: ChildProcess;
   pid: number;
@@ -128,7 +142,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerPr
   const t = performance.now();
   const child = track(
     spawn(
-      process.execPath,
+      SERVER_NODE,
       [
         ...nodeArgs('HOURGLASS_BENCH_SERVER_NODE_ARGS'),
         path.join(ROOT, 'bin', 'hourglass.js'),

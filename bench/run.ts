@@ -5,7 +5,8 @@
  * processes; each round of each workload gets a fresh server (fresh SQLite file) and worker. CPU time and peak RSS
  * come from /proc/<pid>/stat and /proc/<pid>/status. Every workload runs 3 rounds (--quick: 1 round, smaller counts);
  * the table shows the median with min–max beside it, and is written to bench/RESULTS.md.
- * `--only=w1,w3` runs a subset (w1–w7) and still writes bench/RESULTS.md.
+ * `--only=w1,w3` runs a subset (w1–w7) and still writes bench/RESULTS.md. HOURGLASS_BENCH_SERVER_NODE runs the server on
+ * another Node binary and HOURGLASS_SQLITE_DRIVER (node | better-sqlite3) forces its SQLite driver.
  *
  *   W1 latency      one workflow at a time (threeSteps: 3 activities in sequence; also the local-activity variant)
  *   W2 throughput   N workflows with 200 in flight; CPU-seconds per 1,000 workflows for server and worker; peak RSS
@@ -33,6 +34,7 @@ import {
   rssMiB,
   runChild,
   runLoad,
+  serverRuntime,
   startServer,
   startWorker,
   stop,
@@ -471,11 +473,13 @@ function gitCommit(): string {
 
 function machine(): string {
   const cpus = os.cpus();
+  const server = serverRuntime();
   return [
     `- CPU: ${cpus[0]?.model.trim() ?? 'unknown'} × ${cpus.length}`,
     `- Memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
     `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
     `- Node: ${process.version}`,
+    `- Server: Node ${server.node}, SQLite driver ${server.sqliteDriver} (HOURGLASS_BENCH_SERVER_NODE, HOURGLASS_SQLITE_DRIVER)`,
   ].join('\n');
 }
 

@@ -112,6 +112,7 @@ export class HourglassServer {
         onRunClosed,
         longPollTimeoutMs: config['matching.longPollExpirationInterval'],
         historyLongPollTimeoutMs: config['history.longPollExpirationInterval'],
+        historyPageSize: config['limit.historyMaxPageSize'],
         runLimits: runLimitsOf(config),
         activityEagerExecution: config['system.enableActivityEagerExecution'],
         updateLimits: { maxInFlight: config['history.maxInFlightUpdates'], maxTotal: config['history.maxTotalUpdates'] },

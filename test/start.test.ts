@@ -1,8 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
-import { uniqueName, useHourglassServer, withWorker } from './helpers';
-import { failWorkflow, returnValue, waitForFinish } from './workflows';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
+import { cartAfterContinueAsNew, failWorkflow, returnValue, waitForFinish } from './workflows';
 
 const env = useHourglassServer();
 
@@ -78,6 +80,45 @@ describe('starting workflows and workflow ID reuse', () => {
     assert.equal(second.firstExecutionRunId, first.firstExecutionRunId);
     assert.equal((await second.describe()).status.name, 'RUNNING');
     await first.terminate('test cleanup');
+  });
+
+  test('the start response names the first run of the chain the returned run belongs to (the Go SDK reads it)', async (t) => {
+    const id = uniqueName(t);
+    const start = (requestId: string) =>
+      env.client.workflowService.startWorkflowExecution({
+        namespace: env.namespace,
+        workflowId: id,
+        workflowType: { name: cartAfterContinueAsNew.name },
+        taskQueue: { name: id },
+        input: { payloads: [defaultPayloadConverter.toPayload(1)] },
+        requestId,
+        workflowIdConflictPolicy: temporal.api.enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+      });
+    const first = await start('first');
+    assert.equal(first.started, true);
+    assert.equal(first.firstExecutionRunId, first.runId);
+    await withWorker(env, { taskQueue: id }, async () => {
+      const second = await waitFor('the continued-as-new run', async () => {
+        const current = await env.client.workflow.getHandle(id).describe();
+        return current.runId !== first.runId ? current.runId : undefined;
+      });
+      // USE_EXISTING answers with the running (second) run, whose chain began with the first run.
+      const existing = await start('second');
+      assert.equal(existing.started, false);
+      assert.equal(existing.runId, second);
+      assert.equal(existing.firstExecutionRunId, first.runId);
+      const signaled = await env.client.workflowService.signalWithStartWorkflowExecution({
+        namespace: env.namespace,
+        workflowId: id,
+        workflowType: { name: cartAfterContinueAsNew.name },
+        taskQueue: { name: id },
+        signalName: 'unhandled',
+        requestId: 'third',
+      });
+      assert.equal(signaled.runId, second);
+      assert.equal(signaled.firstExecutionRunId, first.runId);
+      await env.client.workflow.getHandle(id).terminate('test cleanup');
+    });
   });
 
   test('TERMINATE_EXISTING conflict policy terminates the running run and starts a new one', async (t) => {

@@ -1,5 +1,6 @@
-import Database from 'better-sqlite3';
+import type { SqliteDatabase } from '../src/store/sqlite/driver';
 import { migrate } from '../src/store/sqlite/migrations';
+import { openDatabase } from '../src/store/sqlite/open-database';
 
 /** The columns a list filter can reach; the rest get fixed values, as they never decide a match in these specs. */
 export interface VisibilityRow {
@@ -19,8 +20,8 @@ export interface VisibilityRow {
  * from the migrations rather than a copy of the DDL makes a schema change that breaks compiled filters
  * fail here.
  */
-export function openVisibilityDatabase(rows: readonly VisibilityRow[]): Database.Database {
-  const db = new Database(':memory:');
+export function openVisibilityDatabase(rows: readonly VisibilityRow[]): SqliteDatabase {
+  const db = openDatabase(':memory:');
   migrate(db);
   const insert = db.prepare(
     `INSERT INTO executions_visibility (namespace_id, run_id, workflow_id, workflow_type, status, task_queue, start_time, execution_time,
@@ -36,7 +37,7 @@ export function openVisibilityDatabase(rows: readonly VisibilityRow[]): Database
 }
 
 /** Run ids in namespace `ns` matching a compiled filter, sorted. */
-export function matchingRunIds(db: Database.Database, compiled: { where: string; params: (string | number)[] }): string[] {
+export function matchingRunIds(db: SqliteDatabase, compiled: { where: string; params: (string | number)[] }): string[] {
   const sql = `SELECT run_id FROM executions_visibility WHERE namespace_id = ? AND (${compiled.where}) ORDER BY run_id`;
   return db
     .prepare<unknown[], { run_id: string }>(sql)

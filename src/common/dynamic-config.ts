@@ -40,6 +40,11 @@ export const DYNAMIC_CONFIG_SETTINGS = {
     default: 4 * MiB,
     description: 'history size from which WorkflowTaskStarted suggests continue-as-new',
   },
+  'limit.historyMaxPageSize': {
+    type: 'int',
+    default: 256,
+    description: 'history events a workflow task poll response carries; the worker reads the rest with GetWorkflowExecutionHistory',
+  },
   'history.maxInFlightUpdates': { type: 'int', default: 10, description: 'updates admitted but not completed per run (0: no limit)' },
   'history.maxTotalUpdates': { type: 'int', default: 2000, description: 'updates one run may receive (0: no limit)' },
   'system.enableActivityEagerExecution': {

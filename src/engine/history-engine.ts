@@ -51,6 +51,8 @@ export interface EngineOptions {
   activityGraceMs?: number;
   /** Dynamic config limits applied to every change of a run (suggest continue-as-new, command blob sizes). Default: Temporal's. */
   runLimits?: RunLimits;
+  /** `limit.historyMaxPageSize`: history events per workflow task poll response. Default 256, Temporal's. */
+  historyPageSize?: number;
   /** `system.enableActivityEagerExecution`: hand eagerly requested activities back in the completion. Default true. */
   activityEagerExecution?: boolean;
   /** `history.maxInFlightUpdates` / `history.maxTotalUpdates` (0: no limit). */
@@ -107,6 +109,7 @@ export class HistoryEngine {
     this.transfers = new TransferTasks({ transactions, store, logger, namespaces, settled: () => this.inFlight.settled() });
     const poller = new TaskPoller(this.matching, now, options.longPollTimeoutMs ?? 60_000);
     const historyLongPollTimeoutMs = options.historyLongPollTimeoutMs ?? 20_000;
+    const historyPageSize = Math.max(1, options.historyPageSize ?? 256);
     this.starts = new WorkflowStarts({
       transactions,
       store,
@@ -125,6 +128,7 @@ export class HistoryEngine {
       matching: this.matching,
       registry: this.queryRegistry,
       stats: this.stats,
+      historyPageSize,
       queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
     });
     this.updates = new UpdateHandling({
@@ -144,6 +148,7 @@ export class HistoryEngine {
       queries: this.queries,
       updates: this.updateRegistry,
       stats: this.stats,
+      historyPageSize,
       searchAttributes: options.searchAttributes,
       startEagerActivities: (m, commands, identity) => this.activityTasks.startEagerActivities(m, commands, identity),
       onWorkflowTaskFailure,

@@ -20,8 +20,8 @@ export async function startWorkflowExecution(
   validateStart(req);
   requireBlobWithinLimit(ctx, req.input, 'StartWorkflowExecution', req.workflowId);
   if (req.searchAttributes) req.searchAttributes.indexedFields = await ctx.searchAttributes.validate(ns.id, req.searchAttributes.indexedFields);
-  const { runId, started, eagerWorkflowTask } = await ctx.engine.starts.startWorkflowExecution(ns, req);
-  return { runId, started, status: enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING, eagerWorkflowTask };
+  const { runId, firstExecutionRunId, started, eagerWorkflowTask } = await ctx.engine.starts.startWorkflowExecution(ns, req);
+  return { runId, firstExecutionRunId, started, status: enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING, eagerWorkflowTask };
 }
 
 /** The checks StartWorkflowExecution, SignalWithStartWorkflowExecution and update-with-start's start share. */

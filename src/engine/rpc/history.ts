@@ -1,12 +1,13 @@
-import { ENCODED_HISTORY, type EncodedHistory, enums, toNumber, type workflowservice } from '../../common/proto';
+import { ENCODED_HISTORY, type EncodedHistory, enums, history, toNumber, type workflowservice } from '../../common/proto';
 import type { MutableState, NamespaceRecord } from '../../store/records';
 import type { HistoryNotifier } from '../dispatch/history-notifier';
 import { type HistoryStore, readEvent } from '../history-reader';
 import { isRunning } from '../state/status';
 import { decodeEvent } from '../state/mutator';
+import { transientWorkflowTaskEvents } from '../state/workflow-task-state';
 import type { RunTransactions } from '../transactions';
 import { describeExecution } from './describe';
-import { decodePageToken, encodePageToken } from './history-page-token';
+import { decodeHistoryContinuation, decodePageToken, encodePageToken } from './history-page-token';
 
 export interface HistoryHost {
   transactions: RunTransactions;
@@ -40,7 +41,7 @@ export class HistoryReads {
     const { transactions, store, notifier } = this.host;
     const workflowId = req.execution?.workflowId ?? '';
     let ms = await transactions.load(ns.id, workflowId, req.execution?.runId ?? '');
-    const token = decodePageToken(req.nextPageToken, ms.runId);
+    const { nextEventId: token, endEventId } = decodeHistoryContinuation(req.nextPageToken, ms.runId);
     const closeOnly = req.historyEventFilterType === enums.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT;
     if (req.waitNewEvent) {
       // Long poll: until the run closes (close-event filter) or grows past the caller's position.
@@ -60,11 +61,30 @@ export class HistoryReads {
       return { [ENCODED_HISTORY]: last, nextPageToken: new Uint8Array(), archived: false };
     }
     const pageSize = req.maximumPageSize && req.maximumPageSize > 0 ? req.maximumPageSize : DEFAULT_PAGE_SIZE;
-    const rows = await store.readHistory(ms.runId, token, ms.nextEventId, pageSize);
+    const end = Math.min(endEventId ?? ms.nextEventId, ms.nextEventId);
+    const rows = await store.readHistory(ms.runId, token, end, pageSize);
     const lastId = token + rows.length - 1; // event ids are dense
+    const more = lastId + 1 < end;
+    if (more) return { [ENCODED_HISTORY]: rows, nextPageToken: encodePageToken(ms.runId, lastId + 1, endEventId), archived: false };
     // As Temporal, a long poll's last page of a running run still carries a token: the caller follows the run with it.
-    const more = lastId + 1 < ms.nextEventId || (req.waitNewEvent === true && isRunning(ms.status));
-    return { [ENCODED_HISTORY]: rows, nextPageToken: more ? encodePageToken(ms.runId, lastId + 1) : new Uint8Array(), archived: false };
+    if (req.waitNewEvent === true && endEventId === undefined && isRunning(ms.status)) {
+      return { [ENCODED_HISTORY]: rows, nextPageToken: encodePageToken(ms.runId, lastId + 1), archived: false };
+    }
+    return {
+      [ENCODED_HISTORY]: endEventId === undefined ? rows : [...rows, ...this.transientTail(ms, endEventId)],
+      nextPageToken: new Uint8Array(),
+      archived: false,
+    };
+  }
+
+  /**
+   * The last page of a workflow task's history ends, as the poll response would have, with the task's transient
+   * Scheduled/Started pair when it is a retried attempt still out (Temporal appends TransientWorkflowTask there).
+   */
+  private transientTail(ms: MutableState, endEventId: number): Uint8Array[] {
+    const wt = ms.workflowTask;
+    if (!wt?.transient || wt.scheduledEventId !== endEventId) return [];
+    return transientWorkflowTaskEvents({ ms, limits: this.host.transactions.limits }, wt).map((e) => history.HistoryEvent.encode(e).finish());
   }
 
   async getWorkflowExecutionHistoryReverse(

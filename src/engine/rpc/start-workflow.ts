@@ -21,6 +21,8 @@ export interface StartHost {
 
 export interface StartResult {
   runId: string;
+  /** The first run of the chain `runId` belongs to; the Go SDK's WorkflowRun.GetFirstExecutionRunID reads it. */
+  firstExecutionRunId: string;
   started: boolean;
   /** Eager workflow start: the first workflow task, started for the caller in the start's transaction. */
   eagerWorkflowTask?: workflowservice.IPollWorkflowTaskQueueResponse;
@@ -54,7 +56,7 @@ export class WorkflowStarts {
     if (current) {
       if (current.startRequestId === requestId) return this.retriedStart(current, req);
       const decision = reuseDecision(current, req);
-      if (decision === 'use-existing') return { runId: current.runId, started: false };
+      if (decision === 'use-existing') return { ...(await this.currentRun(current)), started: false };
       if (decision === 'reject') throw workflowAlreadyStarted(workflowId, current.runId, current.startRequestId);
       if (decision === 'terminate') {
         const terminated = await this.terminateCurrent(current, req.identity ?? '', 'TerminateIfRunning WorkflowIdReusePolicy Policy');
@@ -72,8 +74,9 @@ export class WorkflowStarts {
     const wt = eager ? startWorkflowTask(m, requestId, req.identity ?? '') : undefined;
     const committed = await transactions.commitRuns([...runs, m], currentExecutionOf(m.ms));
     const ms = committed[runs.length];
-    if (!wt || !ms) return { runId: m.ms.runId, started: true };
-    return { runId: m.ms.runId, started: true, eagerWorkflowTask: await this.eagerTask(ms, wt) };
+    const result = { runId: m.ms.runId, firstExecutionRunId: m.ms.firstExecutionRunId, started: true };
+    if (!wt || !ms) return result;
+    return { ...result, eagerWorkflowTask: await this.eagerTask(ms, wt) };
   }
 
   /**
@@ -81,12 +84,18 @@ export class WorkflowStarts {
    * workflow task again while that task is still the eagerly started one (Temporal's respondToRetriedRequest).
    */
   private async retriedStart(current: CurrentExecution, req: workflowservice.IStartWorkflowExecutionRequest): Promise<StartResult> {
-    const result = { runId: current.runId, started: true };
-    if (!req.requestEagerExecution || req.cronSchedule || durationToMs(req.workflowStartDelay) > 0) return result;
     const ms = await this.host.store.getMutableState(current.namespaceId, current.workflowId, current.runId);
+    const result = { runId: current.runId, firstExecutionRunId: ms?.firstExecutionRunId ?? current.runId, started: true };
+    if (!req.requestEagerExecution || req.cronSchedule || durationToMs(req.workflowStartDelay) > 0) return result;
     const wt = ms?.workflowTask;
     if (!ms || !isRunning(ms.status) || !wt || wt.startedEventId !== EAGER_STARTED_EVENT_ID || wt.attempt > 1) return result;
     return { ...result, eagerWorkflowTask: await this.eagerTask(ms, wt) };
+  }
+
+  /** The current run's ids, for a start answered with the run that already holds the workflow ID. */
+  private async currentRun(current: CurrentExecution): Promise<{ runId: string; firstExecutionRunId: string }> {
+    const ms = await this.host.store.getMutableState(current.namespaceId, current.workflowId, current.runId);
+    return { runId: current.runId, firstExecutionRunId: ms?.firstExecutionRunId ?? current.runId };
   }
 
   /** The eager task as a poll response, its history decoded (the frontend writes encoded history only at the top level). */
@@ -114,9 +123,9 @@ export class WorkflowStarts {
       const signaled = await this.host.transactions.tryUpdate(current, (m) => {
         if (!m.isRunning()) return undefined;
         if (!isDuplicateRequest(m, req.requestId)) signal(m);
-        return true;
+        return m.ms.firstExecutionRunId;
       });
-      if (signaled?.value) return { runId: current.runId, started: false };
+      if (signaled?.value) return { runId: current.runId, firstExecutionRunId: signaled.value, started: false };
     }
     return this.startWorkflowExecution(
       ns,

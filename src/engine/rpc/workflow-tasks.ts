@@ -38,6 +38,7 @@ import { UpdateProtocol } from './updates/update-protocol';
 import type { UpdateRegistry } from './updates/update-registry';
 import type { SearchAttributeRegistry } from '../../visibility/search-attributes';
 import { validateSearchAttributes } from '../../visibility/search-attribute-values';
+import { encodePageToken } from './history-page-token';
 import { workflowTaskIdentity } from './workflow-task-identity';
 
 export interface WorkflowTaskHost {
@@ -48,6 +49,8 @@ export interface WorkflowTaskHost {
   queries: Pick<QueryHandling, 'queryTaskResponse' | 'attachBufferedQueries' | 'answerQueries'>;
   updates: UpdateRegistry;
   stats: EngineStats;
+  /** `limit.historyMaxPageSize`: the events a poll response carries; the worker reads the rest by its nextPageToken. */
+  historyPageSize: number;
   /** The registered types commands' search attributes are checked against. */
   searchAttributes: Pick<SearchAttributeRegistry, 'validationTypes'>;
   /** Eager activity dispatch: starts the activities the completing worker asked to run itself. */
@@ -178,8 +181,13 @@ export class WorkflowTasks {
     // A sticky worker has the run cached up to its last task: it gets only what is new.
     const firstEventId = wt.sticky ? ms.lastCompletedWorkflowTaskStartedEventId + 1 : 1;
     if (firstEventId === 1) this.host.stats.fullHistoryWorkflowTasks++;
-    const persisted = await this.host.store.readHistory(ms.runId, firstEventId, ms.nextEventId, Number.MAX_SAFE_INTEGER);
-    const transient = transientWorkflowTaskEvents({ ms, limits: this.host.transactions.limits }, wt).map((e) => history.HistoryEvent.encode(e).finish());
+    // Past a page, the rest (and a transient attempt's events, which end the history) is read by nextPageToken.
+    const pageSize = this.host.historyPageSize;
+    const persisted = await this.host.store.readHistory(ms.runId, firstEventId, ms.nextEventId, pageSize);
+    const more = firstEventId + persisted.length < ms.nextEventId;
+    const transient = more
+      ? []
+      : transientWorkflowTaskEvents({ ms, limits: this.host.transactions.limits }, wt).map((e) => history.HistoryEvent.encode(e).finish());
     const queries = this.host.queries.attachBufferedQueries(ms.runId);
     const messages = this.host.updates.forRun(ms.runId, 'admitted').map((u) => {
       u.stage = 'sent';
@@ -204,6 +212,7 @@ export class WorkflowTasks {
       startedEventId: int64(startedEventId),
       attempt: wt.attempt,
       [ENCODED_HISTORY]: [...persisted, ...transient],
+      nextPageToken: more ? encodePageToken(ms.runId, firstEventId + persisted.length, ms.nextEventId) : new Uint8Array(),
       scheduledTime: msToTimestamp(wt.scheduledTime),
       startedTime: msToTimestamp(wt.startedTime ?? wt.scheduledTime),
       queries,

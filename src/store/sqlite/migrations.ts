@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase } from './driver';
 import { enums } from '../../common/proto';
 
 /** Written into the DDL as a literal; it is 1, so the text is what it always was and migrated databases are unaffected. */
@@ -121,7 +121,7 @@ export const migrations: readonly Migration[] = [
  * Brings a database up to the newest schema, skipping migrations it already has. Exported so that
  * tests build their tables from the same DDL the server runs, not a copy that can drift.
  */
-export function migrate(db: Database.Database): void {
+export function migrate(db: SqliteDatabase): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   const applied = new Set(
     db
@@ -134,6 +134,6 @@ export function migrate(db: Database.Database): void {
     db.transaction(() => {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
-    })();
+    });
   }
 }

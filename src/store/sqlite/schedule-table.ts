@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import type { ScheduleRecord } from '../schedule-records';
 import { ConditionFailedError, type ScheduleStore } from '../store';
+import type { SqliteDatabase } from './driver';
 
 interface Row {
   data: string;
@@ -13,7 +13,7 @@ interface Row {
 export class ScheduleTable implements ScheduleStore {
   private readonly stmt;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: SqliteDatabase) {
     this.stmt = {
       get: db.prepare<[string, string], Row>('SELECT data FROM schedules WHERE namespace_id = ? AND schedule_id = ?'),
       insert: db.prepare('INSERT INTO schedules (namespace_id, schedule_id, db_version, data) VALUES (?, ?, ?, ?)'),
@@ -33,7 +33,7 @@ export class ScheduleTable implements ScheduleStore {
     try {
       this.stmt.insert.run(record.namespaceId, record.scheduleId, record.dbVersion, JSON.stringify(record));
     } catch (err) {
-      if (err instanceof Database.SqliteError && err.code.startsWith('SQLITE_CONSTRAINT')) {
+      if (this.db.isConstraintViolation(err)) {
         return Promise.reject(new ConditionFailedError(`schedule ${record.scheduleId} exists`));
       }
       throw err;

@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { enums, history, toNumber, workflow } from '../../../src/common/proto';
 import { completeActivity } from '../../../src/engine/state/activity-state';
 import { applyCommands } from '../../../src/engine/state/commands';
@@ -17,7 +16,9 @@ import type { RunMutator } from '../../../src/engine/state/mutator';
 import { completeWorkflowTask, startWorkflowTask } from '../../../src/engine/state/workflow-task-state';
 import { visibilityRecord } from '../../../src/visibility/record';
 import type { MutableState, NamespaceRecord, RunMutation } from '../../../src/store/records';
+import type { SqliteDatabase } from '../../../src/store/sqlite/driver';
 import { migrations } from '../../../src/store/sqlite/migrations';
+import { openDatabase } from '../../../src/store/sqlite/open-database';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 import { HOUR, NAMESPACE, NAMESPACE_ID, SECOND, T0, change, jsonPayload, newRun, scheduleActivity, seal, startTimer } from '../fixtures';
 
@@ -46,8 +47,8 @@ function newFile(): string {
 /** Durability is not under test: no fsync, to keep the suite fast. */
 const PRAGMAS = { synchronous: 'OFF' };
 
-function withDb<T>(file: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(file);
+function withDb<T>(file: string, fn: (db: SqliteDatabase) => T): T {
+  const db = openDatabase(file);
   db.pragma('synchronous = OFF');
   try {
     return fn(db);
@@ -79,7 +80,7 @@ async function openAndClose(file: string): Promise<void> {
   await store.close();
 }
 
-function tableExists(db: Database.Database, name: string): boolean {
+function tableExists(db: SqliteDatabase, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 }
 

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase } from '../../../src/store/sqlite/driver';
 import { ServiceError } from '../../../src/common/errors';
 import { compileListQuery, type CustomAttributes } from '../../../src/visibility/query-compiler';
 import { BUILTIN_ATTRIBUTES } from '../../../src/visibility/search-attributes';
@@ -103,7 +103,7 @@ function rejected(query: string, pattern: RegExp): void {
 }
 
 describe('list-query compiler on the migrated visibility schema', () => {
-  let db: Database.Database;
+  let db: SqliteDatabase;
   const matches = (query: string): string[] => matchingRunIds(db, compileListQuery(query, CUSTOM));
   const expectMatches = (cases: [query: string, runIds: string[]][]): void => {
     for (const [query, runIds] of cases) assert.deepEqual(matches(query), runIds, query);

@@ -9,6 +9,7 @@ import { isRunning } from '../../state/status';
 import { decodeEvent } from '../../state/mutator';
 import type { RunTransactions } from '../../transactions';
 import type { EngineStats } from '../engine-stats';
+import { encodePageToken } from '../history-page-token';
 import { workflowTaskIdentity } from '../workflow-task-identity';
 import { queryRejection, type QueryRegistry } from './query-registry';
 
@@ -18,6 +19,8 @@ export interface QueryHost {
   matching: Pick<Matching, 'offer'>;
   registry: QueryRegistry;
   stats: EngineStats;
+  /** `limit.historyMaxPageSize`: the events a query task carries; the worker reads the rest by its nextPageToken. */
+  historyPageSize: number;
   /** Server-side cap on a query's wait, since the SDK's query call has no deadline. */
   queryTimeoutMs: number;
 }
@@ -68,13 +71,14 @@ export class QueryHandling {
     if (req.completedType === enums.QueryResultType.QUERY_RESULT_TYPE_ANSWERED) q.settle({ answered: req.queryResult });
     else q.settle({ failed: req.errorMessage || req.failure?.message || 'query failed', failure: req.failure });
   }
-  /** A legacy query task: full history, `query` set, its own token; answered by RespondQueryTaskCompleted. */
+  /** A legacy query task: full history (paged), `query` set, its own token; answered by RespondQueryTaskCompleted. */
   async queryTaskResponse(task: DispatchTask): Promise<workflowservice.IPollWorkflowTaskQueueResponse | undefined> {
     const q = this.host.registry.get(task.queryId ?? '');
     if (!q || q.state !== 'dispatched') return undefined;
     const ms = await this.host.store.getMutableState(task.namespaceId, task.workflowId, task.runId);
     if (!ms) return undefined;
-    const events = (await this.host.store.readHistory(ms.runId, 1, ms.nextEventId, Number.MAX_SAFE_INTEGER)).map(decodeEvent);
+    const events = (await this.host.store.readHistory(ms.runId, 1, ms.nextEventId, this.host.historyPageSize)).map(decodeEvent);
+    const more = 1 + events.length < ms.nextEventId;
     this.host.stats.fullHistoryWorkflowTasks++;
     return {
       ...workflowTaskIdentity(ms),
@@ -82,6 +86,7 @@ export class QueryHandling {
       startedEventId: int64(0),
       attempt: 1,
       history: { events },
+      nextPageToken: more ? encodePageToken(ms.runId, 1 + events.length, ms.nextEventId) : new Uint8Array(),
       query: q.query,
     };
   }

@@ -115,7 +115,7 @@ export class UpdateWithStart {
       } catch (err) {
         throw updateWithStartFailed(multiOperationAborted(), err);
       }
-      return { start: { runId: ms.runId, started: false, status: ms.status }, admission, startedHere: false };
+      return { start: { runId: ms.runId, firstExecutionRunId: ms.firstExecutionRunId, started: false, status: ms.status }, admission, startedHere: false };
     }
     let admission: UpdateAdmission | undefined;
     let updateError: unknown;
@@ -127,7 +127,7 @@ export class UpdateWithStart {
         throw err;
       }
     };
-    let started: { runId: string };
+    let started: { runId: string; firstExecutionRunId: string };
     try {
       started = await starts.startLocked(ns, startReq, admit);
     } catch (err) {
@@ -137,7 +137,7 @@ export class UpdateWithStart {
     // No new run: a retried start of a run that has since closed (Temporal's StartDeduped outcome, 3).
     if (!admission) throw updateWithStartFailed(new ServiceError('UNAVAILABLE', 'Workflow was not started: 3'), multiOperationAborted());
     const status = enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-    return { start: { runId: started.runId, started: true, status }, admission, startedHere: true };
+    return { start: { runId: started.runId, firstExecutionRunId: started.firstExecutionRunId, started: true, status }, admission, startedHere: true };
   }
 
   /** A running run takes the update rather than a new run being started. */
