@@ -31,4 +31,9 @@ export default tseslint.config(
       curly: ['error', 'multi-line'],
     },
   },
+  {
+    // The web UI: TSX for Preact, type-checked against ui/tsconfig.json (DOM lib), which also declares its globals.
+    files: ['ui/**/*.ts', 'ui/**/*.tsx'],
+    languageOptions: { parserOptions: { ecmaFeatures: { jsx: true } } },
+  },
 );

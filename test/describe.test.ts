@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { activities, EventType, eventNames, uniqueName, useHourglassServer, waitFor, withWorker } from './helpers';
-import { failOnceThenWaitWorkflow, sequentialActivities } from './workflows';
+import { temporal } from '@temporalio/proto';
+import { failOnceThenWaitWorkflow, sequentialActivities, uiParent } from './workflows';
 
 const env = useHourglassServer();
 
@@ -30,6 +31,24 @@ describe('describe and history', () => {
     const { raw, status } = await env.client.workflow.getHandle(taskQueue).describe();
     assert.equal(status.name, 'COMPLETED');
     assert.equal(raw.pendingActivities?.length ?? 0, 0);
+  });
+
+  test('describe lists a running child under pendingChildren: its workflow ID, run ID, type, initiated event and parent close policy', async (t) => {
+    const taskQueue = uniqueName(t);
+    await withWorker(env, { taskQueue }, async () => {
+      const parent = await env.client.workflow.start(uiParent, { taskQueue, workflowId: taskQueue });
+      try {
+        const child = await waitFor('the child started', async () => (await parent.describe()).raw.pendingChildren?.find((c) => c.runId));
+        const childRun = await env.client.workflow.getHandle(`${taskQueue}-child`).describe();
+        assert.equal(child.workflowId, `${taskQueue}-child`);
+        assert.equal(child.runId, childRun.runId);
+        assert.equal(child.workflowTypeName, 'uiChild');
+        assert.equal(Number(child.initiatedId), 5);
+        assert.equal(child.parentClosePolicy, temporal.api.enums.v1.ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE);
+      } finally {
+        await parent.terminate();
+      }
+    });
   });
 
   test('history pages of maximumPageSize 3 chain through nextPageToken to the full history', async (t) => {

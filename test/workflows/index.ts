@@ -10,3 +10,4 @@ export * from './info-workflows';
 export * from './activity-control-workflows';
 export * from './time-skipping-pattern-workflows';
 export * from './reset-workflows';
+export * from './ui-workflows';

@@ -1,9 +1,6 @@
-// Placeholder app (the ui-app branch replaces it): proves the build pipeline and the UI server end to end.
 import { render } from 'preact';
-
-function App() {
-  return <h1>Hourglass</h1>;
-}
+import { App } from './app';
+import './style.css';
 
 const root = document.getElementById('app');
 if (root) render(<App />, root);

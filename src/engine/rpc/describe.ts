@@ -1,4 +1,4 @@
-import { decodeFailure, decodePayloads, enums, msToDuration, msToTimestamp, type history, type workflow, type workflowservice } from '../../common/proto';
+import { decodeFailure, decodePayloads, enums, int64, msToDuration, msToTimestamp, type history, type workflow, type workflowservice } from '../../common/proto';
 import type { ActivityInfo, ActivityPauseInfo, MutableState } from '../../store/records';
 import { executionInfo } from '../../visibility/record';
 import { currentActivityOptions } from '../state/activity-options';
@@ -46,6 +46,14 @@ export function describeExecution(ms: MutableState, now: number, started?: histo
       pauseInfo: a.paused && a.pauseInfo ? pauseInfoProto(a.pauseInfo) : null,
       activityOptions: currentActivityOptions(a),
       priority: a.priority ?? null,
+    })),
+    // As Temporal, a child is listed from its initiation (its run ID once started) until it closes.
+    pendingChildren: Object.values(ms.children).map((c) => ({
+      workflowId: c.workflowId,
+      runId: c.runId ?? '',
+      workflowTypeName: c.workflowType,
+      initiatedId: int64(c.initiatedEventId),
+      parentClosePolicy: c.parentClosePolicy,
     })),
     pendingWorkflowTask: ms.workflowTask
       ? {

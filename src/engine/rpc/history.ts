@@ -66,6 +66,10 @@ export class HistoryReads {
     const lastId = token + rows.length - 1; // event ids are dense
     const more = lastId + 1 < end;
     if (more) return { [ENCODED_HISTORY]: rows, nextPageToken: encodePageToken(ms.runId, lastId + 1, endEventId), archived: false };
+    // As Temporal, a long poll's last page of a running run still carries a token: the caller follows the run with it.
+    if (req.waitNewEvent === true && endEventId === undefined && isRunning(ms.status)) {
+      return { [ENCODED_HISTORY]: rows, nextPageToken: encodePageToken(ms.runId, lastId + 1), archived: false };
+    }
     return {
       [ENCODED_HISTORY]: endEventId === undefined ? rows : [...rows, ...this.transientTail(ms, endEventId)],
       nextPageToken: new Uint8Array(),
