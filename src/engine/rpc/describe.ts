@@ -1,4 +1,14 @@
-import { decodeFailure, decodePayloads, enums, int64, msToDuration, msToTimestamp, type history, type workflow, type workflowservice } from '../../common/proto';
+import {
+  decodeFailure,
+  decodePayloads,
+  enums,
+  int64,
+  msToDuration,
+  msToTimestamp,
+  type history,
+  type workflow,
+  type workflowservice,
+} from '../../common/proto';
 import type { ActivityInfo, ActivityPauseInfo, MutableState } from '../../store/records';
 import { executionInfo } from '../../visibility/record';
 import { currentActivityOptions } from '../state/activity-options';
