@@ -19,10 +19,11 @@
  *   W7 footprint    idle RSS of server and worker; SQLite size after W2; server RSS with N open sleeping workflows,
  *                   then after M more closed ones (raw driver, one workflow task each). One round even in full mode.
  */
-import { execFileSync, execSync } from 'node:child_process';
-import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { splitW1, type RpcRecord } from './w1-split';
+import { gitCommit, machine, median, percentile, record, recordSummary, table, writeResults } from './report';
 import type { LoadConfig, LoadResult, RawConfig, RawResult, ReplayConfig, ReplayResult } from './protocol';
 import {
   cpuSeconds,
@@ -72,40 +73,6 @@ const LOAD_TIMEOUT_MS = 600_000;
 const TASK_QUEUE = 'bench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-
-interface Metric {
-  workload: string;
-  name: string;
-  unit: string;
-  digits: number;
-  samples: number[];
-  /** Pre-summarised figures (W5 comes from startup.js as median/min/max already). */
-  summary?: { median: number; min: number; max: number; n: number };
-}
-
-const metrics: Metric[] = [];
-
-function record(workload: string, name: string, unit: string, value: number, digits = 1): void {
-  let metric = metrics.find((m) => m.workload === workload && m.name === name);
-  if (!metric) {
-    metric = { workload, name, unit, digits, samples: [] };
-    metrics.push(metric);
-  }
-  metric.samples.push(value);
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length) - 1;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] ?? NaN;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
-}
 
 function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -179,53 +146,6 @@ async function w1(round: number): Promise<void> {
       log(`${label}: p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`);
     }
   });
-}
-
-interface RpcRecord {
-  method: string;
-  start: number;
-  end: number;
-}
-
-/**
- * Splits each W1 workflow's latency (one at a time, threeSteps) by who was working, from the server's own RPC timings
- * (start-dev logs every answered RPC at debug level):
- *   worker  = poll response sent → RespondWorkflowTaskCompleted received, and an eager activity handed out in that
- *             response → RespondActivityTaskCompleted received (the SDK worker's turns, incl. its side of transport);
- *   server  = the rest of the window from StartWorkflowExecution received to the result's history long poll answered;
- *   client  = the load generator's measured start → result minus that window (SDK client overhead, connection).
- */
-function splitW1(records: RpcRecord[], latenciesMs: number[]): { server: number[]; worker: number[]; client: number[] } {
-  const byStart = [...records].sort((a, b) => a.start - b.start);
-  const starts = byStart.filter((r) => r.method === 'StartWorkflowExecution');
-  const out = { server: [] as number[], worker: [] as number[], client: [] as number[] };
-  starts.forEach((startRpc, i) => {
-    const next = starts[i + 1]?.start ?? Infinity;
-    const inWindow = byStart.filter((r) => r.start >= startRpc.start && r.start < next);
-    const result = byStart.find((r) => r.method === 'GetWorkflowExecutionHistory' && r.end > startRpc.start && r.end < next);
-    if (!result) return;
-    const windowEnd = result.end;
-    let worker = 0;
-    let previousEnd = startRpc.end;
-    for (const r of inWindow) {
-      if (r.method === 'RespondWorkflowTaskCompleted') {
-        // The task it answers came in the latest poll answered before it.
-        const poll = records.filter((p) => p.method === 'PollWorkflowTaskQueue' && p.end >= previousEnd && p.end <= r.start).sort((a, b) => b.end - a.end)[0];
-        if (poll) worker += r.start - poll.end;
-        previousEnd = r.end;
-      } else if (r.method === 'RespondActivityTaskCompleted') {
-        worker += r.start - previousEnd; // the activity came eagerly with the previous completion's response
-        previousEnd = r.end;
-      }
-    }
-    const window = windowEnd - startRpc.start;
-    const latency = latenciesMs[i];
-    if (latency === undefined) return;
-    out.worker.push(worker);
-    out.server.push(window - worker);
-    out.client.push(latency - window);
-  });
-  return out;
 }
 
 async function w1Breakdown(round: number, durability: 'FULL' | 'NORMAL'): Promise<void> {
@@ -435,52 +355,9 @@ function w5(): void {
     const match = pattern.exec(output);
     if (!match) throw new Error(`W5: cannot parse startup.js output:\n${output}`);
     const [, med, min, max, n] = match;
-    metrics.push({
-      workload: 'W5 start-up',
-      name: label,
-      unit: 'ms',
-      digits: 1,
-      samples: [],
-      summary: { median: Number(med), min: Number(min), max: Number(max), n: Number(n) },
-    });
+    recordSummary('W5 start-up', label, 'ms', 1, { median: Number(med), min: Number(min), max: Number(max), n: Number(n) });
   }
   log('W5 done');
-}
-
-function fmt(value: number, digits: number): string {
-  return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
-}
-
-function table(): string {
-  const lines = ['| Workload | Metric | Median | Min – max | Unit | n |', '|---|---|---:|---:|---|---:|'];
-  const ordered = [...metrics].sort((a, b) => a.workload.slice(0, 2).localeCompare(b.workload.slice(0, 2))); // stable: keeps insertion order within a workload
-  for (const m of ordered) {
-    const s = m.summary ?? { median: median(m.samples), min: Math.min(...m.samples), max: Math.max(...m.samples), n: m.samples.length };
-    lines.push(`| ${m.workload} | ${m.name} | ${fmt(s.median, m.digits)} | ${fmt(s.min, m.digits)} – ${fmt(s.max, m.digits)} | ${m.unit} | ${s.n} |`);
-  }
-  return lines.join('\n');
-}
-
-function gitCommit(): string {
-  try {
-    const commit = execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execSync('git status --porcelain --untracked-files=no', { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
-    return dirty ? `${commit} (with uncommitted changes)` : commit;
-  } catch {
-    return 'unknown';
-  }
-}
-
-function machine(): string {
-  const cpus = os.cpus();
-  const server = serverRuntime();
-  return [
-    `- CPU: ${cpus[0]?.model.trim() ?? 'unknown'} × ${cpus.length}`,
-    `- Memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
-    `- Node: ${process.version}`,
-    `- Server: Node ${server.node}, SQLite driver ${server.sqliteDriver} (HOURGLASS_BENCH_SERVER_NODE, HOURGLASS_SQLITE_DRIVER)`,
-  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -506,9 +383,9 @@ async function main(): Promise<void> {
     '',
     `Generated by \`node dist/bench/run.js${QUICK ? ' --quick' : ''}\` on ${new Date().toISOString()} (${QUICK ? 'quick: 1 round, reduced counts' : `${ROUNDS} rounds`}; took ${totalS.toFixed(0)} s).`,
     '',
-    `Commit: \`${gitCommit()}\``,
+    `Commit: \`${gitCommit(ROOT)}\``,
     '',
-    machine(),
+    machine(serverRuntime()),
     '',
     md,
     '',
@@ -528,7 +405,7 @@ async function main(): Promise<void> {
     `- Correctness: every workflow result is checked (threeSteps: x + 3; sleepThenInc: x + 1); the raw driver fails on any RPC error and, after the measured window, reads close events with GetWorkflowExecutionHistory(CLOSE_EVENT) — all of W4's, ${W7_VERIFY} evenly spread of W7's — and checks WorkflowExecutionCompleted, the result and the event id; any mismatch fails the run with exit code 1.`,
     '',
   ].join('\n');
-  fs.writeFileSync(path.join(ROOT, 'bench', 'RESULTS.md'), report);
+  writeResults(path.join(ROOT, 'bench', 'RESULTS.md'), report);
   console.log(md);
   log(`done in ${totalS.toFixed(0)} s; wrote bench/RESULTS.md`);
 }
