@@ -108,6 +108,14 @@ export async function verify(client: Client, workflows: readonly PlannedWorkflow
       verdict.problems.push(...problems.map((p) => `${id}: ${p}`));
     }
   }
+  // Exactly once, as visibility sees it too: one closed, completed run per workflow id (a second run, or a close that
+  // visibility missed in a crash, shows here).
+  const query = `WorkflowType = 'chaosWorkflow' AND ExecutionStatus = 'Completed'`;
+  const { count } = await untilAcknowledged('count', CALL_TIMEOUT_MS, () => client.workflow.count(query));
+  if (count !== verdict.completed) {
+    verdict.wrong++;
+    verdict.problems.push(`visibility counts ${count} completed chaosWorkflow runs, the histories ${verdict.completed}`);
+  }
   return verdict;
 }
 
