@@ -102,7 +102,9 @@ async function main(): Promise<void> {
     const upMs = early ? Math.floor(random() * EARLY_MAX_MS) : UP_MIN_MS + Math.floor(random() * (UP_MAX_MS - UP_MIN_MS));
     await sleep(upMs);
     await sigkill(server.child);
-    say(`kill ${kill}/${KILLS} ${upMs} ms after ${early ? 'the ready line' : 'the first answer'} (${counters.started} started, ${counters.signalsAcknowledged} signals acknowledged)`);
+    say(
+      `kill ${kill}/${KILLS} ${upMs} ms after ${early ? 'the ready line' : 'the first answer'} (${counters.started} started, ${counters.signalsAcknowledged} signals acknowledged)`,
+    );
     try {
       server = await startServer({ port, dbFile });
     } catch (err) {

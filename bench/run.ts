@@ -524,9 +524,16 @@ async function main(): Promise<void> {
     `- Correctness: every workflow result is checked (threeSteps: x + 3; sleepThenInc: x + 1); the raw driver fails on any RPC error and, after the measured window, reads close events with GetWorkflowExecutionHistory(CLOSE_EVENT) — all of W4's, ${W7_VERIFY} evenly spread of W7's — and checks WorkflowExecutionCompleted, the result and the event id; any mismatch fails the run with exit code 1.`,
     '',
   ].join('\n');
-  fs.writeFileSync(path.join(ROOT, 'bench', 'RESULTS.md'), report);
+  const resultsFile = path.join(ROOT, 'bench', 'RESULTS.md');
+  fs.writeFileSync(resultsFile, report + keptSections(resultsFile));
   console.log(md);
   log(`done in ${totalS.toFixed(0)} s; wrote bench/RESULTS.md`);
+}
+
+/** Sections other tools add to bench/RESULTS.md by hand (`npm run chaos`'s summary line): kept across bench runs. */
+function keptSections(file: string): string {
+  const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  return ['Chaos'].map((title) => new RegExp(`\\n## ${title}\\n[\\s\\S]*?(?=\\n## |$)`).exec(previous)?.[0] ?? '').join('');
 }
 
 main().then(
