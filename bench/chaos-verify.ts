@@ -128,5 +128,13 @@ export async function verifyStall(client: Client, workflowId: string, key: strin
   if (!result.ok) return `${workflowId}: not completed: ${result.why}`;
   if (typeof result.value !== 'string' || !/^done on attempt ([2-9]|\d\d+)$/.test(result.value)) return `${workflowId}: result ${JSON.stringify(result.value)}`;
   if ((readActivityLog(logFile).get(key) ?? 0) < 2) return `${workflowId}: the activity log does not show the killed attempt and a retry`;
+  // Temporal records the attempt that completed on ActivityTaskStarted (written with the completion, after retries).
+  const started = events.find((e) => e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_STARTED);
+  const attempt = started?.activityTaskStartedEventAttributes?.attempt ?? 0;
+  if (attempt < 2) return `${workflowId}: ActivityTaskStarted records attempt ${attempt}, not a retry`;
+  const failure = started?.activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType;
+  if (failure !== temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE) {
+    return `${workflowId}: the retry's last failure is not a start-to-close timeout`;
+  }
   return undefined;
 }
