@@ -1,5 +1,6 @@
 /**
- * Chaos: `node dist/bench/chaos.js [--kills N] [--workflows M] [--seed S] [--verbose]` (`npm run chaos`).
+ * Chaos: `node dist/bench/chaos.js [--kills N] [--workflows M] [--seed S] [--verbose] [--keep]` (`npm run chaos`).
+ * `--verbose` logs each kill to stderr; `--keep` keeps the database and the activity log (always kept on a failure).
  *
  * One Hourglass server process on a SQLite file, a chaos worker process (bench/chaos-worker.ts) and this process as
  * the load generator. The worker is SIGKILLed once while an activity runs (that activity must be retried after its
