@@ -66,6 +66,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** SIGKILLs a child (a crash: no shutdown code runs) and resolves once it is gone. */
+export function sigkill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
 /** Stops a child with SIGTERM, then SIGKILL after `graceMs`. */
 export function stop(child: ChildProcess, graceMs = 3000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -133,11 +142,14 @@ export interface ServerOptions {
   args?: string[];
   /** Log at debug level as JSON and hand each stderr line here (the server logs every RPC's timing at debug). */
   onLogLine?: (line: string) => void;
+  /** Reuse this port and database file (a restart after a crash); by default a free port and a fresh file. */
+  port?: number;
+  dbFile?: string;
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<ServerProcess> {
-  const port = await freePort();
-  const dbFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hourglass-bench-')), 'bench.db');
+  const port = options.port ?? (await freePort());
+  const dbFile = options.dbFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hourglass-bench-')), 'bench.db');
   const logging = options.onLogLine ? ['--log-level', 'debug', '--log-format', 'json'] : ['--log-level', 'error'];
   const t = performance.now();
   const child = track(
@@ -199,10 +211,11 @@ export interface WorkerProcess {
   readyMs: number;
 }
 
-export async function startWorker(address: string, taskQueue: string): Promise<WorkerProcess> {
+/** Forks a worker process (bench/worker.js, or `script` with `args` added) and waits until it says it polls. */
+export async function startWorker(address: string, taskQueue: string, script = 'worker.js', args: string[] = []): Promise<WorkerProcess> {
   const t = performance.now();
   const child = track(
-    fork(path.join(__dirname, 'worker.js'), ['--address', address, '--task-queue', taskQueue], {
+    fork(path.join(__dirname, script), ['--address', address, '--task-queue', taskQueue, ...args], {
       execArgv: nodeArgs('HOURGLASS_BENCH_WORKER_NODE_ARGS'),
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     }),
