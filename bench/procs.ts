@@ -293,3 +293,35 @@ export function peakRssMiB(pid: number): number {
 export function rssMiB(pid: number): number {
   return statusKb(pid, 'VmRSS') / 1024;
 }
+
+/** Runs `body` with a fresh server (and a worker on `taskQueue`), failing the run if either dies during it. */
+export async function withProcesses<T>(
+  taskQueue: string,
+  withWorker: boolean,
+  body: (server: ServerProcess, worker: WorkerProcess | undefined) => Promise<T>,
+  serverOptions?: ServerOptions,
+): Promise<T> {
+  const server = await startServer(serverOptions);
+  let worker: WorkerProcess | undefined;
+  let stopping = false;
+  try {
+    if (withWorker) worker = await startWorker(server.address, taskQueue);
+    // A server or worker dying mid-run would leave the load generator waiting for ever: fail the run instead.
+    const died = new Promise<never>((_, reject) => {
+      for (const [what, child] of [
+        ['server', server.child],
+        ['worker', worker?.child],
+      ] as const) {
+        child?.once('exit', (code, signal) => {
+          if (!stopping) reject(new Error(`${what} exited during the run (code ${code}, signal ${signal})`));
+        });
+      }
+    });
+    return await Promise.race([body(server, worker), died]);
+  } finally {
+    stopping = true;
+    if (worker) await stop(worker.child);
+    await stop(server.child);
+    removeDb(server);
+  }
+}

@@ -19,30 +19,13 @@
  *   W7 footprint    idle RSS of server and worker; SQLite size after W2; server RSS with N open sleeping workflows,
  *                   then after M more closed ones (raw driver, one workflow task each). One round even in full mode.
  */
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { splitW1, type RpcRecord } from './w1-split';
-import { gitCommit, machine, median, percentile, record, recordSummary, table, writeResults } from './report';
+import { recordStartup } from './w5-startup';
+import { gitCommit, machine, median, percentile, record, table, writeResults } from './report';
 import type { LoadConfig, LoadResult, RawConfig, RawResult, ReplayConfig, ReplayResult } from './protocol';
-import {
-  cpuSeconds,
-  dbBytes,
-  installCleanup,
-  killAll,
-  peakRssMiB,
-  removeDb,
-  rssMiB,
-  runChild,
-  runLoad,
-  serverRuntime,
-  startServer,
-  startWorker,
-  stop,
-  type ServerOptions,
-  type ServerProcess,
-  type WorkerProcess,
-} from './procs';
+import { cpuSeconds, dbBytes, installCleanup, killAll, peakRssMiB, rssMiB, runChild, runLoad, serverRuntime, withProcesses } from './procs';
 
 const QUICK = process.argv.includes('--quick');
 const ROUNDS = QUICK ? 1 : 3;
@@ -78,36 +61,6 @@ function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-async function withProcesses<T>(
-  withWorker: boolean,
-  body: (server: ServerProcess, worker: WorkerProcess | undefined) => Promise<T>,
-  serverOptions?: ServerOptions,
-): Promise<T> {
-  const server = await startServer(serverOptions);
-  let worker: WorkerProcess | undefined;
-  let stopping = false;
-  try {
-    if (withWorker) worker = await startWorker(server.address, TASK_QUEUE);
-    // A server or worker dying mid-run would leave the load generator waiting for ever: fail the run instead.
-    const died = new Promise<never>((_, reject) => {
-      for (const [what, child] of [
-        ['server', server.child],
-        ['worker', worker?.child],
-      ] as const) {
-        child?.once('exit', (code, signal) => {
-          if (!stopping) reject(new Error(`${what} exited during the run (code ${code}, signal ${signal})`));
-        });
-      }
-    });
-    return await Promise.race([body(server, worker), died]);
-  } finally {
-    stopping = true;
-    if (worker) await stop(worker.child);
-    await stop(server.child);
-    removeDb(server);
-  }
-}
-
 function config(workload: LoadConfig['workload'], round: number, extra: Partial<LoadConfig> & { address: string }): LoadConfig {
   return { workload, taskQueue: TASK_QUEUE, n: 0, concurrency: 1, idPrefix: `${workload}-r${round}`, ...extra };
 }
@@ -122,7 +75,7 @@ function expect<K extends LoadResult['kind']>(result: LoadResult, kind: K): Extr
 }
 
 async function w1(round: number): Promise<void> {
-  await withProcesses(true, async (server, worker) => {
+  await withProcesses(TASK_QUEUE, true, async (server, worker) => {
     if (!worker) throw new Error('no worker');
     record('W7 footprint', 'server idle RSS (after ready line)', 'MiB', rssMiB(server.pid));
     record('W7 footprint', 'worker idle RSS (after ready line)', 'MiB', rssMiB(worker.pid));
@@ -158,6 +111,7 @@ async function w1Breakdown(round: number, durability: 'FULL' | 'NORMAL'): Promis
     }
   };
   await withProcesses(
+    TASK_QUEUE,
     true,
     async (server) => {
       const result = expect(
@@ -183,7 +137,7 @@ async function w1Breakdown(round: number, durability: 'FULL' | 'NORMAL'): Promis
 }
 
 async function w2(round: number): Promise<void> {
-  await withProcesses(true, async (server, worker) => {
+  await withProcesses(TASK_QUEUE, true, async (server, worker) => {
     if (!worker) throw new Error('no worker');
     let serverCpu0 = 0;
     let workerCpu0 = 0;
@@ -215,7 +169,7 @@ async function w2(round: number): Promise<void> {
 }
 
 async function w3(round: number): Promise<void> {
-  await withProcesses(true, async (server) => {
+  await withProcesses(TASK_QUEUE, true, async (server) => {
     const result = expect(await runLoad(config('w3', round, { address: server.address, n: N_W3 }), () => undefined, LOAD_TIMEOUT_MS), 'w3');
     record('W3 timers', `start spread (n=${N_W3}, all at once)`, 'ms', result.spreadMs, 0);
     record('W3 timers', 'last completion late vs first start + spread + 2 s', 'ms', result.lateMs, 0);
@@ -233,6 +187,7 @@ async function w3(round: number): Promise<void> {
 
 async function w4(round: number, durability: 'FULL' | 'NORMAL'): Promise<void> {
   await withProcesses(
+    TASK_QUEUE,
     false,
     async (server) => {
       const r = await runRaw('w4', {
@@ -273,7 +228,7 @@ async function w4(round: number, durability: 'FULL' | 'NORMAL'): Promise<void> {
 }
 
 async function w6(round: number): Promise<void> {
-  await withProcesses(true, async (server, worker) => {
+  await withProcesses(TASK_QUEUE, true, async (server, worker) => {
     if (!worker) throw new Error('no worker');
     let serverCpu0 = 0;
     const result = expect(
@@ -306,7 +261,7 @@ async function w6(round: number): Promise<void> {
 }
 
 async function w7(): Promise<void> {
-  await withProcesses(true, async (server, worker) => {
+  await withProcesses(TASK_QUEUE, true, async (server, worker) => {
     if (!worker) throw new Error('no worker');
     const label = 'W7 footprint';
     const open = expect(
@@ -342,24 +297,6 @@ async function w7(): Promise<void> {
   });
 }
 
-function w5(): void {
-  const output = execFileSync(process.execPath, [path.join(__dirname, 'startup.js')], {
-    env: { ...process.env, ROUNDS: String(W5_ROUNDS) },
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  for (const [label, pattern] of [
-    ['in-process server → first GetSystemInfo', /first GetSystemInfo:\s+median ([\d.]+) ms \(min ([\d.]+) – max ([\d.]+), n=(\d+)\)/],
-    ['CLI process → ready line', /ready line:\s+median ([\d.]+) ms \(min ([\d.]+) – max ([\d.]+), n=(\d+)\)/],
-  ] as const) {
-    const match = pattern.exec(output);
-    if (!match) throw new Error(`W5: cannot parse startup.js output:\n${output}`);
-    const [, med, min, max, n] = match;
-    recordSummary('W5 start-up', label, 'ms', 1, { median: Number(med), min: Number(min), max: Number(max), n: Number(n) });
-  }
-  log('W5 done');
-}
-
 async function main(): Promise<void> {
   installCleanup();
   const started = performance.now();
@@ -375,7 +312,10 @@ async function main(): Promise<void> {
     if (enabled('w6')) await w6(round);
   }
   if (enabled('w7')) await w7();
-  if (enabled('w5')) w5();
+  if (enabled('w5')) {
+    recordStartup(W5_ROUNDS);
+    log('W5 done');
+  }
   const totalS = (performance.now() - started) / 1000;
   const md = table();
   const report = [
