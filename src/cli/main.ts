@@ -12,10 +12,12 @@ import type { StartDevOptions } from './args';
 import { parseArgs, printsReadyLine, uiPortOf, UsageError } from './args';
 import { ROOT_USAGE, SERVER_USAGE, START_DEV_USAGE } from './usage';
 import { parseWorkflowArgs } from './commands/client-args';
+import { commandFirst } from './command-first';
 import { WORKFLOW_USAGE } from './commands/workflow-usage';
 
 /** Runs the CLI. Sets `process.exitCode`; for `server start-dev` it resolves once the server is listening. */
-export async function main(argv: readonly string[]): Promise<void> {
+export async function main(givenArgv: readonly string[]): Promise<void> {
+  const argv = commandFirst(givenArgv);
   if (argv[0] === 'workflow') return workflow(argv.slice(1));
   let command;
   try {
