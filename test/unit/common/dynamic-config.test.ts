@@ -18,6 +18,7 @@ describe('dynamic config registry', () => {
       'matching.longPollExpirationInterval': 60_000,
       'limit.historyCount.suggestContinueAsNew': 4096,
       'limit.historySize.suggestContinueAsNew': 4 * 1024 * 1024,
+      'limit.historyMaxPageSize': 256,
       'history.maxInFlightUpdates': 10,
       'history.maxTotalUpdates': 2000,
       'system.enableActivityEagerExecution': true,
