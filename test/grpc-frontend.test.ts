@@ -3,55 +3,18 @@
  * Every malformed call is answered with a gRPC status, and the server keeps serving.
  */
 import assert from 'node:assert/strict';
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
 import zlib from 'node:zlib';
 import { describe, test } from 'node:test';
 import { temporal } from '@temporalio/proto';
 import { useHourglassServer } from './helpers';
+import { frame, rawCall, type Answer } from './raw-grpc';
 
 const { workflowservice } = temporal.api;
 const SERVICE = '/temporal.api.workflowservice.v1.WorkflowService';
 
-interface Answer {
-  httpStatus: number;
-  grpcStatus?: number;
-  grpcMessage?: string;
-  body: Buffer;
-}
-
-function frame(message: Uint8Array, compressed = false): Buffer {
-  const out = Buffer.alloc(5 + message.length);
-  out.writeUInt8(compressed ? 1 : 0, 0);
-  out.writeUInt32BE(message.length, 1);
-  out.set(message, 5);
-  return out;
-}
-
-/** One raw HTTP/2 call; resolves with the HTTP status, the gRPC status (from headers or trailers) and the body. */
 function call(address: string, path: string, body: Buffer, headers: http2.OutgoingHttpHeaders = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const session = http2.connect(`http://${address}`);
-    session.on('error', reject);
-    const req = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...headers });
-    const chunks: Buffer[] = [];
-    const answer: Partial<Answer> = {};
-    const take = (h: http2.IncomingHttpHeaders): void => {
-      if (h['grpc-status'] !== undefined) answer.grpcStatus = Number(h['grpc-status']);
-      if (h['grpc-message'] !== undefined) answer.grpcMessage = decodeURIComponent(String(h['grpc-message']));
-    };
-    req.on('response', (h) => {
-      answer.httpStatus = Number(h[':status']);
-      take(h);
-    });
-    req.on('trailers', take);
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      session.close();
-      resolve({ httpStatus: answer.httpStatus ?? 0, grpcStatus: answer.grpcStatus, grpcMessage: answer.grpcMessage, body: Buffer.concat(chunks) });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return rawCall(address, path, body, headers).answer;
 }
 
 function getSystemInfo(): Buffer {
@@ -76,13 +39,13 @@ describe('gRPC frontend', () => {
       ['gzip', zlib.gzipSync],
       ['deflate', zlib.deflateSync],
     ] as const) {
-      const answer = await call(env.address, `${SERVICE}/GetSystemInfo`, frame(compress(message), true), { 'grpc-encoding': encoding });
+      const answer = await call(env.address, `${SERVICE}/GetSystemInfo`, frame(compress(message), { compressed: true }), { 'grpc-encoding': encoding });
       assert.equal(answer.grpcStatus, 0, encoding);
     }
   });
 
   test('an unsupported compression is UNIMPLEMENTED naming it', async () => {
-    const answer = await call(env.address, `${SERVICE}/GetSystemInfo`, frame(Buffer.from('x'), true), { 'grpc-encoding': 'snappy' });
+    const answer = await call(env.address, `${SERVICE}/GetSystemInfo`, frame(Buffer.from('x'), { compressed: true }), { 'grpc-encoding': 'snappy' });
     assert.equal(answer.grpcStatus, 12);
     assert.match(answer.grpcMessage ?? '', /snappy/);
   });

@@ -5,13 +5,14 @@
  * grpc-go) gives, nothing of a refused request is applied, and the server keeps serving.
  */
 import assert from 'node:assert/strict';
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import Long from 'long';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { delay, grpcCode, rejectionOf, uniqueName, useHourglassServer } from './helpers';
+import { frame, rawCall, type Answer } from './raw-grpc';
 
 const { workflowservice } = temporal.api;
 const SERVICE = '/temporal.api.workflowservice.v1.WorkflowService';
@@ -19,46 +20,9 @@ const Code = { OK: 0, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, INTERNAL: 13 } 
 
 const env = useHourglassServer();
 
-interface Answer {
-  httpStatus: number;
-  grpcStatus?: number;
-  grpcMessage?: string;
-  body: Buffer;
-}
-
-function frame(message: Uint8Array, length = message.length): Buffer {
-  const out = Buffer.alloc(5 + message.length);
-  out.writeUInt32BE(length, 1);
-  out.set(message, 5);
-  return out;
-}
-
-/** One raw HTTP/2 call; `answer` settles with the HTTP status, the gRPC status and the body; `cancel` resets it. */
+/** One raw call to this file's server. */
 function call(path: string, body: Buffer, headers: http2.OutgoingHttpHeaders = {}): { answer: Promise<Answer>; cancel: () => void } {
-  const session = http2.connect(`http://${env.address}`);
-  const answer = new Promise<Answer>((resolve, reject) => {
-    session.on('error', reject);
-    const req = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...headers });
-    const chunks: Buffer[] = [];
-    const got: Partial<Answer> = {};
-    const take = (h: http2.IncomingHttpHeaders): void => {
-      if (h['grpc-status'] !== undefined) got.grpcStatus = Number(h['grpc-status']);
-      if (h['grpc-message'] !== undefined) got.grpcMessage = decodeURIComponent(String(h['grpc-message']));
-    };
-    req.on('response', (h) => {
-      got.httpStatus = Number(h[':status']);
-      take(h);
-    });
-    req.on('trailers', take);
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      session.close();
-      resolve({ httpStatus: got.httpStatus ?? 0, grpcStatus: got.grpcStatus, grpcMessage: got.grpcMessage, body: Buffer.concat(chunks) });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-  return { answer, cancel: () => session.destroy() };
+  return rawCall(env.address, path, body, headers);
 }
 
 function startRequest(workflowId: string): Uint8Array {
@@ -96,7 +60,7 @@ describe('gRPC framing: a unary request is exactly one whole message', () => {
   test('a body shorter than its length prefix is INTERNAL and nothing of it is applied', async (t) => {
     const workflowId = uniqueName(t);
     const message = startRequest(workflowId);
-    const answer = await call(`${SERVICE}/StartWorkflowExecution`, frame(message, message.length + 10)).answer;
+    const answer = await call(`${SERVICE}/StartWorkflowExecution`, frame(message, { length: message.length + 10 })).answer;
     assert.equal(answer.grpcStatus, Code.INTERNAL);
     assert.match(answer.grpcMessage ?? '', /incomplete message/);
     await assertNotStarted(workflowId);
