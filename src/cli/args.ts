@@ -16,6 +16,7 @@ import {
   parsePort,
   parseSearchAttribute,
   parseSqlitePragma,
+  readFlagToken,
   UsageError,
   type SearchAttributeSpec,
 } from './flag-values';
@@ -174,32 +175,12 @@ function parseStartDev(argv: readonly string[]): Command {
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    let name: string;
-    let inline: string | undefined;
-    let shown: string;
-
     if (arg === '--') {
       const extra = argv[i + 1];
       if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
       break;
-    } else if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq < 0 ? undefined : arg.slice(eq + 1);
-      shown = `--${name}`;
-    } else if (arg.startsWith('-') && arg.length > 1) {
-      const letter = arg.charAt(1);
-      const long = SHORT_FLAGS[letter];
-      if (long === undefined) {
-        throw new UsageError(`unknown shorthand flag: '${letter}' in ${arg}`);
-      }
-      name = long;
-      shown = `-${letter}`;
-      const tail = arg.slice(2);
-      inline = tail === '' ? undefined : tail.startsWith('=') ? tail.slice(1) : tail;
-    } else {
-      throw new UsageError(`unexpected argument "${arg}"`);
     }
+    const { name, inline, shown } = readFlagToken(arg, SHORT_FLAGS);
 
     const ignored = isIgnoredFlag(name);
     if (!ignored && !isFlagName(name)) {

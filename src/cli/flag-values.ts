@@ -135,3 +135,29 @@ export function parseOrigin(flag: string, value: string): string {
   }
   return url.origin;
 }
+
+/** One flag token: `--name`, `--name=value`, `-x`, `-xvalue` or `-x=value` (short letters mapped by `shorthands`). */
+export interface FlagToken {
+  name: string;
+  /** The value given in the token itself; undefined when it must come from the next argument. */
+  inline: string | undefined;
+  /** The flag as the user wrote it, for messages. */
+  shown: string;
+}
+
+/** Reads one flag token as the Temporal CLI (cobra) does; anything that is no flag is an unexpected argument. */
+export function readFlagToken(arg: string, shorthands: Readonly<Record<string, string>>): FlagToken {
+  if (arg.startsWith('--')) {
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    return { name, inline: eq < 0 ? undefined : arg.slice(eq + 1), shown: `--${name}` };
+  }
+  if (arg.startsWith('-') && arg.length > 1) {
+    const letter = arg.charAt(1);
+    const name = shorthands[letter];
+    if (name === undefined) throw new UsageError(`unknown shorthand flag: '${letter}' in ${arg}`);
+    const tail = arg.slice(2);
+    return { name, inline: tail === '' ? undefined : tail.startsWith('=') ? tail.slice(1) : tail, shown: `-${letter}` };
+  }
+  throw new UsageError(`unexpected argument "${arg}"`);
+}

@@ -2,7 +2,7 @@
  * Flags of the client commands (`hourglass workflow list / describe / show`), named as the Temporal CLI names them.
  * Pure (no I/O) so it can be unit-tested; mistakes throw the CLI's {@link UsageError} (exit 2).
  */
-import { UsageError } from '../flag-values';
+import { readFlagToken, UsageError } from '../flag-values';
 
 export const WORKFLOW_SUBCOMMANDS = ['list', 'describe', 'show'] as const;
 export type WorkflowSubcommand = (typeof WORKFLOW_SUBCOMMANDS)[number];
@@ -49,25 +49,7 @@ export function parseWorkflowArgs(argv: readonly string[]): WorkflowCommand {
   const options: WorkflowCommandOptions = { subcommand, address: DEFAULT_ADDRESS, namespace: 'default', limit: 0, output: 'text' };
   for (let i = 0; i < flags.length; i++) {
     const arg = flags[i] as string;
-    let name: string;
-    let inline: string | undefined;
-    let shown: string;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq < 0 ? undefined : arg.slice(eq + 1);
-      shown = `--${name}`;
-    } else if (arg.startsWith('-') && arg.length > 1) {
-      const letter = arg.charAt(1);
-      const long = SHORT[letter];
-      if (long === undefined) throw new UsageError(`unknown shorthand flag: '${letter}' in ${arg}`);
-      name = long;
-      shown = `-${letter}`;
-      const tail = arg.slice(2);
-      inline = tail === '' ? undefined : tail.startsWith('=') ? tail.slice(1) : tail;
-    } else {
-      throw new UsageError(`unexpected argument "${arg}"`);
-    }
+    const { name, inline, shown } = readFlagToken(arg, SHORT);
     const flag = FLAGS_OF[subcommand].find((f) => f === name);
     if (flag === undefined) throw new UsageError(`unknown flag: ${shown}`);
     if (flag === 'help') return { kind: 'help', topic: 'workflow' };
