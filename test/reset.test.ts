@@ -244,8 +244,14 @@ describe('ResetWorkflowExecution', () => {
   test('bad requests get INVALID_ARGUMENT or NOT_FOUND with Temporal’s messages', async (t) => {
     const taskQueue = uniqueName(t);
     await withWorker(env, { taskQueue }, async () => {
-      const { base, baseRunId } = await probeWithSignals(taskQueue, 2, ['one']);
-      const history = await historyOf(base);
+      const { base, baseRunId } = await probeWithSignals(taskQueue, 3, ['one']);
+      // A second signal after the run settled: its workflow task guarantees an event after the first completed
+      // task, even when the first signal arrived before the first task started.
+      await base.signal(resetMessageSignal, 'two');
+      const history = await waitFor('a workflow task after the second signal', async () => {
+        const events = await historyOf(base);
+        return settled(events) && events.filter(isCompletedTask).length >= 2 ? events : undefined;
+      });
       const point = firstCompletedTaskId(history);
       const nextEventId = Number(history.at(-1)?.eventId) + 1;
       const workflowExecution = { workflowId: taskQueue, runId: baseRunId };
