@@ -8,7 +8,7 @@ import { VirtualClock, systemClock } from './engine/time/clock';
 import { TimeSkipper } from './engine/time/time-skipping';
 import { HistoryEngine } from './engine/history-engine';
 import { NamespaceRegistry } from './engine/namespaces';
-import { runLimitsOf } from './engine/state/run-limits';
+import { runLimitsOf, searchAttributeLimitsOf } from './engine/state/run-limits';
 import { scheduleActionHost } from './schedule-actions';
 import { Scheduler } from './schedules/scheduler';
 import { ScheduleService } from './schedules/schedule-service';
@@ -89,7 +89,7 @@ export class HourglassServer {
     try {
       const namespaces = new NamespaceRegistry(store, () => systemClock.now());
       await namespaces.load();
-      const searchAttributes = new SearchAttributeRegistry(store);
+      const searchAttributes = new SearchAttributeRegistry(store, searchAttributeLimitsOf(config));
       const declared = new Map([...DEV_SERVER_ATTRIBUTES, ...(options.searchAttributes ?? []).map((a): [string, SearchAttributeType] => [a.name, a.type])]);
       for (const name of ['default', ...(options.namespaces ?? [])]) {
         const ns = await namespaces.ensure(name);
