@@ -8,7 +8,7 @@ import { VirtualClock, systemClock } from './engine/time/clock';
 import { TimeSkipper } from './engine/time/time-skipping';
 import { HistoryEngine } from './engine/history-engine';
 import { NamespaceRegistry } from './engine/namespaces';
-import { runLimitsOf } from './engine/state/run-limits';
+import { runLimitsOf, searchAttributeLimitsOf } from './engine/state/run-limits';
 import { scheduleActionHost } from './schedule-actions';
 import { Scheduler } from './schedules/scheduler';
 import { ScheduleService } from './schedules/schedule-service';
@@ -87,9 +87,9 @@ export class HourglassServer {
     for (const key of ignoredKeys) logger.debug('dynamic config key not used by Hourglass', { key });
     const store = new CachedStore(new SqliteStore({ filename: options.dbFilename, pragmas: options.sqlitePragmas }));
     try {
-      const namespaces = new NamespaceRegistry(store, () => systemClock.now());
+      const namespaces = new NamespaceRegistry(store, () => systemClock.now(), config['limit.maxIDLength']);
       await namespaces.load();
-      const searchAttributes = new SearchAttributeRegistry(store);
+      const searchAttributes = new SearchAttributeRegistry(store, searchAttributeLimitsOf(config));
       const declared = new Map([...DEV_SERVER_ATTRIBUTES, ...(options.searchAttributes ?? []).map((a): [string, SearchAttributeType] => [a.name, a.type])]);
       for (const name of ['default', ...(options.namespaces ?? [])]) {
         const ns = await namespaces.ensure(name);
@@ -140,6 +140,8 @@ export class HourglassServer {
         logger,
         blobSizeLimits: { warnBytes: config['limit.blobSize.warn'], errorBytes: config['limit.blobSize.error'] },
         activityApisEnabled: config['frontend.activityAPIsEnabled'],
+        memoSizeLimits: { warnBytes: config['limit.memoSize.warn'], errorBytes: config['limit.memoSize.error'] },
+        maxIdLength: config['limit.maxIDLength'],
       };
       const frontend = new GrpcFrontend({ logger, context, onRpc: options.onRpc });
       // Built only for an HTTP or UI listener: generating the routes costs start-up time the SDKs' servers do not need.

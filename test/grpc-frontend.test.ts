@@ -61,9 +61,9 @@ describe('gRPC frontend', () => {
     assert.equal(after.grpcStatus, 0);
   });
 
-  test('a message claiming more than 64 MiB is RESOURCE_EXHAUSTED', async () => {
+  test("a message claiming more than 4 MiB (grpc-go's default, which Temporal's frontend keeps) is RESOURCE_EXHAUSTED", async () => {
     const header = Buffer.alloc(5);
-    header.writeUInt32BE(65 * 1024 * 1024, 1);
+    header.writeUInt32BE(4 * 1024 * 1024 + 1, 1);
     const answer = await call(env.address, `${SERVICE}/GetSystemInfo`, header);
     assert.equal(answer.grpcStatus, 8);
   });

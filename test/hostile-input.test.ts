@@ -147,10 +147,10 @@ describe('client input echoed in status messages', () => {
     assert.equal(raw.grpcStatus, Code.INVALID_ARGUMENT);
   });
 
-  test('a 1001-character workflow id is INVALID_ARGUMENT "WorkflowId length exceeds limit."', async () => {
+  test('a 1001-character workflow id on a start is INVALID_ARGUMENT "WorkflowId exceeds maximum allowed length (1001/1000)"', async () => {
     const err = await rejectionOf(env.client.workflow.start('never-run', { workflowId: 'w'.repeat(1001), taskQueue: 'hostile-input' }));
     assert.equal(grpcCode(err), Code.INVALID_ARGUMENT);
-    assert.equal(grpcDetails(err), 'WorkflowId length exceeds limit.');
+    assert.equal(grpcDetails(err), 'WorkflowId exceeds maximum allowed length (1001/1000)');
   });
 
   test('a message quoting 70 KB of input is truncated in the trailers: the status arrives, not RST_STREAM', async () => {

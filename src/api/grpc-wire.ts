@@ -7,7 +7,19 @@ import { GrpcCode, type GrpcError } from './status';
  * defines it: request headers, one length-prefixed message, and the status's percent-encoding.
  */
 
+/**
+ * The largest request message: Temporal's frontend sets no MaxRecvMsgSize, so it has grpc-go's default of
+ * 4 MiB (no dynamic config key). The SDKs send up to what they are given: sdk-core's client turns this
+ * refusal of a workflow task completion into a GRPC_MESSAGE_TOO_LARGE task failure.
+ */
+export const MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** The largest response message (grpc-go's send default is 2 GiB; history pages and polls stay far below this). */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/** grpc-go's refusal of a request over the receive limit, in its words (sdk-core matches on them). */
+function tooLarge(length: number): FrameError {
+  return new FrameError({ code: GrpcCode.RESOURCE_EXHAUSTED, message: `grpc: received message larger than max (${length} vs. ${MAX_RECEIVE_MESSAGE_BYTES})` });
+}
 /** grpc-timeout units in milliseconds. */
 const TIMEOUT_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 1e-3, n: 1e-6 };
 /** The longest delay a Node timer holds; longer ones fire at once (TimeoutOverflowWarning). */
@@ -40,14 +52,19 @@ export function readBody(stream: http2.ServerHttp2Stream): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = false;
+    let declared: number | undefined;
     stream.on('data', (chunk: Buffer) => {
+      if (refused) return;
       size += chunk.length;
-      if (size > MAX_MESSAGE_BYTES + 5) {
-        stream.pause();
-        reject(new FrameError({ code: GrpcCode.RESOURCE_EXHAUSTED, message: `Received message larger than max (${size} vs. ${MAX_MESSAGE_BYTES})` }));
-        return;
-      }
       chunks.push(chunk);
+      // The length prefix tells at once: the answer does not wait for (or hold) the rest of a message over the limit.
+      if (declared === undefined && size >= 5) declared = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
+      if ((declared ?? 0) > MAX_RECEIVE_MESSAGE_BYTES || size > MAX_RECEIVE_MESSAGE_BYTES + 5) {
+        refused = true;
+        chunks.length = 0;
+        reject(tooLarge(Math.max(declared ?? 0, size - 5)));
+      }
     });
     stream.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     stream.once('aborted', () => reject(new Error('stream aborted')));
@@ -64,9 +81,7 @@ export function unframe(body: Buffer, encoding: string | undefined): Buffer {
   if (flag > 1) throw new FrameError({ code: GrpcCode.INTERNAL, message: `Received unexpected payload format ${flag}` });
   const compressed = flag === 1;
   const length = body.readUInt32BE(1);
-  if (length > MAX_MESSAGE_BYTES) {
-    throw new FrameError({ code: GrpcCode.RESOURCE_EXHAUSTED, message: `Received message larger than max (${length} vs. ${MAX_MESSAGE_BYTES})` });
-  }
+  if (length > MAX_RECEIVE_MESSAGE_BYTES) throw tooLarge(length);
   if (body.length < 5 + length) {
     throw new FrameError({ code: GrpcCode.INTERNAL, message: `Received an incomplete message: ${body.length - 5} of ${length} bytes` });
   }
@@ -77,7 +92,7 @@ export function unframe(body: Buffer, encoding: string | undefined): Buffer {
   }
   const message = body.subarray(5);
   if (!compressed) return message;
-  const options = { maxOutputLength: MAX_MESSAGE_BYTES };
+  const options = { maxOutputLength: MAX_RECEIVE_MESSAGE_BYTES };
   try {
     switch (encoding) {
       case 'gzip':
@@ -90,7 +105,10 @@ export function unframe(body: Buffer, encoding: string | undefined): Buffer {
   } catch (err) {
     if (err instanceof FrameError) throw err;
     if (err instanceof RangeError) {
-      throw new FrameError({ code: GrpcCode.RESOURCE_EXHAUSTED, message: `Received message that decompresses to a size larger than ${MAX_MESSAGE_BYTES}` });
+      throw new FrameError({
+        code: GrpcCode.RESOURCE_EXHAUSTED,
+        message: `grpc: received message after decompression larger than max ${MAX_RECEIVE_MESSAGE_BYTES}`,
+      });
     }
     throw new FrameError({ code: GrpcCode.INTERNAL, message: 'Failed to decompress message' });
   }

@@ -1,6 +1,6 @@
-import { BLOB_SIZE_EXCEEDS_LIMIT, blobSizeVerdict, type BlobSizeLimits } from '../common/blob-size';
+import { BLOB_SIZE_EXCEEDS_LIMIT, MEMO_SIZE_EXCEEDS_LIMIT, blobSizeVerdict, type BlobSizeLimits } from '../common/blob-size';
 import { invalidArgument } from '../common/errors';
-import { MAX_ID_LENGTH } from '../common/id-length';
+import { MAX_ID_LENGTH, idTooLong } from '../common/id-length';
 import type { Logger } from '../common/logger';
 import { common, durationToMs, enums, failure, type IDuration, type IFailure, type IPayloads } from '../common/proto';
 
@@ -13,10 +13,21 @@ export function requireField(value: string | null | undefined, message: string):
   return value;
 }
 
-export function requireId(value: string | null | undefined, what: string): string {
+/** A set id within `limit.maxIDLength` (Temporal's "WorkflowId is not set on request." / "WorkflowId length exceeds limit."). */
+export function requireId(ctx: { maxIdLength: number }, value: string | null | undefined, what: string): string {
   const id = requireField(value, `${what} is not set on request.`);
-  if (id.length > MAX_ID_LENGTH) throw invalidArgument(`${what} length exceeds limit.`);
+  requireIdLength(ctx, id, `${what} length exceeds limit.`);
   return id;
+}
+
+/** An optional id, name or identity within `limit.maxIDLength` (bytes, as Temporal's Go `len`), else INVALID_ARGUMENT `message`. */
+export function requireIdLength(ctx: { maxIdLength: number }, value: string | null | undefined, message: string): void {
+  if (idTooLong(value, ctx.maxIdLength)) throw invalidArgument(message);
+}
+
+/** Temporal's errIdentityTooLong, checked by the poll and respond RPCs of workers. */
+export function requireIdentityLength(ctx: { maxIdLength: number }, identity: string | null | undefined): void {
+  requireIdLength(ctx, identity, 'Identity length exceeds limit.');
 }
 
 export function requireNonNegativeDuration(d: IDuration | null | undefined, what: string): void {
@@ -55,6 +66,20 @@ export function requireBlobWithinLimit(
   if (!blobWithinLimit(ctx, payloadsSize(payloads), operation, workflowId)) throw invalidArgument(BLOB_SIZE_EXCEEDS_LIMIT);
 }
 
+/** Temporal's ValidateStart memo check: INVALID_ARGUMENT "Memo size exceeds limit." past `limit.memoSize.error` (logged past the warning limit). */
+export function requireMemoWithinLimit(
+  ctx: { memoSizeLimits: BlobSizeLimits; logger: Logger },
+  memo: common.IMemo | null | undefined,
+  operation: string,
+  workflowId?: string | null,
+): void {
+  if (!memo) return;
+  const size = common.Memo.encode(memo).finish().length;
+  const verdict = blobSizeVerdict(size, ctx.memoSizeLimits);
+  if (verdict !== 'ok') ctx.logger.warn('Memo size exceeds the warning limit.', { operation, workflowId: workflowId ?? '', size });
+  if (verdict === 'error') throw invalidArgument(MEMO_SIZE_EXCEEDS_LIMIT);
+}
+
 export function requireTaskToken(token: Uint8Array | null | undefined): Uint8Array {
   if (!token || token.length === 0) throw invalidArgument('Task token not set on request.');
   return token;
@@ -82,8 +107,8 @@ export function requireCompatibleIdPolicies(
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Temporal's frontend validateExecution: a workflow id, and a run id that is empty or a UUID. */
-export function requireExecution(execution: { workflowId?: string | null; runId?: string | null } | null | undefined): void {
+export function requireExecution(ctx: { maxIdLength: number }, execution: { workflowId?: string | null; runId?: string | null } | null | undefined): void {
   if (!execution) throw invalidArgument('Execution is not set on request.');
-  requireId(execution.workflowId, 'WorkflowId');
+  requireId(ctx, execution.workflowId, 'WorkflowId');
   if (execution.runId && !UUID.test(execution.runId)) throw invalidArgument('Invalid RunId.');
 }

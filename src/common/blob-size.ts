@@ -16,3 +16,6 @@ export function blobSizeVerdict(size: number, limits: BlobSizeLimits): 'ok' | 'w
   if (size <= limits.warnBytes) return 'ok';
   return size > limits.errorBytes ? 'error' : 'warn';
 }
+
+/** Temporal's ErrMemoSizeExceedsLimit message (`limit.memoSize.error`, checked past `limit.memoSize.warn`). */
+export const MEMO_SIZE_EXCEEDS_LIMIT = 'Memo size exceeds limit.';

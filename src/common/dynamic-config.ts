@@ -75,6 +75,49 @@ export const DYNAMIC_CONFIG_SETTINGS = {
     default: 50 * 1024,
     description: 'history event count past which the next change to a running run terminates it ("Workflow history count exceeds limit.")',
   },
+  'limit.numPendingActivities.error': {
+    type: 'int',
+    default: 2000,
+    description: 'pending activities per run from which a ScheduleActivityTask command fails the workflow task (PENDING_ACTIVITIES_LIMIT_EXCEEDED)',
+  },
+  'limit.numPendingChildExecutions.error': {
+    type: 'int',
+    default: 2000,
+    description: 'pending children per run from which a StartChildWorkflowExecution command fails the workflow task (PENDING_CHILD_WORKFLOWS_LIMIT_EXCEEDED)',
+  },
+  'limit.numPendingSignals.error': {
+    type: 'int',
+    default: 2000,
+    description: 'pending signals to other workflows per run from which a SignalExternalWorkflowExecution command fails the workflow task',
+  },
+  'limit.numPendingCancelRequests.error': {
+    type: 'int',
+    default: 2000,
+    description: 'pending cancel requests to other workflows per run from which a RequestCancelExternalWorkflowExecution command fails the workflow task',
+  },
+  'history.maximumSignalsPerExecution': {
+    type: 'int',
+    default: 10_000,
+    description: 'signals one run may receive; the next fails with INVALID_ARGUMENT "exceeded workflow execution limit for signal events" (0: no limit)',
+  },
+  'limit.memoSize.error': {
+    type: 'bytes',
+    default: 2 * MiB,
+    description: 'memo size over which a start fails ("Memo size exceeds limit.") or a command terminates its run',
+  },
+  'limit.memoSize.warn': { type: 'bytes', default: 2 * 1024, description: 'memo size over which a warning is logged; the error limit is checked only past it' },
+  'frontend.searchAttributesNumberOfKeysLimit': { type: 'int', default: 100, description: 'search attributes one request or command may set' },
+  'frontend.searchAttributesSizeOfValueLimit': { type: 'bytes', default: 2 * 1024, description: "the largest search attribute value (its payload's data)" },
+  'frontend.searchAttributesTotalSizeLimit': {
+    type: 'bytes',
+    default: 40 * 1024,
+    description: "the largest search attributes map (its encoded size; an upsert's merged with the run's)",
+  },
+  'limit.maxIDLength': {
+    type: 'int',
+    default: 1000,
+    description: 'the longest namespace, workflow id, type, task queue, activity id and type, timer id, signal name, request id, identity…',
+  },
 } as const satisfies Record<string, Setting<DynamicConfigType>>;
 
 export type DynamicConfigKey = keyof typeof DYNAMIC_CONFIG_SETTINGS;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { invalidArgument, namespaceNotFound } from '../common/errors';
-import { MAX_ID_LENGTH } from '../common/id-length';
+import { MAX_ID_LENGTH, idTooLong } from '../common/id-length';
 import { enums } from '../common/proto';
 import type { NamespaceRecord } from '../store/records';
 import type { NamespaceStore } from '../store/store';
@@ -16,6 +16,8 @@ export class NamespaceRegistry {
   constructor(
     private readonly store: NamespaceStore,
     private readonly now: () => number,
+    /** `limit.maxIDLength`: the longest namespace name a request may carry. */
+    private readonly maxIdLength = MAX_ID_LENGTH,
   ) {}
 
   /** Creates the namespace unless it exists (start-up: `default` and `--namespace`). */
@@ -30,7 +32,7 @@ export class NamespaceRegistry {
 
   async register(fields: Pick<NamespaceRecord, 'name' | 'description' | 'ownerEmail' | 'retentionMs' | 'data'>): Promise<NamespaceRecord> {
     if (!fields.name) throw invalidArgument('Namespace is not set on request.');
-    if (fields.name.length > MAX_ID_LENGTH) throw invalidArgument(NAMESPACE_TOO_LONG);
+    if (idTooLong(fields.name, this.maxIdLength)) throw invalidArgument(NAMESPACE_TOO_LONG);
     const record: NamespaceRecord = {
       id: randomUUID(),
       state: enums.NamespaceState.NAMESPACE_STATE_REGISTERED,
@@ -46,7 +48,7 @@ export class NamespaceRegistry {
   /** The namespace by name, or NOT_FOUND with NamespaceNotFoundFailure details. */
   async resolve(name: string | null | undefined): Promise<NamespaceRecord> {
     if (!name) throw invalidArgument('Namespace is not set on request.');
-    if (name.length > MAX_ID_LENGTH) throw invalidArgument(NAMESPACE_TOO_LONG);
+    if (idTooLong(name, this.maxIdLength)) throw invalidArgument(NAMESPACE_TOO_LONG);
     const cached = this.byName.get(name);
     if (cached) return cached;
     const record = await this.store.getNamespaceByName(name);

@@ -183,6 +183,8 @@ export interface MutableState extends RunRef {
   cancelRequested: boolean;
   /** Request ids of signals and cancel requests already applied, for client retries. */
   requestIds: string[];
+  /** Signals received (Temporal's SignalCount, for `history.maximumSignalsPerExecution`); absent on runs stored before it was kept. */
+  signalCount?: number;
   /** The workflow's own retry policy (none unless the starter gave one) and cron schedule. */
   retryPolicy?: RetryPolicyRecord;
   cronSchedule?: string;

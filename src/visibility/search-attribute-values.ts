@@ -1,6 +1,7 @@
 import { invalidArgument } from '../common/errors';
 import type { IPayload } from '../common/proto';
 import type { SearchAttributeType } from './search-attribute-type';
+import { searchAttributesCountError, type SearchAttributeLimits } from '../common/search-attribute-limits';
 
 /**
  * Search attribute values checked against their registered type, and the `type` metadata Temporal
@@ -113,7 +114,9 @@ export interface ValidationTypes {
  * payload's `type` metadata where the sender left it out (searchattribute.ApplyTypeMap). A null
  * value (which removes the attribute) is left as sent. Throws INVALID_ARGUMENT naming the attribute.
  */
-export function validateSearchAttributes(fields: PayloadFields | null | undefined, types: ValidationTypes): PayloadFields {
+export function validateSearchAttributes(fields: PayloadFields | null | undefined, types: ValidationTypes, limits?: SearchAttributeLimits): PayloadFields {
+  const tooMany = limits && searchAttributesCountError(fields, limits);
+  if (tooMany) throw invalidArgument(tooMany);
   const out: PayloadFields = {};
   for (const [name, payload] of Object.entries(fields ?? {})) {
     if (types.system.has(name)) throw invalidArgument(`${name} attribute can't be set in SearchAttributes`);

@@ -1,5 +1,6 @@
 import { invalidArgument } from '../common/errors';
 import { enums, type IPayload } from '../common/proto';
+import { DEFAULT_SEARCH_ATTRIBUTE_LIMITS, searchAttributesSizeError, type SearchAttributeLimits } from '../common/search-attribute-limits';
 import type { VisibilityStore } from '../store/store';
 import type { SearchAttributeType } from './search-attribute-type';
 import { validateSearchAttributes, type ValidationTypes } from './search-attribute-values';
@@ -71,7 +72,11 @@ export class SearchAttributeRegistry {
   /** Per namespace: its custom attributes, and those plus the system ones (read on every task completion and commit). */
   private readonly cache = new Map<string, { custom: ReadonlyMap<string, SearchAttributeType>; all: ReadonlyMap<string, SearchAttributeType> }>();
 
-  constructor(private readonly store: VisibilityStore) {}
+  constructor(
+    private readonly store: VisibilityStore,
+    /** `frontend.searchAttributes*Limit`, checked with the types on every request and command that sets attributes. */
+    readonly limits: SearchAttributeLimits = DEFAULT_SEARCH_ATTRIBUTE_LIMITS,
+  ) {}
 
   private async entry(namespaceId: string): Promise<{ custom: ReadonlyMap<string, SearchAttributeType>; all: ReadonlyMap<string, SearchAttributeType> }> {
     let entry = this.cache.get(namespaceId);
@@ -120,7 +125,11 @@ export class SearchAttributeRegistry {
    * and returns them carrying their type; throws INVALID_ARGUMENT naming the attribute.
    */
   async validate(namespaceId: string, fields: { [k: string]: IPayload } | null | undefined): Promise<{ [k: string]: IPayload }> {
-    return validateSearchAttributes(fields, await this.validationTypes(namespaceId));
+    const valid = validateSearchAttributes(fields, await this.validationTypes(namespaceId), this.limits);
+    // Temporal's ValidateSearchAttributes: the sizes once the types are known good.
+    const tooLarge = searchAttributesSizeError(valid, this.limits);
+    if (tooLarge) throw invalidArgument(tooLarge);
+    return valid;
   }
 }
 

@@ -11,3 +11,4 @@ export * from './activity-control-workflows';
 export * from './time-skipping-pattern-workflows';
 export * from './reset-workflows';
 export * from './ui-workflows';
+export * from './limit-workflows';

@@ -1,5 +1,5 @@
 import type { IFailure, IPayloads, workflowservice } from '../../common/proto';
-import { blobWithinLimit, failureSize, payloadsSize, requireField, requireId } from '../validation';
+import { blobWithinLimit, failureSize, payloadsSize, requireField, requireId, requireIdentityLength } from '../validation';
 import type { HandlerContext } from './context';
 import { checkTokenNamespace } from './token-namespace';
 
@@ -44,6 +44,7 @@ export async function pollActivityTaskQueue(
   req: workflowservice.IPollActivityTaskQueueRequest,
 ): Promise<workflowservice.IPollActivityTaskQueueResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
+  requireIdentityLength(ctx, req.identity);
   requireField(req.taskQueue?.name, 'TaskQueue is not set on request.');
   return ctx.engine.activityTasks.pollActivityTaskQueue(ns, req, ctx.signal);
 }
@@ -53,6 +54,7 @@ export async function respondActivityTaskCompleted(
   req: workflowservice.IRespondActivityTaskCompletedRequest,
 ): Promise<workflowservice.IRespondActivityTaskCompletedResponse> {
   await checkTokenNamespace(ctx, req.namespace, req.taskToken);
+  requireIdentityLength(ctx, req.identity);
   await completeOrFail(ctx, req.taskToken, req.result, req.identity ?? '', 'RespondActivityTaskCompleted');
   return {};
 }
@@ -62,6 +64,7 @@ export async function respondActivityTaskFailed(
   req: workflowservice.IRespondActivityTaskFailedRequest,
 ): Promise<workflowservice.IRespondActivityTaskFailedResponse> {
   await checkTokenNamespace(ctx, req.namespace, req.taskToken);
+  requireIdentityLength(ctx, req.identity);
   const { failure, lastHeartbeatDetails, failures } = failedWithinLimits(ctx, req, 'RespondActivityTaskFailed');
   await ctx.engine.activityTasks.respondActivityTaskFailed(req.taskToken, failure, lastHeartbeatDetails, req.identity ?? '');
   return { failures };
@@ -72,6 +75,7 @@ export async function respondActivityTaskCanceled(
   req: workflowservice.IRespondActivityTaskCanceledRequest,
 ): Promise<workflowservice.IRespondActivityTaskCanceledResponse> {
   await checkTokenNamespace(ctx, req.namespace, req.taskToken);
+  requireIdentityLength(ctx, req.identity);
   await cancelOrFail(ctx, req.taskToken, req.details, req.identity ?? '', 'RespondActivityTaskCanceled');
   return {};
 }
@@ -94,8 +98,8 @@ interface ByIdRequest {
 
 async function tokenById(ctx: HandlerContext, req: ByIdRequest): Promise<Uint8Array> {
   const ns = await ctx.namespaces.resolve(req.namespace);
-  requireId(req.workflowId, 'WorkflowId');
-  requireId(req.activityId, 'ActivityId');
+  requireId(ctx, req.workflowId, 'WorkflowId');
+  requireId(ctx, req.activityId, 'ActivityId');
   return ctx.engine.activityTasks.activityTokenById(ns, req.workflowId ?? '', req.runId ?? '', req.activityId ?? '', req.identity ?? '');
 }
 
@@ -103,6 +107,7 @@ export async function respondActivityTaskCompletedById(
   ctx: HandlerContext,
   req: workflowservice.IRespondActivityTaskCompletedByIdRequest,
 ): Promise<workflowservice.IRespondActivityTaskCompletedByIdResponse> {
+  requireIdentityLength(ctx, req.identity);
   await completeOrFail(ctx, await tokenById(ctx, req), req.result, req.identity ?? '', 'RespondActivityTaskCompletedById');
   return {};
 }
@@ -111,6 +116,7 @@ export async function respondActivityTaskFailedById(
   ctx: HandlerContext,
   req: workflowservice.IRespondActivityTaskFailedByIdRequest,
 ): Promise<workflowservice.IRespondActivityTaskFailedByIdResponse> {
+  requireIdentityLength(ctx, req.identity);
   const token = await tokenById(ctx, req);
   const { failure, lastHeartbeatDetails, failures } = failedWithinLimits(ctx, req, 'RespondActivityTaskFailedById');
   await ctx.engine.activityTasks.respondActivityTaskFailed(token, failure, lastHeartbeatDetails, req.identity ?? '');
@@ -121,6 +127,7 @@ export async function respondActivityTaskCanceledById(
   ctx: HandlerContext,
   req: workflowservice.IRespondActivityTaskCanceledByIdRequest,
 ): Promise<workflowservice.IRespondActivityTaskCanceledByIdResponse> {
+  requireIdentityLength(ctx, req.identity);
   await cancelOrFail(ctx, await tokenById(ctx, req), req.details, req.identity ?? '', 'RespondActivityTaskCanceledById');
   return {};
 }

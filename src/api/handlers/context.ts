@@ -20,6 +20,10 @@ export interface HandlerContext {
   logger: Logger;
   /** `limit.blobSize.warn` / `limit.blobSize.error` for request payloads. */
   blobSizeLimits: BlobSizeLimits;
+  /** `limit.memoSize.warn` / `limit.memoSize.error` for a start's memo. */
+  memoSizeLimits: BlobSizeLimits;
+  /** `limit.maxIDLength`: the longest workflow id, type, task queue, signal name, request id or identity a request may carry. */
+  maxIdLength: number;
   /** `frontend.activityAPIsEnabled`: whether the activity pause / unpause / reset / update-options APIs answer. */
   activityApisEnabled: boolean;
   /** Aborted when the caller cancels or its deadline passes. */

@@ -4,7 +4,7 @@ import { updateWithStartFailed } from '../../engine/rpc/updates/update-with-star
 import type { NamespaceRecord } from '../../store/records';
 import type { HandlerContext } from './context';
 import { validateStart, validateUpdate } from './workflow-execution';
-import { requireBlobWithinLimit } from '../validation';
+import { requireBlobWithinLimit, requireMemoWithinLimit } from '../validation';
 
 /**
  * ExecuteMultiOperation: update-with-start, the one list of operations Temporal allows ([Start, Update]). Each
@@ -21,7 +21,7 @@ export async function executeMultiOperation(
   const update = operations[1]?.updateWorkflow;
   if (operations.length !== 2 || !start || !update) throw invalidArgument('Operations have to be exactly [Start, Update].');
   const startError = await failureOf(() => prepareStart(ctx, ns, start));
-  let updateError = await failureOf(() => prepareUpdate(ns, update));
+  let updateError = await failureOf(() => prepareUpdate(ctx, ns, update));
   if (!startError && !updateError && update.workflowExecution?.workflowId !== start.workflowId) {
     updateError = invalidArgument('WorkflowId is not consistent with previous operation(s).');
   }
@@ -43,17 +43,18 @@ async function failureOf(check: () => void | Promise<void>): Promise<ServiceErro
 async function prepareStart(ctx: HandlerContext, ns: NamespaceRecord, req: workflowservice.IStartWorkflowExecutionRequest): Promise<void> {
   requireSameNamespace(ns, req.namespace);
   defaultIdPolicies(req);
-  validateStart(req);
+  validateStart(ctx, req);
   requireBlobWithinLimit(ctx, req.input, 'StartWorkflowExecution', req.workflowId);
+  requireMemoWithinLimit(ctx, req.memo, 'StartWorkflowExecution', req.workflowId);
   if (req.searchAttributes) req.searchAttributes.indexedFields = await ctx.searchAttributes.validate(ns.id, req.searchAttributes.indexedFields);
   if (req.cronSchedule) throw invalidArgument('CronSchedule is not allowed.');
   if (req.requestEagerExecution) throw invalidArgument('RequestEagerExecution is not supported.');
   if (durationToMs(req.workflowStartDelay) > 0) throw invalidArgument('WorkflowStartDelay is not supported.');
 }
 
-function prepareUpdate(ns: NamespaceRecord, req: workflowservice.IUpdateWorkflowExecutionRequest): void {
+function prepareUpdate(ctx: HandlerContext, ns: NamespaceRecord, req: workflowservice.IUpdateWorkflowExecutionRequest): void {
   requireSameNamespace(ns, req.namespace);
-  validateUpdate(req);
+  validateUpdate(ctx, req);
   if (req.firstExecutionRunId) throw invalidArgument('FirstExecutionRunId is not allowed.');
   if (req.workflowExecution?.runId) throw invalidArgument('RunId is not allowed.');
 }

@@ -1,7 +1,7 @@
 import { invalidArgument } from '../../common/errors';
 import type { temporal, workflowservice } from '../../common/proto';
 import { SCHEDULE_ATTRIBUTES } from '../../schedules/schedule-query';
-import { MAX_ID_LENGTH, requireField, requireId, requireNonNegativeDuration } from '../validation';
+import { requireField, requireId, requireIdLength, requireNonNegativeDuration } from '../validation';
 import type { HandlerContext } from './context';
 
 /** Temporal's limit on schedule notes (`frontend.maxScheduleNotesSize`… its errNotesTooLong). */
@@ -9,9 +9,9 @@ const MAX_NOTES_LENGTH = 1000;
 
 export async function createSchedule(ctx: HandlerContext, req: workflowservice.ICreateScheduleRequest): Promise<workflowservice.ICreateScheduleResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
-  requireId(req.scheduleId, 'ScheduleId');
+  requireId(ctx, req.scheduleId, 'ScheduleId');
   requireField(req.requestId, 'RequestId is not set on request.');
-  if ((req.requestId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
+  requireIdLength(ctx, req.requestId, 'RequestId length exceeds limit.');
   await validateSchedule(ctx, ns.id, req.schedule);
   if (req.searchAttributes) req.searchAttributes.indexedFields = await ctx.searchAttributes.validate(ns.id, req.searchAttributes.indexedFields);
   validatePatch(req.initialPatch);
@@ -20,13 +20,13 @@ export async function createSchedule(ctx: HandlerContext, req: workflowservice.I
 
 export async function describeSchedule(ctx: HandlerContext, req: workflowservice.IDescribeScheduleRequest): Promise<workflowservice.IDescribeScheduleResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
-  return ctx.schedules.describeSchedule(ns, requireId(req.scheduleId, 'ScheduleId'));
+  return ctx.schedules.describeSchedule(ns, requireId(ctx, req.scheduleId, 'ScheduleId'));
 }
 
 export async function updateSchedule(ctx: HandlerContext, req: workflowservice.IUpdateScheduleRequest): Promise<workflowservice.IUpdateScheduleResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
-  requireId(req.scheduleId, 'ScheduleId');
-  if ((req.requestId?.length ?? 0) > MAX_ID_LENGTH) throw invalidArgument('RequestId length exceeds limit.');
+  requireId(ctx, req.scheduleId, 'ScheduleId');
+  requireIdLength(ctx, req.requestId, 'RequestId length exceeds limit.');
   await validateSchedule(ctx, ns.id, req.schedule);
   if (req.searchAttributes) req.searchAttributes.indexedFields = await ctx.searchAttributes.validate(ns.id, req.searchAttributes.indexedFields);
   return ctx.schedules.updateSchedule(ns, req);
@@ -34,7 +34,7 @@ export async function updateSchedule(ctx: HandlerContext, req: workflowservice.I
 
 export async function patchSchedule(ctx: HandlerContext, req: workflowservice.IPatchScheduleRequest): Promise<workflowservice.IPatchScheduleResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
-  requireId(req.scheduleId, 'ScheduleId');
+  requireId(ctx, req.scheduleId, 'ScheduleId');
   if (!req.patch) throw invalidArgument('Patch is not set on request.');
   validatePatch(req.patch);
   return ctx.schedules.patchSchedule(ns, req);
@@ -42,7 +42,7 @@ export async function patchSchedule(ctx: HandlerContext, req: workflowservice.IP
 
 export async function deleteSchedule(ctx: HandlerContext, req: workflowservice.IDeleteScheduleRequest): Promise<workflowservice.IDeleteScheduleResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
-  return ctx.schedules.deleteSchedule(ns, requireId(req.scheduleId, 'ScheduleId'));
+  return ctx.schedules.deleteSchedule(ns, requireId(ctx, req.scheduleId, 'ScheduleId'));
 }
 
 export async function listSchedules(ctx: HandlerContext, req: workflowservice.IListSchedulesRequest): Promise<workflowservice.IListSchedulesResponse> {
@@ -56,7 +56,7 @@ export async function listScheduleMatchingTimes(
   req: workflowservice.IListScheduleMatchingTimesRequest,
 ): Promise<workflowservice.IListScheduleMatchingTimesResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
-  requireId(req.scheduleId, 'ScheduleId');
+  requireId(ctx, req.scheduleId, 'ScheduleId');
   return ctx.schedules.listScheduleMatchingTimes(ns, req);
 }
 
@@ -65,7 +65,7 @@ async function validateSchedule(ctx: HandlerContext, namespaceId: string, schedu
   const start = schedule?.action?.startWorkflow;
   if ((schedule?.state?.notes?.length ?? 0) > MAX_NOTES_LENGTH) throw invalidArgument('Schedule notes exceeds limit.');
   if (!start) return;
-  requireId(start.workflowId, 'WorkflowId');
+  requireId(ctx, start.workflowId, 'WorkflowId');
   requireField(start.workflowType?.name, 'WorkflowType is not set on request.');
   requireField(start.taskQueue?.name, 'TaskQueue is not set on request.');
   requireNonNegativeDuration(start.workflowExecutionTimeout, 'WorkflowExecutionTimeout');

@@ -1,6 +1,6 @@
 import { invalidArgument } from '../../common/errors';
 import { enums, type taskqueue, type workflowservice } from '../../common/proto';
-import { MAX_ID_LENGTH } from '../validation';
+import { requireIdLength } from '../validation';
 import type { HandlerContext } from './context';
 
 export async function describeTaskQueue(
@@ -9,7 +9,7 @@ export async function describeTaskQueue(
 ): Promise<workflowservice.IDescribeTaskQueueResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
   // Default mode takes any partition's name; the (deprecated) ENHANCED mode only a root queue, as in Temporal.
-  requireTaskQueue(req.taskQueue, req.apiMode === enums.DescribeTaskQueueMode.DESCRIBE_TASK_QUEUE_MODE_ENHANCED);
+  requireTaskQueue(ctx, req.taskQueue, req.apiMode === enums.DescribeTaskQueueMode.DESCRIBE_TASK_QUEUE_MODE_ENHANCED);
   return ctx.engine.taskQueues.describeTaskQueue(ns, req);
 }
 
@@ -18,19 +18,19 @@ export async function listTaskQueuePartitions(
   req: workflowservice.IListTaskQueuePartitionsRequest,
 ): Promise<workflowservice.IListTaskQueuePartitionsResponse> {
   await ctx.namespaces.resolve(req.namespace);
-  requireTaskQueue(req.taskQueue, true);
+  requireTaskQueue(ctx, req.taskQueue, true);
   return ctx.engine.taskQueues.listTaskQueuePartitions(req);
 }
 
 /** Temporal's task queue checks (`tqid.NormalizeAndValidate`), with its messages. */
-function requireTaskQueue(tq: taskqueue.ITaskQueue | null | undefined, root: boolean): void {
+function requireTaskQueue(ctx: HandlerContext, tq: taskqueue.ITaskQueue | null | undefined, root: boolean): void {
   if (!tq) throw invalidArgument('taskQueue is not set');
   if (!tq.name) throw invalidArgument('missing task queue name');
-  requireQueueName(tq.name, root);
-  if (tq.kind === enums.TaskQueueKind.TASK_QUEUE_KIND_STICKY && tq.normalName) requireQueueName(tq.normalName, false);
+  requireQueueName(ctx, tq.name, root);
+  if (tq.kind === enums.TaskQueueKind.TASK_QUEUE_KIND_STICKY && tq.normalName) requireQueueName(ctx, tq.normalName, false);
 }
 
-function requireQueueName(name: string, root: boolean): void {
-  if (Buffer.byteLength(name) > MAX_ID_LENGTH) throw invalidArgument('taskQueue length exceeds limit');
+function requireQueueName(ctx: HandlerContext, name: string, root: boolean): void {
+  requireIdLength(ctx, name, 'taskQueue length exceeds limit');
   if (root && name.startsWith('/_sys/')) throw invalidArgument('task queue name cannot start with reserved prefix /_sys/');
 }

@@ -1,5 +1,5 @@
 import type { workflowservice } from '../../common/proto';
-import { requireField } from '../validation';
+import { requireField, requireIdentityLength } from '../validation';
 import type { HandlerContext } from './context';
 import { checkTokenNamespace } from './token-namespace';
 
@@ -8,6 +8,7 @@ export async function pollWorkflowTaskQueue(
   req: workflowservice.IPollWorkflowTaskQueueRequest,
 ): Promise<workflowservice.IPollWorkflowTaskQueueResponse> {
   const ns = await ctx.namespaces.resolve(req.namespace);
+  requireIdentityLength(ctx, req.identity);
   requireField(req.taskQueue?.name, 'TaskQueue is not set on request.');
   return ctx.engine.workflowTasks.pollWorkflowTaskQueue(ns, req, ctx.signal);
 }
@@ -17,6 +18,7 @@ export async function respondWorkflowTaskCompleted(
   req: workflowservice.IRespondWorkflowTaskCompletedRequest,
 ): Promise<workflowservice.IRespondWorkflowTaskCompletedResponse> {
   await checkTokenNamespace(ctx, req.namespace, req.taskToken);
+  requireIdentityLength(ctx, req.identity);
   return ctx.engine.workflowTasks.respondWorkflowTaskCompleted(req);
 }
 
@@ -25,6 +27,7 @@ export async function respondWorkflowTaskFailed(
   req: workflowservice.IRespondWorkflowTaskFailedRequest,
 ): Promise<workflowservice.IRespondWorkflowTaskFailedResponse> {
   await checkTokenNamespace(ctx, req.namespace, req.taskToken);
+  requireIdentityLength(ctx, req.identity);
   await ctx.engine.workflowTasks.respondWorkflowTaskFailed(req);
   return {};
 }

@@ -5,7 +5,7 @@ import type { ChildInfo, ExternalRequestInfo, MutableState, NamespaceRecord, Run
 import type { Store } from '../../store/store';
 import { readEvent, readLastEvent, readStartedAttributes } from '../history-reader';
 import type { NamespaceRegistry } from '../namespaces';
-import { terminateExecution } from '../state/execution';
+import { countSignal, terminateExecution } from '../state/execution';
 import { isRunning } from '../state/status';
 import type { RunMutator } from '../state/mutator';
 import { createRun } from '../state/run-factory';
@@ -274,6 +274,7 @@ export class TransferTasks {
               externalWorkflowExecution: external,
             },
           });
+          countSignal(m);
           return true;
         }
         if (m.ms.cancelRequested) return true;

@@ -1,7 +1,7 @@
 import { workflowAlreadyCompleted, workflowNotFound } from '../../common/errors';
 import type { workflowservice } from '../../common/proto';
 import type { NamespaceRecord } from '../../store/records';
-import { addSignal, isDuplicateRequest, terminateExecution } from '../state/execution';
+import { addSignal, isDuplicateRequest, requireSignalCapacity, terminateExecution } from '../state/execution';
 import type { RunMutator } from '../state/mutator';
 import type { RunTransactions } from '../transactions';
 
@@ -12,6 +12,7 @@ export class ExecutionControl {
   async signalWorkflowExecution(ns: NamespaceRecord, req: workflowservice.ISignalWorkflowExecutionRequest): Promise<void> {
     await this.updateRunning(ns, req.workflowExecution, undefined, (m) => {
       if (isDuplicateRequest(m, req.requestId)) return;
+      requireSignalCapacity(m);
       addSignal(m, req.signalName ?? '', req.input, req.header, req.identity ?? '');
     });
   }

@@ -3,7 +3,7 @@ import { workflowAlreadyStarted } from '../../common/errors';
 import { ENCODED_HISTORY, type EncodedHistory, durationToMs, enums, history, type workflowservice } from '../../common/proto';
 import type { CurrentExecution, MutableState, NamespaceRecord, WorkflowTaskInfo } from '../../store/records';
 import type { ExecutionStore } from '../../store/store';
-import { addSignal, isDuplicateRequest, terminateExecution } from '../state/execution';
+import { addSignal, isDuplicateRequest, requireSignalCapacity, terminateExecution } from '../state/execution';
 import { isRunning } from '../state/status';
 import { reuseDecision } from '../state/id-reuse';
 import type { RunMutator } from '../state/mutator';
@@ -122,7 +122,9 @@ export class WorkflowStarts {
     ) {
       const signaled = await this.host.transactions.tryUpdate(current, (m) => {
         if (!m.isRunning()) return undefined;
-        if (!isDuplicateRequest(m, req.requestId)) signal(m);
+        if (isDuplicateRequest(m, req.requestId)) return m.ms.firstExecutionRunId;
+        requireSignalCapacity(m);
+        signal(m);
         return m.ms.firstExecutionRunId;
       });
       if (signaled?.value) return { runId: current.runId, firstExecutionRunId: signaled.value, started: false };

@@ -52,7 +52,7 @@ export interface WorkflowTaskHost {
   /** `limit.historyMaxPageSize`: the events a poll response carries; the worker reads the rest by its nextPageToken. */
   historyPageSize: number;
   /** The registered types commands' search attributes are checked against. */
-  searchAttributes: Pick<SearchAttributeRegistry, 'validationTypes'>;
+  searchAttributes: Pick<SearchAttributeRegistry, 'validationTypes' | 'limits'>;
   /** Eager activity dispatch: starts the activities the completing worker asked to run itself. */
   startEagerActivities(m: RunMutator, commands: command.ICommand[], identity: string): workflowservice.IPollActivityTaskQueueResponse[];
   /** A task failed or timed out: what rode on it waits for the next attempt. */
@@ -226,7 +226,7 @@ export class WorkflowTasks {
     const identity = req.identity ?? '';
     const saTypes = await this.host.searchAttributes.validationTypes(token.namespaceId);
     const checkSearchAttributes = (fields: Parameters<typeof validateSearchAttributes>[0]): ReturnType<typeof validateSearchAttributes> =>
-      validateSearchAttributes(fields, saTypes);
+      validateSearchAttributes(fields, saTypes, this.host.searchAttributes.limits);
     const reply = await this.host.transactions
       .update<Reply<workflowservice.IRespondWorkflowTaskCompletedResponse>>(token, (m) => {
         const wt = requireStartedWorkflowTask(m, token);

@@ -2,6 +2,7 @@ import { ServiceError } from '../../common/errors';
 import type { command, IPayload } from '../../common/proto';
 import { decodeMemo, decodeSearchAttributes, durationToMs, encodeMemo, encodeSearchAttributes, enums, int64, msToDuration, toNumber } from '../../common/proto';
 import { oversizedCommand } from './command-blob-sizes';
+import { commandIdTooLong, oversizedMemoOrSearchAttributes, pendingLimitExceeded } from './command-limits';
 import { newActivityInfo, normalizeActivityTimeouts, isStarted, cancelActivity } from './activity-state';
 import { normalizeRetryPolicy, retryPolicyToProto } from './retry';
 import { closeExecution, mergePayloadMap } from './execution';
@@ -29,10 +30,6 @@ export interface CommandOutcome {
   needsWorkflowTask: boolean;
 }
 
-/**
- * Applies a completion's commands in order, each writing its event right away so command events
- * follow WorkflowTaskCompleted in command order. Throws BadCommandError to reject the completion.
- */
 /** Applies a protocol message (an update's acceptance or response) at its command's position. */
 export type ProtocolMessageHandler = (messageId: string) => void;
 
@@ -45,6 +42,10 @@ export type SearchAttributeChecker = (fields: { [k: string]: IPayload } | null |
 
 const uncheckedSearchAttributes: SearchAttributeChecker = (fields) => fields ?? {};
 
+/**
+ * Applies a completion's commands in order, each writing its event right away so command events
+ * follow WorkflowTaskCompleted in command order. Throws BadCommandError to reject the completion.
+ */
 export function applyCommands(
   m: RunMutator,
   commands: command.ICommand[],
@@ -63,11 +64,15 @@ export function applyCommands(
       onProtocolMessage(messageId);
       continue;
     }
+    const tooLong = commandIdTooLong(cmd, m.ms, m.limits);
+    if (tooLong) throw new BadCommandError(tooLong.cause, tooLong.message);
+    const overPending = pendingLimitExceeded(cmd, m.ms, m.limits.pending); // counted before the command adds its own
     const first = m.appendedCount;
     applyCommand(m, cmd, completedEventId, outcome, checkSearchAttributes);
     // Checked once the command is known valid, as Temporal does; the rejection rolls back what it wrote.
-    const oversized = oversizedCommand(cmd, m.limits.blobSize);
+    const oversized = oversizedCommand(cmd, m.limits.blobSize) ?? oversizedMemoOrSearchAttributes(cmd, m.ms, m.limits);
     if (oversized) throw new BadCommandError(oversized.cause, oversized.message, true);
+    if (overPending) throw new BadCommandError(overPending.cause, overPending.message);
     // As Temporal's handleCommand: the command's user metadata (summary, details) goes on its event.
     const event = m.appendedAt(first);
     if (event && cmd.userMetadata) event.userMetadata = cmd.userMetadata;
@@ -293,23 +298,18 @@ function applyCommand(
     }
     case C.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION: {
       const attrs = cmd.signalExternalWorkflowExecutionCommandAttributes ?? {};
-      if (!attrs.execution?.workflowId) {
+      const unset = !attrs.execution?.workflowId ? 'Execution' : !attrs.signalName ? 'SignalName' : '';
+      if (unset) {
         throw new BadCommandError(
           Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
-          'Execution is not set on SignalExternalWorkflowExecutionCommand.',
-        );
-      }
-      if (!attrs.signalName) {
-        throw new BadCommandError(
-          Cause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
-          'SignalName is not set on SignalExternalWorkflowExecutionCommand.',
+          `${unset} is not set on SignalExternalWorkflowExecutionCommand.`,
         );
       }
       const namespace = attrs.namespace || m.namespaceName;
       const event = m.add({
         signalExternalWorkflowExecutionInitiatedEventAttributes: { ...attrs, namespace, workflowTaskCompletedEventId: wftCompleted },
       });
-      addExternalRequest(m, 'signal', Number(event.eventId), namespace, attrs.execution, attrs.childWorkflowOnly ?? false);
+      addExternalRequest(m, 'signal', Number(event.eventId), namespace, attrs.execution ?? {}, attrs.childWorkflowOnly ?? false);
       return;
     }
     case C.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION: {

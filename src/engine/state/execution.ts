@@ -1,4 +1,5 @@
 import type { common } from '../../common/proto';
+import { invalidArgument } from '../../common/errors';
 import { enums, type IPayload, type IPayloads } from '../../common/proto';
 import type { RunMutator } from './mutator';
 import { failWorkflowTask } from './workflow-task-state';
@@ -57,4 +58,19 @@ export function addSignal(
   identity: string,
 ): void {
   m.add({ workflowExecutionSignaledEventAttributes: { signalName, input: input ?? null, header: header ?? null, identity } });
+  countSignal(m);
+}
+
+/** Temporal's SignalCount: every signal a run receives, from a client or another workflow. */
+export function countSignal(m: RunMutator): void {
+  m.ms.signalCount = (m.ms.signalCount ?? 0) + 1;
+}
+
+/**
+ * Temporal's ValidateSignal count check (`history.maximumSignalsPerExecution`, 0 for none): a run that
+ * has received that many signals takes no more, and the sender gets INVALID_ARGUMENT.
+ */
+export function requireSignalCapacity(m: RunMutator): void {
+  const max = m.limits.maxSignals;
+  if (max > 0 && (m.ms.signalCount ?? 0) >= max) throw invalidArgument('exceeded workflow execution limit for signal events');
 }

@@ -1,5 +1,6 @@
 import type { BlobSizeLimits } from '../../common/blob-size';
 import { DEFAULT_DYNAMIC_CONFIG, type DynamicConfig } from '../../common/dynamic-config';
+import type { SearchAttributeLimits } from '../../common/search-attribute-limits';
 import type { MutableState } from '../../store/records';
 import { isRunning } from './status';
 
@@ -11,6 +12,23 @@ export interface RunLimits {
   blobSize: BlobSizeLimits;
   /** `limit.historySize.error` / `limit.historyCount.error`: past them the run is terminated. */
   history: { sizeErrorBytes: number; countError: number };
+  /** `limit.numPending*.error`: a command that would add one more past them fails the workflow task (0: no limit). */
+  pending: PendingLimits;
+  /** `limit.memoSize.*`: a command's memo over the error limit terminates the run. */
+  memoSize: BlobSizeLimits;
+  /** `frontend.searchAttributes*Limit`: a command's search attributes over them terminate the run. */
+  searchAttributes: SearchAttributeLimits;
+  /** `limit.maxIDLength`: a command naming a longer id, type, name or task queue fails the workflow task. */
+  maxIdLength: number;
+  /** `history.maximumSignalsPerExecution`: signals a run may receive (0: no limit). */
+  maxSignals: number;
+}
+
+export interface PendingLimits {
+  activities: number;
+  childExecutions: number;
+  signals: number;
+  cancelRequests: number;
 }
 
 export function runLimitsOf(config: DynamicConfig): RunLimits {
@@ -21,6 +39,24 @@ export function runLimitsOf(config: DynamicConfig): RunLimits {
     },
     blobSize: { warnBytes: config['limit.blobSize.warn'], errorBytes: config['limit.blobSize.error'] },
     history: { sizeErrorBytes: config['limit.historySize.error'], countError: config['limit.historyCount.error'] },
+    pending: {
+      activities: config['limit.numPendingActivities.error'],
+      childExecutions: config['limit.numPendingChildExecutions.error'],
+      signals: config['limit.numPendingSignals.error'],
+      cancelRequests: config['limit.numPendingCancelRequests.error'],
+    },
+    memoSize: { warnBytes: config['limit.memoSize.warn'], errorBytes: config['limit.memoSize.error'] },
+    searchAttributes: searchAttributeLimitsOf(config),
+    maxIdLength: config['limit.maxIDLength'],
+    maxSignals: config['history.maximumSignalsPerExecution'],
+  };
+}
+
+export function searchAttributeLimitsOf(config: DynamicConfig): SearchAttributeLimits {
+  return {
+    numberOfKeys: config['frontend.searchAttributesNumberOfKeysLimit'],
+    sizeOfValue: config['frontend.searchAttributesSizeOfValueLimit'],
+    totalSize: config['frontend.searchAttributesTotalSizeLimit'],
   };
 }
 

@@ -27,6 +27,17 @@ describe('dynamic config registry', () => {
       'limit.blobSize.warn': 512 * 1024,
       'limit.historySize.error': 50 * 1024 * 1024,
       'limit.historyCount.error': 50 * 1024,
+      'limit.numPendingActivities.error': 2000,
+      'limit.numPendingChildExecutions.error': 2000,
+      'limit.numPendingSignals.error': 2000,
+      'limit.numPendingCancelRequests.error': 2000,
+      'history.maximumSignalsPerExecution': 10_000,
+      'limit.memoSize.error': 2 * 1024 * 1024,
+      'limit.memoSize.warn': 2 * 1024,
+      'frontend.searchAttributesNumberOfKeysLimit': 100,
+      'frontend.searchAttributesSizeOfValueLimit': 2 * 1024,
+      'frontend.searchAttributesTotalSizeLimit': 40 * 1024,
+      'limit.maxIDLength': 1000,
     });
   });
 
