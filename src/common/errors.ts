@@ -30,7 +30,8 @@ export type ServiceErrorCode =
   | 'UNIMPLEMENTED'
   | 'INTERNAL'
   | 'UNAVAILABLE'
-  | 'DEADLINE_EXCEEDED';
+  | 'DEADLINE_EXCEEDED'
+  | 'UNAUTHENTICATED';
 
 export class ServiceError extends Error {
   constructor(
@@ -58,6 +59,16 @@ export function failedPrecondition(message: string): ServiceError {
 /** Temporal's ErrActivityNotFound: the activity controls name no pending activity. */
 export function activityNotFound(): ServiceError {
   return notFound("Can't find pending activity with such ID. Invalid activityID or activity already completed");
+}
+
+/** A call without a valid API key (`authorization: Bearer <key>`), refused before its handler runs. */
+export function unauthenticated(message: string): ServiceError {
+  return new ServiceError('UNAUTHENTICATED', message);
+}
+
+/** Temporal's authorizer's answer to a call its caller may not make (authorization.RequestUnauthorized): no reason given. */
+export function requestUnauthorized(): ServiceError {
+  return new ServiceError('PERMISSION_DENIED', 'Request unauthorized.');
 }
 
 export function namespaceNotFound(namespace: string): ServiceError {
