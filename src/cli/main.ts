@@ -173,6 +173,8 @@ function describeStartError(err: unknown, options: StartDevOptions): string {
   if (code === 'EADDRNOTAVAIL' || /EADDRNOTAVAIL/i.test(message)) {
     return `${options.ip} is not an address of this machine (${message})`;
   }
+  // A TLS file problem names the file: the address would only distract.
+  if (err instanceof Error && err.name === 'TlsConfigError') return message;
   return `${message} (address ${options.ip}:${options.port})`;
 }
 
