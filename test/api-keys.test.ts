@@ -105,6 +105,13 @@ describe('API keys over TLS', { skip: certificatesUnavailable() }, () => {
   });
 });
 
+/** A google.rpc.Status in proto3 JSON, as the HTTP API writes errors. */
+interface ErrorBody {
+  code?: number;
+  message?: string;
+  details?: { '@type'?: string }[];
+}
+
 describe('API keys on the HTTP API and the web UI', () => {
   let server: HourglassServer;
   before(async () => {
@@ -118,13 +125,9 @@ describe('API keys on the HTTP API and the web UI', () => {
   });
   after(() => server?.close());
 
-  const get = async (
-    address: string | undefined,
-    path: string,
-    key?: string,
-  ): Promise<{ status: number; body: { code?: number; message?: string }; auth: string | null }> => {
+  const get = async (address: string | undefined, path: string, key?: string): Promise<{ status: number; body: ErrorBody; auth: string | null }> => {
     const res = await fetch(`http://${address ?? ''}${path}`, { headers: key === undefined ? {} : { authorization: `Bearer ${key}` } });
-    return { status: res.status, body: (await res.json()) as { code?: number; message?: string }, auth: res.headers.get('www-authenticate') };
+    return { status: res.status, body: (await res.json()) as ErrorBody, auth: res.headers.get('www-authenticate') };
   };
 
   for (const [where, address] of [
@@ -144,6 +147,7 @@ describe('API keys on the HTTP API and the web UI', () => {
     it(`answers 403 "Request unauthorized." on ${where} to a key bound to another namespace`, async () => {
       const denied = await get(address(), '/api/v1/namespaces/default/workflows', NS1_KEY);
       assert.deepEqual([denied.status, denied.body.code, denied.body.message], [403, PERMISSION_DENIED, 'Request unauthorized.']);
+      assert.equal(denied.body.details?.[0]?.['@type'], 'type.googleapis.com/temporal.api.errordetails.v1.PermissionDeniedFailure');
       assert.equal((await get(address(), '/api/v1/namespaces/ns1/workflows', NS1_KEY)).status, 200);
     });
   }

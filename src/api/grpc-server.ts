@@ -8,7 +8,7 @@ import type { Handler, HandlerContext, HandlerTable } from './handlers/context';
 import { GrpcCode, toGrpcError, truncateStatusMessage, type GrpcError } from './status';
 import { encodeGrpcMessage, FrameError, headerRefusal, MAX_MESSAGE_BYTES, parseTimeout, readBody, unframe } from './grpc-wire';
 import { listen } from './listen';
-import { callTarget, type ApiKeyAuthorizer } from './auth/api-keys';
+import { callTarget, type ApiKeyAuthorizer, type ApiKeyGrant } from './auth/api-keys';
 import { tlsServerOptions, type ServerTls } from './tls';
 
 export interface ReflectedType {
@@ -158,7 +158,7 @@ export class GrpcFrontend {
       stream.resume(); // the request body is not needed
       return respondError(stream, { code: GrpcCode.UNIMPLEMENTED, message: `The server does not implement the method ${path}` });
     }
-    let grant;
+    let grant: ApiKeyGrant | undefined;
     try {
       // The key is checked before the body is read: a caller without one gets nothing else from us.
       grant = this.options.authorizer?.authenticate(path, headers.authorization);

@@ -13,6 +13,8 @@ export type ServiceErrorDetail =
   | { type: 'QueryFailed'; failure?: IFailure | null }
   | { type: 'ResourceExhausted'; cause: ResourceExhaustedCause; scope: 'namespace' | 'system' }
   | { type: 'MultiOperationExecutionAborted' }
+  /** serviceerror.PermissionDenied's details: why, when the authorizer gives a reason ('' otherwise). */
+  | { type: 'PermissionDenied'; reason: string }
   /** One status per operation, in request order: `undefined` for an operation that succeeded. */
   | { type: 'MultiOperationExecution'; operations: (ServiceError | undefined)[] };
 
@@ -68,7 +70,7 @@ export function unauthenticated(message: string): ServiceError {
 
 /** Temporal's authorizer's answer to a call its caller may not make (authorization.RequestUnauthorized): no reason given. */
 export function requestUnauthorized(): ServiceError {
-  return new ServiceError('PERMISSION_DENIED', 'Request unauthorized.');
+  return new ServiceError('PERMISSION_DENIED', 'Request unauthorized.', { type: 'PermissionDenied', reason: '' });
 }
 
 export function namespaceNotFound(namespace: string): ServiceError {

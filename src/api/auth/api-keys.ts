@@ -19,7 +19,9 @@ export interface CallTarget {
 }
 
 /** What a valid key grants: every namespace (`undefined`) or the listed ones. */
-type Grant = { namespaces: ReadonlySet<string> | undefined };
+export interface ApiKeyGrant {
+  namespaces: ReadonlySet<string> | undefined;
+}
 
 /**
  * Calls that are essentially health checks, allowed without a key as Temporal's default authorizer allows them to
@@ -37,7 +39,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  * time, so neither the time nor the error tells how much of a guess was right. Keys are never logged or echoed.
  */
 export class ApiKeyAuthorizer {
-  private readonly keys: { digest: Buffer; grant: Grant }[];
+  private readonly keys: { digest: Buffer; grant: ApiKeyGrant }[];
 
   constructor(keys: readonly ApiKeySpec[]) {
     this.keys = keys.map(({ key, namespaces }) => ({
@@ -50,7 +52,7 @@ export class ApiKeyAuthorizer {
    * The key's check alone, before the request is read: throws UNAUTHENTICATED for a missing or unknown key (a health
    * check may come without one). Returns the grant to pass to {@link authorize}, `undefined` for a keyless health check.
    */
-  authenticate(apiName: string, authorization: string | string[] | undefined): Grant | undefined {
+  authenticate(apiName: string, authorization: string | string[] | undefined): ApiKeyGrant | undefined {
     const header = Array.isArray(authorization) ? authorization[0] : authorization;
     if (header === undefined || header === '') {
       if (HEALTH_CHECK_APIS.has(apiName)) return undefined;
@@ -63,7 +65,7 @@ export class ApiKeyAuthorizer {
   }
 
   /** Throws PERMISSION_DENIED unless `grant` covers the target: any call for a system key, its namespaces' calls otherwise. */
-  authorize(grant: Grant | undefined, target: CallTarget): void {
+  authorize(grant: ApiKeyGrant | undefined, target: CallTarget): void {
     if (HEALTH_CHECK_APIS.has(target.apiName)) return;
     if (!grant) throw requestUnauthorized();
     if (grant.namespaces === undefined) return;
@@ -75,9 +77,9 @@ export class ApiKeyAuthorizer {
     this.authorize(this.authenticate(target.apiName, authorization), target);
   }
 
-  private match(token: string): Grant | undefined {
+  private match(token: string): ApiKeyGrant | undefined {
     const digest = digestOf(token);
-    let found: Grant | undefined;
+    let found: ApiKeyGrant | undefined;
     // Every key is compared, so the time taken does not depend on which one matched.
     for (const key of this.keys) {
       if (timingSafeEqual(key.digest, digest) && !found) found = key.grant;
