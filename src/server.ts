@@ -1,4 +1,7 @@
+import { ApiKeyAuthorizer, type ApiKeySpec } from './api/auth/api-keys';
 import { GrpcFrontend, type RpcObserver } from './api/grpc-server';
+import { loadServerTls, type ServerTlsOptions } from './api/tls';
+import { isLoopback } from './api/listen';
 import { HttpApiHandler } from './api/http/http-server';
 import { HttpListener } from './api/http/http-listener';
 import { UiServer } from './api/ui/ui-server';
@@ -60,7 +63,20 @@ export interface HourglassServerOptions {
   dynamicConfig?: DynamicConfigValues;
   /** Called as each RPC is answered (method, start and end in `performance.now()` ms, gRPC code): diagnostics and benchmarks. */
   onRpc?: RpcObserver;
+  /**
+   * TLS for the gRPC frontend, the HTTP API and the UI (`--tls-cert-path`, `--tls-key-path`, `--tls-ca-path`): the
+   * certificate and key as paths or PEM; with a CA, clients must present a certificate it signs (mTLS).
+   */
+  tls?: ServerTlsOptions;
+  /**
+   * API keys (`--api-key`): given, every call (gRPC, HTTP API, the UI's `/api/v1`) must carry one as
+   * `authorization: Bearer <key>` (the SDKs' `apiKey` option), except health checks and GetSystemInfo. A key with
+   * `namespaces` may act on those namespaces only.
+   */
+  apiKeys?: ApiKeySpec[];
 }
+
+export type { ApiKeySpec, ServerTlsOptions };
 
 /** The embeddable server: `await HourglassServer.start()`, use `address`, `await close()`. */
 export class HourglassServer {
@@ -83,6 +99,15 @@ export class HourglassServer {
   static async start(options: HourglassServerOptions = {}): Promise<HourglassServer> {
     const ip = options.ip ?? '127.0.0.1';
     const logger = options.logger ?? silentLogger;
+    // Checked before the database is opened: a wrong file path stops start-up with nothing touched.
+    const tls = options.tls && loadServerTls(options.tls);
+    const authorizer = options.apiKeys?.length ? new ApiKeyAuthorizer(checkApiKeys(options.apiKeys)) : undefined;
+    warnIfExposed(
+      logger,
+      [ip, ...(options.uiIp !== undefined && options.uiPort !== undefined ? [options.uiIp] : [])],
+      tls !== undefined,
+      authorizer !== undefined,
+    );
     const { config, ignoredKeys } = resolveDynamicConfig(options.dynamicConfig);
     for (const key of ignoredKeys) logger.debug('dynamic config key not used by Hourglass', { key });
     const store = new CachedStore(new SqliteStore({ filename: options.dbFilename, pragmas: options.sqlitePragmas }));
@@ -143,10 +168,10 @@ export class HourglassServer {
         memoSizeLimits: { warnBytes: config['limit.memoSize.warn'], errorBytes: config['limit.memoSize.error'] },
         maxIdLength: config['limit.maxIDLength'],
       };
-      const frontend = new GrpcFrontend({ logger, context, onRpc: options.onRpc });
+      const frontend = new GrpcFrontend({ logger, context, onRpc: options.onRpc, tls, authorizer });
       // Built only for an HTTP or UI listener: generating the routes costs start-up time the SDKs' servers do not need.
       let api: HttpApiHandler | undefined;
-      const apiHandler = (): HttpApiHandler => (api ??= new HttpApiHandler({ logger, context, corsOrigins: options.httpCorsOrigins }));
+      const apiHandler = (): HttpApiHandler => (api ??= new HttpApiHandler({ logger, context, corsOrigins: options.httpCorsOrigins, authorizer }));
       const listeners: { close(): Promise<void> }[] = [frontend];
       let port: number;
       let httpAddress: string | undefined;
@@ -155,7 +180,7 @@ export class HourglassServer {
         port = await frontend.listen(ip, options.port ?? 7233);
         if (options.httpPort !== undefined) {
           const handler = apiHandler();
-          const http = new HttpListener((req, res) => handler.handle(req, res));
+          const http = new HttpListener((req, res) => handler.handle(req, res), tls);
           listeners.push(http);
           httpAddress = hostPort(ip, await http.listen(ip, options.httpPort));
         }
@@ -167,6 +192,7 @@ export class HourglassServer {
             codecEndpoint: options.codecEndpoint,
             serverVersion: version,
             assetPath: options.uiAssetPath,
+            tls,
           });
           listeners.push(ui);
           const uiIp = options.uiIp ?? ip;
@@ -219,6 +245,24 @@ export class HourglassServer {
     })();
     return this.closing;
   }
+}
+
+/** A key the SDKs can send as `Bearer <key>`: not empty, no whitespace. */
+function checkApiKeys(keys: ApiKeySpec[]): ApiKeySpec[] {
+  for (const [i, { key }] of keys.entries()) {
+    if (!/^\S+$/.test(key)) throw new Error(`API key #${i + 1} is empty or contains whitespace: it cannot travel as "authorization: Bearer <key>"`);
+  }
+  return keys;
+}
+
+/** Anyone who can reach a non-loopback address can start and read workflows unless TLS and API keys stand in the way. */
+function warnIfExposed(logger: Logger, ips: string[], tls: boolean, apiKeys: boolean): void {
+  const exposed = ips.filter((ip) => !isLoopback(ip));
+  if (exposed.length === 0 || (tls && apiKeys)) return;
+  const missing = [tls ? undefined : 'TLS (--tls-cert-path, --tls-key-path)', apiKeys ? undefined : 'API keys (--api-key)'].filter(Boolean).join(' or ');
+  logger.warn(`listening on a non-loopback address without ${missing}: anyone who can reach it can read, start and end workflows`, {
+    addresses: exposed,
+  });
 }
 
 function hostPort(ip: string, port: number): string {

@@ -35,6 +35,7 @@ test('defaults match the Temporal CLI dev server', () => {
     timeSkipping: false,
     logConfig: false,
     ignoredFlags: [],
+    apiKeys: [],
   });
 });
 

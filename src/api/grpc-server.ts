@@ -8,6 +8,8 @@ import type { Handler, HandlerContext, HandlerTable } from './handlers/context';
 import { GrpcCode, toGrpcError, truncateStatusMessage, type GrpcError } from './status';
 import { encodeGrpcMessage, FrameError, headerRefusal, MAX_MESSAGE_BYTES, parseTimeout, readBody, unframe } from './grpc-wire';
 import { listen } from './listen';
+import { callTarget, type ApiKeyAuthorizer, type ApiKeyGrant } from './auth/api-keys';
+import { tlsServerOptions, type ServerTls } from './tls';
 
 export interface ReflectedType {
   encode(message: unknown): { finish(): Uint8Array };
@@ -35,13 +37,17 @@ export interface GrpcFrontendOptions {
   context: Omit<HandlerContext, 'signal' | 'metadata'>;
   /** Called when each RPC is answered, with its start and end in `performance.now()` time (diagnostics, benchmarks). */
   onRpc?: RpcObserver;
+  /** Serve over TLS (ALPN h2) instead of h2c; with a CA, clients must present a certificate it signs. */
+  tls?: ServerTls;
+  /** Checks each call's API key before its handler runs. */
+  authorizer?: ApiKeyAuthorizer;
 }
 
 export type RpcObserver = (method: string, startedAt: number, endedAt: number, code: number) => void;
 
 /** What a path resolves to: a unary method with its codecs, or a fixed refusal. */
 type Route =
-  | { kind: 'unary'; name: string; requestType: ReflectedType; responseType: ReflectedType; handler: Handler<never, unknown> }
+  | { kind: 'unary'; name: string; namespaced: boolean; requestType: ReflectedType; responseType: ReflectedType; handler: Handler<never, unknown> }
   | { kind: 'refuse'; error: GrpcError };
 
 const GRPC_CONTENT_TYPE = 'application/grpc+proto';
@@ -59,7 +65,7 @@ const MAX_DETAILS_BYTES = 8 * 1024;
  * DATA frame and trailers.
  */
 export class GrpcFrontend {
-  private readonly server: http2.Http2Server;
+  private readonly server: http2.Http2Server | http2.Http2SecureServer;
   private readonly routes = new Map<string, Route>();
   private readonly sessions = new Set<http2.ServerHttp2Session>();
 
@@ -68,7 +74,10 @@ export class GrpcFrontend {
     this.addService('temporal.api.operatorservice.v1.OperatorService', operatorHandlers);
     this.addService('temporal.api.testservice.v1.TestService', testServiceHandlers);
     this.addService('grpc.health.v1.Health', healthHandlers);
-    this.server = http2.createServer({ maxSessionMemory: 256, settings: { initialWindowSize: 4 * 1024 * 1024 } });
+    const serverOptions = { maxSessionMemory: 256, settings: { initialWindowSize: 4 * 1024 * 1024 } };
+    this.server = options.tls ? http2.createSecureServer({ ...serverOptions, ...tlsServerOptions(options.tls, ['h2']) }) : http2.createServer(serverOptions);
+    // A refused handshake (no client certificate under mTLS, a plaintext client) never reaches a stream: say why at debug.
+    this.server.on('tlsClientError', (err: Error) => options.logger.debug('TLS handshake refused', { error: err.message }));
     // gRPC answers are small writes: without this, Nagle's algorithm may hold them for the peer's delayed ACK.
     this.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
     this.server.on('session', (session) => {
@@ -130,7 +139,8 @@ export class GrpcFrontend {
           error: { code: GrpcCode.UNIMPLEMENTED, message: `Method ${serviceName}/${method.name} is not implemented by Hourglass yet` },
         });
       } else {
-        this.routes.set(path, { kind: 'unary', name: method.name, requestType, responseType, handler });
+        const namespaced = requestType.fields.namespace !== undefined;
+        this.routes.set(path, { kind: 'unary', name: method.name, namespaced, requestType, responseType, handler });
       }
     }
   }
@@ -147,6 +157,14 @@ export class GrpcFrontend {
     if (!route) {
       stream.resume(); // the request body is not needed
       return respondError(stream, { code: GrpcCode.UNIMPLEMENTED, message: `The server does not implement the method ${path}` });
+    }
+    let grant: ApiKeyGrant | undefined;
+    try {
+      // The key is checked before the body is read: a caller without one gets nothing else from us.
+      grant = this.options.authorizer?.authenticate(path, headers.authorization);
+    } catch (err) {
+      stream.resume(); // the request body is not needed
+      return respondError(stream, toGrpcError(err));
     }
     if (route.kind === 'refuse') {
       stream.resume(); // the request body is not needed
@@ -195,7 +213,10 @@ export class GrpcFrontend {
           const ctx: HandlerContext = { ...this.options.context, signal: abort.signal, metadata: headers };
           // A handler that throws before returning its promise is answered like one that rejects.
           Promise.resolve()
-            .then(() => route.handler(ctx, request as never))
+            .then(() => {
+              this.options.authorizer?.authorize(grant, callTarget(path, route.namespaced, request));
+              return route.handler(ctx, request as never);
+            })
             .then(
               (response) => finish(() => respondMessage(stream, encodeResponse(route.responseType, response)), GrpcCode.OK),
               (err: unknown) => {

@@ -137,6 +137,8 @@ function encodeDetail(detail: ServiceErrorDetail): google.protobuf.IAny | undefi
           scope: RESOURCE_EXHAUSTED_SCOPES[detail.scope],
         }).finish(),
       );
+    case 'PermissionDenied':
+      return any('temporal.api.errordetails.v1.PermissionDeniedFailure', errordetails.PermissionDeniedFailure.encode({ reason: detail.reason }).finish());
     case 'MultiOperationExecutionAborted':
       return any('temporal.api.failure.v1.MultiOperationExecutionAborted', failure.MultiOperationExecutionAborted.encode({}).finish());
     case 'MultiOperationExecution': {

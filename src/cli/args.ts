@@ -8,6 +8,7 @@
 import type { LogFormat, LogLevel } from '../common/logger';
 import {
   checkIgnoredFlagValue,
+  parseApiKey,
   parseBool,
   parseChoice,
   parseDynamicConfigValue,
@@ -18,6 +19,7 @@ import {
   parseSqlitePragma,
   readFlagToken,
   UsageError,
+  type ApiKeyFlag,
   type SearchAttributeSpec,
 } from './flag-values';
 import { IGNORED_FLAGS, isIgnoredFlag } from './ignored-flags';
@@ -67,6 +69,12 @@ export interface StartDevOptions {
   output?: OutputFormat;
   /** Flags from {@link IGNORED_FLAGS} given, as written. */
   ignoredFlags: string[];
+  /** `--tls-cert-path` / `--tls-key-path` (both or neither) and `--tls-ca-path` (mTLS; needs the other two). */
+  tlsCertPath?: string;
+  tlsKeyPath?: string;
+  tlsCaPath?: string;
+  /** `--api-key` values, in order, each key once. */
+  apiKeys: ApiKeyFlag[];
 }
 
 export type Command = { kind: 'help'; topic: 'root' | 'server' | 'start-dev' } | { kind: 'version' } | { kind: 'start-dev'; options: StartDevOptions };
@@ -95,6 +103,10 @@ type FlagName =
   | 'time-skipping'
   | 'log-config'
   | 'output'
+  | 'tls-cert-path'
+  | 'tls-key-path'
+  | 'tls-ca-path'
+  | 'api-key'
   | 'help';
 
 /** Long flags of `server start-dev`; `true` means the flag takes a value. */
@@ -119,6 +131,10 @@ const START_DEV_FLAGS: Record<FlagName, boolean> = {
   'time-skipping': false,
   'log-config': false,
   output: true,
+  'tls-cert-path': true,
+  'tls-key-path': true,
+  'tls-ca-path': true,
+  'api-key': true,
   help: false,
 };
 
@@ -171,6 +187,7 @@ function parseStartDev(argv: readonly string[]): Command {
     timeSkipping: false,
     logConfig: false,
     ignoredFlags: [],
+    apiKeys: [],
   };
 
   for (let i = 0; i < argv.length; i++) {
@@ -290,9 +307,31 @@ function parseStartDev(argv: readonly string[]): Command {
       case 'sqlite-pragma':
         parseSqlitePragma(value, options.sqlitePragmas);
         break;
+      case 'tls-cert-path':
+      case 'tls-key-path':
+      case 'tls-ca-path':
+        if (value === '') throw new UsageError(`invalid value "" for --${name}`);
+        options[name === 'tls-cert-path' ? 'tlsCertPath' : name === 'tls-key-path' ? 'tlsKeyPath' : 'tlsCaPath'] = value;
+        break;
+      case 'api-key': {
+        const apiKey = parseApiKey(value);
+        const given = options.apiKeys.find((k) => k.key === apiKey.key);
+        if (!given) options.apiKeys.push(apiKey);
+        else if (String(given.namespaces) !== String(apiKey.namespaces)) throw new UsageError('--api-key: a key is given twice with different namespaces');
+        break;
+      }
     }
   }
+  checkTlsFlags(options);
   return { kind: 'start-dev', options };
+}
+
+/** TLS needs the certificate and its key together; a CA for client certificates means nothing without them. */
+function checkTlsFlags(options: StartDevOptions): void {
+  const { tlsCertPath, tlsKeyPath, tlsCaPath } = options;
+  if (tlsCertPath !== undefined && tlsKeyPath === undefined) throw new UsageError('--tls-cert-path needs --tls-key-path');
+  if (tlsKeyPath !== undefined && tlsCertPath === undefined) throw new UsageError('--tls-key-path needs --tls-cert-path');
+  if (tlsCaPath !== undefined && tlsCertPath === undefined) throw new UsageError('--tls-ca-path (mTLS) needs --tls-cert-path and --tls-key-path');
 }
 
 function testServerOptions(port: number, extraArgs: readonly string[]): StartDevOptions {

@@ -161,3 +161,26 @@ export function readFlagToken(arg: string, shorthands: Readonly<Record<string, s
   }
   throw new UsageError(`unexpected argument "${arg}"`);
 }
+
+/** An `--api-key` value: the key, and the namespaces it is bound to when given as `KEY=ns1,ns2`. */
+export interface ApiKeyFlag {
+  key: string;
+  namespaces?: string[];
+}
+
+/**
+ * Parses `--api-key KEY` or `KEY=ns1,ns2`. The namespaces are what follows the last `=`; a key ending in `=` (base64
+ * padding) is taken whole. Errors never repeat the value: it is a secret.
+ */
+export function parseApiKey(value: string): ApiKeyFlag {
+  const eq = value.lastIndexOf('=');
+  const bound = eq > 0 && eq < value.length - 1;
+  const key = bound ? value.slice(0, eq) : value;
+  if (key === '' || /\s/.test(key)) throw new UsageError('invalid value for --api-key: a key cannot be empty or contain whitespace');
+  if (!bound) return { key };
+  const namespaces = value.slice(eq + 1).split(',');
+  if (namespaces.some((ns) => ns === '' || /\s/.test(ns))) {
+    throw new UsageError('invalid value for --api-key: expected KEY or KEY=namespace[,namespace…]');
+  }
+  return { key, namespaces: [...new Set(namespaces)] };
+}

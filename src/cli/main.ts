@@ -97,11 +97,18 @@ async function startDev(options: StartDevOptions): Promise<void> {
       searchAttributes: options.searchAttributes,
       sqlitePragmas: options.sqlitePragmas,
       dynamicConfig: options.dynamicConfig,
+      tls: options.tlsCertPath === undefined ? undefined : { certPath: options.tlsCertPath, keyPath: options.tlsKeyPath, caPath: options.tlsCaPath },
     };
-    // As the Temporal CLI's --log-config, the configuration goes to stderr (stdout stays for the ready line).
-    if (options.logConfig) process.stderr.write(`${JSON.stringify(config, null, 2)}\n`);
+    // As the Temporal CLI's --log-config, the configuration goes to stderr (stdout stays for the ready line); the API
+    // keys are secrets, so only their namespaces are shown.
+    const apiKeys = options.apiKeys.map(({ key, namespaces }) => ({ key, namespaces }));
+    if (options.logConfig) {
+      const shown = { ...config, apiKeys: apiKeys.map(({ namespaces }) => ({ key: '<redacted>', namespaces: namespaces ?? 'all' })) };
+      process.stderr.write(`${JSON.stringify(shown, null, 2)}\n`);
+    }
     server = await HourglassServer.start({
       ...config,
+      apiKeys,
       logger,
       // At debug level every answered RPC is logged with its timing (bench/run.ts reads these to split W1's latency).
       onRpc:
@@ -116,11 +123,16 @@ async function startDev(options: StartDevOptions): Promise<void> {
   }
 
   if (printsReadyLine(options, process.stdout.isTTY === true)) {
+    const scheme = options.tlsCertPath === undefined ? 'http' : 'https';
+    const security = [
+      options.tlsCertPath === undefined ? '' : options.tlsCaPath === undefined ? 'TLS; ' : 'mTLS; ',
+      options.apiKeys.length > 0 ? 'API keys; ' : '',
+    ].join('');
     process.stdout.write(
       `Hourglass server listening on ${options.ip}:${server.port} ` +
-        `(version: ${version}; namespace: ${['default', ...namespaces].join(', ')}; database: ${options.dbFilename ?? 'in-memory'}; ` +
+        `(version: ${version}; ${security}namespace: ${['default', ...namespaces].join(', ')}; database: ${options.dbFilename ?? 'in-memory'}; ` +
         // "UI:" as the Temporal CLI labels its UI URL; absent with --headless.
-        `${server.uiAddress === undefined ? '' : `UI: http://${server.uiAddress}; `}HTTP API: http://${server.httpAddress ?? ''})\n`,
+        `${server.uiAddress === undefined ? '' : `UI: ${scheme}://${server.uiAddress}; `}HTTP API: ${scheme}://${server.httpAddress ?? ''})\n`,
     );
   }
 
@@ -161,6 +173,8 @@ function describeStartError(err: unknown, options: StartDevOptions): string {
   if (code === 'EADDRNOTAVAIL' || /EADDRNOTAVAIL/i.test(message)) {
     return `${options.ip} is not an address of this machine (${message})`;
   }
+  // A TLS file problem names the file: the address would only distract.
+  if (err instanceof Error && err.name === 'TlsConfigError') return message;
   return `${message} (address ${options.ip}:${options.port})`;
 }
 

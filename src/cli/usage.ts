@@ -70,6 +70,11 @@ ${Object.keys(DYNAMIC_CONFIG_SETTINGS)
       --http-cors-origin string      Browser origin allowed to call the HTTP API, e.g. http://localhost:3000, or *
                                      (repeatable; default: none, no CORS headers are sent)
       --metrics-port int             Metrics port (accepted, unused)
+      --tls-cert-path string         Server certificate (PEM): gRPC, HTTP API and UI over TLS (needs --tls-key-path)
+      --tls-key-path string          Private key of the certificate (PEM)
+      --tls-ca-path string           CA (PEM) signing client certificates: clients without one are refused (mTLS)
+      --api-key string               KEY or KEY=namespace[,namespace…]: calls must send "authorization: Bearer KEY"
+                                     (the SDKs' apiKey); a key with namespaces acts on those only (repeatable)
       --sqlite-pragma string         KEY=VALUE SQLite pragma, KEY one of ${SETTABLE_PRAGMAS.join(', ')} (repeatable)
       --time-skipping                Virtual clock that skips to the next timer when idle, with Temporal's TestService
   -h, --help                         Show this help

@@ -13,6 +13,8 @@ export type ServiceErrorDetail =
   | { type: 'QueryFailed'; failure?: IFailure | null }
   | { type: 'ResourceExhausted'; cause: ResourceExhaustedCause; scope: 'namespace' | 'system' }
   | { type: 'MultiOperationExecutionAborted' }
+  /** serviceerror.PermissionDenied's details: why, when the authorizer gives a reason ('' otherwise). */
+  | { type: 'PermissionDenied'; reason: string }
   /** One status per operation, in request order: `undefined` for an operation that succeeded. */
   | { type: 'MultiOperationExecution'; operations: (ServiceError | undefined)[] };
 
@@ -30,7 +32,8 @@ export type ServiceErrorCode =
   | 'UNIMPLEMENTED'
   | 'INTERNAL'
   | 'UNAVAILABLE'
-  | 'DEADLINE_EXCEEDED';
+  | 'DEADLINE_EXCEEDED'
+  | 'UNAUTHENTICATED';
 
 export class ServiceError extends Error {
   constructor(
@@ -58,6 +61,16 @@ export function failedPrecondition(message: string): ServiceError {
 /** Temporal's ErrActivityNotFound: the activity controls name no pending activity. */
 export function activityNotFound(): ServiceError {
   return notFound("Can't find pending activity with such ID. Invalid activityID or activity already completed");
+}
+
+/** A call without a valid API key (`authorization: Bearer <key>`), refused before its handler runs. */
+export function unauthenticated(message: string): ServiceError {
+  return new ServiceError('UNAUTHENTICATED', message);
+}
+
+/** Temporal's authorizer's answer to a call its caller may not make (authorization.RequestUnauthorized): no reason given. */
+export function requestUnauthorized(): ServiceError {
+  return new ServiceError('PERMISSION_DENIED', 'Request unauthorized.', { type: 'PermissionDenied', reason: '' });
 }
 
 export function namespaceNotFound(namespace: string): ServiceError {

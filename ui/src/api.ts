@@ -40,11 +40,51 @@ export async function uiClock(): Promise<{ now: string; timeSkipping: boolean }>
 
 type Query = Record<string, string | number | boolean | undefined>;
 
-/** One HTTP API call; non-GET calls carry the CSRF token the UI server checks. */
+/** Where the API key the user typed is kept: this tab only, gone when it closes. */
+const API_KEY_STORAGE = 'hourglass.apiKey';
+
+function storedApiKey(): string | null {
+  try {
+    return sessionStorage.getItem(API_KEY_STORAGE);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * After a 401 (a server started with `--api-key`), asks for the key and keeps it for the tab; false when the user
+ * gives none. A call refused with a key another call has since replaced retries with the new one without asking.
+ */
+function askForApiKey(refused: string | null): boolean {
+  if (storedApiKey() !== refused) return true;
+  const key = window.prompt(refused === null ? 'This Hourglass server needs an API key (--api-key):' : 'The API key was refused. API key:')?.trim();
+  if (!key) return false;
+  sessionStorage.setItem(API_KEY_STORAGE, key);
+  return true;
+}
+
+/** One HTTP API call; non-GET calls carry the CSRF token the UI server checks, every call the API key if one was given. */
 export async function call<T>(method: 'GET' | 'POST', path: string, options: { query?: Query; body?: Json; signal?: AbortSignal } = {}): Promise<T> {
+  for (;;) {
+    const apiKey = storedApiKey();
+    try {
+      return await callOnce<T>(method, path, options, apiKey);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.httpStatus !== 401 || !askForApiKey(apiKey)) throw err;
+    }
+  }
+}
+
+async function callOnce<T>(
+  method: 'GET' | 'POST',
+  path: string,
+  options: { query?: Query; body?: Json; signal?: AbortSignal },
+  apiKey: string | null,
+): Promise<T> {
   const params = new URLSearchParams({ noPayloadShorthand: 'true' });
   for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined && v !== '') params.set(k, String(v));
   const headers: Record<string, string> = { Accept: 'application/json' };
+  if (apiKey !== null) headers.Authorization = `Bearer ${apiKey}`;
   if (method !== 'GET') {
     headers['Content-Type'] = 'application/json';
     headers['X-CSRF-Token'] = (await uiConfig()).csrfToken;

@@ -9,6 +9,7 @@ import { fieldAtPath, messageFromJson, messageToJson, type JsonOptions, type Ref
 import { bindingsOf, literalsFirst, matchPath, type HttpBinding } from './route-template';
 import { JsonFieldError } from './well-known-json';
 import { answerCors } from './cors';
+import { callTarget, type ApiKeyAuthorizer } from '../auth/api-keys';
 
 interface ReflectedMethod {
   name: string;
@@ -23,6 +24,10 @@ interface ReflectedRoot {
 
 interface HttpRoute extends HttpBinding {
   rpc: string;
+  /** The gRPC method's full name (`/temporal.api.workflowservice.v1.WorkflowService/StartWorkflowExecution`), as authorized. */
+  apiName: string;
+  /** Whether the request names a namespace (the call is namespace-scoped). */
+  namespaced: boolean;
   requestType: ReflectedMessageType;
   responseType: ReflectedMessageType;
   handler: Handler<never, unknown> | undefined;
@@ -33,6 +38,8 @@ export interface HttpApiOptions {
   context: Omit<HandlerContext, 'signal' | 'metadata'>;
   /** Origins that may call the API from a browser (`--http-cors-origin`); none: no CORS headers at all. */
   corsOrigins?: readonly string[];
+  /** Checks each call's API key (`Authorization: Bearer <key>`) as the gRPC frontend does. */
+  authorizer?: ApiKeyAuthorizer;
 }
 
 /** grpc-gateway's limit: gRPC's default maximum message size (rpc.MaxHTTPAPIRequestBytes in Temporal). */
@@ -63,7 +70,17 @@ export function httpRoutes(): HttpRoute[] {
       .methodsArray.flatMap((method) => {
         const { resolvedRequestType: requestType, resolvedResponseType: responseType } = method;
         if (!requestType || !responseType) return [];
-        return bindingsOf(method.parsedOptions).map((b) => ({ ...b, rpc: method.name, requestType, responseType, handler: handlers[method.name] }));
+        const apiName = `/${name}/${method.name}`;
+        const namespaced = requestType.fields.namespace !== undefined;
+        return bindingsOf(method.parsedOptions).map((b) => ({
+          ...b,
+          rpc: method.name,
+          apiName,
+          namespaced,
+          requestType,
+          responseType,
+          handler: handlers[method.name],
+        }));
       }),
   );
   return routes.sort((a, b) => literalsFirst(a.segments, b.segments));
@@ -93,8 +110,11 @@ export class HttpApiHandler {
     });
     try {
       const { route, variables } = this.match(req.method ?? 'GET', url.pathname);
+      // The key is checked before the body is read; the namespace it may act on once the request names one.
+      const grant = this.options.authorizer?.authenticate(route.apiName, req.headers.authorization);
       const body = await readBody(req);
       const request = buildRequest(route, variables, body, url.searchParams, inbound);
+      this.options.authorizer?.authorize(grant, callTarget(route.apiName, route.namespaced, request));
       if (!route.handler) throw new HttpError(501, GrpcCode.UNIMPLEMENTED, `Method ${route.rpc} is not implemented by Hourglass yet`);
       const ctx: HandlerContext = { ...this.options.context, signal: abort.signal, metadata: req.headers };
       const response = await route.handler(ctx, request as never);
@@ -103,6 +123,8 @@ export class HttpApiHandler {
     } catch (err) {
       if (err instanceof HttpError) return send(res, err.status, { code: err.code, message: err.message }, pretty);
       const status = toRpcStatus(err);
+      // RFC 6750: a 401 names the scheme the client should authenticate with (the web UI asks for a key on it).
+      if (status.code === GrpcCode.UNAUTHENTICATED) res.setHeader('www-authenticate', 'Bearer');
       if (status.code === GrpcCode.INTERNAL) {
         this.options.logger.error('HTTP API request failed', { path: url.pathname, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       }

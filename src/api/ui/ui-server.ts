@@ -4,6 +4,8 @@ import { isIP } from 'node:net';
 import type { Clock } from '../../engine/time/clock';
 import { GrpcCode } from '../status';
 import { HttpListener } from '../http/http-listener';
+import type { ServerTls } from '../tls';
+import { isLoopback } from '../listen';
 import { DEFAULT_UI_ROOT, send, sendText, StaticFiles } from './static-files';
 
 /** What the UI server mounts under `/api/`: the HTTP API's one request handler. */
@@ -21,6 +23,8 @@ export interface UiServerOptions {
   serverVersion: string;
   /** The built app; default `dist/ui` of this package. */
   assetPath?: string;
+  /** Serve over HTTPS (`--tls-cert-path`…); with a CA, browsers must present a client certificate it signs. */
+  tls?: ServerTls;
 }
 
 /** `/ui-config.json`, what the app reads first. */
@@ -41,13 +45,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
  * another site can make the browser send a form POST here, but cannot read the token to put in a header.
  */
 export class UiServer {
-  private readonly listener = new HttpListener((req, res) => this.onRequest(req, res));
+  private readonly listener: HttpListener;
   private readonly files: StaticFiles;
   private readonly csrfToken = randomBytes(32).toString('base64url');
   private loopbackOnly = false;
 
   constructor(private readonly options: UiServerOptions) {
     this.files = new StaticFiles(options.assetPath ?? DEFAULT_UI_ROOT);
+    this.listener = new HttpListener((req, res) => this.onRequest(req, res), options.tls);
   }
 
   listen(ip: string, port: number): Promise<number> {
@@ -97,10 +102,6 @@ export class UiServer {
     const actual = Buffer.from(given);
     return actual.length === expected.length && timingSafeEqual(actual, expected);
   }
-}
-
-function isLoopback(ip: string): boolean {
-  return ip === 'localhost' || ip === '::1' || /^127\./.test(ip);
 }
 
 function isLocalHostHeader(host: string | undefined): boolean {
