@@ -15,7 +15,7 @@ export interface RunningCli {
 }
 
 /** Spawns `hourglass server start-dev` and resolves once it prints a ready line naming its port. */
-export function startCli(port: number, dbFilename: string, options: { logLevel?: string } = {}): Promise<RunningCli> {
+export function startCli(port: number, dbFilename: string, options: { logLevel?: string; args?: string[] } = {}): Promise<RunningCli> {
   const child = spawn(
     process.execPath,
     [
@@ -32,6 +32,7 @@ export function startCli(port: number, dbFilename: string, options: { logLevel?:
       '--log-level',
       options.logLevel ?? 'error',
       '--output=text',
+      ...(options.args ?? []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

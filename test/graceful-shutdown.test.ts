@@ -1,7 +1,7 @@
 /**
  * Graceful shutdown of an embedded server (`HourglassServer.close()`), as Temporal's frontend drains: open polls are
  * answered as at the end of their period, new calls are refused with UNAVAILABLE, calls under way are answered.
- * The same under SDK load through the CLI's SIGTERM is `graceful-shutdown-load.test.ts`.
+ * The same under SDK load through the CLI's SIGTERM is `graceful-shutdown-cli.test.ts`.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

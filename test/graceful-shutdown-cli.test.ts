@@ -3,7 +3,7 @@
  * `frontend.shutdownDrainDuration`, at least 1 s), closes the database and exits 0; every start and signal the client
  * was answered OK for is there after a restart on the same file, and the workflows complete.
  */
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { activities, delay, freePort, installQuietRuntime, uniqueName, waitFor, workflowBundle } from './helpers';
 import { addMessageSignal, collectMessages, doneSignal } from './workflows';
-import { kill, startCli } from './dev-server-process';
+import { kill, startCli, type RunningCli } from './dev-server-process';
 
 /** Generous: the drain is 1 s; the rest is closing the database and the process, on a loaded 2-core machine. */
 const EXIT_BOUND_MS = 15_000;
@@ -29,7 +29,7 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   });
 }
 
-describe('graceful shutdown of the CLI under load', () => {
+describe('graceful shutdown of server start-dev (SIGTERM)', () => {
   test('SIGTERM mid-load exits 0 within the bound; every acknowledged start and signal survives the restart and the workflows complete', async (t) => {
     installQuietRuntime();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hourglass-shutdown-'));
@@ -112,5 +112,61 @@ describe('graceful shutdown of the CLI under load', () => {
       await delay(0);
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  /** A CLI server holding a call shutdown cannot end (a query no worker answers); `stop` signals it and waits for the exit. */
+  async function withHeldCall(
+    t: TestContext,
+    args: string[],
+    stop: (server: RunningCli) => Promise<{ code: number | null; ms: number }>,
+  ): Promise<{ code: number | null; ms: number; output: string; query: unknown }> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hourglass-shutdown-'));
+    const port = await freePort();
+    const server = await startCli(port, path.join(dir, 'x.db'), { logLevel: 'info', args });
+    const connection = await Connection.connect({ address: `127.0.0.1:${port}`, interceptors: [] });
+    try {
+      const workflowId = uniqueName(t);
+      await new Client({ connection }).workflow.start(collectMessages, { taskQueue: `${workflowId}-nobody-polls`, workflowId });
+      const query = connection.workflowService.queryWorkflow({ namespace: 'default', execution: { workflowId }, query: { queryType: 'messages' } }).then(
+        () => 'answered',
+        (err: unknown) => err,
+      );
+      await connection.workflowService.getSystemInfo({}); // answered after the query's stream arrived
+      const { code, ms } = await stop(server);
+      return { code, ms, output: server.output(), query: await query };
+    } finally {
+      await connection.close().catch(() => undefined);
+      await kill(server.child);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('a call still under way at the drain deadline is cut, and the server exits 0 (nothing acknowledged was left)', async (t) => {
+    const { code, ms, output, query } = await withHeldCall(t, [], async (server) => {
+      const exit = exited(server.child);
+      server.child.kill('SIGTERM');
+      return exit;
+    });
+    t.diagnostic(`exit ${code} ${Math.round(ms)} ms after SIGTERM`);
+    assert.equal(code, 0, output);
+    assert.ok(ms < EXIT_BOUND_MS, `exited ${Math.round(ms)} ms after SIGTERM`);
+    assert.match(output, /WARN drain time expired, cutting what is left drainMs=1000 calls=1/);
+    assert.match(output, /INFO stopped .*drained=false/);
+    assert.notEqual(query, 'answered');
+  });
+
+  test('a second SIGTERM while draining exits at once, with 1', async (t) => {
+    const { code, ms, output } = await withHeldCall(t, ['--dynamic-config-value', 'frontend.shutdownDrainDuration="60s"'], async (server) => {
+      const exit = exited(server.child);
+      server.child.kill('SIGTERM');
+      await waitFor('the drain to begin', () => (server.output().includes('shutting down') ? true : undefined));
+      server.child.kill('SIGTERM');
+      return exit;
+    });
+    t.diagnostic(`exit ${code} ${Math.round(ms)} ms after the first SIGTERM`);
+    assert.equal(code, 1, output);
+    assert.ok(ms < EXIT_BOUND_MS, `exited ${Math.round(ms)} ms after the first SIGTERM, not after the 60 s drain`);
+    assert.match(output, /WARN second signal received, exiting immediately signal=SIGTERM/);
+    assert.doesNotMatch(output, /INFO stopped/);
   });
 });
