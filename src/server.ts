@@ -218,6 +218,11 @@ export class HourglassServer {
     return this.engine.deletion.sweepRetention();
   }
 
+  /** Calls the listeners are answering now (gRPC, HTTP API, UI). */
+  get callsInFlight(): number {
+    return this.listeners.reduce((n, l) => n + l.callsInFlight, 0);
+  }
+
   /** Counters for tests and operators, e.g. how many workflow tasks carried the full history. */
   get stats(): Readonly<HistoryEngine['stats']> {
     return this.engine.stats;
@@ -248,10 +253,7 @@ export class HourglassServer {
     await this.drained(expiry.signal);
     clearTimeout(timer);
     const drained = !expiry.signal.aborted;
-    if (!drained) {
-      const calls = this.listeners.reduce((n, l) => n + l.callsInFlight, 0);
-      logger.warn('drain time expired, cutting what is left', { drainMs, calls });
-    }
+    if (!drained) logger.warn('drain time expired, cutting what is left', { drainMs, calls: this.callsInFlight });
     await Promise.all(this.listeners.map((l) => l.close()));
     await this.store.close();
     logger.info('stopped', { ms: Math.round(performance.now() - startedAt), drained });

@@ -164,6 +164,29 @@ describe('graceful shutdown (embedded close())', () => {
     }
   });
 
+  test('an HTTP API history long poll under way is answered with what there is (nothing new, a token) before close() resolves', async (t) => {
+    const server = await HourglassServer.start({ port: 0, httpPort: 0 });
+    try {
+      const workflows = `http://${server.httpAddress}/api/v1/namespaces/default/workflows`;
+      const workflowId = uniqueName(t);
+      const started = await fetch(`${workflows}/${workflowId}`, {
+        method: 'POST',
+        body: JSON.stringify({ workflowType: { name: 'x' }, taskQueue: { name: workflowId } }),
+      });
+      assert.equal(started.status, 200);
+      const first = (await (await fetch(`${workflows}/${workflowId}/history?waitNewEvent=true`)).json()) as { nextPageToken: string };
+      const poll = fetch(`${workflows}/${workflowId}/history?waitNewEvent=true&nextPageToken=${encodeURIComponent(first.nextPageToken)}`);
+      await waitFor('the long poll to be under way', () => (server.callsInFlight > 0 ? true : undefined));
+      const closing = server.close();
+      const answer = await poll;
+      assert.equal(answer.status, 200);
+      assert.deepEqual(await answer.json(), { history: {}, nextPageToken: first.nextPageToken });
+      await closing;
+    } finally {
+      await server.close();
+    }
+  });
+
   test('close() is idempotent: concurrent calls share one promise, a later call resolves too', async () => {
     const { server, connection } = await startServer();
     await connection.close();
