@@ -1,3 +1,6 @@
+/** The message of a call refused because the server is shutting down (UNAVAILABLE: clients retry it). */
+export const SHUTTING_DOWN_MESSAGE = 'Hourglass is shutting down';
+
 /**
  * The calls a listener has under way, for a graceful stop: once draining, the listener takes no new call, and
  * `idle` resolves when the last one it took has ended.

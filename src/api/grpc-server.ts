@@ -7,7 +7,7 @@ import { healthHandlers, operatorHandlers, testServiceHandlers, workflowServiceH
 import type { Handler, HandlerContext, HandlerTable } from './handlers/context';
 import { GrpcCode, toGrpcError, truncateStatusMessage, type GrpcError } from './status';
 import { encodeGrpcMessage, FrameError, headerRefusal, MAX_MESSAGE_BYTES, parseTimeout, readBody, unframe } from './grpc-wire';
-import { Drain } from './drain';
+import { Drain, SHUTTING_DOWN_MESSAGE } from './drain';
 import { listen } from './listen';
 
 export interface ReflectedType {
@@ -331,9 +331,6 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
-
-/** The message of a call refused because the server is shutting down (UNAVAILABLE: the SDKs retry it). */
-export const SHUTTING_DOWN_MESSAGE = 'Hourglass is shutting down';
 
 function refuseWhileDraining(stream: http2.ServerHttp2Stream): void {
   stream.on('error', () => undefined);

@@ -1,13 +1,13 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import { Drain } from '../drain';
+import { Drain, SHUTTING_DOWN_MESSAGE } from '../drain';
 import { listen } from '../listen';
 import { GrpcCode } from '../status';
 
 export type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
 /** What a request that arrives while the server shuts down is answered: UNAVAILABLE, as grpc-gateway writes it. */
-const SHUTTING_DOWN_BODY = JSON.stringify({ code: GrpcCode.UNAVAILABLE, message: 'Hourglass is shutting down', details: [] });
+const SHUTTING_DOWN_BODY = JSON.stringify({ code: GrpcCode.UNAVAILABLE, message: SHUTTING_DOWN_MESSAGE, details: [] });
 
 /** A node HTTP server for one request listener, whose close also ends open connections (long polls, keep-alive). */
 export class HttpListener {
