@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http2 from 'node:http2';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -30,10 +31,11 @@ interface LogEntry {
 async function startServer(
   dynamicConfig: Record<string, string> = {},
   dbFilename?: string,
+  httpPort?: number,
 ): Promise<{ server: HourglassServer; connection: Connection; logs: LogEntry[] }> {
   const logs: LogEntry[] = [];
   const logger = createLogger('info', 'json', (line) => logs.push(JSON.parse(line) as LogEntry));
-  const server = await HourglassServer.start({ port: 0, logger, dynamicConfig, dbFilename });
+  const server = await HourglassServer.start({ port: 0, logger, dynamicConfig, dbFilename, httpPort });
   // No retry interceptor: the specs see each answer as the server gave it.
   const connection = await Connection.connect({ address: server.address, interceptors: [] });
   return { server, connection, logs };
@@ -183,6 +185,37 @@ describe('graceful shutdown (embedded close())', () => {
       assert.deepEqual(await answer.json(), { history: {}, nextPageToken: first.nextPageToken });
       await closing;
     } finally {
+      await server.close();
+    }
+  });
+
+  test('an HTTP API request that arrives while the server drains is answered 503 with UNAVAILABLE, as grpc-gateway writes it', async (t) => {
+    const { server, connection } = await startServer({}, undefined, 0);
+    const workflowId = uniqueName(t);
+    const socket = net.connect(Number(new URL(`http://${server.httpAddress}`).port), '127.0.0.1');
+    try {
+      await startWorkflow(connection, workflowId, `${workflowId}-nobody-polls`);
+      // A query no worker answers holds the drain open.
+      const query = connection.workflowService.queryWorkflow({ namespace, execution: { workflowId }, query: { queryType: 'messages' } }).catch(() => undefined);
+      await connection.workflowService.getSystemInfo({});
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+      socket.on('error', () => undefined);
+      // One request, and in the same packet the start of a second: once the first is answered, the server has read both.
+      socket.write('GET /api/v1/system-info HTTP/1.1\r\nHost: localhost\r\n\r\nGET /api/v1/system-info HTTP/1.1\r\nHost: local');
+      await waitFor('the first answer', () => (received.includes('\r\n\r\n{') ? true : undefined));
+      received = '';
+      const closing = server.close();
+      socket.write('host\r\n\r\n');
+      await new Promise((resolve) => socket.once('close', resolve));
+      assert.match(received, /^HTTP\/1\.1 503 /);
+      assert.match(received, /\r\nconnection: close\r\n/i);
+      assert.deepEqual(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4)), { code: UNAVAILABLE, message: 'Hourglass is shutting down', details: [] });
+      await closing;
+      await query;
+    } finally {
+      socket.destroy();
+      await connection.close().catch(() => undefined);
       await server.close();
     }
   });
