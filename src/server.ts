@@ -77,6 +77,19 @@ export interface HourglassServerOptions {
 }
 
 export type { ApiKeySpec, ServerTlsOptions };
+/** A listener the server stops gracefully: drain (no new calls), wait for the calls under way, then close. */
+interface Listener {
+  beginDrain(): void;
+  idle(): Promise<void>;
+  readonly callsInFlight: number;
+  close(): Promise<void>;
+}
+
+/** How shutdown goes: where it is logged and how long calls under way may take (`frontend.shutdownDrainDuration`). */
+interface ShutdownOptions {
+  logger: Logger;
+  drainMs: number;
+}
 
 /** The embeddable server: `await HourglassServer.start()`, use `address`, `await close()`. */
 export class HourglassServer {
@@ -90,10 +103,11 @@ export class HourglassServer {
     readonly httpAddress: string | undefined,
     /** host:port of the web UI, when `uiPort` was given. */
     readonly uiAddress: string | undefined,
-    private readonly listeners: { close(): Promise<void> }[],
+    private readonly listeners: Listener[],
     private readonly engine: HistoryEngine,
     private readonly scheduler: Scheduler,
     private readonly store: Store,
+    private readonly shutdown: ShutdownOptions,
   ) {}
 
   static async start(options: HourglassServerOptions = {}): Promise<HourglassServer> {
@@ -172,7 +186,7 @@ export class HourglassServer {
       // Built only for an HTTP or UI listener: generating the routes costs start-up time the SDKs' servers do not need.
       let api: HttpApiHandler | undefined;
       const apiHandler = (): HttpApiHandler => (api ??= new HttpApiHandler({ logger, context, corsOrigins: options.httpCorsOrigins, authorizer }));
-      const listeners: { close(): Promise<void> }[] = [frontend];
+      const listeners: Listener[] = [frontend];
       let port: number;
       let httpAddress: string | undefined;
       let uiAddress: string | undefined;
@@ -204,7 +218,9 @@ export class HourglassServer {
         engine.close();
         throw err;
       }
-      const server = new HourglassServer(hostPort(ip, port), port, httpAddress, uiAddress, listeners, engine, scheduler, store);
+      // As Temporal's frontend, the drain lasts max(1 s, frontend.shutdownDrainDuration).
+      const shutdown = { logger, drainMs: Math.max(1000, config['frontend.shutdownDrainDuration']) };
+      const server = new HourglassServer(hostPort(ip, port), port, httpAddress, uiAddress, listeners, engine, scheduler, store, shutdown);
       server.startRetentionSweeps(logger);
       return server;
     } catch (err) {
@@ -229,21 +245,54 @@ export class HourglassServer {
     return this.engine.deletion.sweepRetention();
   }
 
+  /** Calls the listeners are answering now (gRPC, HTTP API, UI). */
+  get callsInFlight(): number {
+    return this.listeners.reduce((n, l) => n + l.callsInFlight, 0);
+  }
+
   /** Counters for tests and operators, e.g. how many workflow tasks carried the full history. */
   get stats(): Readonly<HistoryEngine['stats']> {
     return this.engine.stats;
   }
 
-  /** Ends open polls, stops listening and closes the database. Safe to call twice. */
+  /**
+   * Graceful shutdown: no new connections or calls (a call on an open connection answers UNAVAILABLE), open task
+   * polls answer empty and history and update long polls with what they have, timers and schedules stop firing; calls
+   * under way are answered, for at most the drain duration (`frontend.shutdownDrainDuration`, at least 1 s, as in
+   * Temporal), after which those left are cut (never acknowledged, so their clients retry them). Then the database
+   * closes: commits already made are flushed, and SQLite checkpoints its WAL. Every call shares one promise.
+   */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      clearInterval(this.retention);
-      this.scheduler.close();
-      this.engine.close();
-      await Promise.all(this.listeners.map((l) => l.close()));
-      await this.store.close();
-    })();
+    this.closing ??= this.stop();
     return this.closing;
+  }
+
+  private async stop(): Promise<void> {
+    const { logger, drainMs } = this.shutdown;
+    const startedAt = performance.now();
+    logger.info('shutting down', { drainMs });
+    clearInterval(this.retention);
+    for (const listener of this.listeners) listener.beginDrain();
+    this.scheduler.close();
+    this.engine.close();
+    const expiry = new AbortController();
+    const timer = setTimeout(() => expiry.abort(), drainMs);
+    await this.drained(expiry.signal);
+    clearTimeout(timer);
+    const drained = !expiry.signal.aborted;
+    if (!drained) logger.warn('drain time expired, cutting what is left', { drainMs, calls: this.callsInFlight });
+    await Promise.all(this.listeners.map((l) => l.close()));
+    await this.store.close();
+    logger.info('stopped', { ms: Math.round(performance.now() - startedAt), drained });
+  }
+
+  /** Resolves once the calls under way are answered and the changes they or timers and schedules set off are done, or `expiry` aborts. */
+  private async drained(expiry: AbortSignal): Promise<void> {
+    const expired = new Promise<void>((resolve) => expiry.addEventListener('abort', () => resolve(), { once: true }));
+    await Promise.race([Promise.all(this.listeners.map((l) => l.idle())), expired]);
+    await this.engine.idle(expiry);
+    while (this.scheduler.busyUntil() > 0 && !expiry.aborted) await new Promise((resolve) => setTimeout(resolve, 5));
+    await this.engine.idle(expiry);
   }
 }
 

@@ -15,7 +15,7 @@ export interface RunningCli {
 }
 
 /** Spawns `hourglass server start-dev` and resolves once it prints a ready line naming its port. */
-export function startCli(port: number, dbFilename: string): Promise<RunningCli> {
+export function startCli(port: number, dbFilename: string, options: { logLevel?: string; args?: string[] } = {}): Promise<RunningCli> {
   const child = spawn(
     process.execPath,
     [
@@ -30,8 +30,9 @@ export function startCli(port: number, dbFilename: string): Promise<RunningCli> 
       '127.0.0.1',
       '--headless',
       '--log-level',
-      'error',
+      options.logLevel ?? 'error',
       '--output=text',
+      ...(options.args ?? []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

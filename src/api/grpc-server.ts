@@ -7,6 +7,7 @@ import { healthHandlers, operatorHandlers, testServiceHandlers, workflowServiceH
 import type { Handler, HandlerContext, HandlerTable } from './handlers/context';
 import { GrpcCode, toGrpcError, truncateStatusMessage, type GrpcError } from './status';
 import { encodeGrpcMessage, FrameError, headerRefusal, MAX_MESSAGE_BYTES, parseTimeout, readBody, unframe } from './grpc-wire';
+import { Drain, SHUTTING_DOWN_MESSAGE } from './drain';
 import { listen } from './listen';
 import { callTarget, type ApiKeyAuthorizer, type ApiKeyGrant } from './auth/api-keys';
 import { tlsServerOptions, type ServerTls } from './tls';
@@ -68,6 +69,7 @@ export class GrpcFrontend {
   private readonly server: http2.Http2Server | http2.Http2SecureServer;
   private readonly routes = new Map<string, Route>();
   private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private readonly drain = new Drain();
 
   constructor(private readonly options: GrpcFrontendOptions) {
     this.addService('temporal.api.workflowservice.v1.WorkflowService', workflowServiceHandlers);
@@ -82,13 +84,16 @@ export class GrpcFrontend {
     this.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
     this.server.on('session', (session) => {
       this.sessions.add(session);
+      if (this.drain.draining) goAway(session); // accepted just before the listener closed
       session.on('close', () => this.sessions.delete(session));
       session.on('error', () => undefined); // a broken connection ends its own streams
     });
     this.server.on('stream', (stream, headers) => {
+      if (this.drain.draining) return refuseWhileDraining(stream);
       // Whatever throws while a call is answered becomes its status: never an uncaught exception that ends the server.
       try {
-        this.onStream(stream, headers);
+        const call = this.onStream(stream, headers);
+        if (call) this.drain.track(call);
       } catch (err) {
         this.failed(stream, err);
       }
@@ -99,12 +104,35 @@ export class GrpcFrontend {
     return listen(this.server, ip, port);
   }
 
-  /** Stops accepting connections and ends the open ones. */
+  /**
+   * The start of a graceful stop, as grpc-go's GracefulStop under Temporal's frontend: no new connections, a GOAWAY
+   * on each open one so clients open no new streams on it, and a call that still arrives is refused (UNAVAILABLE to
+   * the SDKs, which retry it later or elsewhere). Calls under way carry on; {@link idle} resolves when they are answered.
+   */
+  beginDrain(): void {
+    if (this.drain.draining) return;
+    this.drain.begin();
+    this.server.close();
+    for (const session of this.sessions) goAway(session);
+  }
+
+  /** Resolves once every call accepted before the drain has been answered (and its handler has settled). */
+  idle(): Promise<void> {
+    return this.drain.idle();
+  }
+
+  /** How many calls are still under way. */
+  get callsInFlight(): number {
+    return this.drain.inFlight;
+  }
+
+  /** Stops accepting connections and ends the open ones, cutting calls still under way (their clients retry). */
   close(): Promise<void> {
+    this.drain.begin();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       for (const session of this.sessions) session.close();
-      // Long polls would hold a graceful close for a minute: cut what is left.
+      // A long poll would hold a graceful session close for its whole period: cut what is left.
       setTimeout(() => {
         for (const session of this.sessions) session.destroy();
       }, 100).unref();
@@ -145,18 +173,21 @@ export class GrpcFrontend {
     }
   }
 
-  private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+  /** Answers a call; returns, for a call routed to a handler, a promise that settles once the handler has settled. */
+  private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): Promise<void> | undefined {
     stream.on('error', () => undefined); // e.g. the client reset the stream while we answered
     const refusal = headerRefusal(headers);
     if (refusal) {
       stream.resume(); // the request body is not needed
-      return respondError(stream, refusal.error, refusal.httpStatus);
+      respondError(stream, refusal.error, refusal.httpStatus);
+      return undefined;
     }
     const path = headers[':path'] ?? '';
     const route = this.routes.get(path);
     if (!route) {
       stream.resume(); // the request body is not needed
-      return respondError(stream, { code: GrpcCode.UNIMPLEMENTED, message: `The server does not implement the method ${path}` });
+      respondError(stream, { code: GrpcCode.UNIMPLEMENTED, message: `The server does not implement the method ${path}` });
+      return undefined;
     }
     let grant: ApiKeyGrant | undefined;
     try {
@@ -164,11 +195,13 @@ export class GrpcFrontend {
       grant = this.options.authorizer?.authenticate(path, headers.authorization);
     } catch (err) {
       stream.resume(); // the request body is not needed
-      return respondError(stream, toGrpcError(err));
+      respondError(stream, toGrpcError(err));
+      return undefined;
     }
     if (route.kind === 'refuse') {
       stream.resume(); // the request body is not needed
-      return respondError(stream, route.error);
+      respondError(stream, route.error);
+      return undefined;
     }
 
     const abort = new AbortController();
@@ -200,7 +233,7 @@ export class GrpcFrontend {
       this.options.onRpc?.(route.name, startedAt, performance.now(), code);
     };
 
-    readBody(stream)
+    return readBody(stream)
       .then(
         (body) => {
           let request: unknown;
@@ -212,7 +245,7 @@ export class GrpcFrontend {
           }
           const ctx: HandlerContext = { ...this.options.context, signal: abort.signal, metadata: headers };
           // A handler that throws before returning its promise is answered like one that rejects.
-          Promise.resolve()
+          return Promise.resolve()
             .then(() => {
               this.options.authorizer?.authorize(grant, callTarget(path, route.namespaced, request));
               return route.handler(ctx, request as never);
@@ -319,4 +352,24 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+function refuseWhileDraining(stream: http2.ServerHttp2Stream): void {
+  stream.on('error', () => undefined);
+  stream.resume(); // the request body is not needed
+  respondError(stream, { code: GrpcCode.UNAVAILABLE, message: SHUTTING_DOWN_MESSAGE });
+}
+
+/**
+ * GOAWAY, as grpc-go's graceful stop sends: the client opens no new stream on this connection. The last stream id
+ * asked for is capped by nghttp2 to the last stream received, so every stream already received is answered and one
+ * the client opened before it saw the GOAWAY is refused unprocessed (REFUSED_STREAM, which clients retry elsewhere).
+ */
+function goAway(session: http2.ServerHttp2Session): void {
+  if (session.closed || session.destroyed) return;
+  try {
+    session.goaway(http2.constants.NGHTTP2_NO_ERROR, 2 ** 31 - 1);
+  } catch {
+    // The connection is already going away.
+  }
 }

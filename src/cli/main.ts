@@ -137,14 +137,16 @@ async function startDev(options: StartDevOptions): Promise<void> {
   }
 
   let closing = false;
+  // The server drains (at most `frontend.shutdownDrainDuration`, 1 s by default) and closes the database, then exits 0.
   const shutdown = (signal: NodeJS.Signals): void => {
     if (closing) {
-      // A second signal while closing: give up waiting.
+      // A second signal while closing: give up waiting. Nothing acknowledged is lost (every commit is durable before
+      // its answer), but the database is left for the next start to recover (its WAL not checkpointed): exit 1.
       logger.warn('second signal received, exiting immediately', { signal });
       process.exit(1);
     }
     closing = true;
-    logger.info('shutting down', { signal });
+    logger.info('signal received', { signal });
     server.close().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -153,8 +155,8 @@ async function startDev(options: StartDevOptions): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  // As the Temporal CLI, a closed terminal (SIGHUP) stops the server cleanly too.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, shutdown);
 }
 
 function errorMessage(err: unknown): string {

@@ -54,6 +54,12 @@ export const DYNAMIC_CONFIG_SETTINGS = {
   },
   // Gone from Temporal's current source (the activity APIs are always on there); the dev servers of
   // the releases that had it are started with it on, as the SDKs' test suites do.
+  // Temporal's default is 0 and its frontend drains for max(1 s, this): the effective default is 1 s.
+  'frontend.shutdownDrainDuration': {
+    type: 'duration',
+    default: 0,
+    description: 'how long shutdown waits for calls under way to be answered (at least 1 s) before cutting them',
+  },
   'frontend.activityAPIsEnabled': { type: 'bool', default: true, description: 'whether the activity pause / unpause / reset / options APIs answer' },
   'limit.blobSize.error': {
     type: 'bytes',

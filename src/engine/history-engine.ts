@@ -171,12 +171,26 @@ export class HistoryEngine {
     if (open.length > 0) this.options.logger.info('resumed open workflows', { count: open.length });
   }
 
+  /**
+   * Shutdown: timers and transfer tasks stop firing (what they owe is rebuilt from mutable state at the next start),
+   * open task polls answer empty and history and update long polls answer with what they have, as at the end of
+   * their poll period. Changes already under way carry on: {@link idle} tells when they are done.
+   */
   close(): void {
     this.options.timeSkipper?.close();
     this.timers.close();
     this.transfers.close();
     this.matching.close();
-    this.notifier.wakeAll();
+    this.notifier.stop();
+    this.updateRegistry.stop();
+  }
+
+  /**
+   * Resolves once no change of a run is under way, nor any transfer task, or once `signal` aborts (checked every few
+   * ms: only shutdown waits for it).
+   */
+  async idle(signal?: AbortSignal): Promise<void> {
+    while ((this.transactions.busy || this.transfers.busy) && !signal?.aborted) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   /** Queries and updates that rode on a failed task wait for the next attempt. */

@@ -61,6 +61,8 @@ interface SyncMatch {
 export class Transactions implements RunTransactions {
   private readonly locks = new KeyedMutex();
   readonly limits: RunLimits;
+  /** Changes under a workflow lock now (shutdown waits for them before the store closes). */
+  private active = 0;
 
   constructor(private readonly options: TransactionsOptions) {
     this.limits = options.limits ?? DEFAULT_RUN_LIMITS;
@@ -71,7 +73,13 @@ export class Transactions implements RunTransactions {
   }
 
   withWorkflowLock<T>(namespaceId: string, workflowId: string, fn: () => Promise<T>): Promise<T> {
-    return this.locks.run(workflowLockKey(namespaceId, workflowId), fn);
+    this.active++;
+    return this.locks.run(workflowLockKey(namespaceId, workflowId), fn).finally(() => this.active--);
+  }
+
+  /** Whether a change is under way (holding or waiting for a workflow lock). */
+  get busy(): boolean {
+    return this.active > 0;
   }
 
   async load(namespaceId: string, workflowId: string, runId: string): Promise<MutableState> {

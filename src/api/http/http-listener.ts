@@ -1,10 +1,15 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import { Drain, SHUTTING_DOWN_MESSAGE } from '../drain';
 import { listen } from '../listen';
+import { GrpcCode } from '../status';
 import { tlsServerOptions, type ServerTls } from '../tls';
 
 export type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+
+/** What a request that arrives while the server shuts down is answered: UNAVAILABLE, as grpc-gateway writes it. */
+const SHUTTING_DOWN_BODY = JSON.stringify({ code: GrpcCode.UNAVAILABLE, message: SHUTTING_DOWN_MESSAGE, details: [] });
 
 /**
  * A node HTTP server for one request listener, whose close also ends open connections (long polls, keep-alive); HTTPS
@@ -13,9 +18,13 @@ export type RequestListener = (req: http.IncomingMessage, res: http.ServerRespon
 export class HttpListener {
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
+  private readonly drain = new Drain();
 
   constructor(onRequest: RequestListener, tls?: ServerTls) {
     const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+      if (this.drain.draining) return refuseWhileDraining(req, res);
+      const end = this.drain.enter();
+      res.once('close', end);
       // A listener answers its own errors; one that escapes still ends this request only, never the process.
       onRequest(req, res).catch(() => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
@@ -33,10 +42,35 @@ export class HttpListener {
     return listen(this.server, ip, port);
   }
 
+  /** Graceful stop: no new connections; idle keep-alive connections close; a request that still arrives gets 503. */
+  beginDrain(): void {
+    if (this.drain.draining) return;
+    this.drain.begin();
+    this.server.close();
+    this.server.closeIdleConnections();
+  }
+
+  /** Resolves once every request taken before the drain has been answered (or its client went away). */
+  idle(): Promise<void> {
+    return this.drain.idle();
+  }
+
+  get callsInFlight(): number {
+    return this.drain.inFlight;
+  }
+
+  /** Stops listening and ends every connection, cutting requests still under way. */
   close(): Promise<void> {
+    this.drain.begin();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       for (const socket of this.sockets) socket.destroy();
     });
   }
+}
+
+function refuseWhileDraining(req: http.IncomingMessage, res: http.ServerResponse): void {
+  req.resume(); // the body is not needed
+  res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'content-length': Buffer.byteLength(SHUTTING_DOWN_BODY) });
+  res.end(SHUTTING_DOWN_BODY);
 }

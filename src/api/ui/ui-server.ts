@@ -60,6 +60,19 @@ export class UiServer {
     return this.listener.listen(ip, port);
   }
 
+  /** Graceful stop (see HttpListener.beginDrain). */
+  beginDrain(): void {
+    this.listener.beginDrain();
+  }
+
+  idle(): Promise<void> {
+    return this.listener.idle();
+  }
+
+  get callsInFlight(): number {
+    return this.listener.callsInFlight;
+  }
+
   close(): Promise<void> {
     return this.listener.close();
   }

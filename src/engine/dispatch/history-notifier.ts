@@ -1,6 +1,12 @@
 /** Wakes long polls on a run's history (`waitNewEvent`, the client's result wait) after each commit. */
 export class HistoryNotifier {
   private readonly waiters = new Map<string, Set<() => void>>();
+  private stopped = false;
+
+  /** Shutdown began: every wait ends now, and a new one at once, as when its poll period is over. */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
 
   notify(runId: string): void {
     const set = this.waiters.get(runId);
@@ -11,7 +17,7 @@ export class HistoryNotifier {
 
   /** Resolves true on a change, false on timeout or abort. */
   wait(runId: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    if (signal?.aborted) return Promise.resolve(false);
+    if (signal?.aborted || this.stopped) return Promise.resolve(false);
     return new Promise((resolve) => {
       let set = this.waiters.get(runId);
       if (!set) {
@@ -32,8 +38,9 @@ export class HistoryNotifier {
     });
   }
 
-  /** Ends every wait, e.g. at shutdown. */
-  wakeAll(): void {
+  /** Shutdown: ends every wait, and every later one at once. */
+  stop(): void {
+    this.stopped = true;
     for (const runId of [...this.waiters.keys()]) this.notify(runId);
   }
 }

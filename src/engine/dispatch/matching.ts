@@ -95,6 +95,8 @@ export class Matching {
     signal?: AbortSignal,
     identity = '',
   ): Promise<DispatchTask | undefined> {
+    // Shutting down: no task is handed out that its worker could not complete; the backlog is rebuilt at the next start.
+    if (this.closed) return Promise.resolve(undefined);
     const queue = this.queue(namespaceId, kind, taskQueue);
     this.recordPoller(queue, identity);
     const ready = queue.backlog.shift();
@@ -102,7 +104,7 @@ export class Matching {
       this.queued.delete(dispatchKey(ready));
       return Promise.resolve(ready);
     }
-    if (this.closed || signal?.aborted) return Promise.resolve(undefined);
+    if (signal?.aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const waiter: Waiter = {
         identity,

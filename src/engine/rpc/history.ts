@@ -49,7 +49,8 @@ export class HistoryReads {
       const ready = (s: MutableState): boolean => (closeOnly ? !isRunning(s.status) : s.nextEventId > token);
       while (!ready(ms)) {
         const remaining = deadline - transactions.now();
-        if (remaining <= 0 || signal?.aborted) {
+        // At shutdown the poll ends as its period's end would: the caller follows the run again with the token.
+        if (remaining <= 0 || signal?.aborted || notifier.isStopped) {
           return { [ENCODED_HISTORY]: [], nextPageToken: encodePageToken(ms.runId, closeOnly ? 1 : token), archived: false };
         }
         await notifier.wait(ms.runId, remaining, signal);

@@ -22,6 +22,7 @@ describe('dynamic config registry', () => {
       'history.maxInFlightUpdates': 10,
       'history.maxTotalUpdates': 2000,
       'system.enableActivityEagerExecution': true,
+      'frontend.shutdownDrainDuration': 0,
       'frontend.activityAPIsEnabled': true,
       'limit.blobSize.error': 2 * 1024 * 1024,
       'limit.blobSize.warn': 512 * 1024,

@@ -22,6 +22,18 @@ export interface InFlightUpdate {
 export class UpdateRegistry {
   private readonly updates = new Map<string, InFlightUpdate>();
   private readonly listeners = new Map<string, Set<() => void>>();
+  private stopped = false;
+
+  /** Shutdown began: waits for a stage end now, as when their poll period is over. */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Shutdown: ends every wait, and every later one at once. */
+  stop(): void {
+    this.stopped = true;
+    for (const set of [...this.listeners.values()]) for (const wake of [...set]) wake();
+  }
 
   private key(runId: string, updateId: string): string {
     return `${runId}/${updateId}`;
@@ -60,6 +72,7 @@ export class UpdateRegistry {
   /** Resolves when the update changes stage, or after `timeoutMs` / abort. */
   waitForChange(update: InFlightUpdate, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const key = this.key(update.runId, update.updateId);
+    if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       let set = this.listeners.get(key);
       if (!set) {

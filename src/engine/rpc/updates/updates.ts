@@ -140,7 +140,8 @@ export class UpdateHandling {
         return { updateRef, stage: Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED };
       }
       const remaining = deadline - this.host.transactions.now();
-      if (stage >= want || remaining <= 0 || signal?.aborted) return { updateRef, stage };
+      // At shutdown the caller gets the stage reached so far, as at the end of the poll period, and polls again.
+      if (stage >= want || remaining <= 0 || signal?.aborted || this.host.registry.isStopped) return { updateRef, stage };
       await this.host.registry.waitForChange(inFlight, remaining, signal);
     }
   }
