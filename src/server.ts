@@ -14,6 +14,7 @@ import { Scheduler } from './schedules/scheduler';
 import { ScheduleService } from './schedules/schedule-service';
 import { CachedStore } from './store/cached-store';
 import { SqliteStore } from './store/sqlite/sqlite-store';
+import type { StorageFaults } from './store/sqlite/storage-faults';
 import type { Store } from './store/store';
 import { version } from './version';
 import { DEV_SERVER_ATTRIBUTES, SearchAttributeRegistry } from './visibility/search-attributes';
@@ -60,6 +61,8 @@ export interface HourglassServerOptions {
   dynamicConfig?: DynamicConfigValues;
   /** Called as each RPC is answered (method, start and end in `performance.now()` ms, gRPC code): diagnostics and benchmarks. */
   onRpc?: RpcObserver;
+  /** @internal Storage faults (disk full, I/O error) a spec injects into the store's writes and commits. */
+  storageFaults?: StorageFaults;
 }
 
 /** The embeddable server: `await HourglassServer.start()`, use `address`, `await close()`. */
@@ -85,7 +88,7 @@ export class HourglassServer {
     const logger = options.logger ?? silentLogger;
     const { config, ignoredKeys } = resolveDynamicConfig(options.dynamicConfig);
     for (const key of ignoredKeys) logger.debug('dynamic config key not used by Hourglass', { key });
-    const store = new CachedStore(new SqliteStore({ filename: options.dbFilename, pragmas: options.sqlitePragmas }));
+    const store = new CachedStore(new SqliteStore({ filename: options.dbFilename, pragmas: options.sqlitePragmas, faults: options.storageFaults }));
     try {
       const namespaces = new NamespaceRegistry(store, () => systemClock.now());
       await namespaces.load();

@@ -5,6 +5,12 @@ import { enums } from '../../common/proto';
 const RUNNING = enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 
 /**
+ * SQLite's `application_id` of an Hourglass database ("HGls"): what tells a start-up that a file with tables is ours.
+ * Databases created before it was written carry 0 and Hourglass's first migration; migrate() stamps them.
+ */
+export const HOURGLASS_APPLICATION_ID = 0x48476c73;
+
+/**
  * Versioned schema migrations, applied in order inside one transaction each. Never edit a released
  * migration: add the next one.
  */
@@ -136,4 +142,6 @@ export function migrate(db: SqliteDatabase): void {
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
     });
   }
+  const applicationId = db.prepare<[], { application_id: number }>('PRAGMA application_id').get()?.application_id;
+  if (applicationId !== HOURGLASS_APPLICATION_ID) db.pragma(`application_id = ${HOURGLASS_APPLICATION_ID}`);
 }
