@@ -1,0 +1,350 @@
+/**
+ * Storage faults, with the official SDK against in-process servers on SQLite files (and the CLI where a process is the
+ * point): a commit that fails on a full or failing disk answers UNAVAILABLE and acknowledges nothing, the SDK retries
+ * through the fault and the workflow completes; a database file is served by one Hourglass at a time; a file that is
+ * not a database this build can use is refused at start and left as it was.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { HourglassServer } from '../src/server';
+import { DatabaseFileError } from '../src/store/sqlite/database-file-error';
+import { openDatabase } from '../src/store/sqlite/open-database';
+import { StorageFaults } from '../src/store/sqlite/storage-faults';
+import { kill, startCli } from './dev-server-process';
+import {
+  activities,
+  countEvents,
+  delay,
+  EventType,
+  freePort,
+  grpcCode,
+  grpcDetails,
+  type HistoryEvent,
+  installQuietRuntime,
+  needsInProcessServer,
+  rejectionOf,
+  repoRoot,
+  uniqueName,
+  waitFor,
+  workflowBundle,
+} from './helpers';
+import { countSignals, incrementSignal, returnValue, sequentialActivities } from './workflows';
+
+const UNAVAILABLE = 14;
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hourglass-storage-faults-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+const newFile = (name = 'db'): string => path.join(dir, `${name}-${++files}.db`);
+
+/** The gRPC status message under the SDK's wrapping errors (e.g. WorkflowStartError's cause). */
+function statusMessage(err: unknown): string {
+  let e: unknown = err;
+  for (let i = 0; i < 5 && e && typeof e === 'object'; i++) {
+    if (typeof (e as { code?: unknown }).code === 'number') return grpcDetails(e);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return String(err);
+}
+
+/** Event ids 1..n in order, one start and one close, and each activity scheduled, started and closed exactly once. */
+function assertWellFormed(events: HistoryEvent[]): void {
+  assert.deepEqual(
+    events.map((e) => Number(e.eventId)),
+    events.map((_, i) => i + 1),
+  );
+  assert.equal(countEvents(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED), 1);
+  assert.equal(events.at(-1)?.eventType, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+  const scheduled = countEvents(events, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+  assert.equal(countEvents(events, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED), scheduled);
+  assert.equal(countEvents(events, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED), scheduled);
+  const wfScheduled = countEvents(events, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+  assert.equal(countEvents(events, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED), wfScheduled);
+}
+
+describe('a commit that fails on a full or failing disk', needsInProcessServer('injects storage faults into the in-process store'), () => {
+  const db = newFile();
+  const faults = new StorageFaults();
+  let server: HourglassServer;
+  let connection: Connection;
+  /** Without the SDK's retry interceptor, so a spec sees the status the server answered. */
+  let once: Client;
+  let client: Client;
+  let nativeConnection: NativeConnection;
+  const histories = new Map<string, HistoryEvent[]>();
+
+  before(async () => {
+    installQuietRuntime();
+    server = await HourglassServer.start({ port: 0, dbFilename: db, storageFaults: faults });
+    connection = await Connection.connect({ address: server.address });
+    once = new Client({ connection: await Connection.connect({ address: server.address, interceptors: [] }) });
+    client = new Client({ connection });
+    nativeConnection = await NativeConnection.connect({ address: server.address });
+    await workflowBundle();
+  });
+
+  after(async () => {
+    faults.clear();
+    await nativeConnection.close();
+    await once.connection.close();
+    await connection.close();
+    await server.close();
+  });
+
+  const worker = async (taskQueue: string): Promise<Worker> =>
+    Worker.create({ connection: nativeConnection, namespace: 'default', taskQueue, workflowBundle: await workflowBundle(), activities });
+
+  test("StartWorkflowExecution answers UNAVAILABLE with Temporal's persistence message, starts nothing, and succeeds once the disk has room", async (t) => {
+    const taskQueue = uniqueName(t);
+    faults.inject('SQLITE_FULL');
+    const err = await rejectionOf(once.workflow.start(returnValue, { taskQueue, workflowId: taskQueue, args: ['x'] }));
+    faults.clear();
+    assert.equal(grpcCode(err), UNAVAILABLE);
+    assert.match(statusMessage(err), /^UpdateWorkflowExecution operation failed\. Error: database or disk is full$/);
+    assert.ok((await rejectionOf(client.workflow.getHandle(taskQueue).describe())) instanceof WorkflowNotFoundError);
+    assert.equal((await client.workflow.count(`WorkflowId = '${taskQueue}'`)).count, 0);
+
+    const handle = await once.workflow.start(returnValue, { taskQueue, workflowId: taskQueue, args: ['x'] });
+    const w = await worker(taskQueue);
+    assert.equal(await w.runUntil(handle.result()), 'x');
+  });
+
+  for (const point of ['commit-left-open', 'commit-rolled-back'] as const) {
+    test(`a signal whose COMMIT fails (${point === 'commit-left-open' ? 'transaction left open' : 'rolled back by SQLite'}) is not delivered; the ones after the fault are, once each`, async (t) => {
+      const taskQueue = uniqueName(t);
+      const handle = await client.workflow.start(countSignals, { taskQueue, workflowId: taskQueue, args: [2] });
+      faults.inject('SQLITE_IOERR', point);
+      const err = await rejectionOf(once.workflow.getHandle(taskQueue).signal(incrementSignal, 100));
+      faults.clear();
+      assert.equal(grpcCode(err), UNAVAILABLE);
+      assert.match(statusMessage(err), /operation failed\. Error: disk I\/O error$/);
+      const { events = [] } = await handle.fetchHistory();
+      assert.equal(countEvents(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED), 0);
+
+      await handle.signal(incrementSignal, 1);
+      await handle.signal(incrementSignal, 2);
+      const w = await worker(taskQueue);
+      assert.deepEqual(await w.runUntil(handle.result()), { count: 2, sum: 3 });
+      const history = (await handle.fetchHistory()).events ?? [];
+      assert.equal(countEvents(history, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED), 2);
+      histories.set(taskQueue, history);
+    });
+  }
+
+  test('a worker keeps running through a fault window: the SDK retries UNAVAILABLE and the workflows complete with their results and well-formed histories', async (t) => {
+    const taskQueue = uniqueName(t);
+    const w = await worker(taskQueue);
+    await w.runUntil(async () => {
+      const running = await client.workflow.start(sequentialActivities, { taskQueue, workflowId: `${taskQueue}-a`, args: [['a', 'b', 'c', 'd', 'e']] });
+      await waitFor('the first activity to complete', async () => {
+        const { events } = await running.fetchHistory();
+        return countEvents(events, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) >= 1 || undefined;
+      });
+      const failuresBefore = faults.failures;
+      faults.inject('SQLITE_IOERR', 'commit-rolled-back');
+      // Started during the fault: the client's own retries carry it over.
+      const startedDuringFault = client.workflow.start(sequentialActivities, { taskQueue, workflowId: `${taskQueue}-b`, args: [['x', 'y']] });
+      await delay(1500);
+      faults.clear();
+      assert.ok(faults.failures > failuresBefore, 'the fault window failed some commits');
+      const late = await startedDuringFault;
+      assert.deepEqual(await running.result(), ['A', 'B', 'C', 'D', 'E']);
+      assert.deepEqual(await late.result(), ['X', 'Y']);
+      for (const handle of [running, late]) {
+        const events = (await handle.fetchHistory()).events ?? [];
+        assertWellFormed(events);
+        histories.set(handle.workflowId, events);
+      }
+    });
+  });
+
+  test('the file holds exactly what the server answered: after a restart on it, every history reads back the same', async () => {
+    assert.ok(histories.size >= 4);
+    await server.close();
+    server = await HourglassServer.start({ port: 0, dbFilename: db });
+    const restarted = new Client({ connection: await Connection.connect({ address: server.address }) });
+    try {
+      for (const [workflowId, events] of histories) {
+        const reread = (await restarted.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+        assert.deepEqual(
+          reread.map((e) => [Number(e.eventId), e.eventType]),
+          events.map((e) => [Number(e.eventId), e.eventType]),
+          workflowId,
+        );
+      }
+    } finally {
+      await restarted.connection.close();
+    }
+  });
+});
+
+/** Runs the CLI until it exits on its own; its exit code and stderr. */
+function runCliToExit(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'hourglass.js'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    }),
+  );
+}
+
+const startDev = (db: string): string[] => ['server', 'start-dev', '--port', '0', '--headless', '--db-filename', db];
+const inUse = (db: string): RegExp => new RegExp(`^database file ${db.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is in use by another Hourglass server`);
+
+describe('one Hourglass per database file', needsInProcessServer('starts servers on files of its own'), () => {
+  test('a second HourglassServer.start on a file a running server uses fails naming the file, by any path to it', async () => {
+    const db = newFile();
+    const first = await HourglassServer.start({ port: 0, dbFilename: db });
+    try {
+      for (const other of [db, path.join(path.dirname(db), '.', path.basename(db))]) {
+        await assert.rejects(
+          HourglassServer.start({ port: 0, dbFilename: other }),
+          (err) => err instanceof DatabaseFileError && inUse(other).test(err.message),
+        );
+      }
+    } finally {
+      await first.close();
+    }
+    const again = await HourglassServer.start({ port: 0, dbFilename: db });
+    await again.close();
+  });
+
+  test('`hourglass server start-dev` on a file a running server uses exits 1 with that message, no stack trace', async () => {
+    const db = newFile();
+    const first = await HourglassServer.start({ port: 0, dbFilename: db });
+    try {
+      const { code, stderr } = await runCliToExit(startDev(db));
+      assert.equal(code, 1);
+      assert.equal(stderr.trim().split('\n').length, 1, stderr);
+      assert.match(stderr, new RegExp(`^hourglass: cannot start the server: ${inUse(db).source.slice(1)}`));
+      assert.doesNotMatch(stderr, /\n\s+at /);
+    } finally {
+      await first.close();
+    }
+  });
+
+  test('a server in another process holds the file until it is SIGKILLed, and leaves no lock behind', async () => {
+    const db = newFile();
+    const cli = await startCli(await freePort(), db);
+    await assert.rejects(HourglassServer.start({ port: 0, dbFilename: db }), (err) => err instanceof DatabaseFileError && inUse(db).test(err.message));
+    await kill(cli.child);
+    const after = await HourglassServer.start({ port: 0, dbFilename: db });
+    await after.close();
+  });
+});
+
+function sha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** A real Hourglass database with a workflow in it, closed cleanly. */
+async function hourglassDatabase(): Promise<string> {
+  const db = newFile('hourglass');
+  const server = await HourglassServer.start({ port: 0, dbFilename: db });
+  const connection = await Connection.connect({ address: server.address });
+  await new Client({ connection }).workflow.start('anything', { taskQueue: 'q', workflowId: 'w' });
+  await connection.close();
+  await server.close();
+  return db;
+}
+
+async function copyWith(edit: (bytes: Buffer) => Buffer): Promise<string> {
+  const file = newFile('edited');
+  fs.writeFileSync(file, edit(fs.readFileSync(await hourglassDatabase())));
+  return file;
+}
+
+const UNUSABLE: { what: string; make: () => Promise<string>; message: RegExp }[] = [
+  {
+    what: 'a file that is not SQLite',
+    make: () => {
+      const file = newFile('text');
+      fs.writeFileSync(file, 'name,amount\nalice,10\n'.repeat(50));
+      return Promise.resolve(file);
+    },
+    message: /is not an SQLite database \(it does not start with SQLite's header\)$/,
+  },
+  {
+    what: 'an Hourglass database whose first 100 bytes are garbage',
+    make: () => copyWith((b) => Buffer.concat([Buffer.alloc(100, 0xa5), b.subarray(100)])),
+    message: /is not an SQLite database/,
+  },
+  {
+    what: 'an Hourglass database cut short of its header',
+    make: () => copyWith((b) => b.subarray(0, 60)),
+    message: /is corrupt \(it is truncated: 60 bytes, shorter than SQLite's header\)/,
+  },
+  {
+    what: 'an Hourglass database truncated by a page',
+    make: () => copyWith((b) => b.subarray(0, b.length - 4096)),
+    message: /is corrupt \(it is truncated: \d+ bytes where its header says \d+ pages of \d+ bytes\)/,
+  },
+  {
+    what: 'an Hourglass database whose schema page is garbage',
+    make: () => copyWith((b) => Buffer.concat([b.subarray(0, 100), Buffer.alloc(4096 - 100, 0xee), b.subarray(4096)])),
+    message: /is corrupt \(/,
+  },
+  {
+    what: 'an SQLite database of another program',
+    make: () => {
+      const file = newFile('foreign');
+      const db = openDatabase(file);
+      db.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE orders (id INTEGER PRIMARY KEY); INSERT INTO users VALUES (1, 'a')");
+      db.close();
+      return Promise.resolve(file);
+    },
+    message: /is not an Hourglass database \(it has tables orders, users and no Hourglass schema\)/,
+  },
+  {
+    what: 'an Hourglass database written by a newer Hourglass (a schema version this build does not know)',
+    make: async () => {
+      const file = await hourglassDatabase();
+      const db = openDatabase(file);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(99, 'from the future', new Date().toISOString());
+      db.close();
+      return file;
+    },
+    message: /has schema version 99, newer than this Hourglass supports \(\d+\)/,
+  },
+];
+
+describe(
+  'a database file Hourglass cannot use is refused at start with a clear message, byte for byte untouched',
+  needsInProcessServer('starts servers on files of its own'),
+  () => {
+    for (const { what, make, message } of UNUSABLE) {
+      test(what, async () => {
+        const file = await make();
+        const before = { hash: sha256(file), siblings: fs.readdirSync(dir).sort() };
+        await assert.rejects(HourglassServer.start({ port: 0, dbFilename: file }), (err) => {
+          assert.ok(err instanceof DatabaseFileError, String(err));
+          assert.ok(err.message.startsWith(`database file ${file} `), err.message);
+          assert.match(err.message, message);
+          return true;
+        });
+        assert.deepEqual({ hash: sha256(file), siblings: fs.readdirSync(dir).sort() }, before);
+      });
+    }
+
+    test('`hourglass server start-dev` on such a file exits 1 with the message, no stack trace, and leaves it as it was', async () => {
+      const file = await UNUSABLE[UNUSABLE.length - 1]!.make();
+      const hash = sha256(file);
+      const { code, stderr } = await runCliToExit(startDev(file));
+      assert.equal(code, 1);
+      assert.match(stderr, /^hourglass: cannot start the server: database file .* has schema version 99, newer than this Hourglass supports/);
+      assert.doesNotMatch(stderr, /\n\s+at /);
+      assert.equal(sha256(file), hash);
+    });
+  },
+);
