@@ -165,6 +165,24 @@ describe('a commit that fails on a full or failing disk', needsInProcessServer('
     });
   });
 
+  test('a task polled while its start cannot be recorded stays queued: the worker gets it once the disk recovers', async (t) => {
+    const taskQueue = uniqueName(t);
+    // No worker yet: the workflow task waits in the queue, and the activity task will too.
+    const handle = await client.workflow.start(sequentialActivities, { taskQueue, workflowId: taskQueue, args: [['p']] });
+    faults.inject('SQLITE_FULL');
+    const failuresBefore = faults.failures;
+    const w = await worker(taskQueue);
+    const result = w.runUntil(async () => {
+      await waitFor('a poll to fail on the fault', () => faults.failures > failuresBefore || undefined, 10_000);
+      faults.clear();
+      return handle.result();
+    });
+    assert.deepEqual(await result, ['P']);
+    const events = (await handle.fetchHistory()).events ?? [];
+    assertWellFormed(events);
+    histories.set(taskQueue, events);
+  });
+
   test('the file holds exactly what the server answered: after a restart on it, every history reads back the same', async () => {
     assert.ok(histories.size >= 4);
     await server.close();
