@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection, ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { HourglassServer } from '../src/server';
 import { DatabaseFileError } from '../src/store/sqlite/database-file-error';
@@ -181,6 +181,28 @@ describe('a commit that fails on a full or failing disk', needsInProcessServer('
     const events = (await handle.fetchHistory()).events ?? [];
     assertWellFormed(events);
     histories.set(taskQueue, events);
+  });
+
+  test('a schedule whose wake-up or start fails on the fault acts again once the disk recovers', async (t) => {
+    const taskQueue = uniqueName(t);
+    const schedule = await client.schedule.create({
+      scheduleId: taskQueue,
+      spec: { intervals: [{ every: '1s' }] },
+      action: { type: 'startWorkflow', workflowType: returnValue, args: ['tick'], taskQueue, workflowId: taskQueue },
+      policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL },
+    });
+    try {
+      await waitFor('a first action', async () => ((await schedule.describe()).info.numActionsTaken >= 1 ? true : undefined), 10_000);
+      const failuresBefore = faults.failures;
+      faults.inject('SQLITE_FULL');
+      await waitFor('a wake-up to fail on the fault', () => faults.failures > failuresBefore || undefined, 10_000);
+      await delay(1200);
+      faults.clear();
+      const taken = (await schedule.describe()).info.numActionsTaken;
+      await waitFor('two more actions', async () => ((await schedule.describe()).info.numActionsTaken >= taken + 2 ? true : undefined), 10_000);
+    } finally {
+      await schedule.delete();
+    }
   });
 
   test('the file holds exactly what the server answered: after a restart on it, every history reads back the same', async () => {
