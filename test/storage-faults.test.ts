@@ -35,7 +35,7 @@ import {
   waitFor,
   workflowBundle,
 } from './helpers';
-import { countSignals, incrementSignal, returnValue, sequentialActivities } from './workflows';
+import { addItemUpdate, cart, closeCartSignal, countSignals, incrementSignal, itemsQuery, returnValue, sequentialActivities } from './workflows';
 
 const UNAVAILABLE = 14;
 
@@ -181,6 +181,23 @@ describe('a commit that fails on a full or failing disk', needsInProcessServer('
     const events = (await handle.fetchHistory()).events ?? [];
     assertWellFormed(events);
     histories.set(taskQueue, events);
+  });
+
+  test('an update whose delivery cannot be recorded is not admitted: the same update, sent again once the disk recovers, completes', async (t) => {
+    const taskQueue = uniqueName(t);
+    const w = await worker(taskQueue);
+    await w.runUntil(async () => {
+      const handle = await client.workflow.start(cart, { taskQueue, workflowId: taskQueue });
+      await handle.query(itemsQuery); // the first workflow task is done: the run is idle
+      faults.inject('SQLITE_FULL');
+      const err = await rejectionOf(once.workflow.getHandle(taskQueue).executeUpdate(addItemUpdate, { args: [5], updateId: 'add-5' }));
+      faults.clear();
+      assert.equal(grpcCode(err), UNAVAILABLE);
+      const total = handle.executeUpdate(addItemUpdate, { args: [5], updateId: 'add-5' });
+      assert.equal(await Promise.race([total, delay(10_000).then(() => 'the update was not delivered within 10s')]), 5);
+      await handle.signal(closeCartSignal);
+      assert.deepEqual(await handle.result(), [5]);
+    });
   });
 
   test('a schedule whose wake-up or start fails on the fault acts again once the disk recovers', async (t) => {
