@@ -138,7 +138,10 @@ export function checkSchema(db: SqliteDatabase, filename: string): void {
     throw refusal(db, filename, err);
   }
   const first = migrations[0];
-  const beforeMarker = applicationId === 0 && versions.some((v) => v.version === first?.version && v.name === first.name);
+  // Before the marker existed, a database was known by its first migration (or by the bookkeeping table alone, left by
+  // a crash before that migration committed).
+  const onlyBookkeeping = tables.length === 1 && tables[0] === 'schema_migrations' && versions.length === 0;
+  const beforeMarker = applicationId === 0 && (onlyBookkeeping || versions.some((v) => v.version === first?.version && v.name === first.name));
   if (applicationId !== HOURGLASS_APPLICATION_ID && !beforeMarker) {
     const shown = tables.length > 5 ? `${tables.slice(0, 5).join(', ')}, …` : tables.join(', ');
     const marker = applicationId === 0 ? 'no Hourglass schema' : `application_id 0x${applicationId.toString(16)}, not Hourglass's`;

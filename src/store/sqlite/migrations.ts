@@ -128,7 +128,13 @@ export const migrations: readonly Migration[] = [
  * tests build their tables from the same DDL the server runs, not a copy that can drift.
  */
 export function migrate(db: SqliteDatabase): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  // The marker goes in with the bookkeeping table, before any migration: a crash in between leaves a file that is
+  // recognisably Hourglass's.
+  db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    const applicationId = db.prepare<[], { application_id: number }>('PRAGMA application_id').get()?.application_id;
+    if (applicationId !== HOURGLASS_APPLICATION_ID) db.pragma(`application_id = ${HOURGLASS_APPLICATION_ID}`);
+  });
   const applied = new Set(
     db
       .prepare<[], { version: number }>('SELECT version FROM schema_migrations')
@@ -142,6 +148,4 @@ export function migrate(db: SqliteDatabase): void {
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
     });
   }
-  const applicationId = db.prepare<[], { application_id: number }>('PRAGMA application_id').get()?.application_id;
-  if (applicationId !== HOURGLASS_APPLICATION_ID) db.pragma(`application_id = ${HOURGLASS_APPLICATION_ID}`);
 }
