@@ -107,7 +107,7 @@ describe('a commit that fails on a full or failing disk', needsInProcessServer('
     const err = await rejectionOf(once.workflow.start(returnValue, { taskQueue, workflowId: taskQueue, args: ['x'] }));
     faults.clear();
     assert.equal(grpcCode(err), UNAVAILABLE);
-    assert.match(statusMessage(err), /^UpdateWorkflowExecution operation failed\. Error: database or disk is full$/);
+    assert.match(statusMessage(err), /^CreateWorkflowExecution operation failed\. Error: database or disk is full$/);
     assert.ok((await rejectionOf(client.workflow.getHandle(taskQueue).describe())) instanceof WorkflowNotFoundError);
     assert.equal((await client.workflow.count(`WorkflowId = '${taskQueue}'`)).count, 0);
 
@@ -124,7 +124,7 @@ describe('a commit that fails on a full or failing disk', needsInProcessServer('
       const err = await rejectionOf(once.workflow.getHandle(taskQueue).signal(incrementSignal, 100));
       faults.clear();
       assert.equal(grpcCode(err), UNAVAILABLE);
-      assert.match(statusMessage(err), /operation failed\. Error: disk I\/O error$/);
+      assert.match(statusMessage(err), /^UpdateWorkflowExecution operation failed\. Failed to commit transaction\. Error: disk I\/O error$/);
       const { events = [] } = await handle.fetchHistory();
       assert.equal(countEvents(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED), 0);
 

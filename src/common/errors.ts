@@ -133,8 +133,9 @@ export function scheduleConflictTokenMismatch(): ServiceError {
 
 /**
  * A store operation that failed for a reason outside the request (disk full, I/O error): Temporal's SQL persistence
- * answers UNAVAILABLE with this message, and clients retry it.
+ * answers UNAVAILABLE with this message (`atCommit`: the statements went through, the COMMIT failed), and clients
+ * retry it.
  */
-export function persistenceUnavailable(operation: string, cause: string): ServiceError {
-  return new ServiceError('UNAVAILABLE', `${operation} operation failed. Error: ${cause}`);
+export function persistenceUnavailable(operation: string, cause: string, atCommit = false): ServiceError {
+  return new ServiceError('UNAVAILABLE', `${operation} operation failed. ${atCommit ? 'Failed to commit transaction. ' : ''}Error: ${cause}`);
 }

@@ -11,9 +11,9 @@ export function isStorageFault(db: SqliteDatabase, err: unknown): boolean {
 }
 
 /** A storage fault as the UNAVAILABLE Temporal answers (clients retry it); any other error unchanged. */
-export function asUnavailable(db: SqliteDatabase, operation: string, err: unknown): Error {
+export function asUnavailable(db: SqliteDatabase, operation: string, err: unknown, atCommit = false): Error {
   const error = err instanceof Error ? err : new Error(String(err));
-  return isStorageFault(db, err) ? persistenceUnavailable(operation, error.message) : error;
+  return isStorageFault(db, err) ? persistenceUnavailable(operation, error.message, atCommit) : error;
 }
 
 /** Runs one synchronous store operation; its storage faults reject as UNAVAILABLE, named after `operation`. */

@@ -210,6 +210,7 @@ export class SqliteStore implements Store {
     if (batch.length === 0) return;
     this.pending = [];
     const failures: unknown[] = [];
+    let written = false;
     try {
       this.db.transaction(() => {
         batch.forEach((item, i) => {
@@ -220,10 +221,10 @@ export class SqliteStore implements Store {
             failures[i] = err;
           }
         });
+        written = true; // what fails from here on is the COMMIT
       });
     } catch (err) {
-      const failure = asUnavailable(this.db, 'UpdateWorkflowExecution', err);
-      for (const item of batch) item.reject(failure);
+      for (const item of batch) item.reject(asUnavailable(this.db, operationOf(item.txn), err, written));
       return;
     }
     batch.forEach((item, i) => (i in failures ? item.reject(failures[i]) : item.resolve()));
@@ -371,6 +372,11 @@ export class SqliteStore implements Store {
     }
     return Promise.resolve();
   }
+}
+
+/** Temporal's name for the persistence operation a commit is: creating runs only, or changing one. */
+function operationOf(txn: Transaction): string {
+  return txn.runs.every((run) => run.expectedDbVersion === 0) ? 'CreateWorkflowExecution' : 'UpdateWorkflowExecution';
 }
 
 function parseRow<T>(json: string | undefined): T | undefined {

@@ -37,8 +37,8 @@ function cancelRequest(ms: MutableState): RunMutation {
 
 const POINTS: [StorageFaultPoint, RegExp][] = [
   ['write', /^UpdateWorkflowExecution operation failed\. Error: database or disk is full$/],
-  ['commit-left-open', /database or disk is full/],
-  ['commit-rolled-back', /database or disk is full/],
+  ['commit-left-open', /^UpdateWorkflowExecution operation failed\. Failed to commit transaction\. Error: database or disk is full$/],
+  ['commit-rolled-back', /^UpdateWorkflowExecution operation failed\. Failed to commit transaction\. Error: database or disk is full$/],
 ];
 
 describe('a storage fault in a group commit', () => {
@@ -72,7 +72,10 @@ describe('a storage fault in a group commit', () => {
     const { store, faults } = newStore();
     faults.inject('SQLITE_IOERR');
     const mutation = seal(newRun({ workflowId: 'new' }));
-    await assert.rejects(store.commit({ runs: [mutation], current: undefined }), unavailable(/disk I\/O error/));
+    await assert.rejects(
+      store.commit({ runs: [mutation], current: undefined }),
+      unavailable(/^CreateWorkflowExecution operation failed\. Error: disk I\/O error$/),
+    );
     const { namespaceId, workflowId, runId } = mutation.mutableState;
     assert.equal(await store.getMutableState(namespaceId, workflowId, runId), undefined);
     assert.deepEqual(await store.readHistory(runId, 1, 100, 100), []);
