@@ -9,6 +9,7 @@ import { ServiceError } from '../../../src/common/errors';
 import { CachedStore } from '../../../src/store/cached-store';
 import type { MutableState, RunMutation } from '../../../src/store/records';
 import { TransactionRunner, type NativeConnection } from '../../../src/store/sqlite/driver';
+import { openDatabase } from '../../../src/store/sqlite/open-database';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 import { StorageFaults, type StorageFaultPoint } from '../../../src/store/sqlite/storage-faults';
 import { change, newRun, seal, SECOND, T0 } from '../fixtures';
@@ -156,5 +157,30 @@ describe('a COMMIT that fails', () => {
         ),
       /database or disk is full/,
     );
+  });
+});
+
+describe('a real SQLITE_FULL (a database at its max_page_count)', () => {
+  test('is reported as SQLITE_FULL by the driver, and a savepoint failing with it is rolled back with its transaction', () => {
+    const db = openDatabase(':memory:');
+    db.exec('CREATE TABLE t (x BLOB)');
+    const pages = db.prepare<[], { page_count: number }>('PRAGMA page_count').get()?.page_count ?? 0;
+    db.pragma(`max_page_count = ${pages + 2}`);
+    const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
+    let caught: unknown;
+    try {
+      db.transaction(() => {
+        insert.run(Buffer.alloc(10));
+        db.transaction(() => insert.run(Buffer.alloc(64 * 1024)));
+      });
+    } catch (err) {
+      caught = err;
+    }
+    assert.equal(db.resultCode(caught), 'SQLITE_FULL', String(caught));
+    assert.equal(db.isConstraintViolation(caught), false);
+    assert.equal(db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM t').get()?.n, 0);
+    db.transaction(() => insert.run(Buffer.alloc(10)));
+    assert.equal(db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM t').get()?.n, 1, 'the connection works on once there is room');
+    db.close();
   });
 });
