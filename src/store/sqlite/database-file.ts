@@ -76,15 +76,28 @@ export function checkDatabaseHeader(filename: string): void {
     const rawPageSize = header.readUInt16BE(16);
     const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
     if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) throw corrupt(filename, `its header gives an invalid page size ${rawPageSize}`);
-    // The page count in the header is trusted by SQLite only when the change counter matches "version-valid-for".
+    // The page count in the header is trusted by SQLite only when the change counter matches "version-valid-for". A
+    // crash during a checkpoint (or a rollback-journal commit) can leave the file short of it, with the WAL (or the
+    // journal) that makes it whole: then SQLite's recovery decides, not this check.
     const pages = header.readUInt32BE(28);
     const valid = header.readUInt32BE(24) === header.readUInt32BE(92);
-    if (valid && pages > 0 && size < pages * pageSize) {
+    if (valid && pages > 0 && size < pages * pageSize && !hasRecoveryFile(filename)) {
       throw corrupt(filename, `it is truncated: ${size} bytes where its header says ${pages} pages of ${pageSize} bytes`);
     }
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Whether a WAL or rollback journal with content lies next to the file (left by a crash, for SQLite to recover from). */
+function hasRecoveryFile(filename: string): boolean {
+  return ['-wal', '-journal'].some((suffix) => {
+    try {
+      return fs.statSync(filename + suffix).size > 0;
+    } catch {
+      return false;
+    }
+  });
 }
 
 export function corrupt(filename: string, why: string): DatabaseFileError {

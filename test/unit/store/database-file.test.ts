@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { checkDatabaseHeader } from '../../../src/store/sqlite/database-file';
 import { DatabaseFileError } from '../../../src/store/sqlite/database-file-error';
 import { HOURGLASS_APPLICATION_ID } from '../../../src/store/sqlite/migrations';
 import { openDatabase } from '../../../src/store/sqlite/open-database';
@@ -79,4 +80,17 @@ test('an unsupported pragma is refused before the file is created', () => {
   const file = newFile();
   assert.throws(() => new SqliteStore({ filename: file, pragmas: { cache_size: '10' } }), /unsupported SQLite pragma "cache_size"/);
   assert.equal(fs.existsSync(file), false);
+});
+
+test('a file shorter than its header says is left to SQLite’s recovery when a WAL or journal lies next to it (a crash mid-checkpoint)', async () => {
+  const file = newFile();
+  await opens(file);
+  const bytes = fs.readFileSync(file);
+  fs.writeFileSync(file, bytes.subarray(0, bytes.length - 4096));
+  assert.throws(() => checkDatabaseHeader(file), /is corrupt \(it is truncated/);
+  for (const suffix of ['-wal', '-journal']) {
+    fs.writeFileSync(file + suffix, Buffer.alloc(32));
+    assert.doesNotThrow(() => checkDatabaseHeader(file));
+    fs.rmSync(file + suffix);
+  }
 });
