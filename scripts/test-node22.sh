@@ -17,6 +17,8 @@ specs=(
   dist/test/unit/dispatch/retrying-tasks.test.js
   dist/test/recovery.test.js
   dist/test/schedules-recovery.test.js
+  dist/test/storage-faults.test.js
+  dist/test/storage-files.test.js
 )
 echo "store and recovery specs on $("$node22" --version) with node:sqlite"
 HOURGLASS_SQLITE_DRIVER=node "$node22" --test --test-concurrency=1 "${specs[@]}"

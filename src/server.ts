@@ -17,6 +17,7 @@ import { Scheduler } from './schedules/scheduler';
 import { ScheduleService } from './schedules/schedule-service';
 import { CachedStore } from './store/cached-store';
 import { SqliteStore } from './store/sqlite/sqlite-store';
+import type { StorageFaults } from './store/sqlite/storage-faults';
 import type { Store } from './store/store';
 import { version } from './version';
 import { DEV_SERVER_ATTRIBUTES, SearchAttributeRegistry } from './visibility/search-attributes';
@@ -74,9 +75,12 @@ export interface HourglassServerOptions {
    * `namespaces` may act on those namespaces only.
    */
   apiKeys?: ApiKeySpec[];
+  /** @internal Storage faults (disk full, I/O error) a spec injects into the store's writes and commits. */
+  storageFaults?: StorageFaults;
 }
 
 export type { ApiKeySpec, ServerTlsOptions };
+
 /** A listener the server stops gracefully: drain (no new calls), wait for the calls under way, then close. */
 interface Listener {
   beginDrain(): void;
@@ -124,7 +128,7 @@ export class HourglassServer {
     );
     const { config, ignoredKeys } = resolveDynamicConfig(options.dynamicConfig);
     for (const key of ignoredKeys) logger.debug('dynamic config key not used by Hourglass', { key });
-    const store = new CachedStore(new SqliteStore({ filename: options.dbFilename, pragmas: options.sqlitePragmas }));
+    const store = new CachedStore(new SqliteStore({ filename: options.dbFilename, pragmas: options.sqlitePragmas, faults: options.storageFaults }));
     try {
       const namespaces = new NamespaceRegistry(store, () => systemClock.now(), config['limit.maxIDLength']);
       await namespaces.load();

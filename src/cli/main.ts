@@ -7,6 +7,7 @@
 import type { Logger } from '../common/logger';
 import { createLogger } from '../common/logger';
 import type { HourglassServer } from '../server';
+import { DatabaseFileError } from '../store/sqlite/database-file-error';
 import { version } from '../version';
 import type { StartDevOptions } from './args';
 import { parseArgs, printsReadyLine, uiPortOf, UsageError } from './args';
@@ -165,6 +166,8 @@ function errorMessage(err: unknown): string {
 
 function describeStartError(err: unknown, options: StartDevOptions): string {
   const message = errorMessage(err);
+  // It names the file and what to do; the address has nothing to do with it.
+  if (err instanceof DatabaseFileError) return message;
   const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
   if (code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(message)) {
     // The taken port may be the gRPC, the HTTP API or the UI one: node's error names it (and the UI's address).

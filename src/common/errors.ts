@@ -143,3 +143,12 @@ export function scheduleAlreadyExists(scheduleId: string): ServiceError {
 export function scheduleConflictTokenMismatch(): ServiceError {
   return new ServiceError('FAILED_PRECONDITION', 'mismatched conflict token');
 }
+
+/**
+ * A store operation that failed for a reason outside the request (disk full, I/O error): Temporal's SQL persistence
+ * answers UNAVAILABLE with this message (`atCommit`: the statements went through, the COMMIT failed), and clients
+ * retry it.
+ */
+export function persistenceUnavailable(operation: string, cause: string, atCommit = false): ServiceError {
+  return new ServiceError('UNAVAILABLE', `${operation} operation failed. ${atCommit ? 'Failed to commit transaction. ' : ''}Error: ${cause}`);
+}

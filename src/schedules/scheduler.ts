@@ -31,6 +31,10 @@ export interface SchedulerHost {
 
 const key = (namespaceId: string, scheduleId: string): string => `${namespaceId}\n${scheduleId}`;
 
+/** After a storage fault (UNAVAILABLE), when the schedule looks again at what it could not record or start. */
+const UNAVAILABLE_RETRY_MS = 1000;
+const isUnavailable = (err: unknown): boolean => err instanceof ServiceError && err.code === 'UNAVAILABLE';
+
 /**
  * The schedule runner: one wake-up per schedule in a timer queue on the engine's clock, and every change of a
  * schedule as load → decide (schedule-state.ts) → commit → effects, one schedule at a time. A start is recorded
@@ -88,20 +92,35 @@ export class Scheduler {
   update<T>(namespaceId: string, scheduleId: string, change: (doc: ScheduleDoc, spec: CompiledSpec, now: number) => T): Promise<T> {
     const k = key(namespaceId, scheduleId);
     return this.withLock(k, async () => {
-      let record = await this.host.store.getSchedule(namespaceId, scheduleId);
-      if (!record) throw scheduleNotFound();
-      const doc = toDoc(record);
-      const now = this.host.clock.now();
-      const value = change(doc, compile(doc), now);
-      const decided = tick(doc, compile(doc), now);
-      record = await this.commit(record, doc);
-      this.timers.set(k, this.closed ? undefined : decided.nextWakeup);
-      for (const run of decided.cancel) await this.quietly(() => this.host.actions.requestCancel(namespaceId, run.workflowId, run.runId));
-      const reason = 'terminated by schedule overlap policy';
-      for (const run of decided.terminate) await this.quietly(() => this.host.actions.terminate(namespaceId, run.workflowId, run.runId, reason));
-      await this.makeStarts(record, doc);
-      return value;
+      try {
+        return await this.updateLocked(k, namespaceId, scheduleId, change);
+      } catch (err) {
+        // The wake-up that brought it here is spent and a pending start may be left: look again shortly.
+        if (isUnavailable(err) && !this.closed) this.timers.set(k, this.host.clock.now() + UNAVAILABLE_RETRY_MS);
+        throw err;
+      }
     });
+  }
+
+  private async updateLocked<T>(
+    k: string,
+    namespaceId: string,
+    scheduleId: string,
+    change: (doc: ScheduleDoc, spec: CompiledSpec, now: number) => T,
+  ): Promise<T> {
+    let record = await this.host.store.getSchedule(namespaceId, scheduleId);
+    if (!record) throw scheduleNotFound();
+    const doc = toDoc(record);
+    const now = this.host.clock.now();
+    const value = change(doc, compile(doc), now);
+    const decided = tick(doc, compile(doc), now);
+    record = await this.commit(record, doc);
+    this.timers.set(k, this.closed ? undefined : decided.nextWakeup);
+    for (const run of decided.cancel) await this.quietly(() => this.host.actions.requestCancel(namespaceId, run.workflowId, run.runId));
+    const reason = 'terminated by schedule overlap policy';
+    for (const run of decided.terminate) await this.quietly(() => this.host.actions.terminate(namespaceId, run.workflowId, run.runId, reason));
+    await this.makeStarts(record, doc);
+    return value;
   }
 
   /** A run closed (engine notification): the schedule that started it, if any, takes note and may start the next. */
@@ -171,6 +190,8 @@ export class Scheduler {
     try {
       return await actions.startWorkflow(doc.namespaceId, startRequest(doc, pending, actions.namespaceName(doc.namespaceId)));
     } catch (err) {
+      // Not the start's answer: it stays pending, and is made again (same request id) once the store is back.
+      if (isUnavailable(err)) throw err;
       this.host.logger.warn('schedule failed to start workflow', { scheduleId: doc.scheduleId, workflowId: pending.workflowId, error: String(err) });
       return undefined;
     }

@@ -2,7 +2,7 @@ import { enums } from '../common/proto';
 import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from './records';
 import type { ScheduleRecord } from './schedule-records';
 import type { SearchAttributeType } from '../visibility/search-attribute-type';
-import { ConditionFailedError, type Store } from './store';
+import type { Store } from './store';
 
 const RUNNING = enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 
@@ -39,8 +39,9 @@ export class CachedStore implements Store {
     try {
       await this.inner.commit(txn);
     } catch (err) {
-      // Someone else moved these runs: forget them so the retry reads the database.
-      if (err instanceof ConditionFailedError) for (const run of txn.runs) this.states.delete(run.mutableState.runId);
+      // Someone else moved these runs (a conflict), or the database may not hold what was last read (a storage fault):
+      // either way the next load reads the database, never a state that was not committed.
+      for (const run of txn.runs) this.states.delete(run.mutableState.runId);
       throw err;
     }
     for (const run of txn.runs) this.remember(run.mutableState);

@@ -4,7 +4,7 @@ import type { DispatchTask } from './task-generator';
 /**
  * A long poll on a task queue: waits for a task, records it as started (`start`), and answers
  * empty when the poll period ends. A task whose start turns out stale is skipped; a task taken
- * by a poller that has just gone away is offered again, never lost.
+ * by a poller that has just gone away, or whose start failed, is offered again, never lost.
  */
 export class TaskPoller {
   constructor(
@@ -32,7 +32,15 @@ export class TaskPoller {
         this.matching.offer(task);
         return {};
       }
-      const response = await start(task);
+      let response: R | undefined;
+      try {
+        response = await start(task);
+      } catch (err) {
+        // Its start was not recorded (e.g. a storage fault answered UNAVAILABLE): the task is still the queue's, for
+        // the next poll. One started in its scheduling transaction is past that, as above.
+        if (!task.startedRequestId && !task.queryId) this.matching.offer(task);
+        throw err;
+      }
       if (response) return response;
     }
   }

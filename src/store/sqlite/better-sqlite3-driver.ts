@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { type SqliteDatabase, type SqliteDriver, type SqliteStatement, TransactionRunner } from './driver';
+import { resultCodeOfName, type SqliteDatabase, type SqliteDriver, type SqliteResultCode, type SqliteStatement, TransactionRunner } from './driver';
 
 /** better-sqlite3, required only when this driver is chosen: on Node >= 22.5 it need not be installed at all. */
 export function loadBetterSqlite3(): SqliteDriver {
@@ -46,6 +46,10 @@ class BetterSqlite3Database implements SqliteDatabase {
 
   isConstraintViolation(err: unknown): boolean {
     return err instanceof this.Database.SqliteError && err.code.startsWith('SQLITE_CONSTRAINT');
+  }
+
+  resultCode(err: unknown): SqliteResultCode | undefined {
+    return err instanceof this.Database.SqliteError ? resultCodeOfName(err.code) : undefined;
   }
 
   close(): void {

@@ -38,7 +38,40 @@ export interface SqliteDatabase {
   transaction<T>(fn: () => T): T;
   /** Whether `err`, thrown by this driver, is a constraint violation (a duplicate key). */
   isConstraintViolation(err: unknown): boolean;
+  /** SQLite's primary result code (`SQLITE_BUSY`, `SQLITE_FULL`, …) of an error this driver threw; undefined for any other error. */
+  resultCode(err: unknown): SqliteResultCode | undefined;
   close(): void;
+}
+
+/** SQLite's primary result codes (https://sqlite.org/rescode.html), by the names both drivers' errors carry. */
+export const SQLITE_RESULT_CODES = {
+  SQLITE_ERROR: 1,
+  SQLITE_PERM: 3,
+  SQLITE_BUSY: 5,
+  SQLITE_LOCKED: 6,
+  SQLITE_NOMEM: 7,
+  SQLITE_READONLY: 8,
+  SQLITE_IOERR: 10,
+  SQLITE_CORRUPT: 11,
+  SQLITE_FULL: 13,
+  SQLITE_CANTOPEN: 14,
+  SQLITE_PROTOCOL: 15,
+  SQLITE_CONSTRAINT: 19,
+  SQLITE_NOTADB: 26,
+} as const;
+export type SqliteResultCode = keyof typeof SQLITE_RESULT_CODES | 'SQLITE_OTHER';
+
+/** The name of a primary result code, from an extended one (e.g. 778, SQLITE_IOERR_WRITE → SQLITE_IOERR). */
+export function resultCodeName(errcode: number): SqliteResultCode {
+  const primary = errcode & 0xff;
+  for (const [name, code] of Object.entries(SQLITE_RESULT_CODES)) if (code === primary) return name as SqliteResultCode;
+  return 'SQLITE_OTHER';
+}
+
+/** The primary result code of an extended code's name, as better-sqlite3 reports it (SQLITE_IOERR_WRITE → SQLITE_IOERR). */
+export function resultCodeOfName(name: string): SqliteResultCode {
+  for (const primary of Object.keys(SQLITE_RESULT_CODES)) if (name === primary || name.startsWith(`${primary}_`)) return primary as SqliteResultCode;
+  return 'SQLITE_OTHER';
 }
 
 /** A loaded driver: opens connections (a file path, or `:memory:`). */
@@ -88,8 +121,13 @@ export class TransactionRunner {
           /* no transaction is active */
         }
       } else {
-        s.rollbackTo.run();
-        s.release.run();
+        try {
+          s.rollbackTo.run();
+          s.release.run();
+        } catch {
+          // SQLite ended the whole transaction (it may on SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM): the savepoint is gone
+          // with it. The original error goes up, so the outermost level learns of it and does not carry on in autocommit.
+        }
       }
       throw err;
     } finally {

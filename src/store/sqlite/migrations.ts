@@ -5,6 +5,12 @@ import { enums } from '../../common/proto';
 const RUNNING = enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 
 /**
+ * SQLite's `application_id` of an Hourglass database ("HGls"): what tells a start-up that a file with tables is ours.
+ * Databases created before it was written carry 0 and Hourglass's first migration; migrate() stamps them.
+ */
+export const HOURGLASS_APPLICATION_ID = 0x48476c73;
+
+/**
  * Versioned schema migrations, applied in order inside one transaction each. Never edit a released
  * migration: add the next one.
  */
@@ -122,7 +128,13 @@ export const migrations: readonly Migration[] = [
  * tests build their tables from the same DDL the server runs, not a copy that can drift.
  */
 export function migrate(db: SqliteDatabase): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  // The marker goes in with the bookkeeping table, before any migration: a crash in between leaves a file that is
+  // recognisably Hourglass's.
+  db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    const applicationId = db.prepare<[], { application_id: number }>('PRAGMA application_id').get()?.application_id;
+    if (applicationId !== HOURGLASS_APPLICATION_ID) db.pragma(`application_id = ${HOURGLASS_APPLICATION_ID}`);
+  });
   const applied = new Set(
     db
       .prepare<[], { version: number }>('SELECT version FROM schema_migrations')

@@ -1,4 +1,4 @@
-import { type SqliteDatabase, type SqliteDriver, type SqliteStatement, TransactionRunner } from './driver';
+import { resultCodeName, type SqliteDatabase, type SqliteDriver, type SqliteResultCode, type SqliteStatement, TransactionRunner } from './driver';
 
 /** The part of `node:sqlite` used here (its types are not in @types/node 20, the Node this project builds with). */
 interface NodeSqlite {
@@ -84,6 +84,12 @@ class NodeSqliteDatabase implements SqliteDatabase {
 
   isConstraintViolation(err: unknown): boolean {
     return isConstraintViolation(err);
+  }
+
+  resultCode(err: unknown): SqliteResultCode | undefined {
+    if (!(err instanceof Error) || (err as { code?: unknown }).code !== 'ERR_SQLITE_ERROR') return undefined;
+    const errcode = (err as { errcode?: unknown }).errcode;
+    return typeof errcode === 'number' ? resultCodeName(errcode) : 'SQLITE_OTHER';
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import type { ScheduleRecord } from '../schedule-records';
 import { ConditionFailedError, type ScheduleStore } from '../store';
 import type { SqliteDatabase } from './driver';
+import { guarded } from './persistence-errors';
 
 interface Row {
   data: string;
@@ -30,25 +31,24 @@ export class ScheduleTable implements ScheduleStore {
   }
 
   createSchedule(record: ScheduleRecord): Promise<void> {
-    try {
-      this.stmt.insert.run(record.namespaceId, record.scheduleId, record.dbVersion, JSON.stringify(record));
-    } catch (err) {
-      if (this.db.isConstraintViolation(err)) {
-        return Promise.reject(new ConditionFailedError(`schedule ${record.scheduleId} exists`));
+    return guarded(this.db, 'CreateSchedule', () => {
+      try {
+        this.stmt.insert.run(record.namespaceId, record.scheduleId, record.dbVersion, JSON.stringify(record));
+      } catch (err) {
+        throw this.db.isConstraintViolation(err) ? new ConditionFailedError(`schedule ${record.scheduleId} exists`) : err;
       }
-      throw err;
-    }
-    return Promise.resolve();
+    });
   }
 
   updateSchedule(record: ScheduleRecord, expectedDbVersion: number): Promise<void> {
-    const result = this.stmt.update.run(record.dbVersion, JSON.stringify(record), record.namespaceId, record.scheduleId, expectedDbVersion);
-    if (result.changes !== 1) return Promise.reject(new ConditionFailedError(`schedule ${record.scheduleId} changed concurrently`));
-    return Promise.resolve();
+    return guarded(this.db, 'UpdateSchedule', () => {
+      const result = this.stmt.update.run(record.dbVersion, JSON.stringify(record), record.namespaceId, record.scheduleId, expectedDbVersion);
+      if (result.changes !== 1) throw new ConditionFailedError(`schedule ${record.scheduleId} changed concurrently`);
+    });
   }
 
   deleteSchedule(namespaceId: string, scheduleId: string): Promise<boolean> {
-    return Promise.resolve(this.stmt.delete.run(namespaceId, scheduleId).changes > 0);
+    return guarded(this.db, 'DeleteSchedule', () => this.stmt.delete.run(namespaceId, scheduleId).changes > 0);
   }
 
   listSchedules(namespaceId: string, afterScheduleId: string, limit: number): Promise<ScheduleRecord[]> {

@@ -5,10 +5,10 @@ import type { SearchAttributeType } from '../../visibility/search-attribute-type
 import { ConditionFailedError, type Store } from '../store';
 import type { ScheduleRecord } from '../schedule-records';
 import type { SqliteDatabase, SqliteDriverName } from './driver';
-import { migrate } from './migrations';
-import { openDatabase } from './open-database';
+import { asUnavailable, guarded, isStorageFault } from './persistence-errors';
 import { ScheduleTable } from './schedule-table';
-import { PRAGMA_VALUE, SETTABLE_PRAGMAS } from './pragmas';
+import type { StorageFaults } from './storage-faults';
+import { openStoreDatabase } from './store-database';
 
 /** Interpolated into the SQL as a literal, so open-run queries match the partial index `executions_open`. */
 const RUNNING = enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
@@ -25,6 +25,8 @@ export interface SqliteStoreOptions {
   pragmas?: Record<string, string>;
   /** The SQLite driver; absent: HOURGLASS_SQLITE_DRIVER, else node:sqlite where this Node has it, else better-sqlite3. */
   driver?: SqliteDriverName;
+  /** @internal Storage faults a spec injects (disk full, I/O error). */
+  faults?: StorageFaults;
 }
 
 interface PendingCommit {
@@ -62,18 +64,14 @@ export class SqliteStore implements Store {
   private readonly stmt;
   private pending: PendingCommit[] = [];
   private readonly schedules: ScheduleTable;
+  private readonly release: () => void;
 
+  /**
+   * Opens the database (see openStoreDatabase: a file in use, damaged, not Hourglass's or newer than this build is
+   * refused with a DatabaseFileError, untouched).
+   */
   constructor(options: SqliteStoreOptions = {}) {
-    this.db = openDatabase(options.filename ?? ':memory:', options.driver);
-    const pragmas = { journal_mode: options.filename ? 'WAL' : 'MEMORY', synchronous: 'FULL', ...options.pragmas };
-    for (const [name, value] of Object.entries(pragmas)) {
-      if (!SETTABLE_PRAGMAS.includes(name)) throw new Error(`unsupported SQLite pragma "${name}" (supported: ${SETTABLE_PRAGMAS.join(', ')})`);
-      if (!PRAGMA_VALUE.test(value)) throw new Error(`invalid value "${value}" for SQLite pragma "${name}"`);
-      if (name === 'journal_mode' && !options.filename) continue; // an in-memory database has no file to journal
-      this.db.pragma(`${name} = ${value}`);
-    }
-    this.db.pragma('foreign_keys = ON');
-    migrate(this.db);
+    ({ db: this.db, release: this.release } = openStoreDatabase(options));
     this.schedules = new ScheduleTable(this.db);
     this.stmt = {
       insertNamespace: this.db.prepare('INSERT INTO namespaces (id, name, data) VALUES (?, ?, ?)'),
@@ -132,20 +130,17 @@ export class SqliteStore implements Store {
   }
 
   createNamespace(ns: NamespaceRecord): Promise<void> {
-    try {
-      this.stmt.insertNamespace.run(ns.id, ns.name, JSON.stringify(ns));
-    } catch (err) {
-      if (this.db.isConstraintViolation(err)) {
-        return Promise.reject(namespaceAlreadyExists(ns.name));
+    return guarded(this.db, 'CreateNamespace', () => {
+      try {
+        this.stmt.insertNamespace.run(ns.id, ns.name, JSON.stringify(ns));
+      } catch (err) {
+        throw this.db.isConstraintViolation(err) ? namespaceAlreadyExists(ns.name) : err;
       }
-      throw err;
-    }
-    return Promise.resolve();
+    });
   }
 
   updateNamespace(ns: NamespaceRecord): Promise<void> {
-    this.stmt.updateNamespace.run(ns.name, JSON.stringify(ns), ns.id);
-    return Promise.resolve();
+    return guarded(this.db, 'UpdateNamespace', () => void this.stmt.updateNamespace.run(ns.name, JSON.stringify(ns), ns.id));
   }
 
   getNamespaceByName(name: string): Promise<NamespaceRecord | undefined> {
@@ -174,9 +169,11 @@ export class SqliteStore implements Store {
   }
 
   getMutableState(namespaceId: string, workflowId: string, runId: string): Promise<MutableState | undefined> {
-    const ms = parseRow<MutableState>(this.stmt.state.get(runId, namespaceId, workflowId)?.state);
-    if (ms) ms.activities = activityMap(this.stmt.activities.all(runId).map((r) => r.data));
-    return Promise.resolve(ms);
+    return guarded(this.db, 'GetWorkflowExecution', () => {
+      const ms = parseRow<MutableState>(this.stmt.state.get(runId, namespaceId, workflowId)?.state);
+      if (ms) ms.activities = activityMap(this.stmt.activities.all(runId).map((r) => r.data));
+      return ms;
+    });
   }
 
   listOpenMutableStates(): Promise<MutableState[]> {
@@ -202,24 +199,32 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Writes every pending commit in one transaction; each settles only once that transaction is durable. */
+  /**
+   * Writes every pending commit in one transaction; each settles only once that transaction is durable. A change that
+   * fails on its data (a conflict) is rolled back alone; a storage fault (disk full, I/O error) fails the whole group,
+   * rolled back, with UNAVAILABLE: SQLite may have ended the transaction already, and nothing may be written after
+   * that outside one.
+   */
   private flush(): void {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
     const failures: unknown[] = [];
+    let written = false;
     try {
       this.db.transaction(() => {
         batch.forEach((item, i) => {
           try {
             this.db.transaction(() => this.write(item.txn)); // nested: its own savepoint
           } catch (err) {
+            if (isStorageFault(this.db, err)) throw err;
             failures[i] = err;
           }
         });
+        written = true; // what fails from here on is the COMMIT
       });
     } catch (err) {
-      for (const item of batch) item.reject(err);
+      for (const item of batch) item.reject(asUnavailable(this.db, operationOf(item.txn), err, written));
       return;
     }
     batch.forEach((item, i) => (i in failures ? item.reject(failures[i]) : item.resolve()));
@@ -275,11 +280,11 @@ export class SqliteStore implements Store {
   }
 
   readHistory(runId: string, firstEventId: number, nextEventId: number, limit: number): Promise<Uint8Array[]> {
-    return Promise.resolve(this.stmt.history.all(runId, firstEventId, nextEventId, limit).map((r) => r.data));
+    return guarded(this.db, 'ReadHistoryBranch', () => this.stmt.history.all(runId, firstEventId, nextEventId, limit).map((r) => r.data));
   }
 
   readHistoryReverse(runId: string, lastEventId: number, limit: number): Promise<Uint8Array[]> {
-    return Promise.resolve(this.stmt.historyReverse.all(runId, lastEventId, limit).map((r) => r.data));
+    return guarded(this.db, 'ReadHistoryBranchReverse', () => this.stmt.historyReverse.all(runId, lastEventId, limit).map((r) => r.data));
   }
 
   listExecutions(query: VisibilityQuery, offset: number, limit: number): Promise<Uint8Array[]> {
@@ -305,28 +310,31 @@ export class SqliteStore implements Store {
   }
 
   addSearchAttributes(namespaceId: string, attributes: Map<string, SearchAttributeType>): Promise<void> {
-    this.db.transaction(() => {
-      for (const [name, type] of attributes) this.stmt.addSearchAttribute.run(namespaceId, name, type);
-    });
-    return Promise.resolve();
+    return guarded(this.db, 'AddSearchAttributes', () =>
+      this.db.transaction(() => {
+        for (const [name, type] of attributes) this.stmt.addSearchAttribute.run(namespaceId, name, type);
+      }),
+    );
   }
 
   removeSearchAttributes(namespaceId: string, names: string[]): Promise<void> {
-    this.db.transaction(() => {
-      for (const name of names) this.stmt.removeSearchAttribute.run(namespaceId, name);
-    });
-    return Promise.resolve();
+    return guarded(this.db, 'RemoveSearchAttributes', () =>
+      this.db.transaction(() => {
+        for (const name of names) this.stmt.removeSearchAttribute.run(namespaceId, name);
+      }),
+    );
   }
 
   deleteExecution(namespaceId: string, workflowId: string, runId: string): Promise<void> {
-    this.db.transaction(() => {
-      this.stmt.deleteExecution.run(runId);
-      this.stmt.deleteHistory.run(runId);
-      this.stmt.deleteActivities.run(runId);
-      this.stmt.deleteVisibility.run(runId);
-      this.stmt.deleteCurrent.run(namespaceId, workflowId, runId);
-    });
-    return Promise.resolve();
+    return guarded(this.db, 'DeleteWorkflowExecution', () =>
+      this.db.transaction(() => {
+        this.stmt.deleteExecution.run(runId);
+        this.stmt.deleteHistory.run(runId);
+        this.stmt.deleteActivities.run(runId);
+        this.stmt.deleteVisibility.run(runId);
+        this.stmt.deleteCurrent.run(namespaceId, workflowId, runId);
+      }),
+    );
   }
 
   listClosedBefore(namespaceId: string, closedBefore: number, limit: number): Promise<{ workflowId: string; runId: string }[]> {
@@ -358,9 +366,17 @@ export class SqliteStore implements Store {
 
   close(): Promise<void> {
     if (this.pending.length > 0) this.flush();
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      this.db.close();
+      this.release();
+    }
     return Promise.resolve();
   }
+}
+
+/** Temporal's name for the persistence operation a commit is: creating runs only, or changing one. */
+function operationOf(txn: Transaction): string {
+  return txn.runs.every((run) => run.expectedDbVersion === 0) ? 'CreateWorkflowExecution' : 'UpdateWorkflowExecution';
 }
 
 function parseRow<T>(json: string | undefined): T | undefined {

@@ -269,9 +269,17 @@ for (let version = 1; version < LATEST; version++) {
     let file = '';
     let hadVisibility = false;
     let store: SqliteStore;
+    let applied: { version: number; applied_at: string }[] = [];
+    let schema: SchemaRow[] = [];
 
-    before(() => {
+    before(async () => {
       ({ file, hadVisibility } = databaseAtVersion(version));
+      // A running store holds the file's lock (no other connection may read it): its schema is read in between.
+      await openAndClose(file);
+      applied = withDb(file, (db) =>
+        db.prepare<[], { version: number; applied_at: string }>('SELECT version, applied_at FROM schema_migrations ORDER BY version').all(),
+      );
+      schema = schemaOf(file);
       store = new SqliteStore({ filename: file, pragmas: PRAGMAS });
     });
 
@@ -280,9 +288,6 @@ for (let version = 1; version < LATEST; version++) {
     });
 
     test('migrates to the latest version: the later migrations are recorded, the earlier ones left as they were', () => {
-      const applied = withDb(file, (db) =>
-        db.prepare<[], { version: number; applied_at: string }>('SELECT version, applied_at FROM schema_migrations ORDER BY version').all(),
-      );
       assert.deepEqual(
         applied.map((r) => r.version),
         migrations.map((m) => m.version),
@@ -294,7 +299,7 @@ for (let version = 1; version < LATEST; version++) {
     });
 
     test('ends with exactly the schema of a database created at the latest version', () => {
-      assert.deepEqual(schemaOf(file), latestSchema);
+      assert.deepEqual(schema, latestSchema);
     });
 
     test('its namespace and current-run pointers read back unchanged', async () => {

@@ -72,9 +72,19 @@ export class UpdateHandling {
     return { ms, updateId, inFlight: registry.admit(ms.runId, updateId, request), admitted: true };
   }
 
-  /** A newly admitted update rides on the next workflow task: one is scheduled unless the run has one already. */
+  /**
+   * A newly admitted update rides on the next workflow task: one is scheduled unless the run has one already. If that
+   * cannot be committed (e.g. UNAVAILABLE on a storage fault) the admission is withdrawn, so the client's retry admits
+   * the update again and schedules its delivery, instead of finding it in flight with no task to carry it.
+   */
   async scheduleDelivery(admission: UpdateAdmission): Promise<void> {
-    if (admission.admitted) await this.host.transactions.update(admission.ms, (m) => scheduleWorkflowTask(m));
+    if (!admission.admitted) return;
+    try {
+      await this.host.transactions.update(admission.ms, (m) => scheduleWorkflowTask(m));
+    } catch (err) {
+      this.withdraw(admission);
+      throw err;
+    }
   }
 
   /** An admission whose transaction did not commit: the update was never admitted. */

@@ -1,0 +1,63 @@
+import type { SqliteDatabase, SqliteDriverName } from './driver';
+import { checkDatabaseHeader, checkNotOpenHere, checkSchema, claimFile, lockDatabase, refusal } from './database-file';
+import { migrate } from './migrations';
+import { openDatabase } from './open-database';
+import { PRAGMA_VALUE, SETTABLE_PRAGMAS } from './pragmas';
+import { withStorageFaults, type StorageFaults } from './storage-faults';
+
+export interface StoreDatabaseOptions {
+  /** A file path; absent means an in-memory database. */
+  filename?: string;
+  pragmas?: Record<string, string>;
+  driver?: SqliteDriverName;
+  /** @internal Injected storage faults (specs only). */
+  faults?: StorageFaults;
+}
+
+/** An open store database, and what to call when closing it. */
+export interface StoreDatabase {
+  db: SqliteDatabase;
+  release: () => void;
+}
+
+/**
+ * Opens the store's database. For a file, in this order, so that a file refused at any step is left byte for byte as
+ * it was: not open in this process; an SQLite header that is whole; SQLite's exclusive lock (no second writer);
+ * Hourglass's schema at a version this build knows. Only then the pragmas (WAL rewrites the header) and migrations.
+ */
+export function openStoreDatabase(options: StoreDatabaseOptions): StoreDatabase {
+  const { filename } = options;
+  const pragmas = { journal_mode: filename ? 'WAL' : 'MEMORY', synchronous: 'FULL', ...options.pragmas };
+  for (const [name, value] of Object.entries(pragmas)) {
+    if (!SETTABLE_PRAGMAS.includes(name)) throw new Error(`unsupported SQLite pragma "${name}" (supported: ${SETTABLE_PRAGMAS.join(', ')})`);
+    if (!PRAGMA_VALUE.test(value)) throw new Error(`invalid value "${value}" for SQLite pragma "${name}"`);
+  }
+  if (filename) {
+    checkNotOpenHere(filename);
+    checkDatabaseHeader(filename);
+  }
+  const opened = openDatabase(filename ?? ':memory:', options.driver);
+  let release = (): void => undefined;
+  try {
+    if (filename) {
+      lockDatabase(opened, filename);
+      release = claimFile(filename);
+      checkSchema(opened, filename);
+    }
+    try {
+      for (const [name, value] of Object.entries(pragmas)) {
+        if (name === 'journal_mode' && !filename) continue; // an in-memory database has no file to journal
+        opened.pragma(`${name} = ${value}`);
+      }
+      opened.pragma('foreign_keys = ON');
+      migrate(opened);
+    } catch (err) {
+      throw filename ? refusal(opened, filename, err) : err;
+    }
+  } catch (err) {
+    release();
+    opened.close();
+    throw err;
+  }
+  return { db: options.faults ? withStorageFaults(opened, options.faults) : opened, release };
+}
