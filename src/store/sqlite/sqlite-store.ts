@@ -8,6 +8,7 @@ import type { SqliteDatabase, SqliteDriverName } from './driver';
 import { migrate } from './migrations';
 import { openDatabase } from './open-database';
 import { ScheduleTable } from './schedule-table';
+import { HistoryTable } from './history-table';
 import { PRAGMA_VALUE, SETTABLE_PRAGMAS } from './pragmas';
 
 /** Interpolated into the SQL as a literal, so open-run queries match the partial index `executions_open`. */
@@ -46,9 +47,6 @@ interface CurrentRow {
   start_request_id: string;
   status: number;
 }
-interface EventRow {
-  data: Uint8Array;
-}
 
 /**
  * SQLite behind the Store interface.
@@ -62,6 +60,7 @@ export class SqliteStore implements Store {
   private readonly stmt;
   private pending: PendingCommit[] = [];
   private readonly schedules: ScheduleTable;
+  private readonly history: HistoryTable;
 
   constructor(options: SqliteStoreOptions = {}) {
     this.db = openDatabase(options.filename ?? ':memory:', options.driver);
@@ -75,6 +74,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
     this.schedules = new ScheduleTable(this.db);
+    this.history = new HistoryTable(this.db);
     this.stmt = {
       insertNamespace: this.db.prepare('INSERT INTO namespaces (id, name, data) VALUES (?, ?, ?)'),
       updateNamespace: this.db.prepare('UPDATE namespaces SET name = ?, data = ? WHERE id = ?'),
@@ -93,7 +93,6 @@ export class SqliteStore implements Store {
       openStates: this.db.prepare<[], StateRow>(`SELECT state FROM executions WHERE status = ${RUNNING}`),
       insertExecution: this.db.prepare('INSERT INTO executions (run_id, namespace_id, workflow_id, status, db_version, state) VALUES (?, ?, ?, ?, ?, ?)'),
       updateExecution: this.db.prepare('UPDATE executions SET status = ?, db_version = ?, state = ? WHERE run_id = ? AND db_version = ?'),
-      insertEvent: this.db.prepare('INSERT INTO history_events (run_id, event_id, data) VALUES (?, ?, ?)'),
       activities: this.db.prepare<[string], { data: string }>('SELECT data FROM activity_infos WHERE run_id = ?'),
       openActivities: this.db.prepare<[], { run_id: string; data: string }>(
         `SELECT a.run_id, a.data FROM activity_infos a JOIN executions e ON e.run_id = a.run_id WHERE e.status = ${RUNNING}`,
@@ -101,9 +100,6 @@ export class SqliteStore implements Store {
       upsertActivity: this.db.prepare('INSERT OR REPLACE INTO activity_infos (run_id, scheduled_event_id, data) VALUES (?, ?, ?)'),
       deleteActivity: this.db.prepare('DELETE FROM activity_infos WHERE run_id = ? AND scheduled_event_id = ?'),
       deleteActivities: this.db.prepare('DELETE FROM activity_infos WHERE run_id = ?'),
-      history: this.db.prepare<[string, number, number, number], EventRow>(
-        'SELECT data FROM history_events WHERE run_id = ? AND event_id >= ? AND event_id < ? ORDER BY event_id LIMIT ?',
-      ),
       upsertVisibility: this.db.prepare(
         `INSERT INTO executions_visibility (namespace_id, run_id, workflow_id, workflow_type, status, task_queue, start_time,
            execution_time, close_time, execution_duration, history_length, history_size_bytes, state_transition_count,
@@ -119,14 +115,10 @@ export class SqliteStore implements Store {
       addSearchAttribute: this.db.prepare('INSERT OR REPLACE INTO search_attributes (namespace_id, name, type) VALUES (?, ?, ?)'),
       removeSearchAttribute: this.db.prepare('DELETE FROM search_attributes WHERE namespace_id = ? AND name = ?'),
       deleteExecution: this.db.prepare('DELETE FROM executions WHERE run_id = ?'),
-      deleteHistory: this.db.prepare('DELETE FROM history_events WHERE run_id = ?'),
       deleteVisibility: this.db.prepare('DELETE FROM executions_visibility WHERE run_id = ?'),
       deleteCurrent: this.db.prepare('DELETE FROM current_executions WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?'),
       closedBefore: this.db.prepare<[string, number, number], { workflow_id: string; run_id: string }>(
         'SELECT workflow_id, run_id FROM executions_visibility WHERE namespace_id = ? AND close_time IS NOT NULL AND close_time < ? LIMIT ?',
-      ),
-      historyReverse: this.db.prepare<[string, number, number], EventRow>(
-        'SELECT data FROM history_events WHERE run_id = ? AND event_id <= ? ORDER BY event_id DESC LIMIT ?',
       ),
     };
   }
@@ -237,7 +229,7 @@ export class SqliteStore implements Store {
         if (result.changes !== 1) throw new ConditionFailedError(`run ${ms.runId} changed concurrently`);
         if (run.previousStatus !== ms.status) this.stmt.updateCurrentStatus.run(ms.status, ms.namespaceId, ms.workflowId, ms.runId);
       }
-      for (const event of run.newEvents) this.stmt.insertEvent.run(ms.runId, event.eventId, event.data);
+      if (run.newEvents.length > 0) this.history.append(ms.runId, run.newEvents);
       for (const change of run.activityChanges) {
         if (change.info) this.stmt.upsertActivity.run(ms.runId, change.scheduledEventId, JSON.stringify(change.info));
         else this.stmt.deleteActivity.run(ms.runId, change.scheduledEventId);
@@ -275,11 +267,11 @@ export class SqliteStore implements Store {
   }
 
   readHistory(runId: string, firstEventId: number, nextEventId: number, limit: number): Promise<Uint8Array[]> {
-    return Promise.resolve(this.stmt.history.all(runId, firstEventId, nextEventId, limit).map((r) => r.data));
+    return Promise.resolve(this.history.read(runId, firstEventId, nextEventId, limit));
   }
 
   readHistoryReverse(runId: string, lastEventId: number, limit: number): Promise<Uint8Array[]> {
-    return Promise.resolve(this.stmt.historyReverse.all(runId, lastEventId, limit).map((r) => r.data));
+    return Promise.resolve(this.history.readReverse(runId, lastEventId, limit));
   }
 
   listExecutions(query: VisibilityQuery, offset: number, limit: number): Promise<Uint8Array[]> {
@@ -321,7 +313,7 @@ export class SqliteStore implements Store {
   deleteExecution(namespaceId: string, workflowId: string, runId: string): Promise<void> {
     this.db.transaction(() => {
       this.stmt.deleteExecution.run(runId);
-      this.stmt.deleteHistory.run(runId);
+      this.history.delete(runId);
       this.stmt.deleteActivities.run(runId);
       this.stmt.deleteVisibility.run(runId);
       this.stmt.deleteCurrent.run(namespaceId, workflowId, runId);
