@@ -1,6 +1,14 @@
 import { namespaceAlreadyExists } from '../../common/errors';
 import { enums } from '../../common/proto';
-import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from '../records';
+import {
+  encodeStoredState,
+  rememberStoredState,
+  type CurrentExecution,
+  type MutableState,
+  type NamespaceRecord,
+  type Transaction,
+  type VisibilityQuery,
+} from '../records';
 import type { SearchAttributeType } from '../../visibility/search-attribute-type';
 import { ConditionFailedError, type Store } from '../store';
 import type { ScheduleRecord } from '../schedule-records';
@@ -166,8 +174,12 @@ export class SqliteStore implements Store {
   }
 
   getMutableState(namespaceId: string, workflowId: string, runId: string): Promise<MutableState | undefined> {
-    const ms = parseRow<MutableState>(this.stmt.state.get(runId, namespaceId, workflowId)?.state);
-    if (ms) ms.activities = activityMap(this.stmt.activities.all(runId).map((r) => r.data));
+    const json = this.stmt.state.get(runId, namespaceId, workflowId)?.state;
+    const ms = parseRow<MutableState>(json);
+    if (ms && json !== undefined) {
+      ms.activities = activityMap(this.stmt.activities.all(runId).map((r) => r.data));
+      rememberStoredState(ms, json);
+    }
     return Promise.resolve(ms);
   }
 
@@ -182,6 +194,7 @@ export class SqliteStore implements Store {
       this.stmt.openStates.all().map((r) => {
         const ms = JSON.parse(r.state) as MutableState;
         ms.activities = activityMap(byRun.get(ms.runId) ?? []);
+        rememberStoredState(ms, r.state);
         return ms;
       }),
     );
@@ -221,7 +234,7 @@ export class SqliteStore implements Store {
     for (const run of txn.runs) {
       const ms = run.mutableState;
       // Activities live in their own rows; only the ones this change touched are written.
-      const state = JSON.stringify({ ...ms, activities: undefined });
+      const state = encodeStoredState(ms);
       if (run.expectedDbVersion === 0) {
         this.stmt.insertExecution.run(ms.runId, ms.namespaceId, ms.workflowId, ms.status, ms.dbVersion, state);
       } else {
