@@ -29,16 +29,14 @@ export class HistoryTable {
   constructor(db: SqliteDatabase) {
     this.stmt = {
       insert: db.prepare('INSERT INTO history_batches (run_id, first_event_id, last_event_id, data) VALUES (?, ?, ?, ?)'),
-      // From the batch holding `firstEventId` (the last one starting at or before it) on; a batch holds at least one
-      // event, so `limit` batches hold at least `limit` events.
-      range: db.prepare<[string, string, number, number, number], BatchRow>(
+      // The batches holding events `from` ≤ id < `to`: from the batch holding `from` (the last one starting at or
+      // before it) to the last one starting before `to`. Both ends are ranges of the key, so a page of a long history
+      // reads only the batches it returns events from.
+      range: db.prepare<[string, string, number, number], BatchRow>(
         `SELECT first_event_id, last_event_id, data FROM history_batches
          WHERE run_id = ? AND first_event_id >= COALESCE((SELECT MAX(first_event_id) FROM history_batches WHERE run_id = ? AND first_event_id <= ?), 0)
            AND first_event_id < ?
-         ORDER BY first_event_id LIMIT ?`,
-      ),
-      reverse: db.prepare<[string, number, number], BatchRow>(
-        'SELECT first_event_id, last_event_id, data FROM history_batches WHERE run_id = ? AND first_event_id <= ? ORDER BY first_event_id DESC LIMIT ?',
+         ORDER BY first_event_id`,
       ),
       delete: db.prepare('DELETE FROM history_batches WHERE run_id = ?'),
     };
@@ -60,7 +58,8 @@ export class HistoryTable {
   /** Events `firstEventId` ≤ id < `nextEventId`, ascending, at most `limit`. */
   read(runId: string, firstEventId: number, nextEventId: number, limit: number): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (const row of this.stmt.range.all(runId, runId, firstEventId, nextEventId, limit)) {
+    // A run's event ids have no gaps: the first `limit` events from `firstEventId` end before `firstEventId + limit`.
+    for (const row of this.stmt.range.all(runId, runId, firstEventId, Math.min(nextEventId, firstEventId + limit))) {
       const events = splitBatch(row);
       for (let k = 0; k < events.length && out.length < limit; k++) {
         const id = row.first_event_id + k;
@@ -74,7 +73,8 @@ export class HistoryTable {
   /** Events with id ≤ `lastEventId`, descending, at most `limit`. */
   readReverse(runId: string, lastEventId: number, limit: number): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (const row of this.stmt.reverse.all(runId, lastEventId, limit)) {
+    const rows = this.stmt.range.all(runId, runId, Math.max(1, lastEventId - limit + 1), lastEventId + 1);
+    for (const row of rows.reverse()) {
       const events = splitBatch(row);
       for (let k = events.length - 1; k >= 0 && out.length < limit; k--) {
         if (row.first_event_id + k <= lastEventId) out.push(events[k] as Uint8Array);
