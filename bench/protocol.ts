@@ -78,9 +78,24 @@ export interface RawConfig {
   idPrefix: string;
   /** The server's pid: the driver reads its CPU counters at go and at the last completion (verification excluded). */
   serverPid: number;
+  /** Decide from the new events only, on a sticky queue (a cached worker), instead of from the full history. */
+  sticky: boolean;
 }
 
-export interface RawResult {
+export interface RawCounters {
+  workflowTasks: number;
+  activityTasks: number;
+  /** Activity tasks received in RespondWorkflowTaskCompletedResponse.activityTasks (eager dispatch). */
+  eagerActivityTasks: number;
+  /** Workflow tasks received in RespondWorkflowTaskCompletedResponse.workflowTask. */
+  inlineWorkflowTasks: number;
+  /** Workflow tasks whose history did not start at event 1 (or had a next page) and did not continue the driver's state: the driver fetched the full history. */
+  historyFetches: number;
+  /** Workflow tasks decided from a partial (sticky) history: only the events since the run's previous task. */
+  partialHistoryTasks: number;
+}
+
+export interface RawResult extends RawCounters {
   kind: 'raw';
   n: number;
   /** go → last workflow completed. */
@@ -91,14 +106,6 @@ export interface RawResult {
   maxEvents: number;
   serverCpuS: number;
   driverCpuS: number;
-  workflowTasks: number;
-  activityTasks: number;
-  /** Activity tasks received in RespondWorkflowTaskCompletedResponse.activityTasks (eager dispatch). */
-  eagerActivityTasks: number;
-  /** Workflow tasks received in RespondWorkflowTaskCompletedResponse.workflowTask. */
-  inlineWorkflowTasks: number;
-  /** Workflow tasks whose history did not start at event 1 or had a next page: the driver fetched the rest. */
-  historyFetches: number;
   /** Close events checked (result and event id). */
   verified: number;
 }

@@ -5,9 +5,14 @@
  *
  * - threeSteps (the shape of bench/workflows.ts's threeSteps): every workflow task answers with one
  *   ScheduleActivityTask (activity `inc`, input = the current value) until three activities have completed, then
- *   CompleteWorkflowExecution with x + 3. The current value and the number of activities done come from the task's
- *   history (the full history: no sticky queue).
+ *   CompleteWorkflowExecution with x + 3 (bench/raw-decider.ts).
  * - completeNow: the first workflow task completes the workflow with x.
+ *
+ * Without `sticky` every workflow task is decided from the run's full history (no cache, no sticky queue). With it the
+ * driver behaves as an SDK worker with a workflow cache: RespondWorkflowTaskCompleted names the driver's sticky queue
+ * (stickyAttributes), the server sends the run's later tasks there with only the events since the previous task, and
+ * the driver folds just those into the decision state it keeps per run. Its own cost per task is then a handful of
+ * events, not the whole history, so the figures are the server's rather than the driver's.
  *
  * ScheduleActivityTask asks for eager execution and RespondWorkflowTaskCompleted for the next workflow task inline;
  * whatever the server hands back in RespondWorkflowTaskCompletedResponse (activityTasks, workflowTask) is processed as
@@ -16,18 +21,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { serve } from './child';
 import { cpuSeconds } from './procs';
 import { fromJsonPayloads, jsonPayloads, num, seconds } from './proto-util';
-import type { RawConfig, RawResult } from './protocol';
+import { decide, foldEvents, newRunState, type RunState } from './raw-decider';
+import { connectHttp2, connectSdk, type RawWorkflowService } from './raw-transport';
+import type { RawConfig, RawCounters, RawResult } from './protocol';
 
 type IHistoryEvent = temporal.api.history.v1.IHistoryEvent;
-type ICommand = temporal.api.command.v1.ICommand;
 type IPollWorkflowTaskQueueResponse = temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse;
 type IPollActivityTaskQueueResponse = temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse;
-const { EventType, CommandType, HistoryEventFilterType, TaskQueueKind } = temporal.api.enums.v1;
+const { EventType, HistoryEventFilterType, TaskQueueKind } = temporal.api.enums.v1;
 
 const NAMESPACE = 'default';
 const IDENTITY = `bench-raw-driver-${process.pid}`;
@@ -35,6 +40,8 @@ const STALL_MS = 60_000;
 
 interface Open {
   x: number;
+  /** The decision state the sticky driver keeps between the run's workflow tasks. */
+  state: RunState;
   resolve: (events: number) => void;
   reject: (err: Error) => void;
 }
@@ -50,7 +57,6 @@ function message(err: unknown): string {
 }
 
 class Driver {
-  private readonly svc: Connection['workflowService'];
   private readonly abort = new AbortController();
   private stopped = false;
   private readonly open = new Map<string, Open>();
@@ -58,13 +64,15 @@ class Driver {
   /** Rejects on the first error anywhere (poll loops included): the run fails fast. */
   readonly failed: Promise<never>;
   lastProgress = performance.now();
-  counters = { workflowTasks: 0, activityTasks: 0, eagerActivityTasks: 0, inlineWorkflowTasks: 0, historyFetches: 0 };
+  counters = newCounters();
+  /** The sticky queue's name: one per driver process, as one per SDK worker. */
+  private readonly stickyQueueName: string;
 
   constructor(
-    private readonly connection: Connection,
+    private readonly svc: RawWorkflowService,
     private readonly config: RawConfig,
   ) {
-    this.svc = connection.workflowService;
+    this.stickyQueueName = `${config.taskQueue}-sticky-${process.pid}`;
     setMaxListeners(0, this.abort.signal); // every long poll listens to it
     this.failed = new Promise<never>((_, reject) => (this.fatal = reject));
     this.failed.catch(() => undefined); // observed through Promise.race
@@ -79,16 +87,27 @@ class Driver {
     return { name: this.config.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL };
   }
 
+  private get stickyTaskQueue(): temporal.api.taskqueue.v1.ITaskQueue {
+    return { name: this.stickyQueueName, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: this.config.taskQueue };
+  }
+
   startPollers(): void {
     for (let i = 0; i < this.config.pollers; i++) {
       void this.pollLoop(
         'PollWorkflowTaskQueue',
-        () => this.svc.pollWorkflowTaskQueue({ namespace: NAMESPACE, taskQueue: this.taskQueue, identity: IDENTITY }),
+        (signal) => this.svc.pollWorkflowTaskQueue({ namespace: NAMESPACE, taskQueue: this.taskQueue, identity: IDENTITY }, signal),
         (t) => this.onWorkflowTask(t),
       );
+      if (this.config.sticky) {
+        void this.pollLoop(
+          'PollWorkflowTaskQueue (sticky)',
+          (signal) => this.svc.pollWorkflowTaskQueue({ namespace: NAMESPACE, taskQueue: this.stickyTaskQueue, identity: IDENTITY }, signal),
+          (t) => this.onWorkflowTask(t),
+        );
+      }
       void this.pollLoop(
         'PollActivityTaskQueue',
-        () => this.svc.pollActivityTaskQueue({ namespace: NAMESPACE, taskQueue: this.taskQueue, identity: IDENTITY }),
+        (signal) => this.svc.pollActivityTaskQueue({ namespace: NAMESPACE, taskQueue: this.taskQueue, identity: IDENTITY }, signal),
         (t) => this.onActivityTask(t),
       );
     }
@@ -100,7 +119,11 @@ class Driver {
     this.abort.abort();
   }
 
-  private async pollLoop<T extends { taskToken?: Uint8Array | null }>(what: string, poll: () => Promise<T>, handle: (task: T) => Promise<void>): Promise<void> {
+  private async pollLoop<T extends { taskToken?: Uint8Array | null }>(
+    what: string,
+    poll: (signal: AbortSignal) => Promise<T>,
+    handle: (task: T) => Promise<void>,
+  ): Promise<void> {
     while (!this.stopped) {
       let task: T;
       // One signal per call, linked to the shared one: the client leaves a listener on the signal it
@@ -109,7 +132,7 @@ class Driver {
       const cancel = (): void => call.abort();
       this.abort.signal.addEventListener('abort', cancel, { once: true });
       try {
-        task = await this.connection.withAbortSignal(call.signal, poll);
+        task = await poll(call.signal);
       } catch (err) {
         this.fail(err, what);
         return;
@@ -134,7 +157,7 @@ class Driver {
         const i = next++;
         const id = `${prefix}-${i}`;
         const expected = this.config.mode === 'threeSteps' ? i + 3 : i;
-        const completed = new Promise<number>((resolve, reject) => this.open.set(id, { x: i, resolve, reject }));
+        const completed = new Promise<number>((resolve, reject) => this.open.set(id, { x: i, state: newRunState(), resolve, reject }));
         await this.svc.startWorkflowExecution({
           namespace: NAMESPACE,
           workflowId: id,
@@ -175,19 +198,18 @@ class Driver {
     try {
       if (!open) throw new Error(`workflow task for unknown workflow ${JSON.stringify(workflowId)}`);
       if (task.workflowType?.name !== this.config.mode) throw new Error(`workflow task of type ${task.workflowType?.name} for ${workflowId}`);
-      let events = task.history?.events ?? [];
-      if (events.length === 0 || num(events[0]?.eventId) !== 1 || task.nextPageToken?.length) events = await this.fullHistory(task);
-      const lastEventId = events.reduce((max, e) => Math.max(max, num(e.eventId)), 0);
-      const { commands, result } = this.decide(workflowId, events);
+      const state = await this.stateFor(task, open, workflowId);
+      const { commands, result } = decide(this.config.mode, state, this.taskQueue, workflowId);
       const response = await this.svc.respondWorkflowTaskCompleted({
         namespace: NAMESPACE,
         taskToken: task.taskToken,
         commands,
         identity: IDENTITY,
         returnNewWorkflowTask: true,
+        stickyAttributes: this.config.sticky ? { workerTaskQueue: this.stickyTaskQueue, scheduleToStartTimeout: seconds(10) } : undefined,
       });
       // The close adds WorkflowTaskCompleted and WorkflowExecutionCompleted after the task's last event.
-      if (result !== undefined) open.resolve(lastEventId + 2);
+      if (result !== undefined) open.resolve(state.lastEventId + 2);
       const eager = response.activityTasks ?? [];
       this.counters.eagerActivityTasks += eager.length;
       const inline = response.workflowTask?.taskToken?.length ? response.workflowTask : undefined;
@@ -219,48 +241,24 @@ class Driver {
     return [...byId.entries()].sort((a, b) => a[0] - b[0]).map(([, e]) => e);
   }
 
-  private decide(workflowId: string, events: IHistoryEvent[]): { commands: ICommand[]; result?: number } {
-    const started = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
-    const x = fromJsonPayloads(started?.workflowExecutionStartedEventAttributes?.input);
-    if (typeof x !== 'number') throw new Error(`no numeric input in ${workflowId}'s WorkflowExecutionStarted event`);
-    if (this.config.mode === 'completeNow') return complete(x);
-    let scheduled = 0;
-    const results: number[] = [];
-    for (const e of events) {
-      switch (e.eventType) {
-        case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-          scheduled++;
-          break;
-        case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: {
-          const r = fromJsonPayloads(e.activityTaskCompletedEventAttributes?.result);
-          if (typeof r !== 'number') throw new Error(`activity result ${JSON.stringify(r)} in event ${num(e.eventId)}`);
-          results.push(r);
-          break;
-        }
-        case EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
-        case EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
-        case EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED:
-          throw new Error(`activity ended with ${EventType[e.eventType]} (event ${num(e.eventId)})`);
-      }
+  /**
+   * The run's decision state after this task's events. The sticky driver folds a partial history (the events since
+   * its previous task of the run) into the state it kept; a task with the history from event 1, or one that does not
+   * continue what the driver has seen, is folded from scratch (fetching the rest of a paged history).
+   */
+  private async stateFor(task: IPollWorkflowTaskQueueResponse, open: Open, workflowId: string): Promise<RunState> {
+    const events = task.history?.events ?? [];
+    const first = num(events[0]?.eventId);
+    if (this.config.sticky && first > 1 && first === open.state.lastEventId + 1 && !task.nextPageToken?.length) {
+      this.counters.partialHistoryTasks++;
+      foldEvents(open.state, events, workflowId);
+      return open.state;
     }
-    const current = results.length > 0 ? (results[results.length - 1] as number) : x;
-    if (results.length >= 3) return complete(current);
-    if (scheduled > results.length) return { commands: [] }; // an activity is still running: nothing to decide
-    return {
-      commands: [
-        {
-          commandType: CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
-          scheduleActivityTaskCommandAttributes: {
-            activityId: String(scheduled + 1),
-            activityType: { name: 'inc' },
-            taskQueue: this.taskQueue,
-            input: jsonPayloads(current),
-            startToCloseTimeout: seconds(10),
-            requestEagerExecution: true,
-          },
-        },
-      ],
-    };
+    const full = events.length === 0 || first !== 1 || task.nextPageToken?.length ? await this.fullHistory(task) : events;
+    const state = newRunState();
+    foldEvents(state, full, workflowId);
+    open.state = state;
+    return state;
   }
 
   private async onActivityTask(task: IPollActivityTaskQueueResponse): Promise<void> {
@@ -300,22 +298,18 @@ class Driver {
   }
 }
 
-function complete(result: number): { commands: ICommand[]; result: number } {
-  return {
-    commands: [
-      { commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: { result: jsonPayloads(result) } },
-    ],
-    result,
-  };
+function newCounters(): RawCounters {
+  return { workflowTasks: 0, activityTasks: 0, eagerActivityTasks: 0, inlineWorkflowTasks: 0, historyFetches: 0, partialHistoryTasks: 0 };
 }
 
 serve<RawConfig, RawResult>('raw driver', async (config, warm) => {
-  const connection = await Connection.connect({ address: config.address });
+  // The sticky driver also gets the lean transport: both take the driver's own cost out of the server's figures.
+  const connection = config.sticky ? await connectHttp2(config.address) : await connectSdk(config.address);
   const driver = new Driver(connection, config);
   driver.startPollers();
   const warmDone = await driver.run(`${config.idPrefix}-warm`, 5, 5);
   await driver.verify(warmDone, warmDone.length);
-  driver.counters = { workflowTasks: 0, activityTasks: 0, eagerActivityTasks: 0, inlineWorkflowTasks: 0, historyFetches: 0 };
+  driver.counters = newCounters();
   await warm();
   const cpu0 = process.cpuUsage();
   const server0 = cpuSeconds(config.serverPid);

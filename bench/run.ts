@@ -5,14 +5,16 @@
  * processes; each round of each workload gets a fresh server (fresh SQLite file) and worker. CPU time and peak RSS
  * come from /proc/<pid>/stat and /proc/<pid>/status. Every workload runs 3 rounds (--quick: 1 round, smaller counts);
  * the table shows the median with min–max beside it, and is written to bench/RESULTS.md.
- * `--only=w1,w3` runs a subset (w1–w7) and still writes bench/RESULTS.md. HOURGLASS_BENCH_SERVER_NODE runs the server on
+ * `--only=w1,w3` runs a subset (w1–w7; w4sticky, w4full: one of W4's two drivers) and still writes bench/RESULTS.md
+ * unless `--out=FILE` names another file. HOURGLASS_BENCH_SERVER_NODE runs the server on
  * another Node binary and HOURGLASS_SQLITE_DRIVER (node | better-sqlite3) forces its SQLite driver.
  *
  *   W1 latency      one workflow at a time (threeSteps: 3 activities in sequence; also the local-activity variant)
  *   W2 throughput   N workflows with 200 in flight; CPU-seconds per 1,000 workflows for server and worker; peak RSS
  *   W3 timers       N workflows sleeping 2 s then one activity, all started at once; timer lateness from the histories
  *   W4 server       bench/raw-driver.js: threeSteps over raw gRPC (own poll/respond loops, no SDK worker): the
- *      ceiling      server's workflows/s and history events/s, server and driver CPU-ms per workflow
+ *      ceiling      server's workflows/s and history events/s, server and driver CPU-ms per workflow; once with a
+ *                   sticky driver (decides from the new events only), once deciding from the full history
  *   W5 start-up     bench/startup.js (in-process server → first GetSystemInfo; CLI → ready line)
  *   W6 big history  one workflow running 3,300 activities (500 in parallel): ~10,000 events; then a full history fetch
  *                   and a worker-side replay of it (bench/replay.js)
@@ -52,10 +54,14 @@ const ONLY = ((): Set<string> | undefined => {
   return flag ? new Set(flag.slice('--only='.length).toLowerCase().split(',')) : undefined;
 })();
 const enabled = (workload: string): boolean => ONLY === undefined || ONLY.has(workload);
+const ROOT = path.resolve(__dirname, '..', '..');
+/** `--out=FILE` writes the report there instead of bench/RESULTS.md (a partial or comparison run). */
+const OUT = ((): string => {
+  const flag = process.argv.find((a) => a.startsWith('--out='));
+  return flag ? path.resolve(flag.slice('--out='.length)) : path.join(ROOT, 'bench', 'RESULTS.md');
+})();
 const LOAD_TIMEOUT_MS = 600_000;
 const TASK_QUEUE = 'bench';
-
-const ROOT = path.resolve(__dirname, '..', '..');
 
 function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -185,7 +191,7 @@ async function w3(round: number): Promise<void> {
   });
 }
 
-async function w4(round: number, durability: 'FULL' | 'NORMAL'): Promise<void> {
+async function w4(round: number, durability: 'FULL' | 'NORMAL', sticky: boolean): Promise<void> {
   await withProcesses(
     TASK_QUEUE,
     false,
@@ -200,9 +206,11 @@ async function w4(round: number, durability: 'FULL' | 'NORMAL'): Promise<void> {
         verify: N_W4,
         idPrefix: `w4-r${round}`,
         serverPid: server.pid,
+        sticky,
       });
       const seconds = r.wallMs / 1000;
-      const label = durability === 'FULL' ? 'W4 server ceiling' : 'W4 server ceiling, synchronous=NORMAL';
+      // The full-history driver keeps the label of the rows before the sticky driver, so they stay comparable.
+      const label = `W4 server ceiling${sticky ? ' (sticky driver)' : ''}${durability === 'FULL' ? '' : ', synchronous=NORMAL'}`;
       record(label, `workflows/s (threeSteps over raw gRPC, n=${N_W4}, ${W4_IN_FLIGHT} in flight, ${W4_POLLERS}+${W4_POLLERS} pollers)`, 'wf/s', r.n / seconds);
       record(
         label,
@@ -216,11 +224,12 @@ async function w4(round: number, durability: 'FULL' | 'NORMAL'): Promise<void> {
       record(label, 'workflow tasks per workflow', 'tasks', r.workflowTasks / r.n, 2);
       record(label, 'activity tasks dispatched eagerly (in RespondWorkflowTaskCompleted)', '%', (100 * r.eagerActivityTasks) / Math.max(1, r.activityTasks), 0);
       record(label, 'workflow tasks returned inline (in RespondWorkflowTaskCompleted)', '%', (100 * r.inlineWorkflowTasks) / Math.max(1, r.workflowTasks), 0);
+      if (sticky) record(label, 'workflow tasks with a partial (sticky) history', '%', (100 * r.partialHistoryTasks) / Math.max(1, r.workflowTasks), 0);
       record(label, 'server peak RSS', 'MiB', peakRssMiB(server.pid));
       log(
-        `W4 (${durability}): ${(r.n / seconds).toFixed(1)} wf/s, ${(r.events / seconds).toFixed(0)} events/s; server ${((r.serverCpuS * 1000) / r.n).toFixed(2)} CPU-ms/wf, ` +
+        `W4 (${sticky ? 'sticky, ' : ''}${durability}): ${(r.n / seconds).toFixed(1)} wf/s, ${(r.events / seconds).toFixed(0)} events/s; server ${((r.serverCpuS * 1000) / r.n).toFixed(2)} CPU-ms/wf, ` +
           `driver ${((r.driverCpuS * 1000) / r.n).toFixed(2)} CPU-ms/wf; eager ${r.eagerActivityTasks}/${r.activityTasks} activity tasks, ` +
-          `inline ${r.inlineWorkflowTasks}/${r.workflowTasks} workflow tasks, ${r.historyFetches} history fetches; ${r.verified} close events verified`,
+          `inline ${r.inlineWorkflowTasks}/${r.workflowTasks} workflow tasks, ${r.partialHistoryTasks} partial histories, ${r.historyFetches} history fetches; ${r.verified} close events verified`,
       );
     },
     { args: ['--sqlite-pragma', `synchronous=${durability}`] },
@@ -285,6 +294,7 @@ async function w7(): Promise<void> {
       verify: W7_VERIFY,
       idPrefix: 'w7-closed',
       serverPid: server.pid,
+      sticky: false,
     });
     const closed = r.n + 5; // the driver's warm-up workflows too
     record(label, `server RSS after ${N_W7_CLOSED} more closed workflows (VmRSS; the sleeping ones still open)`, 'MiB', rssMiB(server.pid));
@@ -308,7 +318,8 @@ async function main(): Promise<void> {
     if (enabled('w1')) await w1Breakdown(round, 'NORMAL');
     if (enabled('w2')) await w2(round);
     if (enabled('w3')) await w3(round);
-    if (enabled('w4')) await w4(round, 'FULL');
+    if (enabled('w4') || enabled('w4sticky')) await w4(round, 'FULL', true);
+    if (enabled('w4') || enabled('w4full')) await w4(round, 'FULL', false);
     if (enabled('w6')) await w6(round);
   }
   if (enabled('w7')) await w7();
@@ -338,16 +349,16 @@ async function main(): Promise<void> {
     '- Durability: every server runs with the default `synchronous=FULL` (WAL, an fsync per group commit) unless its row says `synchronous=NORMAL` (`--sqlite-pragma synchronous=NORMAL`: no fsync per commit; a process crash still loses nothing, a power loss may lose the last acknowledged changes).',
     `- W1 latency split: a further ${N_W1_SPLIT} threeSteps workflows, one at a time, against a server at \`--log-level debug --log-format json\`, which logs every answered RPC with its start and duration (server clock). Per workflow: SDK worker = Σ (workflow-task poll answered → RespondWorkflowTaskCompleted received) + Σ (completion answered with an eager activity → RespondActivityTaskCompleted received), i.e. the worker's turns including its side of the transport; server = the rest of the window from StartWorkflowExecution received to the result's history long poll answered (handlers, commits, dispatch); client = the load generator's start → result minus that window. Medians over the workflows.`,
     "- W3 lateness = last completion − (first start + start spread + 2 s): how far behind the ideal the last timer-driven workflow finished. W3 timer lateness = per timer, from the histories after the run: TimerFired event time − (TimerStarted event time + startToFireTimeout); both times are the server's, in ms.",
-    `- W4 (server ceiling): the raw driver speaks WorkflowService directly, no SDK: ${W4_POLLERS} workflow-task and ${W4_POLLERS} activity-task long polls, ${W4_IN_FLIGHT} workflows in flight. Each workflow task of a threeSteps workflow is decided from its full history (no sticky queue): ScheduleActivityTask (inc, current value, requestEagerExecution) until three activities completed, then CompleteWorkflowExecution(x + 3); RespondWorkflowTaskCompleted asks for returnNewWorkflowTask, and activity or workflow tasks the server returns there are run as if polled (the eager/inline rows count them). Wall time = go → last completion; history events/s = Σ history lengths / wall time, each length being the final workflow task's last event id + 2; server CPU from /proc over the same window, driver CPU from process.cpuUsage() (if it nears a full CPU, the driver rather than the server limited the run).`,
+    `- W4 (server ceiling): the raw driver speaks WorkflowService directly, no SDK: ${W4_POLLERS} workflow-task and ${W4_POLLERS} activity-task long polls (and, sticky, ${W4_POLLERS} on its sticky queue), ${W4_IN_FLIGHT} workflows in flight. Each workflow task of a threeSteps workflow answers ScheduleActivityTask (inc, current value, requestEagerExecution) until three activities completed, then CompleteWorkflowExecution(x + 3); RespondWorkflowTaskCompleted asks for returnNewWorkflowTask, and activity or workflow tasks the server returns there are run as if polled (the eager/inline rows count them). The sticky driver (rows "W4 server ceiling (sticky driver)") names its sticky queue in stickyAttributes, as an SDK worker with a workflow cache does, keeps each run's decision state and folds in only the events the server sends since the run's previous task; the full-history driver (rows "W4 server ceiling", as before the sticky driver) folds every task's full history from scratch. Wall time = go → last completion; history events/s = Σ history lengths / wall time, each length being the final workflow task's last event id + 2; server CPU from /proc over the same window, driver CPU from process.cpuUsage() (if it nears a full CPU, the driver rather than the server limited the run).`,
     '- W6 replay: bench/replay.js fetches the big history, bundles bench/workflows.ts with bundleWorkflowCode (timed, reported apart, not part of either replay time), then times Worker.runReplayHistory on that bundle (cold: a fresh process, includes creating the replay worker) and the same history through Worker.runReplayHistories right after a small threeSteps history (warm: replay worker, isolate and JIT warm, as in a running worker rebuilding an evicted workflow).',
     `- W7: ${N_W7_OPEN} sleepLong workflows (a 1-hour timer) run by the SDK worker; RSS is read once every one of their histories holds TimerStarted. Then the raw driver runs ${N_W7_CLOSED} completeNow workflows (CompleteWorkflowExecution in the first workflow task, own task queue) on the same server, ${W7_CLOSED_IN_FLIGHT} in flight, and RSS is read again. SQLite sizes are the database file + -wal + -shm; per workflow = bytes / workflows (W2: total after the run; closed 1-task: growth over the raw run).`,
     `- Server, worker and load generator share this machine's ${os.cpus().length} CPU(s); throughput figures (W2, W4 especially) include that contention.`,
     `- Correctness: every workflow result is checked (threeSteps: x + 3; sleepThenInc: x + 1); the raw driver fails on any RPC error and, after the measured window, reads close events with GetWorkflowExecutionHistory(CLOSE_EVENT) — all of W4's, ${W7_VERIFY} evenly spread of W7's — and checks WorkflowExecutionCompleted, the result and the event id; any mismatch fails the run with exit code 1.`,
     '',
   ].join('\n');
-  writeResults(path.join(ROOT, 'bench', 'RESULTS.md'), report);
+  writeResults(OUT, report);
   console.log(md);
-  log(`done in ${totalS.toFixed(0)} s; wrote bench/RESULTS.md`);
+  log(`done in ${totalS.toFixed(0)} s; wrote ${path.relative(process.cwd(), OUT)}`);
 }
 
 main().then(

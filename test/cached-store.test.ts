@@ -75,4 +75,19 @@ describe('mutable-state cache', () => {
     assert.equal(inner.reads, 1, 'the oldest of three open runs was dropped at capacity 2');
     await store.close();
   });
+  test('a change copies a committed run from the JSON the store wrote: changing the copy leaves the cached state as it was', async () => {
+    const store = new CachedStore(new SqliteStore());
+    const ms = await startRun(store, 'e');
+    const loaded = await store.getMutableState('ns', 'e', ms.runId);
+    assert.ok(loaded?.workflowTask);
+    const requestIds = [...loaded.requestIds];
+    const m = new RunMutator(loaded, Date.now());
+    assert.deepEqual(m.ms, JSON.parse(JSON.stringify(loaded)), 'the copy holds what the database holds');
+    assert.ok(m.ms.workflowTask);
+    m.ms.workflowTask.attempt = 5;
+    m.ms.requestIds.push('signal-request');
+    assert.equal(loaded.workflowTask.attempt, 1);
+    assert.deepEqual(loaded.requestIds, requestIds);
+    await store.close();
+  });
 });

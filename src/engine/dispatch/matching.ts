@@ -101,6 +101,9 @@ export class Matching {
     this.recordPoller(queue, identity);
     const ready = queue.backlog.shift();
     if (ready) {
+      // Served at once, this poller never waits: its poll still shows the worker alive. A busy sticky worker whose
+      // pollers always find a backlog would otherwise look gone after 10 s, and its runs fall back to the normal queue.
+      queue.lastPollEnd = this.wallClock();
       this.queued.delete(dispatchKey(ready));
       return Promise.resolve(ready);
     }

@@ -1,5 +1,5 @@
 import { enums, history, int64, msToTimestamp, toNumber, type command, type IFailure, type IHistoryEvent, type IPayloads } from '../../common/proto';
-import type { ActivityInfo, MutableState, RunMutation } from '../../store/records';
+import { copyStateFields, type ActivityInfo, type MutableState, type RunMutation } from '../../store/records';
 import { DEFAULT_RUN_LIMITS, type RunLimits } from './run-limits';
 import { isRunning } from './status';
 
@@ -114,8 +114,7 @@ export class RunMutator {
   ) {
     // Activities are copied on write (see `activity()`): a run with many pending activities costs
     // only what changes, not a deep copy of every activity per transaction.
-    const { activities, ...rest } = loaded;
-    this.ms = { ...structuredClone(rest), activities: { ...activities } };
+    this.ms = { ...copyStateFields(loaded), activities: { ...loaded.activities } };
     this.before = loaded;
     this.wasRunning = isRunning(loaded.status);
     this.expectedDbVersion = isNew ? 0 : loaded.dbVersion;

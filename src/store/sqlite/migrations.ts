@@ -121,6 +121,24 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    // Temporal's history_node: a transaction's events are one row (see history-table.ts for the format), not a row
+    // and a statement per event. An event row becomes a batch of one event, whose format is the event's bytes.
+    version: 5,
+    name: 'history in batches',
+    sql: `
+      CREATE TABLE history_batches (
+        run_id TEXT NOT NULL,
+        first_event_id INTEGER NOT NULL,
+        last_event_id INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (run_id, first_event_id)
+      ) WITHOUT ROWID;
+      INSERT INTO history_batches (run_id, first_event_id, last_event_id, data)
+        SELECT run_id, event_id, event_id, data FROM history_events;
+      DROP TABLE history_events;
+    `,
+  },
 ];
 
 /**

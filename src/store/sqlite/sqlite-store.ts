@@ -1,6 +1,14 @@
 import { namespaceAlreadyExists } from '../../common/errors';
 import { enums } from '../../common/proto';
-import type { CurrentExecution, MutableState, NamespaceRecord, Transaction, VisibilityQuery } from '../records';
+import {
+  encodeStoredState,
+  rememberStoredState,
+  type CurrentExecution,
+  type MutableState,
+  type NamespaceRecord,
+  type Transaction,
+  type VisibilityQuery,
+} from '../records';
 import type { SearchAttributeType } from '../../visibility/search-attribute-type';
 import { ConditionFailedError, type Store } from '../store';
 import type { ScheduleRecord } from '../schedule-records';
@@ -9,6 +17,7 @@ import { asUnavailable, guarded, isStorageFault } from './persistence-errors';
 import { ScheduleTable } from './schedule-table';
 import type { StorageFaults } from './storage-faults';
 import { openStoreDatabase } from './store-database';
+import { HistoryTable } from './history-table';
 
 /** Interpolated into the SQL as a literal, so open-run queries match the partial index `executions_open`. */
 const RUNNING = enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
@@ -48,9 +57,6 @@ interface CurrentRow {
   start_request_id: string;
   status: number;
 }
-interface EventRow {
-  data: Uint8Array;
-}
 
 /**
  * SQLite behind the Store interface.
@@ -65,6 +71,7 @@ export class SqliteStore implements Store {
   private pending: PendingCommit[] = [];
   private readonly schedules: ScheduleTable;
   private readonly release: () => void;
+  private readonly history: HistoryTable;
 
   /**
    * Opens the database (see openStoreDatabase: a file in use, damaged, not Hourglass's or newer than this build is
@@ -73,6 +80,7 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions = {}) {
     ({ db: this.db, release: this.release } = openStoreDatabase(options));
     this.schedules = new ScheduleTable(this.db);
+    this.history = new HistoryTable(this.db);
     this.stmt = {
       insertNamespace: this.db.prepare('INSERT INTO namespaces (id, name, data) VALUES (?, ?, ?)'),
       updateNamespace: this.db.prepare('UPDATE namespaces SET name = ?, data = ? WHERE id = ?'),
@@ -91,7 +99,6 @@ export class SqliteStore implements Store {
       openStates: this.db.prepare<[], StateRow>(`SELECT state FROM executions WHERE status = ${RUNNING}`),
       insertExecution: this.db.prepare('INSERT INTO executions (run_id, namespace_id, workflow_id, status, db_version, state) VALUES (?, ?, ?, ?, ?, ?)'),
       updateExecution: this.db.prepare('UPDATE executions SET status = ?, db_version = ?, state = ? WHERE run_id = ? AND db_version = ?'),
-      insertEvent: this.db.prepare('INSERT INTO history_events (run_id, event_id, data) VALUES (?, ?, ?)'),
       activities: this.db.prepare<[string], { data: string }>('SELECT data FROM activity_infos WHERE run_id = ?'),
       openActivities: this.db.prepare<[], { run_id: string; data: string }>(
         `SELECT a.run_id, a.data FROM activity_infos a JOIN executions e ON e.run_id = a.run_id WHERE e.status = ${RUNNING}`,
@@ -99,9 +106,6 @@ export class SqliteStore implements Store {
       upsertActivity: this.db.prepare('INSERT OR REPLACE INTO activity_infos (run_id, scheduled_event_id, data) VALUES (?, ?, ?)'),
       deleteActivity: this.db.prepare('DELETE FROM activity_infos WHERE run_id = ? AND scheduled_event_id = ?'),
       deleteActivities: this.db.prepare('DELETE FROM activity_infos WHERE run_id = ?'),
-      history: this.db.prepare<[string, number, number, number], EventRow>(
-        'SELECT data FROM history_events WHERE run_id = ? AND event_id >= ? AND event_id < ? ORDER BY event_id LIMIT ?',
-      ),
       upsertVisibility: this.db.prepare(
         `INSERT INTO executions_visibility (namespace_id, run_id, workflow_id, workflow_type, status, task_queue, start_time,
            execution_time, close_time, execution_duration, history_length, history_size_bytes, state_transition_count,
@@ -117,14 +121,10 @@ export class SqliteStore implements Store {
       addSearchAttribute: this.db.prepare('INSERT OR REPLACE INTO search_attributes (namespace_id, name, type) VALUES (?, ?, ?)'),
       removeSearchAttribute: this.db.prepare('DELETE FROM search_attributes WHERE namespace_id = ? AND name = ?'),
       deleteExecution: this.db.prepare('DELETE FROM executions WHERE run_id = ?'),
-      deleteHistory: this.db.prepare('DELETE FROM history_events WHERE run_id = ?'),
       deleteVisibility: this.db.prepare('DELETE FROM executions_visibility WHERE run_id = ?'),
       deleteCurrent: this.db.prepare('DELETE FROM current_executions WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?'),
       closedBefore: this.db.prepare<[string, number, number], { workflow_id: string; run_id: string }>(
         'SELECT workflow_id, run_id FROM executions_visibility WHERE namespace_id = ? AND close_time IS NOT NULL AND close_time < ? LIMIT ?',
-      ),
-      historyReverse: this.db.prepare<[string, number, number], EventRow>(
-        'SELECT data FROM history_events WHERE run_id = ? AND event_id <= ? ORDER BY event_id DESC LIMIT ?',
       ),
     };
   }
@@ -170,8 +170,12 @@ export class SqliteStore implements Store {
 
   getMutableState(namespaceId: string, workflowId: string, runId: string): Promise<MutableState | undefined> {
     return guarded(this.db, 'GetWorkflowExecution', () => {
-      const ms = parseRow<MutableState>(this.stmt.state.get(runId, namespaceId, workflowId)?.state);
-      if (ms) ms.activities = activityMap(this.stmt.activities.all(runId).map((r) => r.data));
+      const json = this.stmt.state.get(runId, namespaceId, workflowId)?.state;
+      const ms = parseRow<MutableState>(json);
+      if (ms && json !== undefined) {
+        ms.activities = activityMap(this.stmt.activities.all(runId).map((r) => r.data));
+        rememberStoredState(ms, json);
+      }
       return ms;
     });
   }
@@ -187,6 +191,7 @@ export class SqliteStore implements Store {
       this.stmt.openStates.all().map((r) => {
         const ms = JSON.parse(r.state) as MutableState;
         ms.activities = activityMap(byRun.get(ms.runId) ?? []);
+        rememberStoredState(ms, r.state);
         return ms;
       }),
     );
@@ -234,7 +239,7 @@ export class SqliteStore implements Store {
     for (const run of txn.runs) {
       const ms = run.mutableState;
       // Activities live in their own rows; only the ones this change touched are written.
-      const state = JSON.stringify({ ...ms, activities: undefined });
+      const state = encodeStoredState(ms);
       if (run.expectedDbVersion === 0) {
         this.stmt.insertExecution.run(ms.runId, ms.namespaceId, ms.workflowId, ms.status, ms.dbVersion, state);
       } else {
@@ -242,7 +247,7 @@ export class SqliteStore implements Store {
         if (result.changes !== 1) throw new ConditionFailedError(`run ${ms.runId} changed concurrently`);
         if (run.previousStatus !== ms.status) this.stmt.updateCurrentStatus.run(ms.status, ms.namespaceId, ms.workflowId, ms.runId);
       }
-      for (const event of run.newEvents) this.stmt.insertEvent.run(ms.runId, event.eventId, event.data);
+      if (run.newEvents.length > 0) this.history.append(ms.runId, run.newEvents);
       for (const change of run.activityChanges) {
         if (change.info) this.stmt.upsertActivity.run(ms.runId, change.scheduledEventId, JSON.stringify(change.info));
         else this.stmt.deleteActivity.run(ms.runId, change.scheduledEventId);
@@ -280,11 +285,11 @@ export class SqliteStore implements Store {
   }
 
   readHistory(runId: string, firstEventId: number, nextEventId: number, limit: number): Promise<Uint8Array[]> {
-    return guarded(this.db, 'ReadHistoryBranch', () => this.stmt.history.all(runId, firstEventId, nextEventId, limit).map((r) => r.data));
+    return guarded(this.db, 'ReadHistoryBranch', () => this.history.read(runId, firstEventId, nextEventId, limit));
   }
 
   readHistoryReverse(runId: string, lastEventId: number, limit: number): Promise<Uint8Array[]> {
-    return guarded(this.db, 'ReadHistoryBranchReverse', () => this.stmt.historyReverse.all(runId, lastEventId, limit).map((r) => r.data));
+    return guarded(this.db, 'ReadHistoryBranchReverse', () => this.history.readReverse(runId, lastEventId, limit));
   }
 
   listExecutions(query: VisibilityQuery, offset: number, limit: number): Promise<Uint8Array[]> {
@@ -329,7 +334,7 @@ export class SqliteStore implements Store {
     return guarded(this.db, 'DeleteWorkflowExecution', () =>
       this.db.transaction(() => {
         this.stmt.deleteExecution.run(runId);
-        this.stmt.deleteHistory.run(runId);
+        this.history.delete(runId);
         this.stmt.deleteActivities.run(runId);
         this.stmt.deleteVisibility.run(runId);
         this.stmt.deleteCurrent.run(namespaceId, workflowId, runId);

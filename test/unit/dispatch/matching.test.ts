@@ -99,4 +99,19 @@ describe('matching: poller history and backlog (describe)', () => {
     other.retire('ns', 'workflow', 'sticky-2');
     assert.equal(other.isLive('ns', 'workflow', 'sticky-2'), false);
   });
+
+  test('a sticky worker whose polls are all served from the backlog stays live', async () => {
+    const { matching, clock } = fixture();
+    void matching.poll('ns', 'workflow', 'sticky-1', 60_000, undefined, 'w');
+    matching.offer(task(1, { taskQueue: 'sticky-1' }));
+    for (let n = 2; n < 6; n++) {
+      // Saturated: every task is queued before the worker polls again, so no poll ever waits.
+      clock.now += 5_000;
+      matching.offer(task(n, { taskQueue: 'sticky-1' }));
+      assert.equal((await matching.poll('ns', 'workflow', 'sticky-1', 60_000, undefined, 'w'))?.runId, `run-${n}`);
+      assert.equal(matching.isLive('ns', 'workflow', 'sticky-1'), true, `after ${(n - 1) * 5} s`);
+    }
+    clock.now += 10_000;
+    assert.equal(matching.isLive('ns', 'workflow', 'sticky-1'), false);
+  });
 });

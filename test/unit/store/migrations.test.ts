@@ -197,7 +197,18 @@ function databaseAtVersion(version: number): { file: string; hadVisibility: bool
           db.prepare('INSERT INTO activity_infos (run_id, scheduled_event_id, data) VALUES (?, ?, ?)').run(ms.runId, a.scheduledEventId, JSON.stringify(a));
         }
       }
-      for (const e of events) db.prepare('INSERT INTO history_events (run_id, event_id, data) VALUES (?, ?, ?)').run(ms.runId, e.eventId, Buffer.from(e.data));
+      for (const e of events) {
+        if (tableExists(db, 'history_events')) {
+          db.prepare('INSERT INTO history_events (run_id, event_id, data) VALUES (?, ?, ?)').run(ms.runId, e.eventId, Buffer.from(e.data));
+        } else {
+          db.prepare('INSERT INTO history_batches (run_id, first_event_id, last_event_id, data) VALUES (?, ?, ?, ?)').run(
+            ms.runId,
+            e.eventId,
+            e.eventId,
+            Buffer.from(e.data),
+          );
+        }
+      }
       if (tableExists(db, 'executions_visibility')) {
         const v = visibilityRecord(ms, new Map([['CustomerId', 'Keyword']]));
         db.prepare(
