@@ -9,6 +9,12 @@ import { tlsServerOptions, type ServerTls } from '../tls';
 export type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
 /** What a request that arrives while the server shuts down is answered: UNAVAILABLE, as grpc-gateway writes it. */
+/**
+ * The request line and headers may take 1 MiB, as Go's net/http allows (http.DefaultMaxHeaderBytes) for Temporal's HTTP
+ * API: a list filter travels in the query string, and Node's 16 KiB default refused long ones (`WorkflowId IN (…)`) with 431.
+ */
+export const MAX_HTTP_HEADER_BYTES = 1024 * 1024;
+
 const SHUTTING_DOWN_BODY = JSON.stringify({ code: GrpcCode.UNAVAILABLE, message: SHUTTING_DOWN_MESSAGE, details: [] });
 
 /**
@@ -31,7 +37,8 @@ export class HttpListener {
         res.end('Internal Server Error\n');
       });
     };
-    this.server = tls ? https.createServer(tlsServerOptions(tls, ['http/1.1']), handle) : http.createServer(handle);
+    const options = { maxHeaderSize: MAX_HTTP_HEADER_BYTES };
+    this.server = tls ? https.createServer({ ...tlsServerOptions(tls, ['http/1.1']), ...options }, handle) : http.createServer(options, handle);
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
