@@ -99,7 +99,7 @@ export function parseResponse(data: Buffer, headRequest: boolean): Answer | unde
 }
 
 /** One request on its own connection; settles with the parsed answer or what went wrong. */
-function send(address: string, c: HttpFuzzCase, csrf: string, timeoutMs: number): Promise<Outcome> {
+export function sendRequest(address: string, c: HttpFuzzCase, csrf: string, timeoutMs: number): Promise<Outcome> {
   const [host = '127.0.0.1', port = '0'] = address.split(/:(?=\d+$)/);
   return new Promise((resolve) => {
     const received: Buffer[] = [];
@@ -168,7 +168,7 @@ async function httpAlive(address: string): Promise<boolean> {
     transport: false,
     mayWait: false,
   };
-  const outcome = await send(address, probe, '', 10_000);
+  const outcome = await sendRequest(address, probe, '', 10_000);
   return 'status' in outcome && outcome.status === 200;
 }
 
@@ -205,7 +205,7 @@ export async function runHttpFuzz(options: HttpFuzzOptions): Promise<HttpFuzzSum
       issued++;
       const c = input.next();
       const address = c.target === 'ui' && options.uiAddress !== undefined ? options.uiAddress : options.httpAddress;
-      const outcome = await send(address, c, csrf, timeoutMs);
+      const outcome = await sendRequest(address, c, csrf, timeoutMs);
       summary.requests++;
       if ('error' in outcome) {
         summary.byStatus[outcome.error] = (summary.byStatus[outcome.error] ?? 0) + 1;

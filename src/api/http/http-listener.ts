@@ -15,6 +15,31 @@ export type RequestListener = (req: http.IncomingMessage, res: http.ServerRespon
  */
 export const MAX_HTTP_HEADER_BYTES = 1024 * 1024;
 
+/** How much of a body that is refused unread is still read and dropped before the answer (see discardBody). */
+export const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads and drops what is left of a request's body, up to MAX_DISCARDED_BYTES (past it the connection is cut). A refusal
+ * sent while the client is still sending, on a connection that then closes, resets it: the client never reads the answer.
+ */
+export function discardBody(req: http.IncomingMessage): Promise<void> {
+  if (req.complete) return Promise.resolve();
+  return new Promise((resolve) => {
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_DISCARDED_BYTES) {
+        req.socket.destroy();
+        resolve();
+      }
+    });
+    req.once('end', resolve);
+    req.once('error', () => resolve());
+    req.once('close', resolve);
+    req.resume();
+  });
+}
+
 const SHUTTING_DOWN_BODY = JSON.stringify({ code: GrpcCode.UNAVAILABLE, message: SHUTTING_DOWN_MESSAGE, details: [] });
 
 /**

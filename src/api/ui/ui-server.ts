@@ -3,7 +3,7 @@ import type http from 'node:http';
 import { isIP } from 'node:net';
 import type { Clock } from '../../engine/time/clock';
 import { GrpcCode } from '../status';
-import { HttpListener } from '../http/http-listener';
+import { discardBody, HttpListener } from '../http/http-listener';
 import type { ServerTls } from '../tls';
 import { isLoopback } from '../listen';
 import { DEFAULT_UI_ROOT, send, sendText, StaticFiles } from './static-files';
@@ -127,8 +127,8 @@ function isLocalHostHeader(host: string | undefined): boolean {
   return isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost');
 }
 
-function sendJson(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: unknown): void {
-  // A refused request's body is not read; it is dropped as the connection carries on.
-  req.resume();
+async function sendJson(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: unknown): Promise<void> {
+  // A refused request's body is not read: dropped before the answer, which a client still sending would not read.
+  await discardBody(req);
   send(req, res, status, { 'content-type': 'application/json', 'cache-control': 'no-cache' }, Buffer.from(JSON.stringify(body)));
 }
