@@ -67,7 +67,7 @@ function methods(): Method[] {
   });
 }
 
-const STRINGS = ['', 'default', 'a', '😀', '\ud83d', 'x'.repeat(1001), 'é'.repeat(3000), '%00\n\r\t', 'type.googleapis.com/x', "' OR 1=1 --"];
+export const STRINGS = ['', 'default', 'a', '😀', '\ud83d', 'x'.repeat(1001), 'é'.repeat(3000), '%00\n\r\t', 'type.googleapis.com/x', "' OR 1=1 --"];
 const NUMBERS = [0, 1, -1, 2 ** 31, -(2 ** 31), 2 ** 53 - 1, -(2 ** 53 - 1), 999_999_999_999, 7, 99];
 
 /** A random value for a field, valid for its protobuf type and hostile in content. */
@@ -91,7 +91,7 @@ function fieldValue(r: Random, field: Field, depth: number): unknown {
 }
 
 /** A message with a random subset of its fields set; recursive types (Failure.cause) nest up to 40 deep. */
-function message(r: Random, type: Type, depth = 0): Record<string, unknown> {
+export function message(r: Random, type: Type, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (depth > 40) return out;
   const nesting = depth > 4 ? 0.1 : 0.5;
@@ -172,7 +172,7 @@ const FILTER_TOKENS = [
 ];
 
 /** A filter: a valid predicate chain with noise, or a random token soup, or one built to exhaust bounds. */
-function filter(r: Random): string {
+export function filter(r: Random): string {
   const roll = r.int(10);
   if (roll === 0) return `${'('.repeat(r.int(2000))}WorkflowId = 'x'${')'.repeat(r.int(2000))}`;
   if (roll === 1) return `${'NOT '.repeat(r.int(5000))}WorkflowId = 'x'`;

@@ -3,16 +3,12 @@
  * that every answer is a proper gRPC status — never UNKNOWN, never INTERNAL for input that decodes,
  * never a reset stream or a dropped connection — and that the server keeps answering.
  *
- *   npm run fuzz [-- --requests 100000 --seed 1 --concurrency 8]
- *
- * starts a server (`hourglass server start-dev`, a file database) as a child process and prints one
- * summary line; exit 1 on any problem. `runFuzz` is the same against any address (the spec in
- * `npm test` runs a few thousand requests against an in-process server).
+ * `npm run fuzz` (fuzz-cli.ts) runs it against a server in a child process; `runFuzz` is the same
+ * against any address (the spec in `npm test` runs a few thousand requests against an in-process server).
  */
 import http2 from 'node:http2';
 import { temporal } from '@temporalio/proto';
 import { frame, FuzzInput, type FuzzCase } from './fuzz-input';
-import { installCleanup, removeDb, startServer, stop } from './procs';
 
 export interface FuzzOptions {
   address: string;
@@ -111,7 +107,8 @@ function describeCase(c: FuzzCase): string {
   return `${c.kind} ${c.path.slice(0, 100)} ${headers} body ${c.body.length} bytes: ${c.body.subarray(0, 48).toString('hex')}`;
 }
 
-async function alive(address: string): Promise<boolean> {
+/** Whether the server at `address` answers GetSystemInfo over gRPC. */
+export async function alive(address: string): Promise<boolean> {
   const session = http2.connect(`http://${address}`);
   session.on('error', () => undefined);
   try {
@@ -197,41 +194,4 @@ export function summaryLine(s: FuzzSummary): string {
     `fuzz: ${s.requests} requests (seed ${s.seed}) in ${(s.ms / 1000).toFixed(1)} s: ${s.deaths} crashes, ${s.hangs} hangs, ` +
     `${s.internal} INTERNAL for bad input, ${s.unknown} UNKNOWN, ${s.noStatus + s.connectionErrors} without a status; answers: ${statuses}`
   );
-}
-
-function flag(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  const value = i >= 0 ? Number(args[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} needs a non-negative integer`);
-  return value;
-}
-
-async function main(): Promise<void> {
-  installCleanup();
-  const args = process.argv.slice(2);
-  const server = await startServer();
-  let exitedEarly = false;
-  server.child.once('exit', () => (exitedEarly = true));
-  try {
-    const summary = await runFuzz({
-      address: server.address,
-      seed: flag(args, '--seed', 1),
-      requests: flag(args, '--requests', 100_000),
-      concurrency: flag(args, '--concurrency', 8),
-    });
-    if (exitedEarly) summary.deaths++;
-    for (const p of summary.problems) process.stderr.write(`${p}\n`);
-    process.stdout.write(`${summaryLine(summary)}\n`);
-    process.exitCode = problemCount(summary) > 0 ? 1 : 0;
-  } finally {
-    await stop(server.child);
-    removeDb(server);
-  }
-}
-
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`fuzz: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  });
 }

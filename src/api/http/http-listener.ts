@@ -9,6 +9,37 @@ import { tlsServerOptions, type ServerTls } from '../tls';
 export type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
 /** What a request that arrives while the server shuts down is answered: UNAVAILABLE, as grpc-gateway writes it. */
+/**
+ * The request line and headers may take 1 MiB, as Go's net/http allows (http.DefaultMaxHeaderBytes) for Temporal's HTTP
+ * API: a list filter travels in the query string, and Node's 16 KiB default refused long ones (`WorkflowId IN (…)`) with 431.
+ */
+export const MAX_HTTP_HEADER_BYTES = 1024 * 1024;
+
+/** How much of a body that is refused unread is still read and dropped before the answer (see discardBody). */
+export const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads and drops what is left of a request's body, up to MAX_DISCARDED_BYTES (past it the connection is cut). A refusal
+ * sent while the client is still sending, on a connection that then closes, resets it: the client never reads the answer.
+ */
+export function discardBody(req: http.IncomingMessage): Promise<void> {
+  if (req.complete) return Promise.resolve();
+  return new Promise((resolve) => {
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_DISCARDED_BYTES) {
+        req.socket.destroy();
+        resolve();
+      }
+    });
+    req.once('end', resolve);
+    req.once('error', () => resolve());
+    req.once('close', resolve);
+    req.resume();
+  });
+}
+
 const SHUTTING_DOWN_BODY = JSON.stringify({ code: GrpcCode.UNAVAILABLE, message: SHUTTING_DOWN_MESSAGE, details: [] });
 
 /**
@@ -31,7 +62,8 @@ export class HttpListener {
         res.end('Internal Server Error\n');
       });
     };
-    this.server = tls ? https.createServer(tlsServerOptions(tls, ['http/1.1']), handle) : http.createServer(handle);
+    const options = { maxHeaderSize: MAX_HTTP_HEADER_BYTES };
+    this.server = tls ? https.createServer({ ...tlsServerOptions(tls, ['http/1.1']), ...options }, handle) : http.createServer(options, handle);
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));

@@ -9,6 +9,7 @@ import { fieldAtPath, messageFromJson, messageToJson, type JsonOptions, type Ref
 import { bindingsOf, literalsFirst, matchPath, type HttpBinding } from './route-template';
 import { JsonFieldError } from './well-known-json';
 import { answerCors } from './cors';
+import { discardBody, MAX_DISCARDED_BYTES } from './http-listener';
 import { callTarget, type ApiKeyAuthorizer } from '../auth/api-keys';
 
 interface ReflectedMethod {
@@ -121,6 +122,8 @@ export class HttpApiHandler {
       const decoded = route.responseType.decode(encodeResponse(route.responseType, response)) as Record<string, unknown>;
       send(res, 200, messageToJson(route.responseType, decoded, outbound), pretty);
     } catch (err) {
+      // Refused before its body was read (no route, a bad key): answered once the client is done sending.
+      await discardBody(req);
       if (err instanceof HttpError) return send(res, err.status, { code: err.code, message: err.message }, pretty);
       const status = toRpcStatus(err);
       // RFC 6750: a 401 names the scheme the client should authenticate with (the web UI asks for a key on it).
@@ -167,24 +170,37 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const tooLarge = (): HttpError => new HttpError(413, GrpcCode.RESOURCE_EXHAUSTED, `http: request body too large (over ${MAX_HTTP_REQUEST_BYTES} bytes)`);
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_HTTP_REQUEST_BYTES) {
+      if (size <= MAX_HTTP_REQUEST_BYTES) chunks.push(chunk);
+      else if (size <= MAX_HTTP_REQUEST_BYTES + MAX_DISCARDED_BYTES) chunks.length = 0;
+      else {
+        // Past any honest mistake: refuse at once and stop reading.
         req.pause();
-        reject(new HttpError(413, GrpcCode.RESOURCE_EXHAUSTED, `http: request body too large (over ${MAX_HTTP_REQUEST_BYTES} bytes)`));
-        return;
+        reject(tooLarge());
       }
-      chunks.push(chunk);
     });
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
+    // A refused body is answered once the client is done sending it: answering sooner and closing would reset a
+    // connection the client is still writing to, and it would never read the 413.
+    req.once('end', () => (size > MAX_HTTP_REQUEST_BYTES ? reject(tooLarge()) : resolve(Buffer.concat(chunks))));
+    // The client went away mid-body (`aborted`): a cancellation, as Go's server sees a canceled request context.
+    req.once('error', () => reject(new HttpError(499, GrpcCode.CANCELLED, 'the client closed the request before its body ended')));
   });
 }
+
+/** Go's protojson refuses a body that is not UTF-8; Buffer.toString would replace the bad bytes silently. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The request message: the body (whole or one field), then the path variables, then (without `body: "*"`) the query. */
 function buildRequest(route: HttpRoute, variables: Map<string, string>, body: Buffer, query: URLSearchParams, options: JsonOptions): unknown {
   let json: Record<string, unknown> = {};
-  const text = body.toString('utf8').trim();
+  let text: string;
+  try {
+    text = utf8.decode(body).trim();
+  } catch {
+    throw new HttpError(400, GrpcCode.INVALID_ARGUMENT, 'invalid JSON in request body: invalid UTF-8');
+  }
   if (route.body && text !== '') {
     let parsed: unknown;
     try {
@@ -247,8 +263,8 @@ function send(res: http.ServerResponse, status: number, body: unknown, pretty: b
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body, null, pretty ? 2 : undefined);
   const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
-  // The rest of a refused body is never read: the connection cannot carry another request.
-  if (status === 413) headers.connection = 'close';
+  // The rest of a body refused past the discard limit is never read: the connection cannot carry another request.
+  if (status === 413 && !res.req.complete) headers.connection = 'close';
   res.writeHead(status, headers);
   res.end(text);
 }

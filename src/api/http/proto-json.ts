@@ -201,7 +201,7 @@ function objectFromJson(type: ReflectedMessageType, json: unknown, options: Json
     const at = path ? `${path}.${lowerCamel(field.name)}` : lowerCamel(field.name);
     if (field.map) {
       if (!isObject(value)) throw new JsonFieldError(`invalid value for map field ${at}: expected an object`);
-      out[field.name] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, valueFromJson(field, v, options, `${at}.${k}`)]));
+      out[field.name] = Object.fromEntries(Object.entries(value).map(([k, v]) => [wellFormed(k), valueFromJson(field, v, options, `${at}.${k}`)]));
     } else if (field.repeated) {
       if (!Array.isArray(value)) throw new JsonFieldError(`invalid value for repeated field ${at}: expected an array`);
       out[field.name] = value.map((v, i) => valueFromJson(field, v, options, `${at}[${i}]`));
@@ -210,6 +210,14 @@ function objectFromJson(type: ReflectedMessageType, json: unknown, options: Json
     }
   }
   return out;
+}
+
+/**
+ * A JSON string with each lone surrogate (`"\\ud800"`, valid JSON) as U+FFFD, as Go's JSON decoder reads it: kept, it
+ * would be stored as bytes that are no UTF-8, and every later answer carrying it would fail to encode.
+ */
+function wellFormed(value: string): string {
+  return value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
 function valueFromJson(field: ReflectedField, value: unknown, options: JsonOptions, path: string): unknown {
@@ -242,7 +250,7 @@ function valueFromJson(field: ReflectedField, value: unknown, options: JsonOptio
     case 'bool':
       return typeof value === 'boolean' ? value : wrong();
     case 'string':
-      return typeof value === 'string' ? value : wrong();
+      return typeof value === 'string' ? wellFormed(value) : wrong();
     case 'bytes':
       return (typeof value === 'string' && base64(value)) || wrong();
     default:

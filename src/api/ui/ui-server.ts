@@ -3,7 +3,7 @@ import type http from 'node:http';
 import { isIP } from 'node:net';
 import type { Clock } from '../../engine/time/clock';
 import { GrpcCode } from '../status';
-import { HttpListener } from '../http/http-listener';
+import { discardBody, HttpListener } from '../http/http-listener';
 import type { ServerTls } from '../tls';
 import { isLoopback } from '../listen';
 import { DEFAULT_UI_ROOT, send, sendText, StaticFiles } from './static-files';
@@ -86,12 +86,16 @@ export class UiServer {
     // The raw path, not a URL's: WHATWG URL parsing would resolve `..` and `%2e%2e` before the traversal check sees them.
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
     const method = req.method ?? 'GET';
+    const api = rawPath === '/api' || rawPath.startsWith('/api/');
     if (this.loopbackOnly && !isLocalHostHeader(req.headers.host)) {
       // DNS rebinding: a site whose name now resolves to 127.0.0.1 would be same-origin with us and could read the
       // CSRF token. On loopback only a local name or an IP address can be the Host, as Vite's dev server checks.
-      return sendText(req, res, 403, 'Forbidden: the Host header is not a local address');
+      const message = 'Forbidden: the Host header is not a local address';
+      // The API answers in its own form, a google.rpc.Status, whatever refuses the call.
+      if (api) return sendJson(req, res, 403, { code: GrpcCode.PERMISSION_DENIED, message, details: [] });
+      return sendText(req, res, 403, message);
     }
-    if (rawPath === '/api' || rawPath.startsWith('/api/')) {
+    if (api) {
       if (!SAFE_METHODS.has(method) && !this.hasCsrfToken(req)) {
         return sendJson(req, res, 403, { code: GrpcCode.PERMISSION_DENIED, message: 'missing or invalid CSRF token', details: [] });
       }
@@ -123,8 +127,8 @@ function isLocalHostHeader(host: string | undefined): boolean {
   return isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost');
 }
 
-function sendJson(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: unknown): void {
-  // A refused request's body is not read; it is dropped as the connection carries on.
-  req.resume();
+async function sendJson(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: unknown): Promise<void> {
+  // A refused request's body is not read: dropped before the answer, which a client still sending would not read.
+  await discardBody(req);
   send(req, res, status, { 'content-type': 'application/json', 'cache-control': 'no-cache' }, Buffer.from(JSON.stringify(body)));
 }
