@@ -122,6 +122,10 @@ export function sendRequest(address: string, c: HttpFuzzCase, csrf: string, time
       // A chunk that promises more bytes than come, then the client's half-close.
       const sent = c.body.subarray(0, Math.floor(c.body.length / 2));
       socket.end(`${(c.body.length + 10).toString(16)}\r\n${sent.toString('latin1')}`, 'latin1');
+    } else if (c.mayWait) {
+      // No half-close: node's HTTP server takes a client's FIN as the client leaving and drops a call still held
+      // (an update waiting for its stage), which would read as a server that never answered.
+      socket.write(c.body);
     } else {
       socket.end(c.body);
     }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { activities, freePort, installQuietRuntime, repoRoot, uniqueName, workflowBundle } from './helpers';
+import { firstStdoutLine } from './dev-server-process';
 import { sequentialActivities } from './workflows';
 
 const binary = path.join(repoRoot, 'node_modules', '.bin', 'hourglass');
@@ -178,21 +179,9 @@ async function readyLine(args: string[]): Promise<string> {
   // Stdout is a pipe here, not a terminal: `--output text` asks for the ready line.
   const child = spawn(process.execPath, [binScript, ...args, '--output', 'text'], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
-    return await new Promise<string>((resolve, reject) => {
-      let out = '';
-      let err = '';
-      const timer = setTimeout(() => reject(new Error(`no ready line within 20 s; stdout: ${out}`)), 20_000);
-      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const end = out.indexOf('\n');
-        if (end >= 0) {
-          clearTimeout(timer);
-          resolve(out.slice(0, end));
-        }
-      });
-      child.on('exit', (code) => reject(new Error(`exited with ${code} before the ready line: ${err}`)));
-    });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    return await firstStdoutLine(child, () => err);
   } finally {
     child.kill('SIGTERM');
   }

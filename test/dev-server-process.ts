@@ -60,6 +60,29 @@ export function startCli(port: number, dbFilename: string, options: { logLevel?:
   });
 }
 
+/**
+ * The first line a CLI process prints to stdout (its ready line when started with `--output text`); rejects if it
+ * exits or stays silent for 20 s, quoting `stderr()`.
+ */
+export function firstStdoutLine(child: ChildProcess, stderr: () => string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no ready line within 20 s; stdout: ${out}; stderr: ${stderr()}`)), 20_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const end = out.indexOf('\n');
+      if (end >= 0) {
+        clearTimeout(timer);
+        resolve(out.slice(0, end));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before the ready line: ${stderr()}`));
+    });
+  });
+}
+
 export function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { firstStdoutLine } from './dev-server-process';
 import { repoRoot } from './helpers';
 import { certificatesUnavailable, makeTestCertificates, type TestCertificates } from './tls-fixtures';
 
@@ -19,19 +20,7 @@ async function started(args: string[]): Promise<{ line: string; stderr: string }
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`no ready line within 20 s; stderr: ${stderr}`)), 20_000);
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const end = out.indexOf('\n');
-        if (end >= 0) {
-          clearTimeout(timer);
-          resolve(out.slice(0, end));
-        }
-      });
-      child.on('exit', (code) => reject(new Error(`exited with ${code} before the ready line: ${stderr}`)));
-    });
+    const line = await firstStdoutLine(child, () => stderr);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;

@@ -7,6 +7,7 @@ import { enums, msToDuration, type command, type history, type IFailure, type wo
 import { applyCommands, BadCommandError, type CommandOutcome } from '../../src/engine/state/commands';
 import { RunMutator } from '../../src/engine/state/mutator';
 import { createRun, type RunSpec } from '../../src/engine/state/run-factory';
+import type { RunLimits } from '../../src/engine/state/run-limits';
 import { completeWorkflowTask, scheduleWorkflowTask, startWorkflowTask } from '../../src/engine/state/workflow-task-state';
 import type { MutableState, RunMutation } from '../../src/store/records';
 
@@ -114,6 +115,23 @@ export function assertRejected(ms: MutableState, commands: command.ICommand[], c
   assert.ok(caught instanceof BadCommandError, `expected a BadCommandError with ${enums.WorkflowTaskFailedCause[cause]}, got ${String(caught)}`);
   assert.equal(enums.WorkflowTaskFailedCause[caught.failedCause], enums.WorkflowTaskFailedCause[cause]);
   if (message) assert.match(caught.message, message);
+}
+
+/**
+ * Completes a started task with `commands` under `limits`: the BadCommandError it is refused with, or undefined when
+ * every command was accepted.
+ */
+export function refusalUnder(limits: RunLimits, commands: command.ICommand[]): BadCommandError | undefined {
+  const m = change(runWithStartedTask(), T0 + SECOND);
+  m.limits = limits;
+  const completedId = completeWorkflowTask(m, { identity: 'worker' });
+  try {
+    applyCommands(m, commands, completedId, () => undefined);
+    return undefined;
+  } catch (err) {
+    assert.ok(err instanceof BadCommandError, String(err));
+    return err;
+  }
 }
 
 /** Event types by name, for readable assertion diffs. */

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { enums, type command } from '../../../src/common/proto';
-import { BadCommandError, applyCommands } from '../../../src/engine/state/commands';
+import type { BadCommandError } from '../../../src/engine/state/commands';
 import { DEFAULT_RUN_LIMITS } from '../../../src/engine/state/run-limits';
-import { completeWorkflowTask } from '../../../src/engine/state/workflow-task-state';
-import { SECOND, T0, change, jsonPayload, runWithStartedTask, scheduleActivity } from '../fixtures';
+import { jsonPayload, refusalUnder, scheduleActivity } from '../fixtures';
 
 // Command payloads over limit.blobSize.error are rejected with the cause and message Temporal's
 // workflow_task_completed_handler.go uses, marked to terminate the run (its terminateWorkflow);
@@ -15,16 +14,7 @@ const C = enums.CommandType;
 const limits = { ...DEFAULT_RUN_LIMITS, blobSize: { warnBytes: 100, errorBytes: 1000 } };
 
 function complete(commands: command.ICommand[], blobSize = limits.blobSize): BadCommandError | undefined {
-  const m = change(runWithStartedTask(), T0 + SECOND);
-  m.limits = { ...limits, blobSize };
-  const completedId = completeWorkflowTask(m, { identity: 'worker' });
-  try {
-    applyCommands(m, commands, completedId, () => undefined);
-    return undefined;
-  } catch (err) {
-    assert.ok(err instanceof BadCommandError, String(err));
-    return err;
-  }
+  return refusalUnder({ ...limits, blobSize }, commands);
 }
 
 const big = jsonPayload('x'.repeat(2000));

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { enums, type command } from '../../../src/common/proto';
-import { BadCommandError, applyCommands } from '../../../src/engine/state/commands';
+import type { BadCommandError } from '../../../src/engine/state/commands';
 import { DEFAULT_RUN_LIMITS, type RunLimits } from '../../../src/engine/state/run-limits';
-import { completeWorkflowTask } from '../../../src/engine/state/workflow-task-state';
-import { SECOND, T0, change, jsonPayload, runWithStartedTask, scheduleActivity } from '../fixtures';
+import { jsonPayload, refusalUnder, scheduleActivity } from '../fixtures';
 
 // Temporal's command limits beyond payload sizes: pending counts per run fail the task (the run goes on), memo and
 // search attribute sizes terminate it, ids over limit.maxIDLength fail it with the command's BAD_* cause.
@@ -13,16 +12,7 @@ const Cause = enums.WorkflowTaskFailedCause;
 const C = enums.CommandType;
 
 function complete(commands: command.ICommand[], overrides: Partial<RunLimits>): BadCommandError | undefined {
-  const m = change(runWithStartedTask(), T0 + SECOND);
-  m.limits = { ...DEFAULT_RUN_LIMITS, ...overrides };
-  const completedId = completeWorkflowTask(m, { identity: 'worker' });
-  try {
-    applyCommands(m, commands, completedId, () => undefined);
-    return undefined;
-  } catch (err) {
-    assert.ok(err instanceof BadCommandError, String(err));
-    return err;
-  }
+  return refusalUnder({ ...DEFAULT_RUN_LIMITS, ...overrides }, commands);
 }
 
 const pending = (n: number): RunLimits['pending'] => ({ activities: n, childExecutions: n, signals: n, cancelRequests: n });
