@@ -2,21 +2,17 @@ import http2 from 'node:http2';
 import type { Socket } from 'node:net';
 import jsonRoot from '@temporalio/proto/protos/json-module';
 import type { Logger } from '../common/logger';
-import { ENCODED_HISTORY, type EncodedHistory } from '../common/proto';
 import { healthHandlers, operatorHandlers, testServiceHandlers, workflowServiceHandlers } from './routes';
-import type { Handler, HandlerContext, HandlerTable } from './handlers/context';
-import { GrpcCode, toGrpcError, truncateStatusMessage, type GrpcError } from './status';
-import { encodeGrpcMessage, FrameError, headerRefusal, MAX_MESSAGE_BYTES, parseTimeout, readBody, unframe } from './grpc-wire';
+import type { HandlerContext, HandlerTable } from './handlers/context';
+import { GrpcCode, toGrpcError, type GrpcError } from './status';
+import { headerRefusal } from './grpc-wire';
+import { respondError, type ReflectedType } from './grpc-respond';
+import { callContextPrototype, UnaryCall, type CallHost, type UnaryRoute } from './grpc-call';
 import { Drain, SHUTTING_DOWN_MESSAGE } from './drain';
 import { listen } from './listen';
-import { callTarget, type ApiKeyAuthorizer, type ApiKeyGrant } from './auth/api-keys';
+import type { ApiKeyAuthorizer, ApiKeyGrant } from './auth/api-keys';
 import { tlsServerOptions, type ServerTls } from './tls';
 
-export interface ReflectedType {
-  encode(message: unknown): { finish(): Uint8Array };
-  decode(data: Uint8Array): unknown;
-  fields: Record<string, { id: number } | undefined>;
-}
 interface ReflectedMethod {
   name: string;
   requestStream?: boolean;
@@ -47,13 +43,7 @@ export interface GrpcFrontendOptions {
 export type RpcObserver = (method: string, startedAt: number, endedAt: number, code: number) => void;
 
 /** What a path resolves to: a unary method with its codecs, or a fixed refusal. */
-type Route =
-  | { kind: 'unary'; name: string; namespaced: boolean; requestType: ReflectedType; responseType: ReflectedType; handler: Handler<never, unknown> }
-  | { kind: 'refuse'; error: GrpcError };
-
-const GRPC_CONTENT_TYPE = 'application/grpc+proto';
-/** Encoded google.rpc.Status details sent at most (base64 makes them a third larger in the header block). */
-const MAX_DETAILS_BYTES = 8 * 1024;
+type Route = UnaryRoute | { kind: 'refuse'; error: GrpcError };
 
 /**
  * The gRPC frontend: unary gRPC over HTTP/2 (h2c) on node:http2, which is all Temporal's API
@@ -70,8 +60,16 @@ export class GrpcFrontend {
   private readonly routes = new Map<string, Route>();
   private readonly sessions = new Set<http2.ServerHttp2Session>();
   private readonly drain = new Drain();
+  private readonly callHost: CallHost;
 
   constructor(private readonly options: GrpcFrontendOptions) {
+    this.callHost = {
+      logger: options.logger,
+      authorizer: options.authorizer,
+      onRpc: options.onRpc,
+      contextPrototype: callContextPrototype(options.context),
+      failed: (stream, err, method) => this.failed(stream, err, method),
+    };
     this.addService('temporal.api.workflowservice.v1.WorkflowService', workflowServiceHandlers);
     this.addService('temporal.api.operatorservice.v1.OperatorService', operatorHandlers);
     this.addService('temporal.api.testservice.v1.TestService', testServiceHandlers);
@@ -175,7 +173,7 @@ export class GrpcFrontend {
 
   /** Answers a call; returns, for a call routed to a handler, a promise that settles once the handler has settled. */
   private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): Promise<void> | undefined {
-    stream.on('error', () => undefined); // e.g. the client reset the stream while we answered
+    stream.on('error', ignore); // e.g. the client reset the stream while we answered
     const refusal = headerRefusal(headers);
     if (refusal) {
       stream.resume(); // the request body is not needed
@@ -204,154 +202,8 @@ export class GrpcFrontend {
       return undefined;
     }
 
-    const abort = new AbortController();
-    let answered = false;
-    stream.once('close', () => {
-      if (!answered) abort.abort();
-    });
-    const timeoutMs = parseTimeout(headers['grpc-timeout']);
-    let deadline: NodeJS.Timeout | undefined;
-    if (timeoutMs !== undefined) {
-      deadline = setTimeout(() => {
-        if (answered) return;
-        answered = true;
-        abort.abort();
-        respondError(stream, { code: GrpcCode.DEADLINE_EXCEEDED, message: 'Deadline exceeded' });
-      }, timeoutMs);
-    }
-    const startedAt = performance.now();
-    const finish = (send: () => void, code: number): void => {
-      if (deadline) clearTimeout(deadline);
-      if (answered) return;
-      answered = true;
-      try {
-        send();
-      } catch (err) {
-        this.failed(stream, err, route.name);
-        code = GrpcCode.INTERNAL;
-      }
-      this.options.onRpc?.(route.name, startedAt, performance.now(), code);
-    };
-
-    return readBody(stream)
-      .then(
-        (body) => {
-          let request: unknown;
-          try {
-            request = route.requestType.decode(unframe(body, headerValue(headers['grpc-encoding'])));
-          } catch (err) {
-            const error = err instanceof FrameError ? err.error : { code: GrpcCode.INTERNAL, message: `Error deserializing request: ${describe(err)}` };
-            return finish(() => respondError(stream, error), error.code);
-          }
-          const ctx: HandlerContext = { ...this.options.context, signal: abort.signal, metadata: headers };
-          // A handler that throws before returning its promise is answered like one that rejects.
-          return Promise.resolve()
-            .then(() => {
-              this.options.authorizer?.authorize(grant, callTarget(path, route.namespaced, request));
-              return route.handler(ctx, request as never);
-            })
-            .then(
-              (response) => finish(() => respondMessage(stream, encodeResponse(route.responseType, response)), GrpcCode.OK),
-              (err: unknown) => {
-                const mapped = toGrpcError(err);
-                if (mapped.code === GrpcCode.INTERNAL) {
-                  this.options.logger.error('request failed', { method: route.name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-                } else this.options.logger.debug('request rejected', { method: route.name, code: mapped.code, message: mapped.message });
-                finish(() => respondError(stream, mapped), mapped.code);
-              },
-            )
-            .catch((err: unknown) => this.failed(stream, err, route.name));
-        },
-        (err: unknown) => {
-          const error = err instanceof FrameError ? err.error : { code: GrpcCode.INTERNAL, message: describe(err) };
-          finish(() => respondError(stream, error), error.code);
-        },
-      )
-      .catch((err: unknown) => this.failed(stream, err, route.name));
+    return new UnaryCall(this.callHost, stream, route, headers, grant).run();
   }
-}
-
-/** Encodes a response; history events it carries already encoded are appended as its `history` field, byte for byte. */
-export function encodeResponse(type: ReflectedType, response: unknown): Uint8Array {
-  const message = type.encode(response).finish();
-  const events = (response as EncodedHistory | null)?.[ENCODED_HISTORY];
-  const field = type.fields.history?.id;
-  if (!events || field === undefined) return message;
-  // History { repeated HistoryEvent events = 1; }: each event is tag 0x0a, its length, its bytes.
-  let historyLength = 0;
-  for (const event of events) historyLength += 1 + varintSize(event.length) + event.length;
-  const tag = (field << 3) | 2;
-  const out = Buffer.allocUnsafe(message.length + varintSize(tag) + varintSize(historyLength) + historyLength);
-  out.set(message, 0);
-  let at = writeVarint(out, message.length, tag);
-  at = writeVarint(out, at, historyLength);
-  for (const event of events) {
-    out[at++] = 0x0a;
-    at = writeVarint(out, at, event.length);
-    out.set(event, at);
-    at += event.length;
-  }
-  return out;
-}
-
-function varintSize(value: number): number {
-  let size = 1;
-  for (let v = value; v > 0x7f; v = Math.floor(v / 128)) size++;
-  return size;
-}
-
-function writeVarint(out: Buffer, at: number, value: number): number {
-  let i = at;
-  let v = value;
-  while (v > 0x7f) {
-    out[i++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  out[i++] = v;
-  return i;
-}
-
-function responseHeaders(): http2.OutgoingHttpHeaders {
-  return { ':status': 200, 'content-type': GRPC_CONTENT_TYPE, 'grpc-accept-encoding': 'identity,deflate,gzip' };
-}
-
-function respondMessage(stream: http2.ServerHttp2Stream, message: Uint8Array): void {
-  if (stream.destroyed || stream.closed) return;
-  if (message.length > MAX_MESSAGE_BYTES) {
-    return respondError(stream, { code: GrpcCode.RESOURCE_EXHAUSTED, message: `Sent message larger than max (${message.length} vs. ${MAX_MESSAGE_BYTES})` });
-  }
-  const frame = Buffer.allocUnsafe(5 + message.length);
-  frame.writeUInt8(0, 0);
-  frame.writeUInt32BE(message.length, 1);
-  frame.set(message, 5);
-  stream.respond(responseHeaders(), { waitForTrailers: true });
-  stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(GrpcCode.OK), 'grpc-message': '' }));
-  stream.end(frame);
-}
-
-/** A Trailers-Only response: status, message and (Temporal's failure) details in one HEADERS frame. */
-function respondError(stream: http2.ServerHttp2Stream, error: GrpcError, httpStatus = 200): void {
-  if (stream.destroyed || stream.closed) return;
-  const message = encodeGrpcMessage(truncateStatusMessage(error.message));
-  const headers: http2.OutgoingHttpHeaders = { ...responseHeaders(), ':status': httpStatus, 'grpc-status': String(error.code), 'grpc-message': message };
-  // Binary metadata travels base64 without padding, as the gRPC spec asks senders to emit it. Details too large for a
-  // header block (client input echoed in them) are left out: the status and message still reach the caller.
-  if (error.details && error.details.length <= MAX_DETAILS_BYTES) {
-    headers['grpc-status-details-bin'] = Buffer.from(error.details).toString('base64').replace(/=+$/, '');
-  }
-  if (stream.headersSent) {
-    stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
-    return;
-  }
-  stream.respond(headers, { endStream: true });
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function refuseWhileDraining(stream: http2.ServerHttp2Stream): void {
@@ -372,4 +224,8 @@ function goAway(session: http2.ServerHttp2Session): void {
   } catch {
     // The connection is already going away.
   }
+}
+
+function ignore(): void {
+  // An error event nobody needs: the stream's end answers for it.
 }

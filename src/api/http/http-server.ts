@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import jsonRoot from '@temporalio/proto/protos/json-module';
 import type { Logger } from '../../common/logger';
-import { encodeResponse } from '../grpc-server';
+import { encodeResponse } from '../grpc-respond';
 import type { Handler, HandlerContext, HandlerTable } from '../handlers/context';
 import { operatorHandlers, workflowServiceHandlers } from '../routes';
 import { GrpcCode, httpStatusOf, toRpcStatus } from '../status';

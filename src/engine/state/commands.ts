@@ -119,7 +119,7 @@ function applyCommand(
         activityTaskCancelRequestedEventAttributes: { scheduledEventId: int64(scheduledEventId), workflowTaskCompletedEventId: wftCompleted },
       });
       a.cancelRequested = true;
-      a.cancelRequestedEventId = Number(requested.eventId);
+      a.cancelRequestedEventId = toNumber(requested.eventId);
       if (!isStarted(a)) {
         // Nobody holds it: it is cancelled at once, and the workflow hears of it in a new task.
         cancelActivity(m, a, null, '');
@@ -145,7 +145,7 @@ function applyCommand(
       const event = m.add({
         timerStartedEventAttributes: { timerId, startToFireTimeout: msToDuration(fireAfter), workflowTaskCompletedEventId: wftCompleted },
       });
-      m.ms.timers[timerId] = { timerId, startedEventId: Number(event.eventId), expiryTime: m.now + fireAfter };
+      m.ms.timers[timerId] = { timerId, startedEventId: toNumber(event.eventId), expiryTime: m.now + fireAfter };
       return;
     }
     case C.COMMAND_TYPE_CANCEL_TIMER: {
@@ -286,7 +286,7 @@ function applyCommand(
           workflowTaskCompletedEventId: wftCompleted,
         },
       });
-      const initiatedEventId = Number(event.eventId);
+      const initiatedEventId = toNumber(event.eventId);
       m.ms.children[String(initiatedEventId)] = {
         initiatedEventId,
         namespace,
@@ -309,7 +309,7 @@ function applyCommand(
       const event = m.add({
         signalExternalWorkflowExecutionInitiatedEventAttributes: { ...attrs, namespace, workflowTaskCompletedEventId: wftCompleted },
       });
-      addExternalRequest(m, 'signal', Number(event.eventId), namespace, attrs.execution ?? {}, attrs.childWorkflowOnly ?? false);
+      addExternalRequest(m, 'signal', toNumber(event.eventId), namespace, attrs.execution ?? {}, attrs.childWorkflowOnly ?? false);
       return;
     }
     case C.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION: {
@@ -332,7 +332,7 @@ function applyCommand(
           workflowTaskCompletedEventId: wftCompleted,
         },
       });
-      addExternalRequest(m, 'cancel', Number(event.eventId), namespace, execution, attrs.childWorkflowOnly ?? false);
+      addExternalRequest(m, 'cancel', toNumber(event.eventId), namespace, execution, attrs.childWorkflowOnly ?? false);
       return;
     }
     default: {
@@ -376,7 +376,7 @@ function scheduleActivity(m: RunMutator, attrs: command.IScheduleActivityTaskCom
       priority: attrs.priority ?? null,
     },
   });
-  const scheduledEventId = Number(event.eventId);
+  const scheduledEventId = toNumber(event.eventId);
   m.addActivity(newActivityInfo(scheduledEventId, attrs, taskQueue, timeouts, retryPolicy, m.now));
 }
 

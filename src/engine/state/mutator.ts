@@ -114,7 +114,8 @@ export class RunMutator {
   ) {
     // Activities are copied on write (see `activity()`): a run with many pending activities costs
     // only what changes, not a deep copy of every activity per transaction.
-    this.ms = { ...copyStateFields(loaded), activities: { ...loaded.activities } };
+    // The copy is already private: activities are added to it rather than spreading it into yet another object.
+    this.ms = Object.assign(copyStateFields(loaded), { activities: { ...loaded.activities } });
     this.before = loaded;
     this.wasRunning = isRunning(loaded.status);
     this.expectedDbVersion = isNew ? 0 : loaded.dbVersion;
@@ -178,11 +179,10 @@ export class RunMutator {
 
   /** Appends an event now, or buffers it if its type is bufferable. Returns it (id 0 while buffered). */
   add(attributes: EventAttributes, eventTime = this.now): history.HistoryEvent {
-    const event = history.HistoryEvent.create({
-      ...attributes,
-      eventType: eventTypeOf(attributes),
-      eventTime: msToTimestamp(eventTime),
-    });
+    // create() copies the attributes into the event itself: no intermediate object.
+    const event = history.HistoryEvent.create(attributes);
+    event.eventType = eventTypeOf(attributes);
+    event.eventTime = msToTimestamp(eventTime);
     if (BUFFERABLE.has(event.eventType)) {
       this.pendingBuffer.push(event);
     } else {
@@ -220,6 +220,8 @@ export class RunMutator {
       this.pendingBuffer.length = 0;
       return 0;
     }
+    // Nothing buffered (most transactions): no arrays to build, and the state keeps its empty buffer.
+    if (this.ms.bufferedEvents.length === 0 && this.pendingBuffer.length === 0) return 0;
     const toFlush = [...this.ms.bufferedEvents.map((b) => decodeEvent(Buffer.from(b, 'base64'))), ...this.pendingBuffer];
     this.ms.bufferedEvents = [];
     this.pendingBuffer.length = 0;

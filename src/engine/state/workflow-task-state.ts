@@ -1,4 +1,4 @@
-import { enums, int64, type Long, msToDuration, msToTimestamp, type IFailure, type history } from '../../common/proto';
+import { enums, int64, type Long, msToDuration, msToTimestamp, toNumber, type IFailure, type history } from '../../common/proto';
 import type { MutableState, WorkflowTaskInfo } from '../../store/records';
 import type { EventAttributes, RunMutator } from './mutator';
 import { DEFAULT_RUN_LIMITS, type RunLimits } from './run-limits';
@@ -80,7 +80,7 @@ export function scheduleWorkflowTask(m: RunMutator, attempt = 1): void {
     const event = m.add({
       workflowTaskScheduledEventAttributes: scheduledAttributes(ms, info),
     });
-    info.scheduledEventId = Number(event.eventId);
+    info.scheduledEventId = toNumber(event.eventId);
   }
   ms.workflowTask = info;
 }
@@ -99,7 +99,7 @@ export function startWorkflowTask(m: RunMutator, requestId: string, identity: st
     const event = m.add({
       workflowTaskStartedEventAttributes: startedAttributes(m.ms, wt, m.limits),
     });
-    wt.startedEventId = Number(event.eventId);
+    wt.startedEventId = toNumber(event.eventId);
   }
   return wt;
 }
@@ -172,8 +172,8 @@ export function completeWorkflowTask(m: RunMutator, meta: CompletionMetadata): n
   });
   m.ms.lastCompletedWorkflowTaskStartedEventId = wt.startedEventId;
   m.ms.workflowTask = undefined;
-  addResetPointFromCompletion(m.ms, meta.binaryChecksum ?? '', completionBuildId(meta), Number(event.eventId), m.now);
-  return Number(event.eventId);
+  addResetPointFromCompletion(m.ms, meta.binaryChecksum ?? '', completionBuildId(meta), toNumber(event.eventId), m.now);
+  return toNumber(event.eventId);
 }
 
 /** The build id Temporal records a reset point under: the deployment's, else the worker version stamp's. */

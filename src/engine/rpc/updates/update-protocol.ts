@@ -1,5 +1,5 @@
 import { blobSizeVerdict } from '../../../common/blob-size';
-import { enums, google, int64, temporal } from '../../../common/proto';
+import { enums, google, int64, temporal, toNumber } from '../../../common/proto';
 import { BadCommandError } from '../../state/commands';
 import type { RunMutator } from '../../state/mutator';
 import { unprocessedUpdateFailure } from './update-failures';
@@ -96,7 +96,7 @@ export class UpdateProtocol {
         acceptedRequest: acceptance.acceptedRequest ?? inFlight?.request ?? null,
       },
     });
-    this.m.ms.updates[updateId] = { acceptedEventId: Number(event.eventId) };
+    this.m.ms.updates[updateId] = { acceptedEventId: toNumber(event.eventId) };
     if (inFlight) this.effects.push(() => this.registry.advance(inFlight, 'accepted'));
   }
 
@@ -110,7 +110,7 @@ export class UpdateProtocol {
         outcome: response.outcome,
       },
     });
-    accepted.completedEventId = Number(event.eventId);
+    accepted.completedEventId = toNumber(event.eventId);
     const outcome = response.outcome;
     if (inFlight) this.effects.push(() => this.registry.advance(inFlight, 'completed', outcome ?? undefined));
   }
