@@ -10,9 +10,26 @@
  *
  * No imports: a pure piece, given the sync to run (an fdatasync on the libuv threadpool in the store).
  */
+interface Callers {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+function callers(): Callers {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
 export class DurabilityBarrier {
-  private inFlight: Promise<void> | undefined;
-  private next: { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined;
+  /** The callers of the sync running now, and of the one to run after it. */
+  private inFlight: Callers | undefined;
+  private next: Callers | undefined;
   private failedWith: { error: Error } | undefined;
   /** How many syncs were started: fewer than the callers when they were coalesced. */
   syncs = 0;
@@ -30,25 +47,19 @@ export class DurabilityBarrier {
    */
   whenDurable(): Promise<void> {
     if (this.failedWith) return Promise.reject(this.failedWith.error);
-    if (!this.inFlight) return this.begin();
-    if (!this.next) {
-      let resolve!: () => void;
-      let reject!: (err: unknown) => void;
-      const promise = new Promise<void>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      this.next = { promise, resolve, reject };
-    }
-    return this.next.promise;
+    if (this.inFlight) return (this.next ??= callers()).promise;
+    const now = callers();
+    this.begin(now);
+    return now.promise;
   }
 
   /** Resolves when no sync is running or awaited (whatever their outcome): for closing the file they sync. */
   async idle(): Promise<void> {
-    while (this.inFlight) await this.inFlight.catch(() => undefined);
+    while (this.inFlight) await this.inFlight.promise.catch(() => undefined);
   }
 
-  private begin(): Promise<void> {
+  private begin(waiting: Callers): void {
+    this.inFlight = waiting;
     this.syncs += 1;
     let synced: Promise<void>;
     try {
@@ -56,27 +67,24 @@ export class DurabilityBarrier {
     } catch (err) {
       synced = Promise.reject(asError(err));
     }
-    const done = synced.then(
-      () => this.finished(undefined),
-      (err: unknown) => {
-        const error = asError(err);
-        this.finished({ error });
-        throw error;
-      },
+    void synced.then(
+      () => this.finished(waiting, undefined),
+      (err: unknown) => this.finished(waiting, { error: asError(err) }),
     );
-    this.inFlight = done;
-    return done;
   }
 
-  private finished(failure: { error: Error } | undefined): void {
+  /** Answers the sync's callers, then those of the next one (failed with it, or given the next sync): in order. */
+  private finished(waiting: Callers, failure: { error: Error } | undefined): void {
     this.inFlight = undefined;
     const next = this.next;
     this.next = undefined;
     if (failure) {
       this.failedWith = failure;
+      waiting.reject(failure.error);
       next?.reject(failure.error);
-    } else if (next) {
-      this.begin().then(next.resolve, next.reject);
+    } else {
+      waiting.resolve();
+      if (next) this.begin(next);
     }
   }
 }
