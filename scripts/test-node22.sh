@@ -16,6 +16,7 @@ specs=(
   dist/test/unit/dispatch/transfer-tasks.test.js
   dist/test/unit/dispatch/retrying-tasks.test.js
   dist/test/recovery.test.js
+  dist/test/commit-burst-crash.test.js
   dist/test/schedules-recovery.test.js
   dist/test/storage-faults.test.js
   dist/test/storage-files.test.js

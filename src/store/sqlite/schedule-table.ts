@@ -1,20 +1,25 @@
 import type { ScheduleRecord } from '../schedule-records';
 import { ConditionFailedError, type ScheduleStore } from '../store';
 import type { SqliteDatabase } from './driver';
-import { guarded } from './persistence-errors';
 
 interface Row {
   data: string;
 }
 
+/** Runs one write and answers once it is durable (GroupCommit.write). */
+export type DurableWrite = <T>(operation: string, fn: () => T) => Promise<T>;
+
 /**
- * The schedules table behind ScheduleStore. Each call is one SQLite statement, durable before it returns (the
+ * The schedules table behind ScheduleStore. Each call is one SQLite statement, durable before it is answered (the
  * database runs synchronous=FULL unless told otherwise); the record is one JSON document.
  */
 export class ScheduleTable implements ScheduleStore {
   private readonly stmt;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly write: DurableWrite,
+  ) {
     this.stmt = {
       get: db.prepare<[string, string], Row>('SELECT data FROM schedules WHERE namespace_id = ? AND schedule_id = ?'),
       insert: db.prepare('INSERT INTO schedules (namespace_id, schedule_id, db_version, data) VALUES (?, ?, ?, ?)'),
@@ -31,7 +36,7 @@ export class ScheduleTable implements ScheduleStore {
   }
 
   createSchedule(record: ScheduleRecord): Promise<void> {
-    return guarded(this.db, 'CreateSchedule', () => {
+    return this.write('CreateSchedule', () => {
       try {
         this.stmt.insert.run(record.namespaceId, record.scheduleId, record.dbVersion, JSON.stringify(record));
       } catch (err) {
@@ -41,14 +46,14 @@ export class ScheduleTable implements ScheduleStore {
   }
 
   updateSchedule(record: ScheduleRecord, expectedDbVersion: number): Promise<void> {
-    return guarded(this.db, 'UpdateSchedule', () => {
+    return this.write('UpdateSchedule', () => {
       const result = this.stmt.update.run(record.dbVersion, JSON.stringify(record), record.namespaceId, record.scheduleId, expectedDbVersion);
       if (result.changes !== 1) throw new ConditionFailedError(`schedule ${record.scheduleId} changed concurrently`);
     });
   }
 
   deleteSchedule(namespaceId: string, scheduleId: string): Promise<boolean> {
-    return guarded(this.db, 'DeleteSchedule', () => this.stmt.delete.run(namespaceId, scheduleId).changes > 0);
+    return this.write('DeleteSchedule', () => this.stmt.delete.run(namespaceId, scheduleId).changes > 0);
   }
 
   listSchedules(namespaceId: string, afterScheduleId: string, limit: number): Promise<ScheduleRecord[]> {

@@ -13,11 +13,13 @@ import type { SearchAttributeType } from '../../visibility/search-attribute-type
 import { ConditionFailedError, type Store } from '../store';
 import type { ScheduleRecord } from '../schedule-records';
 import type { SqliteDatabase, SqliteDriverName } from './driver';
-import { asUnavailable, guarded, isStorageFault } from './persistence-errors';
+import { GroupCommit } from './group-commit';
+import { guarded } from './persistence-errors';
 import { ScheduleTable } from './schedule-table';
 import type { StorageFaults } from './storage-faults';
 import { openStoreDatabase } from './store-database';
 import { HistoryTable } from './history-table';
+import type { WalSync } from './wal-sync';
 
 /** Interpolated into the SQL as a literal, so open-run queries match the partial index `executions_open`. */
 const RUNNING = enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
@@ -27,21 +29,16 @@ export interface SqliteStoreOptions {
   filename?: string;
   /**
    * `journal_mode` and `synchronous` (the Temporal CLI's `--sqlite-pragma`). The default is WAL
-   * with synchronous=FULL: every acknowledged change survives a power loss, not only a crash.
-   * synchronous=NORMAL skips the fsync per commit; a crash of the process still loses nothing,
-   * but a power loss or OS crash may lose the last changes acknowledged before it.
+   * with synchronous=FULL: every acknowledged change survives a power loss, not only a crash (the
+   * store then fsyncs the WAL itself, off the event loop: see GroupCommit). synchronous=NORMAL skips
+   * the fsync per commit; a crash of the process still loses nothing, but a power loss or OS crash
+   * may lose the last changes acknowledged before it.
    */
   pragmas?: Record<string, string>;
   /** The SQLite driver; absent: HOURGLASS_SQLITE_DRIVER, else node:sqlite where this Node has it, else better-sqlite3. */
   driver?: SqliteDriverName;
   /** @internal Storage faults a spec injects (disk full, I/O error). */
   faults?: StorageFaults;
-}
-
-interface PendingCommit {
-  txn: Transaction;
-  resolve: () => void;
-  reject: (err: unknown) => void;
 }
 
 interface NamespaceRow {
@@ -59,16 +56,14 @@ interface CurrentRow {
 }
 
 /**
- * SQLite behind the Store interface.
- *
- * Group commit: commits that arrive in the same turn of the event loop are written in one SQLite
- * transaction (each in its own savepoint, so one that fails is rolled back alone) and share one
- * fsync. No caller's promise settles before the transaction holding its change is durable.
+ * SQLite behind the Store interface. Commits go through GroupCommit (one transaction and one sync per group); every
+ * other write is answered once durable too.
  */
 export class SqliteStore implements Store {
   private readonly db: SqliteDatabase;
   private readonly stmt;
-  private pending: PendingCommit[] = [];
+  private readonly writes: GroupCommit;
+  private readonly wal: WalSync | undefined;
   private readonly schedules: ScheduleTable;
   private readonly release: () => void;
   private readonly history: HistoryTable;
@@ -78,8 +73,9 @@ export class SqliteStore implements Store {
    * refused with a DatabaseFileError, untouched).
    */
   constructor(options: SqliteStoreOptions = {}) {
-    ({ db: this.db, release: this.release } = openStoreDatabase(options));
-    this.schedules = new ScheduleTable(this.db);
+    ({ db: this.db, release: this.release, wal: this.wal } = openStoreDatabase(options));
+    this.writes = new GroupCommit(this.db, (txn) => this.write(txn), this.wal);
+    this.schedules = new ScheduleTable(this.db, (operation, fn) => this.writes.write(operation, fn));
     this.history = new HistoryTable(this.db);
     this.stmt = {
       insertNamespace: this.db.prepare('INSERT INTO namespaces (id, name, data) VALUES (?, ?, ?)'),
@@ -130,7 +126,7 @@ export class SqliteStore implements Store {
   }
 
   createNamespace(ns: NamespaceRecord): Promise<void> {
-    return guarded(this.db, 'CreateNamespace', () => {
+    return this.writes.write('CreateNamespace', () => {
       try {
         this.stmt.insertNamespace.run(ns.id, ns.name, JSON.stringify(ns));
       } catch (err) {
@@ -140,7 +136,7 @@ export class SqliteStore implements Store {
   }
 
   updateNamespace(ns: NamespaceRecord): Promise<void> {
-    return guarded(this.db, 'UpdateNamespace', () => void this.stmt.updateNamespace.run(ns.name, JSON.stringify(ns), ns.id));
+    return this.writes.write('UpdateNamespace', () => void this.stmt.updateNamespace.run(ns.name, JSON.stringify(ns), ns.id));
   }
 
   getNamespaceByName(name: string): Promise<NamespaceRecord | undefined> {
@@ -198,41 +194,17 @@ export class SqliteStore implements Store {
   }
 
   commit(txn: Transaction): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ txn, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.flush());
-    });
+    return this.writes.commit(txn);
   }
 
-  /**
-   * Writes every pending commit in one transaction; each settles only once that transaction is durable. A change that
-   * fails on its data (a conflict) is rolled back alone; a storage fault (disk full, I/O error) fails the whole group,
-   * rolled back, with UNAVAILABLE: SQLite may have ended the transaction already, and nothing may be written after
-   * that outside one.
-   */
-  private flush(): void {
-    const batch = this.pending;
-    if (batch.length === 0) return;
-    this.pending = [];
-    const failures: unknown[] = [];
-    let written = false;
-    try {
-      this.db.transaction(() => {
-        batch.forEach((item, i) => {
-          try {
-            this.db.transaction(() => this.write(item.txn)); // nested: its own savepoint
-          } catch (err) {
-            if (isStorageFault(this.db, err)) throw err;
-            failures[i] = err;
-          }
-        });
-        written = true; // what fails from here on is the COMMIT
-      });
-    } catch (err) {
-      for (const item of batch) item.reject(asUnavailable(this.db, operationOf(item.txn), err, written));
-      return;
-    }
-    batch.forEach((item, i) => (i in failures ? item.reject(failures[i]) : item.resolve()));
+  /** @internal How many fdatasyncs of the WAL the store started (0 when SQLite syncs, or nothing does). */
+  get walSyncs(): number {
+    return this.writes.syncs;
+  }
+
+  /** @internal The WAL the store fsyncs itself; absent when SQLite syncs (or nothing does). */
+  get walSync(): WalSync | undefined {
+    return this.wal;
   }
 
   private write(txn: Transaction): void {
@@ -315,7 +287,7 @@ export class SqliteStore implements Store {
   }
 
   addSearchAttributes(namespaceId: string, attributes: Map<string, SearchAttributeType>): Promise<void> {
-    return guarded(this.db, 'AddSearchAttributes', () =>
+    return this.writes.write('AddSearchAttributes', () =>
       this.db.transaction(() => {
         for (const [name, type] of attributes) this.stmt.addSearchAttribute.run(namespaceId, name, type);
       }),
@@ -323,7 +295,7 @@ export class SqliteStore implements Store {
   }
 
   removeSearchAttributes(namespaceId: string, names: string[]): Promise<void> {
-    return guarded(this.db, 'RemoveSearchAttributes', () =>
+    return this.writes.write('RemoveSearchAttributes', () =>
       this.db.transaction(() => {
         for (const name of names) this.stmt.removeSearchAttribute.run(namespaceId, name);
       }),
@@ -331,7 +303,7 @@ export class SqliteStore implements Store {
   }
 
   deleteExecution(namespaceId: string, workflowId: string, runId: string): Promise<void> {
-    return guarded(this.db, 'DeleteWorkflowExecution', () =>
+    return this.writes.write('DeleteWorkflowExecution', () =>
       this.db.transaction(() => {
         this.stmt.deleteExecution.run(runId);
         this.history.delete(runId);
@@ -369,19 +341,15 @@ export class SqliteStore implements Store {
     return this.db.driver;
   }
 
-  close(): Promise<void> {
-    if (this.pending.length > 0) this.flush();
+  /** Settles every commit made (once durable), then closes: SQLite checkpoints the WAL into the file and deletes it. */
+  async close(): Promise<void> {
+    await this.writes.close();
     if (this.db.open) {
       this.db.close();
+      this.wal?.close();
       this.release();
     }
-    return Promise.resolve();
   }
-}
-
-/** Temporal's name for the persistence operation a commit is: creating runs only, or changing one. */
-function operationOf(txn: Transaction): string {
-  return txn.runs.every((run) => run.expectedDbVersion === 0) ? 'CreateWorkflowExecution' : 'UpdateWorkflowExecution';
 }
 
 function parseRow<T>(json: string | undefined): T | undefined {

@@ -6,12 +6,19 @@ export type StorageFaultCode = 'SQLITE_FULL' | 'SQLITE_IOERR';
 /**
  * Where a fault strikes: every write statement; or the COMMIT of a transaction, after all its statements succeeded,
  * with SQLite either leaving the transaction open (the caller must roll back) or having rolled it back itself — SQLite
- * documents both outcomes for SQLITE_FULL and SQLITE_IOERR.
+ * documents both outcomes for SQLITE_FULL and SQLITE_IOERR; or the store's own fdatasync of the WAL after SQLite
+ * committed (`wal-sync`: EIO for SQLITE_IOERR, ENOSPC for SQLITE_FULL, as the OS reports them).
  */
-export type StorageFaultPoint = 'write' | 'commit-left-open' | 'commit-rolled-back';
+export type StorageFaultPoint = 'write' | 'commit-left-open' | 'commit-rolled-back' | 'wal-sync';
 
 /** SQLite's own messages for the codes (sqlite3_errstr). */
 const MESSAGES: Record<StorageFaultCode, string> = { SQLITE_FULL: 'database or disk is full', SQLITE_IOERR: 'disk I/O error' };
+
+/** The errno a failing fdatasync reports for each fault, with libuv's message. */
+const SYNC_ERRORS: Record<StorageFaultCode, { code: string; errno: number; message: string }> = {
+  SQLITE_FULL: { code: 'ENOSPC', errno: -28, message: 'no space left on device' },
+  SQLITE_IOERR: { code: 'EIO', errno: -5, message: 'i/o error' },
+};
 
 /** What a faulty disk makes SQLite throw; the fault-injecting database reports its result code as the driver would. */
 export class InjectedSqliteError extends Error {
@@ -43,10 +50,18 @@ export class StorageFaults {
   strike(point: 'write' | 'commit', db: SqliteDatabase): void {
     const fault = this.fault;
     if (!fault) return;
-    if (point === 'write' ? fault.point !== 'write' : fault.point === 'write') return;
+    if (point === 'write' ? fault.point !== 'write' : fault.point === 'write' || fault.point === 'wal-sync') return;
     this.failures += 1;
     if (fault.point === 'commit-rolled-back') db.exec('ROLLBACK');
     throw new InjectedSqliteError(fault.code);
+  }
+
+  /** Throws what fdatasync would (an errno error, as Node's fs reports it) while a `wal-sync` fault is injected. */
+  strikeSync(syscall: string, path: string): void {
+    if (this.fault?.point !== 'wal-sync') return;
+    this.failures += 1;
+    const e = SYNC_ERRORS[this.fault.code];
+    throw Object.assign(new Error(`${e.code}: ${e.message}, ${syscall} '${path}'`), { code: e.code, errno: e.errno, syscall, path });
   }
 }
 

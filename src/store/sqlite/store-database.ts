@@ -4,6 +4,7 @@ import { migrate } from './migrations';
 import { openDatabase } from './open-database';
 import { PRAGMA_VALUE, SETTABLE_PRAGMAS } from './pragmas';
 import { withStorageFaults, type StorageFaults } from './storage-faults';
+import { WalSync } from './wal-sync';
 
 export interface StoreDatabaseOptions {
   /** A file path; absent means an in-memory database. */
@@ -18,7 +19,15 @@ export interface StoreDatabaseOptions {
 export interface StoreDatabase {
   db: SqliteDatabase;
   release: () => void;
+  /**
+   * Present when the store makes its commits durable itself (see WalSync): the user's synchronous=FULL on a file in WAL
+   * mode, run by SQLite at NORMAL. Absent for an in-memory database, another journal mode, or a synchronous setting
+   * the user lowered (NORMAL, OFF: no fsync of ours either) or raised (EXTRA: SQLite syncs as told).
+   */
+  wal?: WalSync;
 }
+
+const SYNCHRONOUS_FULL = 2;
 
 /**
  * Opens the store's database. For a file, in this order, so that a file refused at any step is left byte for byte as
@@ -38,6 +47,7 @@ export function openStoreDatabase(options: StoreDatabaseOptions): StoreDatabase 
   }
   const opened = openDatabase(filename ?? ':memory:', options.driver);
   let release = (): void => undefined;
+  let wal: WalSync | undefined;
   try {
     if (filename) {
       lockDatabase(opened, filename);
@@ -54,10 +64,23 @@ export function openStoreDatabase(options: StoreDatabaseOptions): StoreDatabase 
     } catch (err) {
       throw filename ? refusal(opened, filename, err) : err;
     }
+    // After the migrations, which SQLite made durable itself: from here on the store syncs the WAL off the event loop.
+    if (filename && syncsWalItself(opened)) {
+      wal = WalSync.open(filename, options.faults);
+      opened.pragma('synchronous = NORMAL');
+    }
   } catch (err) {
+    wal?.close();
     release();
     opened.close();
     throw err;
   }
-  return { db: options.faults ? withStorageFaults(opened, options.faults) : opened, release };
+  return { db: options.faults ? withStorageFaults(opened, options.faults) : opened, release, wal };
+}
+
+/** The settings in effect (a file system may refuse WAL): synchronous=FULL with a write-ahead log. */
+function syncsWalItself(db: SqliteDatabase): boolean {
+  const synchronous = db.prepare<[], { synchronous: number }>('PRAGMA synchronous').get()?.synchronous;
+  const journalMode = db.prepare<[], { journal_mode: string }>('PRAGMA journal_mode').get()?.journal_mode;
+  return synchronous === SYNCHRONOUS_FULL && journalMode?.toLowerCase() === 'wal';
 }

@@ -1,0 +1,149 @@
+import { persistenceUnavailable } from '../../common/errors';
+import type { Transaction } from '../records';
+import { DurabilityBarrier } from './durability-barrier';
+import type { SqliteDatabase } from './driver';
+import { asUnavailable, guarded, isStorageFault } from './persistence-errors';
+import type { WalSync } from './wal-sync';
+
+interface PendingCommit {
+  txn: Transaction;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit: commits that arrive in the same turn of the event loop are written in one SQLite transaction (each in
+ * its own savepoint, so one that fails is rolled back alone) and share one sync. No caller's promise settles before the
+ * transaction holding its change is durable.
+ *
+ * With a WalSync (synchronous=FULL on a WAL file), SQLite's COMMIT only write()s; the sync is the WAL's fdatasync on the
+ * threadpool, awaited through a DurabilityBarrier, so while the disk syncs the event loop runs timers, polls and the
+ * next group's statements, and groups that commit meanwhile share the next fdatasync. Effects (matching, notifications,
+ * the mutable-state cache) run only once a commit settles, so memory never runs ahead of the disk. Reads on the
+ * connection can: a history or describe read may show a change committed in SQLite but not yet synced and so not yet
+ * acknowledged. A process crash keeps such a change anyway (it is in the OS page cache, which outlives the process);
+ * only a power loss or OS crash could drop it, and then it was never acknowledged.
+ *
+ * A failed fdatasync (EIO, ENOSPC) fails every commit it covered and every commit waiting for the next one with
+ * UNAVAILABLE. Their transactions are committed in SQLite's view but may not be on the disk, and a later fdatasync can
+ * succeed without having written them (the kernel may have dropped the failed pages), so nothing after it could be
+ * trusted: as PostgreSQL does after a failed fsync, the store accepts no more writes, every one answered UNAVAILABLE,
+ * until the server is restarted and SQLite recovers from what the disk holds.
+ */
+export class GroupCommit {
+  private pending: PendingCommit[] = [];
+  private readonly barrier: DurabilityBarrier | undefined;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly writeTransaction: (txn: Transaction) => void,
+    wal: WalSync | undefined,
+  ) {
+    this.barrier = wal && new DurabilityBarrier(wal.sync);
+  }
+
+  /** @internal How many fdatasyncs of the WAL were started (0 when SQLite syncs, or nothing does). */
+  get syncs(): number {
+    return this.barrier?.syncs ?? 0;
+  }
+
+  commit(txn: Transaction): Promise<void> {
+    const refused = this.refusal(operationOf(txn));
+    if (refused) return Promise.reject(refused);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ txn, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  /**
+   * One store operation outside group commit (namespaces, search attributes, schedules, a deletion): run now, answered
+   * once durable; a storage fault rejects as UNAVAILABLE named after `operation`.
+   */
+  write<T>(operation: string, fn: () => T): Promise<T> {
+    const refused = this.refusal(operation);
+    if (refused) return Promise.reject(refused);
+    const written = guarded(this.db, operation, fn);
+    const barrier = this.barrier;
+    if (!barrier) return written;
+    return written.then((result) =>
+      barrier.whenDurable().then(
+        () => result,
+        (err: unknown) => Promise.reject(syncFailed(operation, err)),
+      ),
+    );
+  }
+
+  /** Writes what is pending and waits for its sync: every commit made has settled when this resolves. */
+  async close(): Promise<void> {
+    if (this.pending.length > 0) this.flush();
+    await this.barrier?.idle();
+  }
+
+  /**
+   * Writes every pending commit in one transaction; each settles only once that transaction is durable. A change that
+   * fails on its data (a conflict) is rolled back alone; a storage fault (disk full, I/O error) fails the whole group,
+   * rolled back, with UNAVAILABLE: SQLite may have ended the transaction already, and nothing may be written after
+   * that outside one.
+   */
+  private flush(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    const refused = this.refusal('UpdateWorkflowExecution');
+    if (refused) {
+      for (const item of batch) item.reject(this.refusal(operationOf(item.txn)));
+      return;
+    }
+    const failures: unknown[] = [];
+    let written = false;
+    try {
+      this.db.transaction(() => {
+        batch.forEach((item, i) => {
+          try {
+            this.db.transaction(() => this.writeTransaction(item.txn)); // nested: its own savepoint
+          } catch (err) {
+            if (isStorageFault(this.db, err)) throw err;
+            failures[i] = err;
+          }
+        });
+        written = true; // what fails from here on is the COMMIT
+      });
+    } catch (err) {
+      for (const item of batch) item.reject(asUnavailable(this.db, operationOf(item.txn), err, written));
+      return;
+    }
+    const settle = (): void => batch.forEach((item, i) => (i in failures ? item.reject(failures[i]) : item.resolve()));
+    if (!this.barrier || failures.length === batch.length) {
+      settle();
+      return;
+    }
+    this.barrier
+      .whenDurable()
+      .then(settle, (err: unknown) => batch.forEach((item, i) => item.reject(i in failures ? failures[i] : syncFailed(operationOf(item.txn), err))));
+  }
+
+  /** Once a sync has failed: the UNAVAILABLE every write gets, without being made. */
+  private refusal(operation: string): Error | undefined {
+    const failure = this.barrier?.failure;
+    if (!failure) return undefined;
+    return persistenceUnavailable(
+      operation,
+      `the store accepts no writes since an fsync of its write-ahead log failed (${messageOf(failure.error)}); restart the server`,
+    );
+  }
+}
+
+/** A commit the failed fdatasync covered: committed in SQLite, perhaps not on the disk, never acknowledged. */
+function syncFailed(operation: string, err: unknown): Error {
+  return persistenceUnavailable(operation, messageOf(err), true);
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Temporal's name for the persistence operation a commit is: creating runs only, or changing one. */
+function operationOf(txn: Transaction): string {
+  return txn.runs.every((run) => run.expectedDbVersion === 0) ? 'CreateWorkflowExecution' : 'UpdateWorkflowExecution';
+}
