@@ -17,6 +17,11 @@ export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
 export const HOUR = 60 * MINUTE;
 
+/** A proto duration of `s` seconds, for command attributes. */
+export function seconds(s: number): ReturnType<typeof msToDuration> {
+  return msToDuration(s * SECOND);
+}
+
 export const NAMESPACE = 'default';
 export const NAMESPACE_ID = 'namespace-id';
 export const TASK_QUEUE = 'main-queue';
@@ -65,6 +70,13 @@ export function change(ms: MutableState, now: number): RunMutator {
 export function runWithStartedTask(request: workflowservice.IStartWorkflowExecutionRequest = {}, now = T0): MutableState {
   const ms = commit(newRun(request, {}, now));
   return startTask(ms, now);
+}
+
+/** A signal arrives at `now`: a workflow task is scheduled for it (sticky if the run has a sticky queue). */
+export function signalled(ms: MutableState, now: number): MutableState {
+  const m = change(ms, now);
+  m.add({ workflowExecutionSignaledEventAttributes: { signalName: 'poke' } });
+  return commit(m);
 }
 
 /** The worker's poll: the scheduled workflow task is started. */
