@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { enums, msToDuration, type command, type history, type IFailure, type workflowservice } from '../../src/common/proto';
+import { startActivityAttempt } from '../../src/engine/state/activity-state';
 import { applyCommands, BadCommandError, type CommandOutcome } from '../../src/engine/state/commands';
 import { RunMutator } from '../../src/engine/state/mutator';
 import { createRun, type RunSpec } from '../../src/engine/state/run-factory';
@@ -25,6 +26,7 @@ export function seconds(s: number): ReturnType<typeof msToDuration> {
 export const NAMESPACE = 'default';
 export const NAMESPACE_ID = 'namespace-id';
 export const TASK_QUEUE = 'main-queue';
+export const STICKY_QUEUE = 'worker-1-sticky';
 
 const E = enums.EventType;
 const C = enums.CommandType;
@@ -116,6 +118,16 @@ export function respondAndCommit(ms: MutableState, commands: command.ICommand[],
   return commit(m);
 }
 
+/** The first task completes at `now` with `commands`, the worker asking for a sticky queue (as RespondWorkflowTaskCompleted does). */
+export function completedSticky(ms: MutableState, commands: command.ICommand[], now: number, stickyScheduleToStartMs = 5 * SECOND): MutableState {
+  const m = change(ms, now);
+  const completedId = completeWorkflowTask(m, { identity: 'worker' });
+  m.ms.stickyTaskQueue = STICKY_QUEUE;
+  m.ms.stickyScheduleToStartTimeoutMs = stickyScheduleToStartMs;
+  applyCommands(m, commands, completedId, () => undefined);
+  return commit(m);
+}
+
 /** Asserts that completing the started task with `commands` is rejected with `cause`. */
 export function assertRejected(ms: MutableState, commands: command.ICommand[], cause: enums.WorkflowTaskFailedCause, message?: RegExp): void {
   let caught: unknown;
@@ -185,6 +197,15 @@ export function runWithActivity(
   const [activity] = Object.values(ms.activities);
   assert.ok(activity);
   return { ms, scheduledEventId: activity.scheduledEventId };
+}
+
+/** The activity's current attempt is started at `now`. */
+export function activityStarted(ms: MutableState, id: number, now: number): MutableState {
+  const m = change(ms, now);
+  const a = m.activity(id);
+  assert.ok(a);
+  startActivityAttempt(m, a, `poll-${now}`, 'activity-worker');
+  return commit(m);
 }
 
 /** A failure as an SDK reports an exception thrown by workflow or activity code. */

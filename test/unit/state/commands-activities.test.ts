@@ -5,15 +5,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { durationToMs, enums, int64, msToDuration, toNumber, type command } from '../../../src/common/proto';
-import { startActivityAttempt } from '../../../src/engine/state/activity-state';
 import {
   HOUR,
+  activityStarted,
   SECOND,
   T0,
   TASK_QUEUE,
   assertRejected,
-  change,
-  commit,
   eventOf,
   jsonPayload,
   respond,
@@ -223,11 +221,7 @@ describe('RequestCancelActivityTask', () => {
 
   test('a started activity is only asked to cancel: it stays pending, cancel-requested, until its worker reports', () => {
     const { ms, scheduledEventId } = runWithActivity();
-    const m1 = change(ms, T0);
-    const a = m1.activity(scheduledEventId);
-    assert.ok(a);
-    startActivityAttempt(m1, a, 'activity-poll', 'activity-worker');
-    const started = startTask(signalled(commit(m1), T0), T0);
+    const started = startTask(signalled(activityStarted(ms, scheduledEventId, T0), T0), T0);
     const { m, outcome } = respond(started, [cancel(scheduledEventId)], T1);
     assert.equal(outcome.needsWorkflowTask, false);
     assert.deepEqual(typesOf(m.events), ['WORKFLOW_TASK_COMPLETED', 'ACTIVITY_TASK_CANCEL_REQUESTED']);
