@@ -1,7 +1,8 @@
 /**
- * Dynamic workflows: a JSON definition is validated completely before anything runs, then
- * interpreted step by step (activity, parallel, conditional, loop) with per-step timeouts, retries
- * and stop rules. The expression language reads earlier results and nothing else.
+ * Dynamic workflows on a real worker: a JSON definition is validated completely before anything
+ * runs, then interpreted step by step (activity, parallel, conditional, loop) with per-step timeouts,
+ * retries and stop rules. The validator's messages are specified in dynamic-definition.test.ts, the
+ * expression language in dynamic-expression.test.ts.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -9,8 +10,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { needsTimeSkipping, rejectionOf, uniqueName } from '../helpers';
 import { usePatternEnvironment } from './pattern-environment';
-import { durationToMs, formatIssue, validateDefinition, type WorkflowDefinition } from '../../patterns/dynamic/definition';
-import { evaluateExpression, ExpressionEvaluationError, ExpressionSyntaxError, parseExpression, referencedStepIds } from '../../patterns/dynamic/expression';
+import { orderDefinition } from './fixtures/dynamic-order';
+import type { WorkflowDefinition } from '../../patterns/dynamic/definition';
 import type * as exampleActivities from '../../examples/activities/dynamic';
 import type { dynamicWorkflow } from '../../examples/workflows/dynamic';
 import type { DynamicRunResult } from '../../patterns/dynamic/interpreter';
@@ -43,61 +44,6 @@ function mockActivities(overrides: Partial<Record<keyof Activities, (input: unkn
   );
   return { calls, activities };
 }
-
-const ACTIVITY_NAMES = [
-  'dynamicValidateOrder',
-  'dynamicCheckFraud',
-  'dynamicReserveInventory',
-  'dynamicChargePayment',
-  'dynamicRequestReview',
-  'dynamicSendNotification',
-];
-
-/** An order flow using all four step types. */
-const orderDefinition: WorkflowDefinition = {
-  name: 'order',
-  defaults: { timeout: '10s', retry: { maximumAttempts: 3, initialInterval: '100ms' } },
-  steps: [
-    { id: 'validate', type: 'activity', activity: 'dynamicValidateOrder', input: { orderId: 'o-1', items: [] } },
-    {
-      id: 'checks',
-      type: 'parallel',
-      steps: [
-        { id: 'fraud', type: 'activity', activity: 'dynamicCheckFraud', input: { orderId: 'o-1', total: { $expr: 'results.validate.total' } } },
-        { id: 'ack', type: 'activity', activity: 'dynamicSendNotification', input: { to: 'c-1', message: 'received' } },
-      ],
-    },
-    {
-      id: 'route',
-      type: 'conditional',
-      if: 'results.validate.valid && results.fraud.score < 50',
-      then: [
-        {
-          id: 'charge',
-          type: 'activity',
-          activity: 'dynamicChargePayment',
-          timeout: '30s',
-          input: { orderId: 'o-1', amount: { $expr: 'results.validate.total' } },
-        },
-      ],
-      else: [{ id: 'review', type: 'activity', activity: 'dynamicRequestReview', input: { orderId: 'o-1', reason: 'fraud score' } }],
-    },
-    {
-      id: 'reserve',
-      type: 'loop',
-      over: 'results.validate.skus',
-      body: [
-        { id: 'reservation', type: 'activity', activity: 'dynamicReserveInventory', input: { sku: { $expr: 'item' } } },
-        {
-          id: 'firstOnly',
-          type: 'conditional',
-          if: 'index == 0 && results.reservation.reserved',
-          then: [{ id: 'note', type: 'activity', activity: 'dynamicSendNotification', input: { to: 'warehouse', message: { $expr: 'item' } } }],
-        },
-      ],
-    },
-  ],
-};
 
 describe('dynamic workflows', needsTimeSkipping(), () => {
   const pattern = usePatternEnvironment('dynamic');
@@ -288,139 +234,4 @@ describe('dynamic workflows', needsTimeSkipping(), () => {
       assert.deepEqual(calls, [], 'no activity ran');
     });
   }
-});
-
-describe('definition validation', () => {
-  const options = { activities: ACTIVITY_NAMES };
-  const messages = (definition: unknown): string[] => {
-    const result = validateDefinition(definition, options);
-    return result.success ? [] : result.issues.map(formatIssue);
-  };
-
-  test('the example order definition is valid', () => {
-    assert.deepEqual(messages(orderDefinition), []);
-  });
-
-  test('durations are milliseconds or "<n><unit>" strings', () => {
-    assert.deepEqual(['500ms', '30s', '1.5m', '2h', '1d', 250].map(durationToMs), [500, 30_000, 90_000, 7_200_000, 86_400_000, 250]);
-  });
-
-  test('shape errors name the step and the field', () => {
-    assert.deepEqual(messages({ steps: [{ id: 'a', type: 'parallel', steps: [{ id: 'charge', type: 'activity' }] }] }), [
-      'step "charge" (steps[0].steps[0]): missing required field "activity"',
-    ]);
-    assert.deepEqual(messages({ steps: [{ type: 'activity', activity: 'dynamicCheckFraud' }] }), ['step at steps[0]: missing required field "id"']);
-    assert.deepEqual(messages({ steps: [{ id: 'a', type: 'activity', activity: 'dynamicCheckFraud', timeOut: '5s' }] }), [
-      'step "a" (steps[0]): unknown field "timeOut"',
-    ]);
-    assert.deepEqual(messages({ steps: [{ id: 'a', type: 'activity', activity: 'dynamicCheckFraud', timeout: 'soon' }] }), [
-      'step "a" (steps[0]): "timeout": expected a duration such as "500ms", "30s", "5m"',
-    ]);
-    assert.deepEqual(messages({ steps: [{ id: 'a', activity: 'dynamicCheckFraud' }] }), [
-      'step "a" (steps[0]): missing step type (expected one of: activity, parallel, conditional, loop)',
-    ]);
-    assert.deepEqual(messages({ steps: [] }), ['definition: "steps": a definition needs at least one step']);
-  });
-
-  test('semantic errors: duplicate ids, loop settings, unknown and out-of-scope references, loop names outside loops', () => {
-    assert.deepEqual(
-      messages({
-        steps: [
-          { id: 'a', type: 'activity', activity: 'dynamicCheckFraud' },
-          {
-            id: 'l',
-            type: 'loop',
-            times: 2,
-            over: 'results.a',
-            body: [{ id: 'inner', type: 'activity', activity: 'dynamicCheckFraud', input: { i: { $expr: 'item' } } }],
-          },
-          { id: 'c', type: 'conditional', if: 'results.inner.score > 1 || results.nope', then: [{ id: 'a', type: 'activity', activity: 'dynamicCheckFraud' }] },
-          { id: 'z', type: 'activity', activity: 'dynamicCheckFraud', input: [{ $expr: 'item' }] },
-        ],
-      }),
-      [
-        'step "a" (steps[2].then[0]): duplicate step id "a" (already used by steps[0])',
-        'step "l" (steps[1]): a loop needs exactly one of "over" or "times"',
-        'step "c" (steps[2]): "if" expression refers to step "inner" inside loop "l"; read results.l instead',
-        'step "c" (steps[2]): "if" expression refers to unknown step "nope"',
-        'step "z" (steps[3]): invalid "input[0]" expression: unknown name "item" (expected "results") at position 0',
-      ],
-    );
-  });
-});
-
-describe('expression language', () => {
-  const scope = { results: { order: { total: 120, status: 'paid', items: ['a', 'b'], flags: { vip: true } }, empty: null } };
-  const evaluate = (source: string): unknown => evaluateExpression(parseExpression(source), scope);
-
-  test('literals, paths, comparisons, boolean logic and parentheses', () => {
-    assert.equal(evaluate('120'), 120);
-    assert.equal(evaluate('-1.5'), -1.5);
-    assert.equal(evaluate("'it\\'s'"), "it's");
-    assert.equal(evaluate('null'), null);
-    assert.equal(evaluate('results.order.total'), 120);
-    assert.equal(evaluate('results.order.items.1'), 'b');
-    assert.equal(evaluate('results.order.items.length'), 2);
-    assert.equal(evaluate('results.order.total >= 100 && results.order.status == "paid"'), true);
-    assert.equal(evaluate('results.order.total < 100 || results.order.flags.vip'), true);
-    assert.equal(evaluate('!(results.order.total > 100) || false'), false);
-    assert.equal(evaluate('!results.order.flags.vip == false'), true, '! binds tighter than ==');
-    assert.equal(evaluate('true || false && false'), true, '&& binds tighter than ||');
-    assert.equal(evaluate('(true || false) && false'), false);
-    assert.equal(evaluate('results.order.status != "paid"'), false);
-    assert.equal(evaluate('"abc" < "abd"'), true);
-  });
-
-  test('missing paths are undefined (no throw); comparing mismatched types is an evaluation error with position', () => {
-    assert.equal(evaluate('results.missing.deeper.still'), undefined);
-    assert.equal(evaluate('results.empty.x'), undefined);
-    assert.equal(evaluate('results.missing == null'), false, '== is strict');
-    assert.throws(
-      () => evaluate('results.order.status > 1'),
-      (err: unknown) => err instanceof ExpressionEvaluationError && err.position === 21 && err.reason === 'cannot compare string > number',
-    );
-  });
-
-  test('syntax errors carry the position of the offending token', () => {
-    const cases: [string, string, number][] = [
-      ['results.order.total >', 'unexpected end of expression', 21],
-      ['(results.order.total > 1', 'expected ")" but found end of expression', 24],
-      ['results.order.total = 1', 'unexpected character "=" (use "==" to compare)', 20],
-      ['results.order.total & 1', 'unexpected character "&" (use "&&")', 20],
-      ['results.order. > 1', 'expected a property name after "." but found ">"', 15],
-      ['1 < 2 < 3', 'comparisons cannot be chained; use && and parentheses', 6],
-      ["'open", 'unterminated string', 0],
-      ['', 'empty expression', 0],
-      ['process.exit', 'unknown name "process" (expected "results")', 0],
-      ['results.a results.b', 'unexpected "results"', 10],
-    ];
-    for (const [source, reason, position] of cases) {
-      assert.throws(
-        () => parseExpression(source),
-        (err: unknown) => err instanceof ExpressionSyntaxError && err.reason === reason && err.position === position,
-        `${JSON.stringify(source)} should fail with "${reason}" at ${position}`,
-      );
-    }
-  });
-
-  test('prototype access is refused: constructor, __proto__ and prototype never parse, inherited members read as undefined', () => {
-    for (const source of ['results.constructor', 'results.order.__proto__', 'results.order.constructor.prototype', '__proto__', 'constructor']) {
-      assert.throws(
-        () => parseExpression(source, { roots: ['results'] }),
-        (err: unknown) => err instanceof ExpressionSyntaxError && /^access to "(constructor|__proto__|prototype)" is not allowed$/.test(err.reason),
-        source,
-      );
-    }
-    // Only own properties are visible: inherited members do not leak.
-    assert.equal(evaluate('results.order.toString'), undefined);
-    assert.equal(evaluate('results.order.hasOwnProperty'), undefined);
-    assert.equal(evaluate('results.order.items.map'), undefined);
-    // A hostile value with an own "__proto__" key still cannot be reached.
-    const hostile = JSON.parse('{"__proto__": {"polluted": true}}') as unknown;
-    assert.equal(evaluateExpression(parseExpression('results.x.polluted'), { results: { x: hostile } }), undefined);
-  });
-
-  test('referencedStepIds lists the steps an expression reads', () => {
-    assert.deepEqual(referencedStepIds(parseExpression('results.a.x > 1 && (results.b == results.a.y || !results.c)')), ['a', 'b', 'c']);
-  });
 });

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { enums, msToDuration, type command, type history, type IFailure, type workflowservice } from '../../src/common/proto';
+import { startActivityAttempt } from '../../src/engine/state/activity-state';
 import { applyCommands, BadCommandError, type CommandOutcome } from '../../src/engine/state/commands';
 import { RunMutator } from '../../src/engine/state/mutator';
 import { createRun, type RunSpec } from '../../src/engine/state/run-factory';
@@ -17,9 +18,15 @@ export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
 export const HOUR = 60 * MINUTE;
 
+/** A proto duration of `s` seconds, for command attributes. */
+export function seconds(s: number): ReturnType<typeof msToDuration> {
+  return msToDuration(s * SECOND);
+}
+
 export const NAMESPACE = 'default';
 export const NAMESPACE_ID = 'namespace-id';
 export const TASK_QUEUE = 'main-queue';
+export const STICKY_QUEUE = 'worker-1-sticky';
 
 const E = enums.EventType;
 const C = enums.CommandType;
@@ -67,6 +74,13 @@ export function runWithStartedTask(request: workflowservice.IStartWorkflowExecut
   return startTask(ms, now);
 }
 
+/** A signal arrives at `now`: a workflow task is scheduled for it (sticky if the run has a sticky queue). */
+export function signalled(ms: MutableState, now: number): MutableState {
+  const m = change(ms, now);
+  m.add({ workflowExecutionSignaledEventAttributes: { signalName: 'poke' } });
+  return commit(m);
+}
+
 /** The worker's poll: the scheduled workflow task is started. */
 export function startTask(ms: MutableState, now: number): MutableState {
   const m = change(ms, now);
@@ -101,6 +115,16 @@ export function respondAndCommit(ms: MutableState, commands: command.ICommand[],
     m.flushBuffer();
     scheduleWorkflowTask(m);
   }
+  return commit(m);
+}
+
+/** The first task completes at `now` with `commands`, the worker asking for a sticky queue (as RespondWorkflowTaskCompleted does). */
+export function completedSticky(ms: MutableState, commands: command.ICommand[], now: number, stickyScheduleToStartMs = 5 * SECOND): MutableState {
+  const m = change(ms, now);
+  const completedId = completeWorkflowTask(m, { identity: 'worker' });
+  m.ms.stickyTaskQueue = STICKY_QUEUE;
+  m.ms.stickyScheduleToStartTimeoutMs = stickyScheduleToStartMs;
+  applyCommands(m, commands, completedId, () => undefined);
   return commit(m);
 }
 
@@ -173,6 +197,15 @@ export function runWithActivity(
   const [activity] = Object.values(ms.activities);
   assert.ok(activity);
   return { ms, scheduledEventId: activity.scheduledEventId };
+}
+
+/** The activity's current attempt is started at `now`. */
+export function activityStarted(ms: MutableState, id: number, now: number): MutableState {
+  const m = change(ms, now);
+  const a = m.activity(id);
+  assert.ok(a);
+  startActivityAttempt(m, a, `poll-${now}`, 'activity-worker');
+  return commit(m);
 }
 
 /** A failure as an SDK reports an exception thrown by workflow or activity code. */
