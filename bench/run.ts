@@ -29,6 +29,15 @@ import { gitCommit, machine, median, percentile, record, table, writeResults } f
 import type { LoadConfig, LoadResult, RawConfig, RawResult, ReplayConfig, ReplayResult } from './protocol';
 import { cpuSeconds, dbBytes, installCleanup, killAll, peakRssMiB, rssMiB, runChild, runLoad, serverRuntime, withProcesses } from './procs';
 
+// An unknown flag must not start a 15-minute run: the runner takes only the flags below.
+const KNOWN_FLAG = /^--(quick|only=.+|out=.+)$/;
+const unknownFlag = process.argv.slice(2).find((a) => !KNOWN_FLAG.test(a));
+if (unknownFlag !== undefined) {
+  process.stderr.write(
+    `usage: node dist/bench/run.js [--quick] [--only=w1,w2,w3,w4sticky,w4full,w6,w7,w5] [--out=FILE]${unknownFlag === '--help' ? '' : ` (unknown: ${unknownFlag})`}\n`,
+  );
+  process.exit(unknownFlag === '--help' ? 0 : 2);
+}
 const QUICK = process.argv.includes('--quick');
 const ROUNDS = QUICK ? 1 : 3;
 const N_W1 = QUICK ? 50 : 200;
