@@ -14,7 +14,7 @@ import { ConditionFailedError, type Store } from '../store';
 import type { ScheduleRecord } from '../schedule-records';
 import type { SqliteDatabase, SqliteDriverName } from './driver';
 import { GroupCommit } from './group-commit';
-import { guarded } from './persistence-errors';
+import { guarded, guardedQuery } from './persistence-errors';
 import { ScheduleTable } from './schedule-table';
 import type { StorageFaults } from './storage-faults';
 import { openStoreDatabase } from './store-database';
@@ -140,28 +140,30 @@ export class SqliteStore implements Store {
   }
 
   getNamespaceByName(name: string): Promise<NamespaceRecord | undefined> {
-    return Promise.resolve(parseRow<NamespaceRecord>(this.stmt.namespaceByName.get(name)?.data));
+    return guarded(this.db, 'GetNamespace', () => parseRow<NamespaceRecord>(this.stmt.namespaceByName.get(name)?.data));
   }
 
   getNamespaceById(id: string): Promise<NamespaceRecord | undefined> {
-    return Promise.resolve(parseRow<NamespaceRecord>(this.stmt.namespaceById.get(id)?.data));
+    return guarded(this.db, 'GetNamespace', () => parseRow<NamespaceRecord>(this.stmt.namespaceById.get(id)?.data));
   }
 
   listNamespaces(): Promise<NamespaceRecord[]> {
-    return Promise.resolve(this.stmt.listNamespaces.all().map((r) => JSON.parse(r.data) as NamespaceRecord));
+    return guarded(this.db, 'ListNamespaces', () => this.stmt.listNamespaces.all().map((r) => JSON.parse(r.data) as NamespaceRecord));
   }
 
   getCurrentExecution(namespaceId: string, workflowId: string): Promise<CurrentExecution | undefined> {
-    const row = this.stmt.current.get(namespaceId, workflowId);
-    return Promise.resolve(
-      row && {
-        namespaceId: row.namespace_id,
-        workflowId: row.workflow_id,
-        runId: row.run_id,
-        startRequestId: row.start_request_id,
-        status: row.status,
-      },
-    );
+    return guarded(this.db, 'GetCurrentExecution', () => {
+      const row = this.stmt.current.get(namespaceId, workflowId);
+      return (
+        row && {
+          namespaceId: row.namespace_id,
+          workflowId: row.workflow_id,
+          runId: row.run_id,
+          startRequestId: row.start_request_id,
+          status: row.status,
+        }
+      );
+    });
   }
 
   getMutableState(namespaceId: string, workflowId: string, runId: string): Promise<MutableState | undefined> {
@@ -177,20 +179,22 @@ export class SqliteStore implements Store {
   }
 
   listOpenMutableStates(): Promise<MutableState[]> {
+    return guarded(this.db, 'ListConcreteExecutions', () => this.openMutableStates());
+  }
+
+  private openMutableStates(): MutableState[] {
     const byRun = new Map<string, string[]>();
     for (const row of this.stmt.openActivities.all()) {
       const rows = byRun.get(row.run_id);
       if (rows) rows.push(row.data);
       else byRun.set(row.run_id, [row.data]);
     }
-    return Promise.resolve(
-      this.stmt.openStates.all().map((r) => {
-        const ms = JSON.parse(r.state) as MutableState;
-        ms.activities = activityMap(byRun.get(ms.runId) ?? []);
-        rememberStoredState(ms, r.state);
-        return ms;
-      }),
-    );
+    return this.stmt.openStates.all().map((r) => {
+      const ms = JSON.parse(r.state) as MutableState;
+      ms.activities = activityMap(byRun.get(ms.runId) ?? []);
+      rememberStoredState(ms, r.state);
+      return ms;
+    });
   }
 
   commit(txn: Transaction): Promise<void> {
@@ -267,23 +271,39 @@ export class SqliteStore implements Store {
   listExecutions(query: VisibilityQuery, offset: number, limit: number): Promise<Uint8Array[]> {
     const sql = `SELECT info FROM executions_visibility WHERE namespace_id = ? AND (${query.where})
       ORDER BY COALESCE(close_time, 9223372036854775807) DESC, start_time DESC, run_id LIMIT ? OFFSET ?`;
-    const rows = this.db.prepare<unknown[], { info: Uint8Array }>(sql).all(query.namespaceId, ...query.params, limit, offset);
-    return Promise.resolve(rows.map((r) => r.info));
+    return guardedQuery(this.db, 'ListWorkflowExecutions', () =>
+      this.db
+        .prepare<unknown[], { info: Uint8Array }>(sql)
+        .all(query.namespaceId, ...query.params, limit, offset)
+        .map((r) => r.info),
+    );
   }
 
   countExecutions(query: VisibilityQuery): Promise<number> {
     const sql = `SELECT COUNT(*) AS n FROM executions_visibility WHERE namespace_id = ? AND (${query.where})`;
-    return Promise.resolve(this.db.prepare<unknown[], { n: number }>(sql).get(query.namespaceId, ...query.params)?.n ?? 0);
+    return guardedQuery(
+      this.db,
+      'CountWorkflowExecutions',
+      () => this.db.prepare<unknown[], { n: number }>(sql).get(query.namespaceId, ...query.params)?.n ?? 0,
+    );
   }
 
   countExecutionsByStatus(query: VisibilityQuery): Promise<{ status: number; count: number }[]> {
     const sql = `SELECT status, COUNT(*) AS count FROM executions_visibility WHERE namespace_id = ? AND (${query.where}) GROUP BY status ORDER BY status`;
-    const rows = this.db.prepare<unknown[], { status: number; count: number }>(sql).all(query.namespaceId, ...query.params);
-    return Promise.resolve(rows.map((r) => ({ status: r.status, count: r.count })));
+    return guardedQuery(this.db, 'CountWorkflowExecutions', () =>
+      this.db
+        .prepare<unknown[], { status: number; count: number }>(sql)
+        .all(query.namespaceId, ...query.params)
+        .map((r) => ({ status: r.status, count: r.count })),
+    );
   }
 
   listSearchAttributes(namespaceId: string): Promise<Map<string, SearchAttributeType>> {
-    return Promise.resolve(new Map(this.stmt.searchAttributes.all(namespaceId).map((r) => [r.name, r.type as SearchAttributeType])));
+    return guarded(
+      this.db,
+      'GetSearchAttributes',
+      () => new Map(this.stmt.searchAttributes.all(namespaceId).map((r) => [r.name, r.type as SearchAttributeType])),
+    );
   }
 
   addSearchAttributes(namespaceId: string, attributes: Map<string, SearchAttributeType>): Promise<void> {
@@ -315,7 +335,9 @@ export class SqliteStore implements Store {
   }
 
   listClosedBefore(namespaceId: string, closedBefore: number, limit: number): Promise<{ workflowId: string; runId: string }[]> {
-    return Promise.resolve(this.stmt.closedBefore.all(namespaceId, closedBefore, limit).map((r) => ({ workflowId: r.workflow_id, runId: r.run_id })));
+    return guarded(this.db, 'ListClosedWorkflowExecutions', () =>
+      this.stmt.closedBefore.all(namespaceId, closedBefore, limit).map((r) => ({ workflowId: r.workflow_id, runId: r.run_id })),
+    );
   }
 
   getSchedule(namespaceId: string, scheduleId: string): Promise<ScheduleRecord | undefined> {
