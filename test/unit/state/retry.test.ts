@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ServiceError } from '../../../src/common/errors';
 import { enums, msToDuration, toNumber, type IFailure } from '../../../src/common/proto';
-import { decideActivityRetry, failActivityAttempt, startActivityAttempt } from '../../../src/engine/state/activity-state';
+import { decideActivityRetry, failActivityAttempt } from '../../../src/engine/state/activity-state';
 import { decideRetry, nextRetryDelay, normalizeRetryPolicy, timeoutTypeName } from '../../../src/engine/state/retry';
 import type { MutableState, RetryPolicyRecord } from '../../../src/store/records';
-import { MINUTE, SECOND, T0, applicationFailure, change, commit, eventOf, runWithActivity, typesOf } from '../fixtures';
+import { MINUTE, SECOND, T0, activityStarted, applicationFailure, change, commit, eventOf, runWithActivity, typesOf } from '../fixtures';
 
 const R = enums.RetryState;
 const E = enums.EventType;
@@ -259,15 +259,6 @@ describe('retry policy defaults (normalizeRetryPolicy)', () => {
 describe('activity attempts', () => {
   const failure = applicationFailure('Flaky');
 
-  /** The activity's current attempt is started at `now`, by `identity`. */
-  function started(ms: MutableState, id: number, now: number): MutableState {
-    const m = change(ms, now);
-    const a = m.activity(id);
-    assert.ok(a);
-    startActivityAttempt(m, a, `poll-${now}`, 'activity-worker');
-    return commit(m);
-  }
-
   function failed(ms: MutableState, id: number, now: number): ReturnType<typeof change> {
     const m = change(ms, now);
     const a = m.activity(id);
@@ -278,7 +269,7 @@ describe('activity attempts', () => {
 
   test('a failed attempt with retries left writes no event: the next attempt is due after the backoff', () => {
     const { ms, scheduledEventId } = runWithActivity({ retryPolicy: { initialInterval: msToDuration(2 * SECOND), maximumAttempts: 3 } });
-    const m = failed(started(ms, scheduledEventId, T0 + SECOND), scheduledEventId, T0 + 2 * SECOND);
+    const m = failed(activityStarted(ms, scheduledEventId, T0 + SECOND), scheduledEventId, T0 + 2 * SECOND);
     commit(m);
     assert.deepEqual(typesOf(m.events), []);
     const a = m.ms.activities[String(scheduledEventId)];
@@ -290,8 +281,8 @@ describe('activity attempts', () => {
 
   test('the last allowed attempt fails the activity: ActivityTaskStarted (final attempt, previous failure) then ActivityTaskFailed with MAXIMUM_ATTEMPTS_REACHED', () => {
     const { ms, scheduledEventId } = runWithActivity({ retryPolicy: { initialInterval: msToDuration(SECOND), maximumAttempts: 2 } });
-    const afterFirst = commit(failed(started(ms, scheduledEventId, T0 + SECOND), scheduledEventId, T0 + 2 * SECOND));
-    const m = failed(started(afterFirst, scheduledEventId, T0 + 3 * SECOND), scheduledEventId, T0 + 4 * SECOND);
+    const afterFirst = commit(failed(activityStarted(ms, scheduledEventId, T0 + SECOND), scheduledEventId, T0 + 2 * SECOND));
+    const m = failed(activityStarted(afterFirst, scheduledEventId, T0 + 3 * SECOND), scheduledEventId, T0 + 4 * SECOND);
     commit(m);
     assert.deepEqual(typesOf(m.events), ['ACTIVITY_TASK_STARTED', 'ACTIVITY_TASK_FAILED', 'WORKFLOW_TASK_SCHEDULED']);
     const startedEvent = eventOf(m.events, E.EVENT_TYPE_ACTIVITY_TASK_STARTED);
@@ -305,14 +296,14 @@ describe('activity attempts', () => {
 
   test('maximumAttempts 1: the first failure fails the activity with MAXIMUM_ATTEMPTS_REACHED (an activity always has a retry policy)', () => {
     const { ms, scheduledEventId } = runWithActivity({ retryPolicy: { maximumAttempts: 1 } });
-    const m = failed(started(ms, scheduledEventId, T0 + SECOND), scheduledEventId, T0 + 2 * SECOND);
+    const m = failed(activityStarted(ms, scheduledEventId, T0 + SECOND), scheduledEventId, T0 + 2 * SECOND);
     m.flushBuffer();
     assert.equal(eventOf(m.events, E.EVENT_TYPE_ACTIVITY_TASK_FAILED).activityTaskFailedEventAttributes?.retryState, R.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
   });
 
   test('a non-retryable ApplicationFailure fails the activity at once with NON_RETRYABLE_FAILURE', () => {
     const { ms, scheduledEventId } = runWithActivity({ retryPolicy: { maximumAttempts: 5 } });
-    const m = change(started(ms, scheduledEventId, T0 + SECOND), T0 + 2 * SECOND);
+    const m = change(activityStarted(ms, scheduledEventId, T0 + SECOND), T0 + 2 * SECOND);
     const a = m.activity(scheduledEventId);
     assert.ok(a);
     failActivityAttempt(m, a, applicationFailure('Fatal', { nonRetryable: true }), 'activity-worker');
@@ -332,7 +323,7 @@ describe('activity attempts', () => {
 
   test('an attempt that fails after cancellation was requested is final: CANCEL_REQUESTED', () => {
     const { ms, scheduledEventId } = runWithActivity();
-    const m0 = change(started(ms, scheduledEventId, T0 + SECOND), T0 + SECOND);
+    const m0 = change(activityStarted(ms, scheduledEventId, T0 + SECOND), T0 + SECOND);
     const a0 = m0.activity(scheduledEventId);
     assert.ok(a0);
     a0.cancelRequested = true;
@@ -346,7 +337,7 @@ describe('activity attempts', () => {
       scheduleToCloseTimeout: msToDuration(5 * SECOND),
       retryPolicy: { initialInterval: msToDuration(10 * SECOND) },
     });
-    const m = failed(started(ms, scheduledEventId, T0 + SECOND), scheduledEventId, T0 + 2 * SECOND);
+    const m = failed(activityStarted(ms, scheduledEventId, T0 + SECOND), scheduledEventId, T0 + 2 * SECOND);
     m.flushBuffer();
     assert.equal(eventOf(m.events, E.EVENT_TYPE_ACTIVITY_TASK_FAILED).activityTaskFailedEventAttributes?.retryState, R.RETRY_STATE_TIMEOUT);
   });
