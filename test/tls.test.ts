@@ -70,13 +70,15 @@ describe('mutual TLS', { skip }, () => {
     assert.deepEqual(result, ['A', 'B']);
   });
 
-  it('refuses a client without a certificate: the client never connects, the worker gets a CertificateRequired alert', async () => {
+  it('refuses a client without a certificate: the client never connects, the worker gets a transport error', async () => {
     const tls = { serverRootCACertificate: certs.ca };
     const err = await rejectionOf(Connection.connect({ address: server.address, tls, connectTimeout: '3s' }), 'connect without a certificate');
     assert.match(String(err), /Failed to connect before the deadline/);
     const workerErr = await rejectionOf(NativeConnection.connect({ address: server.address, tls }), 'a worker connection without a certificate');
     assert.ok(workerErr instanceof TransportError);
-    assert.match(workerErr.message, /CertificateRequired/);
+    // TLS 1.3 checks the client's certificate after the client has finished its handshake: the client reads the
+    // server's CertificateRequired alert, or, when its first request wins the race, a broken pipe.
+    assert.match(workerErr.message, /CertificateRequired|broken pipe/);
   });
 
   it('refuses a client whose certificate another CA signed', async () => {
