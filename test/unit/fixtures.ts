@@ -11,6 +11,7 @@ import { createRun, type RunSpec } from '../../src/engine/state/run-factory';
 import type { RunLimits } from '../../src/engine/state/run-limits';
 import { completeWorkflowTask, scheduleWorkflowTask, startWorkflowTask } from '../../src/engine/state/workflow-task-state';
 import type { MutableState, RunMutation } from '../../src/store/records';
+import type { ExecutionStore } from '../../src/store/store';
 
 /** 2025-01-01T00:00:00Z: every test's clock starts here. */
 export const T0 = Date.UTC(2025, 0, 1, 0, 0, 0);
@@ -224,4 +225,18 @@ export function applicationFailure(type = 'Error', extra: { nonRetryable?: boole
 /** A payload the way the default data converter writes a JSON value. */
 export function jsonPayload(value: unknown): { metadata: { encoding: Uint8Array }; data: Uint8Array } {
   return { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) };
+}
+
+/** A new run of `workflowId`, committed to `store`. */
+export async function committedRun(store: Pick<ExecutionStore, 'commit'>, workflowId: string): Promise<MutableState> {
+  const mutation = seal(newRun({ workflowId }));
+  await store.commit({ runs: [mutation] });
+  return mutation.mutableState;
+}
+
+/** A change to the run that asks for its cancellation: the database must show it only if its commit succeeded. */
+export function cancelRequestChange(ms: MutableState): RunMutation {
+  const m = change(ms, T0 + SECOND);
+  m.ms.cancelRequested = true;
+  return seal(m);
 }

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ServiceError } from '../../../src/common/errors';
 import { CachedStore } from '../../../src/store/cached-store';
-import type { MutableState, RunMutation } from '../../../src/store/records';
+
 import { TransactionRunner, type NativeConnection } from '../../../src/store/sqlite/driver';
 import { openDatabase } from '../../../src/store/sqlite/open-database';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 import { StorageFaults, type StorageFaultPoint } from '../../../src/store/sqlite/storage-faults';
-import { change, newRun, seal, SECOND, T0 } from '../fixtures';
+import { cancelRequestChange, committedRun, newRun, seal, T0 } from '../fixtures';
 
 function newStore(): { store: CachedStore; faults: StorageFaults } {
   const faults = new StorageFaults();
@@ -21,19 +21,6 @@ function newStore(): { store: CachedStore; faults: StorageFaults } {
 
 function unavailable(message: RegExp): (err: unknown) => boolean {
   return (err) => err instanceof ServiceError && err.code === 'UNAVAILABLE' && message.test(err.message);
-}
-
-async function started(store: CachedStore, workflowId: string): Promise<MutableState> {
-  const mutation = seal(newRun({ workflowId }));
-  await store.commit({ runs: [mutation] });
-  return mutation.mutableState;
-}
-
-/** A change to the run: it asks for cancellation, which the database must show only if the commit succeeded. */
-function cancelRequest(ms: MutableState): RunMutation {
-  const m = change(ms, T0 + SECOND);
-  m.ms.cancelRequested = true;
-  return seal(m);
 }
 
 const POINTS: [StorageFaultPoint, RegExp][] = [
@@ -46,10 +33,10 @@ describe('a storage fault in a group commit', () => {
   for (const [point, message] of POINTS) {
     test(`at ${point}: every commit of the group fails with UNAVAILABLE, none is written, and they succeed once the fault is gone`, async () => {
       const { store, faults } = newStore();
-      const runs = await Promise.all(['a', 'b', 'c'].map((id) => started(store, id)));
+      const runs = await Promise.all(['a', 'b', 'c'].map((id) => committedRun(store, id)));
       faults.inject('SQLITE_FULL', point);
       // Issued in one turn of the event loop: one group, one SQLite transaction.
-      const results = await Promise.allSettled(runs.map((ms) => store.commit({ runs: [cancelRequest(ms)] })));
+      const results = await Promise.allSettled(runs.map((ms) => store.commit({ runs: [cancelRequestChange(ms)] })));
       for (const r of results) {
         assert.ok(
           r.status === 'rejected' && unavailable(message)(r.reason),
@@ -63,7 +50,7 @@ describe('a storage fault in a group commit', () => {
         assert.equal(loaded?.dbVersion, ms.dbVersion);
       }
       faults.clear();
-      await Promise.all(runs.map((ms) => store.commit({ runs: [cancelRequest(ms)] })));
+      await Promise.all(runs.map((ms) => store.commit({ runs: [cancelRequestChange(ms)] })));
       for (const ms of runs) assert.equal((await store.getMutableState(ms.namespaceId, ms.workflowId, ms.runId))?.cancelRequested, true);
       await store.close();
     });

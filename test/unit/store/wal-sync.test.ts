@@ -9,10 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ServiceError } from '../../../src/common/errors';
-import type { MutableState, NamespaceRecord, RunMutation } from '../../../src/store/records';
+import type { NamespaceRecord } from '../../../src/store/records';
 import { SqliteStore, type SqliteStoreOptions } from '../../../src/store/sqlite/sqlite-store';
 import { StorageFaults } from '../../../src/store/sqlite/storage-faults';
-import { change, newRun, seal, SECOND, T0 } from '../fixtures';
+import { cancelRequestChange, committedRun, newRun, seal, T0 } from '../fixtures';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hourglass-wal-sync-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -21,18 +21,6 @@ const newFile = (): string => path.join(dir, `db-${++files}.db`);
 
 function namespace(name: string, description = ''): NamespaceRecord {
   return { id: `id-${name}`, name, description, ownerEmail: '', retentionMs: 0, data: {}, state: 1, createdTime: T0 };
-}
-
-async function started(store: SqliteStore, workflowId: string): Promise<MutableState> {
-  const mutation = seal(newRun({ workflowId }));
-  await store.commit({ runs: [mutation] });
-  return mutation.mutableState;
-}
-
-function cancelRequest(ms: MutableState): RunMutation {
-  const m = change(ms, T0 + SECOND);
-  m.ms.cancelRequested = true;
-  return seal(m);
 }
 
 function unavailable(message: RegExp): (err: unknown) => boolean {
@@ -49,7 +37,7 @@ describe('the store syncing its write-ahead log', () => {
     const waves = await Promise.all(
       Array.from({ length: 5 }, async (_, w) => {
         await new Promise((resolve) => setImmediate(resolve, w));
-        return Promise.all(Array.from({ length: 20 }, (_, i) => started(store, `wf-${w}-${i}`)));
+        return Promise.all(Array.from({ length: 20 }, (_, i) => committedRun(store, `wf-${w}-${i}`)));
       }),
     );
     const commits = waves.flat().length;
@@ -84,7 +72,7 @@ describe('the store syncing its write-ahead log', () => {
     test(`leaves syncing to SQLite with ${setting}`, async () => {
       const store = new SqliteStore(options);
       assert.equal(store.walSync, undefined);
-      await started(store, 'wf');
+      await committedRun(store, 'wf');
       assert.equal(store.walSyncs, 0);
       await store.close();
     });
@@ -94,9 +82,9 @@ describe('the store syncing its write-ahead log', () => {
     const filename = newFile();
     const faults = new StorageFaults();
     const store = new SqliteStore({ filename, faults });
-    const runs = await Promise.all(['a', 'b'].map((id) => started(store, id)));
+    const runs = await Promise.all(['a', 'b'].map((id) => committedRun(store, id)));
     faults.inject('SQLITE_IOERR', 'wal-sync');
-    const results = await Promise.allSettled(runs.map((ms) => store.commit({ runs: [cancelRequest(ms)] })));
+    const results = await Promise.allSettled(runs.map((ms) => store.commit({ runs: [cancelRequestChange(ms)] })));
     for (const r of results) {
       assert.ok(
         r.status === 'rejected' &&
