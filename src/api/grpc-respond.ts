@@ -1,5 +1,6 @@
 import http2 from 'node:http2';
 import { ENCODED_HISTORY, type EncodedHistory } from '../common/proto';
+import { historySize, varintSize, writeHistoryEvents, writeVarint } from '../common/history-bytes';
 import { GrpcCode, truncateStatusMessage, type GrpcError } from './status';
 import { encodeGrpcMessage, MAX_MESSAGE_BYTES } from './grpc-wire';
 
@@ -31,38 +32,14 @@ export function encodeResponse(type: ReflectedType, response: unknown): Uint8Arr
   const events = (response as EncodedHistory | null)?.[ENCODED_HISTORY];
   const field = type.fields.history?.id;
   if (!events || field === undefined) return message;
-  // History { repeated HistoryEvent events = 1; }: each event is tag 0x0a, its length, its bytes.
-  let historyLength = 0;
-  for (const event of events) historyLength += 1 + varintSize(event.length) + event.length;
+  const historyLength = historySize(events);
   const tag = (field << 3) | 2;
   const out = Buffer.allocUnsafe(message.length + varintSize(tag) + varintSize(historyLength) + historyLength);
   out.set(message, 0);
   let at = writeVarint(out, message.length, tag);
   at = writeVarint(out, at, historyLength);
-  for (const event of events) {
-    out[at++] = 0x0a;
-    at = writeVarint(out, at, event.length);
-    out.set(event, at);
-    at += event.length;
-  }
+  writeHistoryEvents(out, at, events);
   return out;
-}
-
-function varintSize(value: number): number {
-  let size = 1;
-  for (let v = value; v > 0x7f; v = Math.floor(v / 128)) size++;
-  return size;
-}
-
-function writeVarint(out: Buffer, at: number, value: number): number {
-  let i = at;
-  let v = value;
-  while (v > 0x7f) {
-    out[i++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  out[i++] = v;
-  return i;
 }
 
 function sendOkTrailers(this: http2.ServerHttp2Stream): void {

@@ -1,4 +1,5 @@
 import { enums, history, int64, msToTimestamp, toNumber, type command, type IFailure, type IHistoryEvent, type IPayloads } from '../../common/proto';
+import { historyEntrySize } from '../../common/history-bytes';
 import { copyStateFields, type ActivityInfo, type MutableState, type RunMutation } from '../../store/records';
 import { DEFAULT_RUN_LIMITS, type RunLimits } from './run-limits';
 import { isRunning } from './status';
@@ -309,17 +310,6 @@ export class RunMutator {
       activityChanges,
     };
   }
-}
-
-/**
- * What one event adds to a run's history size, as Temporal counts it (ExecutionStats.HistorySize,
- * the length of each persisted batch serialised as a History message): the event as a
- * `History.events` entry, its bytes plus the field tag and the length varint.
- */
-export function historyEntrySize(eventBytes: number): number {
-  let varint = 1;
-  for (let n = eventBytes; n >= 0x80; n = Math.floor(n / 0x80)) varint++;
-  return 1 + varint + eventBytes;
 }
 
 function encodeBase64(e: history.HistoryEvent): string {

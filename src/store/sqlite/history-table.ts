@@ -1,3 +1,4 @@
+import { HISTORY_EVENTS_TAG, historySize, writeHistoryEvents } from '../../common/history-bytes';
 import type { SqliteDatabase } from './driver';
 
 /**
@@ -19,9 +20,6 @@ interface BatchRow {
   last_event_id: number;
   data: Uint8Array;
 }
-
-/** `History.events`: field 1, length-delimited. */
-const EVENTS_TAG = 0x0a;
 
 export class HistoryTable {
   private readonly stmt;
@@ -92,22 +90,8 @@ export class HistoryTable {
 /** One event as it is; several as a `History` message. */
 export function encodeBatch(events: readonly Uint8Array[]): Uint8Array {
   if (events.length === 1) return events[0] as Uint8Array;
-  let size = 0;
-  for (const e of events) size += 1 + varintLength(e.length) + e.length;
-  const out = Buffer.allocUnsafe(size);
-  let pos = 0;
-  for (const e of events) {
-    out[pos++] = EVENTS_TAG;
-    for (let n = e.length; ; n = Math.floor(n / 0x80)) {
-      if (n < 0x80) {
-        out[pos++] = n;
-        break;
-      }
-      out[pos++] = (n % 0x80) | 0x80;
-    }
-    out.set(e, pos);
-    pos += e.length;
-  }
+  const out = Buffer.allocUnsafe(historySize(events));
+  writeHistoryEvents(out, 0, events);
   return out;
 }
 
@@ -119,7 +103,7 @@ export function splitBatch(row: { first_event_id: number; last_event_id: number;
   const events: Uint8Array[] = [];
   let pos = 0;
   while (pos < data.length) {
-    if (data[pos++] !== EVENTS_TAG) throw new Error(`history batch at event ${row.first_event_id}: unexpected field tag at byte ${pos - 1}`);
+    if (data[pos++] !== HISTORY_EVENTS_TAG) throw new Error(`history batch at event ${row.first_event_id}: unexpected field tag at byte ${pos - 1}`);
     let length = 0;
     for (let shift = 1; ; shift *= 0x80) {
       const byte = data[pos++];
@@ -134,10 +118,4 @@ export function splitBatch(row: { first_event_id: number; last_event_id: number;
     throw new Error(`history batch at event ${row.first_event_id}: ${events.length} events for ids ${row.first_event_id}–${row.last_event_id}`);
   }
   return events;
-}
-
-function varintLength(n: number): number {
-  let bytes = 1;
-  for (let v = n; v >= 0x80; v = Math.floor(v / 0x80)) bytes++;
-  return bytes;
 }

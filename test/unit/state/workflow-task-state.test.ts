@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { temporal } from '@temporalio/proto';
 import Long from 'long';
-import { historyEntrySize } from '../../../src/engine/state/mutator';
+import { historyEntrySize } from '../../../src/common/history-bytes';
 import { DEFAULT_RUN_LIMITS } from '../../../src/engine/state/run-limits';
 import {
   completeWorkflowTask,
