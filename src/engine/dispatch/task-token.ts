@@ -128,20 +128,7 @@ interface TaskFields extends RunTaskToken {
   startedEventId: number;
 }
 
-/**
- * The last token read, by identity: a completion's handler reads its token's namespace, then the engine the whole
- * token, from the same request bytes (never modified once decoded), so the second read is free.
- */
-let lastRead: { bytes: Uint8Array; task: Readonly<TaskFields> } | undefined;
-
-function readTask(bytes: Uint8Array | null | undefined): Readonly<TaskFields> {
-  if (bytes && lastRead?.bytes === bytes) return lastRead.task;
-  const task = parseTask(bytes);
-  if (bytes) lastRead = { bytes, task };
-  return task;
-}
-
-function parseTask(bytes: Uint8Array | null | undefined): TaskFields {
+function readTask(bytes: Uint8Array | null | undefined): TaskFields {
   const t: TaskFields = { namespaceId: '', workflowId: '', runId: '', scheduledEventId: 0, attempt: 0, activityId: '', startedEventId: 0 };
   readMessage(bytes, (r, field, wireType) => {
     if (wireType === LENGTH_DELIMITED) {
