@@ -145,6 +145,10 @@ export interface ServerOptions {
   /** Reuse this port and database file (a restart after a crash); by default a free port and a fresh file. */
   port?: number;
   dbFile?: string;
+  /** Node flags for the server, after HOURGLASS_BENCH_SERVER_NODE_ARGS's (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
+  /** How long a SIGTERM may take before SIGKILL (a server writing a CPU profile at exit needs longer). */
+  stopGraceMs?: number;
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<ServerProcess> {
@@ -157,6 +161,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerPr
       SERVER_NODE,
       [
         ...nodeArgs('HOURGLASS_BENCH_SERVER_NODE_ARGS'),
+        ...(options.nodeArgs ?? []),
         path.join(ROOT, 'bin', 'hourglass.js'),
         'server',
         'start-dev',
@@ -321,7 +326,7 @@ export async function withProcesses<T>(
   } finally {
     stopping = true;
     if (worker) await stop(worker.child);
-    await stop(server.child);
+    await stop(server.child, serverOptions?.stopGraceMs);
     removeDb(server);
   }
 }

@@ -46,6 +46,16 @@ export function recordSummary(workload: string, name: string, unit: string, digi
   metrics.push({ workload, name, unit, digits, samples: [], summary });
 }
 
+/**
+ * The median this run recorded for the first metric of `workload` whose name starts with `namePrefix` (names carry
+ * their counts, e.g. "p50 (n=200)"); undefined when that workload did not run.
+ */
+export function medianOf(workload: string, namePrefix: string): number | undefined {
+  const m = metrics.find((x) => x.workload === workload && x.name.startsWith(namePrefix));
+  if (!m) return undefined;
+  return m.summary?.median ?? median(m.samples);
+}
+
 function fmt(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
 }

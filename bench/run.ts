@@ -5,7 +5,7 @@
  * processes; each round of each workload gets a fresh server (fresh SQLite file) and worker. CPU time and peak RSS
  * come from /proc/<pid>/stat and /proc/<pid>/status. Every workload runs 3 rounds (--quick: 1 round, smaller counts);
  * the table shows the median with min–max beside it, and is written to bench/RESULTS.md.
- * `--only=w1,w3` runs a subset (w1–w7; w4sticky, w4full: one of W4's two drivers) and still writes bench/RESULTS.md
+ * `--only=w1,w3` runs a subset (w1–w7; w4sticky, w4full: one of W4's two drivers; profile: the profiled runs) and still writes bench/RESULTS.md
  * unless `--out=FILE` names another file. HOURGLASS_BENCH_SERVER_NODE runs the server on
  * another Node binary and HOURGLASS_SQLITE_DRIVER (node | better-sqlite3) forces its SQLite driver.
  *
@@ -21,10 +21,12 @@
  *   W7 footprint    idle RSS of server and worker; SQLite size after W2; server RSS with N open sleeping workflows,
  *                   then after M more closed ones (raw driver, one workflow task each). One round even in full mode.
  */
-import os from 'node:os';
 import path from 'node:path';
 import { splitW1, type RpcRecord } from './w1-split';
 import { recordStartup } from './w5-startup';
+import { method } from './method';
+import { whereTheTimeGoes } from './profiled-runs';
+import { targetsSection } from './targets';
 import { gitCommit, machine, median, percentile, record, table, writeResults } from './report';
 import type { LoadConfig, LoadResult, RawConfig, RawResult, ReplayConfig, ReplayResult } from './protocol';
 import { cpuSeconds, dbBytes, installCleanup, killAll, peakRssMiB, rssMiB, runChild, runLoad, serverRuntime, withProcesses } from './procs';
@@ -34,7 +36,7 @@ const KNOWN_FLAG = /^--(quick|only=.+|out=.+)$/;
 const unknownFlag = process.argv.slice(2).find((a) => !KNOWN_FLAG.test(a));
 if (unknownFlag !== undefined) {
   process.stderr.write(
-    `usage: node dist/bench/run.js [--quick] [--only=w1,w2,w3,w4sticky,w4full,w6,w7,w5] [--out=FILE]${unknownFlag === '--help' ? '' : ` (unknown: ${unknownFlag})`}\n`,
+    `usage: node dist/bench/run.js [--quick] [--only=w1,w2,w3,w4sticky,w4full,w6,w7,w5,profile] [--out=FILE]${unknownFlag === '--help' ? '' : ` (unknown: ${unknownFlag})`}\n`,
   );
   process.exit(unknownFlag === '--help' ? 0 : 2);
 }
@@ -336,6 +338,12 @@ async function main(): Promise<void> {
     recordStartup(W5_ROUNDS);
     log('W5 done');
   }
+  let profile: string | undefined;
+  if (enabled('profile')) {
+    profile = await whereTheTimeGoes();
+    log('profiled runs done');
+  }
+  const targets = targetsSection();
   const totalS = (performance.now() - started) / 1000;
   const md = table();
   const report = [
@@ -349,21 +357,9 @@ async function main(): Promise<void> {
     '',
     md,
     '',
-    '## Method',
-    '',
-    '- Server (`bin/hourglass.js server start-dev --headless --log-level error --db-filename <tmp>`), worker (`dist/bench/worker.js`, `@temporalio/worker`), load generator (`dist/bench/loadgen.js`, `@temporalio/client`), raw gRPC driver (`dist/bench/raw-driver.js`) and replayer (`dist/bench/replay.js`) are separate processes. Each round of each workload starts a fresh server (fresh SQLite file) and, except W4, a worker.',
-    "- Median and min–max are across rounds; for W1, p50/p95/p99 are within a round. W5 figures are startup.js's own median/min–max over its rounds. W7 runs once, also in full mode.",
-    "- Before each measured run the load generator (or the raw driver) runs 5 workflows (not measured) so the worker's workflow isolate and the connections are warm; CPU counters are snapshot after that warm-up.",
-    "- CPU = utime + stime from /proc/<pid>/stat (all threads, incl. the worker's Rust core). Peak RSS = VmHWM from /proc/<pid>/status over the process lifetime (start-up included); RSS = VmRSS at that moment.",
-    '- Durability: every server runs with the default `synchronous=FULL` (WAL, an fsync per group commit) unless its row says `synchronous=NORMAL` (`--sqlite-pragma synchronous=NORMAL`: no fsync per commit; a process crash still loses nothing, a power loss may lose the last acknowledged changes).',
-    `- W1 latency split: a further ${N_W1_SPLIT} threeSteps workflows, one at a time, against a server at \`--log-level debug --log-format json\`, which logs every answered RPC with its start and duration (server clock). Per workflow: SDK worker = Σ (workflow-task poll answered → RespondWorkflowTaskCompleted received) + Σ (completion answered with an eager activity → RespondActivityTaskCompleted received), i.e. the worker's turns including its side of the transport; server = the rest of the window from StartWorkflowExecution received to the result's history long poll answered (handlers, commits, dispatch); client = the load generator's start → result minus that window. Medians over the workflows.`,
-    "- W3 lateness = last completion − (first start + start spread + 2 s): how far behind the ideal the last timer-driven workflow finished. W3 timer lateness = per timer, from the histories after the run: TimerFired event time − (TimerStarted event time + startToFireTimeout); both times are the server's, in ms.",
-    `- W4 (server ceiling): the raw driver speaks WorkflowService directly, no SDK: ${W4_POLLERS} workflow-task and ${W4_POLLERS} activity-task long polls (and, sticky, ${W4_POLLERS} on its sticky queue), ${W4_IN_FLIGHT} workflows in flight. Each workflow task of a threeSteps workflow answers ScheduleActivityTask (inc, current value, requestEagerExecution) until three activities completed, then CompleteWorkflowExecution(x + 3); RespondWorkflowTaskCompleted asks for returnNewWorkflowTask, and activity or workflow tasks the server returns there are run as if polled (the eager/inline rows count them). The sticky driver (rows "W4 server ceiling (sticky driver)") names its sticky queue in stickyAttributes, as an SDK worker with a workflow cache does, keeps each run's decision state and folds in only the events the server sends since the run's previous task; the full-history driver (rows "W4 server ceiling", as before the sticky driver) folds every task's full history from scratch. Wall time = go → last completion; history events/s = Σ history lengths / wall time, each length being the final workflow task's last event id + 2; server CPU from /proc over the same window, driver CPU from process.cpuUsage() (if it nears a full CPU, the driver rather than the server limited the run).`,
-    '- W6 replay: bench/replay.js fetches the big history, bundles bench/workflows.ts with bundleWorkflowCode (timed, reported apart, not part of either replay time), then times Worker.runReplayHistory on that bundle (cold: a fresh process, includes creating the replay worker) and the same history through Worker.runReplayHistories right after a small threeSteps history (warm: replay worker, isolate and JIT warm, as in a running worker rebuilding an evicted workflow).',
-    `- W7: ${N_W7_OPEN} sleepLong workflows (a 1-hour timer) run by the SDK worker; RSS is read once every one of their histories holds TimerStarted. Then the raw driver runs ${N_W7_CLOSED} completeNow workflows (CompleteWorkflowExecution in the first workflow task, own task queue) on the same server, ${W7_CLOSED_IN_FLIGHT} in flight, and RSS is read again. SQLite sizes are the database file + -wal + -shm; per workflow = bytes / workflows (W2: total after the run; closed 1-task: growth over the raw run).`,
-    `- Server, worker and load generator share this machine's ${os.cpus().length} CPU(s); throughput figures (W2, W4 especially) include that contention.`,
-    `- Correctness: every workflow result is checked (threeSteps: x + 3; sleepThenInc: x + 1); the raw driver fails on any RPC error and, after the measured window, reads close events with GetWorkflowExecutionHistory(CLOSE_EVENT) — all of W4's, ${W7_VERIFY} evenly spread of W7's — and checks WorkflowExecutionCompleted, the result and the event id; any mismatch fails the run with exit code 1.`,
-    '',
+    ...method({ W1_SPLIT: N_W1_SPLIT, W4_POLLERS, W4_IN_FLIGHT, W7_OPEN: N_W7_OPEN, W7_CLOSED: N_W7_CLOSED, W7_CLOSED_IN_FLIGHT, W7_VERIFY }),
+    ...(targets ? [targets, ''] : []),
+    ...(profile ? [profile, ''] : []),
   ].join('\n');
   writeResults(OUT, report);
   console.log(md);
