@@ -3,6 +3,7 @@ import type { Transaction } from '../records';
 import { DurabilityBarrier } from './durability-barrier';
 import type { SqliteDatabase } from './driver';
 import { asUnavailable, guarded, isStorageFault } from './persistence-errors';
+import type { WalCheckpoint } from './wal-checkpoint';
 import type { WalSync } from './wal-sync';
 
 interface PendingCommit {
@@ -24,22 +25,33 @@ interface PendingCommit {
  * acknowledged. A process crash keeps such a change anyway (it is in the OS page cache, which outlives the process);
  * only a power loss or OS crash could drop it, and then it was never acknowledged.
  *
+ * With a WalSync comes a WalCheckpoint: when the WAL has grown past its size, the next flush waits while the checkpoint
+ * runs (its syncs on the threadpool too), and so do single writes; commits meanwhile queue up and go in one group after.
+ *
  * A failed fdatasync (EIO, ENOSPC) fails every commit it covered and every commit waiting for the next one with
  * UNAVAILABLE. Their transactions are committed in SQLite's view but may not be on the disk, and a later fdatasync can
  * succeed without having written them (the kernel may have dropped the failed pages), so nothing after it could be
  * trusted: as PostgreSQL does after a failed fsync, the store accepts no more writes, every one answered UNAVAILABLE,
- * until the server is restarted and SQLite recovers from what the disk holds.
+ * until the server is restarted and SQLite recovers from what the disk holds. A failed checkpoint (an fdatasync of the
+ * database file, or SQLite's copy into it) is treated the same way.
  */
 export class GroupCommit {
   private pending: PendingCommit[] = [];
   private readonly barrier: DurabilityBarrier | undefined;
+  private readonly checkpoint: WalCheckpoint | undefined;
+  /** The checkpoint running now: no write may reach the WAL until it settles. */
+  private checkpointing: Promise<void> | undefined;
+  private checkpointFailure: { error: Error } | undefined;
+  /** @internal How many checkpoints completed. */
+  checkpoints = 0;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly writeTransaction: (txn: Transaction) => void,
-    wal: WalSync | undefined,
+    wal: { sync: WalSync; checkpoint: WalCheckpoint } | undefined,
   ) {
-    this.barrier = wal && new DurabilityBarrier(wal.sync);
+    this.barrier = wal && new DurabilityBarrier(wal.sync.sync);
+    this.checkpoint = wal?.checkpoint;
   }
 
   /** @internal How many fdatasyncs of the WAL were started (0 when SQLite syncs, or nothing does). */
@@ -61,9 +73,12 @@ export class GroupCommit {
    * once durable; a storage fault rejects as UNAVAILABLE named after `operation`.
    */
   write<T>(operation: string, fn: () => T): Promise<T> {
+    if (this.checkpointing) return this.checkpointing.then(() => this.write(operation, fn));
     const refused = this.refusal(operation);
     if (refused) return Promise.reject(refused);
     const written = guarded(this.db, operation, fn);
+    this.checkpoint?.wrote(1);
+    this.checkpointIfDue();
     const barrier = this.barrier;
     if (!barrier) return written;
     return written.then((result) =>
@@ -76,8 +91,10 @@ export class GroupCommit {
 
   /** Writes what is pending and waits for its sync: every commit made has settled when this resolves. */
   async close(): Promise<void> {
+    await this.checkpointing;
     if (this.pending.length > 0) this.flush();
     await this.barrier?.idle();
+    await this.checkpointing; // one that last flush started
   }
 
   /**
@@ -88,7 +105,8 @@ export class GroupCommit {
    */
   private flush(): void {
     const batch = this.pending;
-    if (batch.length === 0) return;
+    if (batch.length === 0 || this.checkpointing) return; // the checkpoint flushes when it is done
+
     this.pending = [];
     const refused = this.refusal('UpdateWorkflowExecution');
     if (refused) {
@@ -108,11 +126,13 @@ export class GroupCommit {
           }
         });
         written = true; // what fails from here on is the COMMIT
+        this.checkpoint?.wrote(batch.length);
       });
     } catch (err) {
       for (const item of batch) item.reject(asUnavailable(this.db, operationOf(item.txn), err, written));
       return;
     }
+    this.checkpointIfDue();
     const settle = (): void => batch.forEach((item, i) => (i in failures ? item.reject(failures[i]) : item.resolve()));
     if (!this.barrier || failures.length === batch.length) {
       settle();
@@ -123,14 +143,29 @@ export class GroupCommit {
       .then(settle, (err: unknown) => batch.forEach((item, i) => item.reject(i in failures ? failures[i] : syncFailed(operationOf(item.txn), err))));
   }
 
-  /** Once a sync has failed: the UNAVAILABLE every write gets, without being made. */
+  /** Starts a checkpoint when the WAL has grown past its size; from now until it settles, writes wait. */
+  private checkpointIfDue(): void {
+    const { checkpoint, barrier } = this;
+    if (!checkpoint || !barrier || this.checkpointing || !checkpoint.due()) return;
+    this.checkpointing = checkpoint
+      .run(() => barrier.whenDurable())
+      .then(() => void (this.checkpoints += 1))
+      .catch((err: unknown) => {
+        this.checkpointFailure ??= { error: err instanceof Error ? err : new Error(String(err)) };
+      })
+      .finally(() => {
+        this.checkpointing = undefined;
+        this.flush();
+      });
+  }
+
+  /** Once a sync or a checkpoint has failed: the UNAVAILABLE every write gets, without being made. */
   private refusal(operation: string): Error | undefined {
-    const failure = this.barrier?.failure;
+    const synced = this.barrier?.failure;
+    const failure = synced ?? this.checkpointFailure;
     if (!failure) return undefined;
-    return persistenceUnavailable(
-      operation,
-      `the store accepts no writes since an fsync of its write-ahead log failed (${messageOf(failure.error)}); restart the server`,
-    );
+    const what = synced ? 'an fsync of its write-ahead log' : 'a checkpoint of its write-ahead log';
+    return persistenceUnavailable(operation, `the store accepts no writes since ${what} failed (${messageOf(failure.error)}); restart the server`);
   }
 }
 

@@ -19,6 +19,7 @@ import { ScheduleTable } from './schedule-table';
 import type { StorageFaults } from './storage-faults';
 import { openStoreDatabase } from './store-database';
 import { HistoryTable } from './history-table';
+import type { WalCheckpoint } from './wal-checkpoint';
 import type { WalSync } from './wal-sync';
 
 /** Interpolated into the SQL as a literal, so open-run queries match the partial index `executions_open`. */
@@ -37,6 +38,8 @@ export interface SqliteStoreOptions {
   pragmas?: Record<string, string>;
   /** The SQLite driver; absent: HOURGLASS_SQLITE_DRIVER, else node:sqlite where this Node has it, else better-sqlite3. */
   driver?: SqliteDriverName;
+  /** @internal The WAL size, in frames, at which the store checkpoints (specs make it small). */
+  checkpointWalFrames?: number;
   /** @internal Storage faults a spec injects (disk full, I/O error). */
   faults?: StorageFaults;
 }
@@ -63,7 +66,7 @@ export class SqliteStore implements Store {
   private readonly db: SqliteDatabase;
   private readonly stmt;
   private readonly writes: GroupCommit;
-  private readonly wal: WalSync | undefined;
+  private readonly wal: { sync: WalSync; checkpoint: WalCheckpoint } | undefined;
   private readonly schedules: ScheduleTable;
   private readonly release: () => void;
   private readonly history: HistoryTable;
@@ -206,9 +209,14 @@ export class SqliteStore implements Store {
     return this.writes.syncs;
   }
 
+  /** @internal How many checkpoints the store ran itself (0 when SQLite checkpoints). */
+  get checkpoints(): number {
+    return this.writes.checkpoints;
+  }
+
   /** @internal The WAL the store fsyncs itself; absent when SQLite syncs (or nothing does). */
   get walSync(): WalSync | undefined {
-    return this.wal;
+    return this.wal?.sync;
   }
 
   private write(txn: Transaction): void {
@@ -367,8 +375,10 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     await this.writes.close();
     if (this.db.open) {
+      this.wal?.checkpoint.beforeClose();
       this.db.close();
-      this.wal?.close();
+      this.wal?.checkpoint.close();
+      this.wal?.sync.close();
       this.release();
     }
   }

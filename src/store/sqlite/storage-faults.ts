@@ -7,9 +7,10 @@ export type StorageFaultCode = 'SQLITE_FULL' | 'SQLITE_IOERR';
  * Where a fault strikes: every write statement; or the COMMIT of a transaction, after all its statements succeeded,
  * with SQLite either leaving the transaction open (the caller must roll back) or having rolled it back itself — SQLite
  * documents both outcomes for SQLITE_FULL and SQLITE_IOERR; or the store's own fdatasync of the WAL after SQLite
- * committed (`wal-sync`: EIO for SQLITE_IOERR, ENOSPC for SQLITE_FULL, as the OS reports them).
+ * committed (`wal-sync`: EIO for SQLITE_IOERR, ENOSPC for SQLITE_FULL, as the OS reports them); or the store's
+ * fdatasync of the database file in a checkpoint (`database-sync`, the same errors).
  */
-export type StorageFaultPoint = 'write' | 'commit-left-open' | 'commit-rolled-back' | 'wal-sync';
+export type StorageFaultPoint = 'write' | 'commit-left-open' | 'commit-rolled-back' | 'wal-sync' | 'database-sync';
 
 /** SQLite's own messages for the codes (sqlite3_errstr). */
 const MESSAGES: Record<StorageFaultCode, string> = { SQLITE_FULL: 'database or disk is full', SQLITE_IOERR: 'disk I/O error' };
@@ -50,15 +51,16 @@ export class StorageFaults {
   strike(point: 'write' | 'commit', db: SqliteDatabase): void {
     const fault = this.fault;
     if (!fault) return;
-    if (point === 'write' ? fault.point !== 'write' : fault.point === 'write' || fault.point === 'wal-sync') return;
+    if (point === 'write' ? fault.point !== 'write' : fault.point !== 'commit-left-open' && fault.point !== 'commit-rolled-back') return;
     this.failures += 1;
     if (fault.point === 'commit-rolled-back') db.exec('ROLLBACK');
     throw new InjectedSqliteError(fault.code);
   }
 
-  /** Throws what fdatasync would (an errno error, as Node's fs reports it) while a `wal-sync` fault is injected. */
-  strikeSync(syscall: string, path: string): void {
-    if (this.fault?.point !== 'wal-sync') return;
+  /** Throws what fdatasync would (an errno error, as Node's fs reports it) while a fault is injected on that file's sync. */
+  strikeSync(file: 'wal' | 'database', path: string): void {
+    if (this.fault?.point !== (file === 'wal' ? 'wal-sync' : 'database-sync')) return;
+    const syscall = 'fdatasync';
     this.failures += 1;
     const e = SYNC_ERRORS[this.fault.code];
     throw Object.assign(new Error(`${e.code}: ${e.message}, ${syscall} '${path}'`), { code: e.code, errno: e.errno, syscall, path });

@@ -4,6 +4,7 @@ import { migrate } from './migrations';
 import { openDatabase } from './open-database';
 import { PRAGMA_VALUE, SETTABLE_PRAGMAS } from './pragmas';
 import { withStorageFaults, type StorageFaults } from './storage-faults';
+import { WalCheckpoint } from './wal-checkpoint';
 import { WalSync } from './wal-sync';
 
 export interface StoreDatabaseOptions {
@@ -13,6 +14,8 @@ export interface StoreDatabaseOptions {
   driver?: SqliteDriverName;
   /** @internal Injected storage faults (specs only). */
   faults?: StorageFaults;
+  /** @internal The WAL size, in frames, at which the store checkpoints (specs make it small); default CHECKPOINT_WAL_FRAMES. */
+  checkpointWalFrames?: number;
 }
 
 /** An open store database, and what to call when closing it. */
@@ -20,11 +23,12 @@ export interface StoreDatabase {
   db: SqliteDatabase;
   release: () => void;
   /**
-   * Present when the store makes its commits durable itself (see WalSync): the user's synchronous=FULL on a file in WAL
-   * mode, run by SQLite at NORMAL. Absent for an in-memory database, another journal mode, or a synchronous setting
-   * the user lowered (NORMAL, OFF: no fsync of ours either) or raised (EXTRA: SQLite syncs as told).
+   * Present when the store makes its commits durable itself (see WalSync) and checkpoints itself (WalCheckpoint): the
+   * user's synchronous=FULL on a file in WAL mode, run by SQLite at OFF. Absent for an in-memory database, another
+   * journal mode, or a synchronous setting the user lowered (NORMAL, OFF: no fsync of ours either) or raised (EXTRA:
+   * SQLite syncs as told).
    */
-  wal?: WalSync;
+  wal?: { sync: WalSync; checkpoint: WalCheckpoint };
 }
 
 const SYNCHRONOUS_FULL = 2;
@@ -48,6 +52,7 @@ export function openStoreDatabase(options: StoreDatabaseOptions): StoreDatabase 
   const opened = openDatabase(filename ?? ':memory:', options.driver);
   let release = (): void => undefined;
   let wal: WalSync | undefined;
+  let checkpoint: WalCheckpoint | undefined;
   try {
     if (filename) {
       lockDatabase(opened, filename);
@@ -67,15 +72,16 @@ export function openStoreDatabase(options: StoreDatabaseOptions): StoreDatabase 
     // After the migrations, which SQLite made durable itself: from here on the store syncs the WAL off the event loop.
     if (filename && syncsWalItself(opened)) {
       wal = WalSync.open(filename, options.faults);
-      opened.pragma('synchronous = NORMAL');
+      checkpoint = WalCheckpoint.open(opened, filename, wal, options.checkpointWalFrames, options.faults);
     }
   } catch (err) {
+    opened.close(); // before our descriptors: closing one of the database file would drop SQLite's lock
+    checkpoint?.close();
     wal?.close();
     release();
-    opened.close();
     throw err;
   }
-  return { db: options.faults ? withStorageFaults(opened, options.faults) : opened, release, wal };
+  return { db: options.faults ? withStorageFaults(opened, options.faults) : opened, release, wal: wal && checkpoint && { sync: wal, checkpoint } };
 }
 
 /** The settings in effect (a file system may refuse WAL): synchronous=FULL with a write-ahead log. */

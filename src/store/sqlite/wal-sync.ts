@@ -4,16 +4,14 @@ import type { StorageFaults } from './storage-faults';
 
 /**
  * The store's own fsync of SQLite's write-ahead log, run on the libuv threadpool so the event loop keeps serving while
- * the disk syncs. SQLite then runs at synchronous=NORMAL: COMMIT write()s the WAL frames without syncing them (SQLite
- * still syncs the WAL and the database file around each checkpoint, before the WAL is reused), and a group commit is
- * acknowledged only after an fdatasync of the WAL that started after its COMMIT has completed. Together that is what
- * synchronous=FULL gives: every acknowledged change survives a power loss.
+ * the disk syncs. SQLite then syncs nothing itself (synchronous=OFF): COMMIT write()s the WAL frames, and a group
+ * commit is acknowledged only after an fdatasync of the WAL that started after its COMMIT has completed; checkpoints are
+ * the store's too (WalCheckpoint), their syncs on the threadpool as well. Together that is what synchronous=FULL gives:
+ * every acknowledged change survives a power loss.
  *
  * The descriptor stays open for the store's life. The file is the one SQLite writes as long as the connection is open:
- * in WAL mode with locking_mode=EXCLUSIVE SQLite deletes the WAL only when the connection closes; a checkpoint resets
- * it in place (writing from its start again) and never unlinks or recreates it (a spec checks the inode after many
- * checkpoints). Our descriptor is on the -wal file only, never on the database file, whose fcntl locks a close() of
- * any descriptor of it would drop.
+ * in WAL mode with locking_mode=EXCLUSIVE SQLite deletes the WAL only when the connection closes; after a checkpoint it
+ * reuses it in place and never unlinks or recreates it (a spec checks the inode after many checkpoints).
  */
 export class WalSync {
   private closed = false;
@@ -45,12 +43,17 @@ export class WalSync {
   sync = (): Promise<void> => {
     if (this.closed) return Promise.reject(new Error(`${this.walPath} is closed`));
     try {
-      this.faults?.strikeSync('fdatasync', this.walPath);
+      this.faults?.strikeSync('wal', this.walPath);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     return new Promise((resolve, reject) => fs.fdatasync(this.fd, (err) => (err ? reject(err) : resolve())));
   };
+
+  /** The WAL file's size in bytes (reused in place, it is the most ever written between two checkpoints). */
+  size(): number {
+    return fs.fstatSync(this.fd).size;
+  }
 
   /** Whether the path still names the file this descriptor syncs (SQLite has not recreated it). */
   isCurrent(): boolean {

@@ -49,11 +49,11 @@ describe('the store syncing its write-ahead log', () => {
     await reopened.close();
   });
 
-  test('keeps syncing the file SQLite writes: checkpoints reset the WAL in place, never recreate it', async () => {
+  test('keeps syncing the file SQLite writes: checkpoints reuse the WAL in place, never recreate it', async () => {
     const store = new SqliteStore({ filename: newFile() });
     const wal = store.walSync;
     assert.ok(wal);
-    // About 8 MB: past SQLite's automatic checkpoint (1,000 pages) several times, so the WAL is reset and reused.
+    // About 8 MB: past the store's checkpoint size (1,000 frames) twice, so the WAL is checkpointed and reused.
     const big = 'x'.repeat(200_000);
     for (let i = 0; i < 40; i++) await store.createNamespace(namespace(`ns-${i}`, big));
     assert.ok(wal.isCurrent(), 'the -wal path still names the file the store fdatasyncs');
