@@ -53,6 +53,16 @@ export class DurabilityBarrier {
     return now.promise;
   }
 
+  /** Whether a sync is running now. */
+  get syncing(): boolean {
+    return this.inFlight !== undefined;
+  }
+
+  /** Resolves when the sync running now has ended, whatever its outcome (at once when none is running). */
+  synced(): Promise<void> {
+    return this.inFlight ? this.inFlight.promise.catch(() => undefined) : Promise.resolve();
+  }
+
   /** Resolves when no sync is running or awaited (whatever their outcome): for closing the file they sync. */
   async idle(): Promise<void> {
     while (this.inFlight) await this.inFlight.promise.catch(() => undefined);

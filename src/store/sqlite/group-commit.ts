@@ -25,6 +25,10 @@ interface PendingCommit {
  * acknowledged. A process crash keeps such a change anyway (it is in the OS page cache, which outlives the process);
  * only a power loss or OS crash could drop it, and then it was never acknowledged.
  *
+ * While a WAL sync runs, new commits wait for it to finish and then go in one group. They could not be acknowledged
+ * before the sync after it anyway, which starts as that group is written; so the wait costs no latency, and under load
+ * a group holds everything that arrived during one fsync, with one COMMIT, instead of one group per event-loop turn.
+ *
  * With a WalSync comes a WalCheckpoint: when the WAL has grown past its size, the next flush waits while the checkpoint
  * runs (its syncs on the threadpool too), and so do single writes; commits meanwhile queue up and go in one group after.
  *
@@ -42,6 +46,8 @@ export class GroupCommit {
   /** The checkpoint running now: no write may reach the WAL until it settles. */
   private checkpointing: Promise<void> | undefined;
   private checkpointFailure: { error: Error } | undefined;
+  /** Whether a flush waits for the WAL sync in flight. */
+  private waitingForSync = false;
   /** @internal How many checkpoints completed. */
   checkpoints = 0;
 
@@ -92,7 +98,7 @@ export class GroupCommit {
   /** Writes what is pending and waits for its sync: every commit made has settled when this resolves. */
   async close(): Promise<void> {
     await this.checkpointing;
-    if (this.pending.length > 0) this.flush();
+    if (this.pending.length > 0) this.flush(true);
     await this.barrier?.idle();
     await this.checkpointing; // one that last flush started
   }
@@ -103,9 +109,21 @@ export class GroupCommit {
    * rolled back, with UNAVAILABLE: SQLite may have ended the transaction already, and nothing may be written after
    * that outside one.
    */
-  private flush(): void {
+  private flush(afterSync = false): void {
+    if (this.pending.length === 0 || this.checkpointing) return; // the checkpoint flushes when it is done
+    const barrier = this.barrier;
+    if (!afterSync && barrier?.syncing) {
+      // Once only: a sync that started meanwhile (for a single write) is not waited for as well.
+      if (!this.waitingForSync) {
+        this.waitingForSync = true;
+        void barrier.synced().then(() => {
+          this.waitingForSync = false;
+          this.flush(true);
+        });
+      }
+      return;
+    }
     const batch = this.pending;
-    if (batch.length === 0 || this.checkpointing) return; // the checkpoint flushes when it is done
 
     this.pending = [];
     const refused = this.refusal('UpdateWorkflowExecution');

@@ -37,6 +37,23 @@ describe('a durability barrier', () => {
     assert.equal(barrier.syncs, 1);
   });
 
+  test('says whether a sync runs, and when the one running has ended, failed or not', async () => {
+    const { sync, started } = manualSync();
+    const barrier = new DurabilityBarrier(sync);
+    assert.equal(barrier.syncing, false);
+    await barrier.synced(); // none running: at once
+    const first = barrier.whenDurable().catch(() => undefined);
+    assert.equal(barrier.syncing, true);
+    const ended: string[] = [];
+    const waited = barrier.synced().then(() => void ended.push('ended'));
+    await turn();
+    assert.deepEqual(ended, []);
+    started[0]?.reject(new Error('EIO'));
+    await Promise.all([first, waited]);
+    assert.deepEqual(ended, ['ended'], 'a failed sync has ended too');
+    assert.equal(barrier.syncing, false);
+  });
+
   test('callers that arrive while a sync runs wait for one next sync that covers them all, and are answered in order', async () => {
     const { sync, started } = manualSync();
     const barrier = new DurabilityBarrier(sync);
