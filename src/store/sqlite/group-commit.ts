@@ -84,15 +84,20 @@ export class GroupCommit {
     if (refused) return Promise.reject(refused);
     const written = guarded(this.db, operation, fn);
     this.checkpoint?.wrote(1);
-    this.checkpointIfDue();
     const barrier = this.barrier;
     if (!barrier) return written;
-    return written.then((result) =>
+    const durable = written.then((result) =>
       barrier.whenDurable().then(
         () => result,
         (err: unknown) => Promise.reject(syncFailed(operation, err)),
       ),
     );
+    // After the write asked for its sync, so that a checkpoint's own sync never makes it wait for the one after.
+    void written.then(
+      () => this.checkpointIfDue(),
+      () => undefined,
+    );
+    return durable;
   }
 
   /** Writes what is pending and waits for its sync: every commit made has settled when this resolves. */
@@ -124,7 +129,6 @@ export class GroupCommit {
       return;
     }
     const batch = this.pending;
-
     this.pending = [];
     const refused = this.refusal('UpdateWorkflowExecution');
     if (refused) {
@@ -150,15 +154,16 @@ export class GroupCommit {
       for (const item of batch) item.reject(asUnavailable(this.db, operationOf(item.txn), err, written));
       return;
     }
-    this.checkpointIfDue();
     const settle = (): void => batch.forEach((item, i) => (i in failures ? item.reject(failures[i]) : item.resolve()));
     if (!this.barrier || failures.length === batch.length) {
       settle();
-      return;
+    } else {
+      this.barrier
+        .whenDurable()
+        .then(settle, (err: unknown) => batch.forEach((item, i) => item.reject(i in failures ? failures[i] : syncFailed(operationOf(item.txn), err))));
     }
-    this.barrier
-      .whenDurable()
-      .then(settle, (err: unknown) => batch.forEach((item, i) => item.reject(i in failures ? failures[i] : syncFailed(operationOf(item.txn), err))));
+    // After the group asked for its sync, so that a checkpoint's own sync never makes it wait for the one after.
+    this.checkpointIfDue();
   }
 
   /** Starts a checkpoint when the WAL has grown past its size; from now until it settles, writes wait. */
