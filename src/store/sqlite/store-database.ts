@@ -32,6 +32,8 @@ export interface StoreDatabase {
 }
 
 const SYNCHRONOUS_FULL = 2;
+/** SQLite's default page cache size: negative means KiB, not pages. */
+const PAGE_CACHE_KIB = -2000;
 
 /**
  * Opens the store's database. For a file, in this order, so that a file refused at any step is left byte for byte as
@@ -65,6 +67,10 @@ export function openStoreDatabase(options: StoreDatabaseOptions): StoreDatabase 
         opened.pragma(`${name} = ${value}`);
       }
       opened.pragma('foreign_keys = ON');
+      // SQLite's own default page cache (2 MiB), which node:sqlite keeps; better-sqlite3's build raises it to 16 MiB,
+      // which costs the server that much RSS for no measurable CPU (W2: 4.57–4.69 against 4.65–4.74 CPU-ms per
+      // workflow). Misses are read from the OS page cache. An in-memory database lives in its cache: left alone.
+      if (filename) opened.pragma(`cache_size = ${PAGE_CACHE_KIB}`);
       migrate(opened);
     } catch (err) {
       throw filename ? refusal(opened, filename, err) : err;
