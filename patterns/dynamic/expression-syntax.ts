@@ -39,9 +39,8 @@ export const FORBIDDEN_NAMES: ReadonlySet<string> = new Set([
   '__lookupSetter__',
 ]);
 
-/** The expression does not parse; `position` is the 0-based offset of the offending character. */
-export class ExpressionSyntaxError extends Error {
-  override readonly name = 'ExpressionSyntaxError';
+/** An expression that failed at `position` (the 0-based offset of the offending character) of `source`. */
+abstract class ExpressionError extends Error {
   constructor(
     readonly reason: string,
     readonly position: number,
@@ -51,16 +50,14 @@ export class ExpressionSyntaxError extends Error {
   }
 }
 
+/** The expression does not parse. */
+export class ExpressionSyntaxError extends ExpressionError {
+  override readonly name = 'ExpressionSyntaxError';
+}
+
 /** The expression parsed but cannot be evaluated against these values (e.g. `<` between a string and a number). */
-export class ExpressionEvaluationError extends Error {
+export class ExpressionEvaluationError extends ExpressionError {
   override readonly name = 'ExpressionEvaluationError';
-  constructor(
-    readonly reason: string,
-    readonly position: number,
-    readonly source: string,
-  ) {
-    super(`${reason} at position ${position} in ${JSON.stringify(source)}`);
-  }
 }
 
 export interface ParseOptions {
