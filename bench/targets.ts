@@ -25,10 +25,6 @@ const atLeast =
     now >= limit;
 const noRegression = (now: number, before: number): boolean => now <= before * 1.25;
 
-function ratio(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined || b === undefined ? undefined : a / b;
-}
-
 const W2 = 'W2 throughput';
 const W4_STICKY = 'W4 server ceiling (sticky driver)';
 const W7 = 'W7 footprint';
@@ -36,9 +32,7 @@ const W7 = 'W7 footprint';
 function w2ServerShare(): number | undefined {
   const server = medianOf(W2, 'server CPU per 1,000');
   const worker = medianOf(W2, 'worker CPU per 1,000');
-  const sum = server === undefined || worker === undefined ? undefined : server + worker;
-  const share = ratio(server, sum);
-  return share === undefined ? undefined : 100 * share;
+  return server === undefined || worker === undefined ? undefined : (100 * server) / (server + worker);
 }
 
 function w7Growth(): number | undefined {

@@ -4,7 +4,7 @@ import { DurabilityBarrier } from './durability-barrier';
 import type { SqliteDatabase } from './driver';
 import { asUnavailable, guarded, isStorageFault } from './persistence-errors';
 import type { WalCheckpoint } from './wal-checkpoint';
-import type { WalSync } from './wal-sync';
+import type { OwnSyncs } from './store-database';
 
 interface PendingCommit {
   txn: Transaction;
@@ -54,7 +54,7 @@ export class GroupCommit {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly writeTransaction: (txn: Transaction) => void,
-    wal: { sync: WalSync; checkpoint: WalCheckpoint } | undefined,
+    wal: OwnSyncs | undefined,
   ) {
     this.barrier = wal && new DurabilityBarrier(wal.sync.sync);
     this.checkpoint = wal?.checkpoint;

@@ -17,9 +17,8 @@ import { GroupCommit } from './group-commit';
 import { guarded, guardedQuery } from './persistence-errors';
 import { ScheduleTable } from './schedule-table';
 import type { StorageFaults } from './storage-faults';
-import { openStoreDatabase } from './store-database';
+import { openStoreDatabase, type OwnSyncs } from './store-database';
 import { HistoryTable } from './history-table';
-import type { WalCheckpoint } from './wal-checkpoint';
 import type { WalSync } from './wal-sync';
 
 /** Interpolated into the SQL as a literal, so open-run queries match the partial index `executions_open`. */
@@ -66,7 +65,7 @@ export class SqliteStore implements Store {
   private readonly db: SqliteDatabase;
   private readonly stmt;
   private readonly writes: GroupCommit;
-  private readonly wal: { sync: WalSync; checkpoint: WalCheckpoint } | undefined;
+  private readonly wal: OwnSyncs | undefined;
   private readonly schedules: ScheduleTable;
   private readonly release: () => void;
   private readonly history: HistoryTable;

@@ -60,10 +60,9 @@ export class StorageFaults {
   /** Throws what fdatasync would (an errno error, as Node's fs reports it) while a fault is injected on that file's sync. */
   strikeSync(file: 'wal' | 'database', path: string): void {
     if (this.fault?.point !== (file === 'wal' ? 'wal-sync' : 'database-sync')) return;
-    const syscall = 'fdatasync';
     this.failures += 1;
     const e = SYNC_ERRORS[this.fault.code];
-    throw Object.assign(new Error(`${e.code}: ${e.message}, ${syscall} '${path}'`), { code: e.code, errno: e.errno, syscall, path });
+    throw Object.assign(new Error(`${e.code}: ${e.message}, fdatasync '${path}'`), { code: e.code, errno: e.errno, syscall: 'fdatasync', path });
   }
 }
 

@@ -18,6 +18,12 @@ export interface StoreDatabaseOptions {
   checkpointWalFrames?: number;
 }
 
+/** The syncs the store makes itself instead of SQLite: of the WAL after each group commit, and of its checkpoints. */
+export interface OwnSyncs {
+  sync: WalSync;
+  checkpoint: WalCheckpoint;
+}
+
 /** An open store database, and what to call when closing it. */
 export interface StoreDatabase {
   db: SqliteDatabase;
@@ -28,7 +34,7 @@ export interface StoreDatabase {
    * journal mode, or a synchronous setting the user lowered (NORMAL, OFF: no fsync of ours either) or raised (EXTRA:
    * SQLite syncs as told).
    */
-  wal?: { sync: WalSync; checkpoint: WalCheckpoint };
+  wal?: OwnSyncs;
 }
 
 const SYNCHRONOUS_FULL = 2;
